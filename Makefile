@@ -1,0 +1,71 @@
+# email-analytics-elt. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+export WAREHOUSE ?= duckdb
+export WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
+export DBT_PROFILES_DIR ?= $(CURDIR)
+SANDBOX_HOST ?= 127.0.0.1
+SANDBOX_PORT ?= 8765
+DBT := cd dbt_project && ../$(BIN)/dbt
+
+.PHONY: help setup demo load transform sandbox test lint format docs constraints clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found"; exit 1; }
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 required, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+profiles.yml:
+	cp profiles.example.yml profiles.yml
+
+.dlt/secrets.toml:
+	cp .dlt/secrets.toml.example .dlt/secrets.toml
+
+setup: $(BIN)/.installed profiles.yml .dlt/secrets.toml ## create .venv, install pinned dependencies, copy config templates
+
+demo: setup ## sandbox + load + transform into warehouse.duckdb, then print the campaign report
+	$(BIN)/python -m pipelines.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
+
+sandbox: setup ## run the provider simulators in the foreground on $(SANDBOX_HOST):$(SANDBOX_PORT)
+	$(BIN)/python -m sandbox --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
+
+load: setup ## load every provider into the warehouse (args: PROVIDERS="apsis_one", LOAD_ARGS="--since 2026-01-01")
+	$(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
+
+transform: setup ## dbt build (seeds, models, tests) on the warehouse
+	$(DBT) deps --quiet >/dev/null 2>&1 || true
+	$(DBT) build $(DBT_ARGS)
+
+test: setup ## run the test suite (unit, sources against the sandbox, end to end)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff, mypy and dbt parse
+	$(BIN)/ruff check pipelines sandbox tests
+	$(BIN)/ruff format --check pipelines sandbox tests
+	$(BIN)/mypy pipelines sandbox
+	$(DBT) parse --quiet
+
+format: setup ## apply ruff formatting and fixes
+	$(BIN)/ruff check --fix pipelines sandbox tests
+	$(BIN)/ruff format pipelines sandbox tests
+
+docs: setup ## generate and serve the dbt docs site on port 8080
+	$(DBT) docs generate
+	$(DBT) docs serve --port 8080
+
+constraints: ## re-pin constraints.txt from the current .venv
+	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
+	mv constraints.new constraints.txt
+
+clean: ## remove the warehouse, dbt artifacts and the venv
+	rm -rf $(VENV) warehouse.duckdb warehouse.duckdb.wal dbt_project/target dbt_project/logs

@@ -1,0 +1,24 @@
+{#-
+    Fivetran-style tolerant staging: select every expected column of a raw table, emitting
+    `cast(null as <type>)` for columns the loader has not created (dlt creates no column for a
+    field that was null or absent in every row so far, e.g. `error` of the export ledger).
+
+    expected_columns: list of {"name": ..., "datatype": ...}. When the relation cannot be
+    introspected (parse time, unit-test fixtures, relation missing), every expected column is
+    selected by name: a missing table then fails loudly instead of turning into nulls.
+-#}
+{% macro fill_staging_columns(source_relation, expected_columns) -%}
+    {%- set present = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(source_relation) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- for column in expected_columns %}
+        {%- if present | length == 0 or (column.name | lower) in present %}
+        {{ column.name }}{{ ',' if not loop.last }}
+        {%- else %}
+        cast(null as {{ column.datatype }}) as {{ column.name }}{{ ',' if not loop.last }}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}

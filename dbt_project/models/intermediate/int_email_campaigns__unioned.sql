@@ -1,0 +1,149 @@
+{#-
+    One row per provider, account_id and campaign_id known from the provider's campaign metadata
+    or from its events, with the campaign attributes each provider offers. One CTE per provider.
+-#}
+
+with
+
+apsis_one_activities as (
+
+    select * from {{ ref('stg_apsis_one__activities') }}
+
+),
+
+apsis_one_activity_splits as (
+
+    select * from {{ ref('stg_apsis_one__activity_splits') }}
+
+),
+
+apsis_one_events as (
+
+    select * from {{ ref('stg_apsis_one__email_events') }}
+
+),
+
+apsis_one_ranked_activities as (
+
+    -- an activity is listed once per section; keep one row per activity id
+    select
+        *,
+        row_number() over (
+            partition by account_id, campaign_id
+            order by loaded_at desc, section_discriminator asc
+        ) as activity_rank
+
+    from apsis_one_activities
+
+),
+
+apsis_one_latest_event_attributes as (
+
+    -- name, subject and sender as carried on the most recently received event
+    select
+        account_id,
+        campaign_id,
+        campaign_name,
+        subject,
+        sender_name,
+        row_number() over (
+            partition by account_id, campaign_id
+            order by received_at desc, loaded_at desc, campaign_name asc
+        ) as event_rank
+
+    from apsis_one_events
+
+),
+
+apsis_one_splits as (
+
+    -- split sub-activities from the activity metadata and from the events; the winning
+    -- partition is sent under the main activity id and is not a split of its own
+    select account_id, campaign_id, split_id
+    from apsis_one_activity_splits
+
+    union all
+
+    select account_id, campaign_id, split_id
+    from apsis_one_events
+    where split_id <> campaign_id
+
+),
+
+apsis_one_split_counts as (
+
+    select
+        account_id,
+        campaign_id,
+        count(distinct split_id) as split_count
+
+    from apsis_one_splits
+    group by account_id, campaign_id
+
+),
+
+apsis_one_variations as (
+
+    select
+        account_id,
+        campaign_id,
+        count(*) as variation_event_count
+
+    from apsis_one_events
+    where variation is not null
+    group by account_id, campaign_id
+
+),
+
+apsis_one_campaign_ids as (
+
+    select account_id, campaign_id from apsis_one_activities
+
+    union
+
+    select account_id, campaign_id from apsis_one_events
+
+),
+
+apsis_one as (
+
+    select
+        'apsis_one' as provider,
+        apsis_one_campaign_ids.account_id,
+        apsis_one_campaign_ids.campaign_id,
+        coalesce(activities.campaign_name, latest_event.campaign_name) as campaign_name,
+        coalesce(activities.subject, latest_event.subject) as subject,
+        coalesce(activities.sender_name, latest_event.sender_name) as sender_name,
+        activities.section_discriminator as section,
+        activities.activity_status as campaign_status,
+        activities.sent_at as scheduled_sent_at,
+        coalesce(apsis_one_split_counts.split_count, 0) as split_count,
+        apsis_one_variations.variation_event_count is not null as has_variations
+
+    from apsis_one_campaign_ids
+    left join apsis_one_ranked_activities as activities
+        on apsis_one_campaign_ids.account_id = activities.account_id
+        and apsis_one_campaign_ids.campaign_id = activities.campaign_id
+        and activities.activity_rank = 1
+    left join apsis_one_latest_event_attributes as latest_event
+        on apsis_one_campaign_ids.account_id = latest_event.account_id
+        and apsis_one_campaign_ids.campaign_id = latest_event.campaign_id
+        and latest_event.event_rank = 1
+    left join apsis_one_split_counts
+        on apsis_one_campaign_ids.account_id = apsis_one_split_counts.account_id
+        and apsis_one_campaign_ids.campaign_id = apsis_one_split_counts.campaign_id
+    left join apsis_one_variations
+        on apsis_one_campaign_ids.account_id = apsis_one_variations.account_id
+        and apsis_one_campaign_ids.campaign_id = apsis_one_variations.campaign_id
+
+),
+
+-- maxemail, netcore and benchmark CTEs slot in here, with the same columns in the same order
+
+unioned as (
+
+    select * from apsis_one
+
+)
+
+select * from unioned

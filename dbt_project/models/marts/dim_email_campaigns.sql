@@ -1,0 +1,54 @@
+{#- One row per provider, account_id and campaign_id: campaign metadata plus first send. -#}
+
+with
+
+campaigns as (
+
+    select * from {{ ref('int_email_campaigns__unioned') }}
+
+),
+
+events as (
+
+    select * from {{ ref('fct_email_events') }}
+
+),
+
+first_sends as (
+
+    select
+        provider,
+        account_id,
+        campaign_id,
+        min(occurred_at) as first_sent_at
+
+    from events
+    where event_type = 'sent'
+    group by provider, account_id, campaign_id
+
+),
+
+final as (
+
+    select
+        campaigns.provider,
+        campaigns.account_id,
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.subject,
+        campaigns.sender_name,
+        campaigns.section,
+        campaigns.campaign_status,
+        coalesce(first_sends.first_sent_at, campaigns.scheduled_sent_at) as first_sent_at,
+        campaigns.split_count,
+        campaigns.split_count > 0 or campaigns.has_variations as is_split_test
+
+    from campaigns
+    left join first_sends
+        on campaigns.provider = first_sends.provider
+        and campaigns.account_id = first_sends.account_id
+        and campaigns.campaign_id = first_sends.campaign_id
+
+)
+
+select * from final

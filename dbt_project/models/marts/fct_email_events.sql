@@ -1,0 +1,131 @@
+{#-
+    One row per logical email event (event_id), every provider, in the canonical contract.
+
+    Incremental (delete+insert on event_id, the same on DuckDB and PostgreSQL). A run reads only
+    rows loaded within `event_lookback_hours` of the newest load already in the table, applies
+    the dedup rule of int_email_events__deduplicated to them, and keeps an event only if its id
+    is not in the table yet, or is there with a later receipt (a late-loaded first copy of a
+    retried event replaces the retry). delete+insert on event_id keeps it at one row either way.
+-#}
+
+-- depends_on: {{ ref('int_email_events__unioned') }}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+with
+
+{% if is_incremental() %}
+
+current_events as (
+
+    select
+        event_id,
+        received_at
+
+    from {{ this }}
+
+),
+
+lookback as (
+
+    select
+        coalesce(
+            {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, 'max(loaded_at)') }},
+            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+        ) as loaded_since
+
+    from {{ this }}
+
+),
+
+recent_events as (
+
+    select unioned.*
+
+    from {{ ref('int_email_events__unioned') }} as unioned
+    inner join lookback
+        on unioned.loaded_at >= lookback.loaded_since
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by {{ email_event_dedup_order() }}
+        ) as receipt_rank
+
+    from recent_events
+
+),
+
+candidates as (
+
+    select ranked.*
+
+    from ranked
+    left join current_events
+        on ranked.event_id = current_events.event_id
+    where ranked.receipt_rank = 1
+        and (
+            current_events.event_id is null
+            or ranked.received_at < current_events.received_at
+        )
+
+),
+
+{% else %}
+
+candidates as (
+
+    select * from {{ ref('int_email_events__deduplicated') }}
+
+),
+
+{% endif %}
+
+final as (
+
+    select
+        event_id,
+        provider,
+        account_id,
+        message_type,
+        campaign_id,
+        split_id,
+        variation,
+        recipient_key,
+        recipient_domain,
+        email_address,
+        event_type,
+        raw_event_type,
+        occurred_at,
+        received_at,
+        device,
+        device_raw,
+        country,
+        link_id,
+        link_url,
+        link_title,
+        bounce_code,
+        bounce_class,
+        bounce_reason,
+        unsubscribe_topic,
+        complaint_source,
+        source_event_id,
+        loaded_at
+
+    from candidates
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""email-analytics-elt loader: one dlt source per email service provider."""

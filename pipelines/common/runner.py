@@ -1,0 +1,164 @@
+"""Run provider pipelines into the warehouse: one dlt pipeline per provider, dataset raw_<provider>.
+
+Each export window is committed in a load of its own (data, ledger rows and state together), so an
+interrupted backfill keeps every finished window and a re-run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dlt
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from pipelines.common.errors import ProviderError
+
+logger = logging.getLogger(__name__)
+
+# provider name → (module, source function, display name, resource that pages through windows)
+PROVIDERS: dict[str, tuple[str, str, str, str]] = {
+    "apsis_one": ("pipelines.apsis_one", "apsis_one", "APSIS One", "email_events"),
+}
+
+# dlt adds _dlt_load_id to Arrow tables only when asked; dbt uses it for lineage and incremental.
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+
+
+class LoadError(RuntimeError):
+    """A load failed; the message is meant for the user as is."""
+
+
+@dataclass
+class LoadSummary:
+    provider: str
+    rows: dict[str, int] = field(default_factory=dict)
+    loads: int = 0
+    seconds: float = 0.0
+
+    @property
+    def export_jobs(self) -> int:
+        return self.rows.get("export_jobs", 0)
+
+    def add(self, row_counts: dict[str, int]) -> None:
+        for table, count in row_counts.items():
+            if not table.startswith("_dlt"):
+                self.rows[table] = self.rows.get(table, 0) + count
+
+
+def destination_for(warehouse: str | None) -> Any:
+    """The dlt destination: DuckDB file `warehouse` (default), else dlt's configured destination."""
+    kind = os.environ.get("WAREHOUSE", "duckdb")
+    if kind == "duckdb":
+        path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
+        return dlt.destinations.duckdb(os.path.abspath(path))
+    return kind
+
+
+def make_pipeline(
+    provider: str, warehouse: str | None = None, pipelines_dir: str | None = None
+) -> dlt.Pipeline:
+    options: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
+    return dlt.pipeline(
+        pipeline_name=provider,
+        destination=destination_for(warehouse),
+        dataset_name=f"raw_{provider}",
+        **options,
+    )
+
+
+def _source_factory(provider: str) -> Callable[..., Any]:
+    if provider not in PROVIDERS:
+        raise LoadError(f"unknown provider {provider!r}; known: {', '.join(sorted(PROVIDERS))}")
+    module, function, _, _ = PROVIDERS[provider]
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = exc
+    while True:
+        if isinstance(seen, ProviderError):
+            return seen
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None:
+            return exc if not isinstance(exc, PipelineStepFailed) else (exc.exception or exc)
+        seen = nxt
+
+
+def explain(exc: BaseException, provider: str, warehouse: str | None) -> LoadError:
+    """Turn dlt's wrapped exceptions into one clear sentence for the user."""
+    display = PROVIDERS.get(provider, (None, None, provider, None))[2]
+    root = _root_cause(exc)
+    text = str(root)
+    if "Could not set lock" in str(exc) or "Could not set lock" in text:
+        return LoadError(
+            f"{display}: the warehouse {warehouse or 'warehouse.duckdb'} is locked by another process "
+            "(DuckDB allows one writer: a running dbt, a BI tool or another load). Close it and re-run."
+        )
+    if isinstance(root, ProviderError):
+        return LoadError(text)
+    if isinstance(root, ConfigFieldMissingException):
+        fields = ", ".join(root.fields)
+        return LoadError(
+            f"{display}: missing configuration {fields}. Set it in .dlt/config.toml or "
+            f".dlt/secrets.toml under [sources.{provider}], or as SOURCES__{provider.upper()}__<NAME>."
+        )
+    return LoadError(
+        f"{display}: load failed: {type(root).__name__}: {text.splitlines()[0] if text else ''}"
+    )
+
+
+def load_provider(
+    provider: str,
+    *,
+    warehouse: str | None = None,
+    pipelines_dir: str | None = None,
+    full_refresh: bool = False,
+    since: str | None = None,
+    max_loads: int = 1000,
+    **source_kwargs: Any,
+) -> LoadSummary:
+    """Load one provider until its export windows have caught up with the provider's clock."""
+    factory = _source_factory(provider)
+    _, _, display, paged = PROVIDERS[provider]
+    summary = LoadSummary(provider)
+    started = time.monotonic()
+    try:
+        pipeline = make_pipeline(provider, warehouse, pipelines_dir)
+        for attempt in range(max_loads):
+            first = attempt == 0
+            kwargs = dict(source_kwargs)
+            if since and first:
+                kwargs["since"] = since  # a backfill runs its windows in one load
+            else:
+                kwargs.setdefault("max_windows_per_run", 1)
+            source = factory(**kwargs)
+            if not first:
+                source = source.with_resources(paged)
+            pipeline.run(
+                source,
+                loader_file_format="parquet",
+                refresh="drop_sources" if full_refresh and first else None,  # type: ignore[arg-type]
+            )
+            summary.loads += 1
+            trace = pipeline.last_trace
+            if trace and trace.last_normalize_info:
+                summary.add(trace.last_normalize_info.row_counts)
+            state = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
+            if state.get(paged, {}).get("caught_up", True):
+                break
+            logger.info("%s: window committed, continuing", display)
+    except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:
+        raise explain(exc, provider, warehouse) from None
+    except Exception as exc:
+        if "Could not set lock" in str(exc):
+            raise explain(exc, provider, warehouse) from None
+        raise
+    summary.seconds = round(time.monotonic() - started, 2)
+    return summary

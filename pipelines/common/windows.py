@@ -1,0 +1,69 @@
+"""Time windows for export APIs that cap the span of one request.
+
+APSIS One rejects an export whose `end_at - start_at` exceeds three months (calendar months,
+PROVIDERS.md 2.2.1); a window that ends in status `error` (file too large) is split in halves.
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+
+def parse_utc(value: str | datetime) -> datetime:
+    """Parse an RFC 3339 / ISO date or datetime (naive means UTC) into an aware UTC datetime."""
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date or datetime: {value!r}") from None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def rfc3339(dt: datetime) -> str:
+    """`2024-03-01T00:00:00Z`: the UTC form APSIS One expects in requests."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def add_months(dt: datetime, months: int) -> datetime:
+    """Calendar-month arithmetic, clamping the day (Jan 31 + 1 month = Feb 28/29)."""
+    month_index = dt.month - 1 + months
+    year, month = dt.year + month_index // 12, month_index % 12 + 1
+    day = min(dt.day, calendar.monthrange(year, month)[1])
+    return dt.replace(year=year, month=month, day=day)
+
+
+def plan_windows(
+    start: datetime,
+    end: datetime,
+    *,
+    max_months: int = 3,
+    max_days: float | None = None,
+) -> Iterator[tuple[datetime, datetime]]:
+    """Consecutive half-open windows `[a, b)` covering `[start, end)`, each at most `max_months`
+    calendar months and (if given) `max_days` long."""
+    if max_months < 1:
+        raise ValueError("max_months must be at least 1")
+    cursor = start
+    while cursor < end:
+        upper = add_months(cursor, max_months)
+        if max_days is not None:
+            upper = min(upper, cursor + timedelta(days=max_days))
+        upper = min(upper, end)
+        yield cursor, upper
+        cursor = upper
+
+
+def split_window(
+    start: datetime, end: datetime
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """Two halves of `[start, end)`, split on a whole second."""
+    middle = start + timedelta(seconds=int((end - start).total_seconds() // 2))
+    return (start, middle), (middle, end)

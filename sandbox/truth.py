@@ -1,0 +1,109 @@
+"""Ground truth of the APSIS One campaign report (`GET /_sandbox/truth/apsis_one`).
+
+Computed straight from the world's logical events, never from an export file, with the
+definitions of docs/CONTRACTS.md section 4: an event counts once visible (`available_at` of its
+first copy before the clock); counts are distinct lower-cased addresses per main activity;
+hard bounce beats soft/block/unknown; informational (5xxx) bounces are no bounces (but still
+`bounced` logical events in `event_counts`); rates are percentages of delivered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.entities import (
+    ABUSE,
+    BOUNCED,
+    CANONICAL_TYPES,
+    CLICKED,
+    DELIVERED,
+    OPENED,
+    SENT,
+    UNSUBSCRIBED,
+    ApsisEvent,
+    bounce_class,
+)
+from sandbox.timeutil import REAL_TIME_FLOOR_MS, from_ms, naive_ms, rfc3339
+
+EVENT_TYPE_ORDER = tuple(CANONICAL_TYPES.values())
+
+
+@dataclass
+class _CampaignTally:
+    recipients: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    bounce_classes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    last_ms: dict[str, int] = field(default_factory=dict)
+    event_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def effective_time_ms(event: ApsisEvent) -> int:
+    """`event_time` when it is a real time (>= 1971), else the first copy's `server_time`."""
+    return event.event_ms if event.event_ms >= REAL_TIME_FLOOR_MS else event.server_ms
+
+
+def _rate(count: int, delivered: int) -> float:
+    return round(100 * count / delivered, 2) if delivered else 0.0
+
+
+def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]:
+    """The truth document: `now`, `campaign_report` and `event_counts`, by campaign id."""
+    tallies: dict[str, _CampaignTally] = defaultdict(_CampaignTally)
+    for event in events:
+        if event.available_ms >= now_ms:
+            continue
+        tally = tallies[event.campaign.id]
+        key = event.recipient.key
+        tally.recipients[event.type].add(key)
+        tally.event_counts[CANONICAL_TYPES[event.type]] += 1
+        if event.type == BOUNCED:
+            tally.bounce_classes[key].add(bounce_class(event.bounce_code))
+        elif event.type in (OPENED, CLICKED):
+            at = effective_time_ms(event)
+            tally.last_ms[event.type] = max(at, tally.last_ms.get(event.type, at))
+
+    report, counts = [], []
+    for campaign_id in sorted(tallies):
+        tally = tallies[campaign_id]
+        hard = soft = 0
+        for classes in tally.bounce_classes.values():
+            if "hard" in classes:
+                hard += 1
+            elif classes & {"soft", "block", "unknown"}:
+                soft += 1
+        delivered = len(tally.recipients[DELIVERED])
+        opened, clicked = len(tally.recipients[OPENED]), len(tally.recipients[CLICKED])
+        last_open, last_click = tally.last_ms.get(OPENED), tally.last_ms.get(CLICKED)
+        report.append(
+            {
+                "campaign_id": campaign_id,
+                "sent_count": len(tally.recipients[SENT]),
+                "delivered_count": delivered,
+                "unique_open_count": opened,
+                "open_rate": _rate(opened, delivered),
+                "last_opened_at": None if last_open is None else naive_ms(last_open),
+                "unique_click_count": clicked,
+                "click_rate": _rate(clicked, delivered),
+                "last_clicked_at": None if last_click is None else naive_ms(last_click),
+                "bounce_count": hard + soft,
+                "bounce_rate": _rate(hard + soft, delivered),
+                "hard_bounce_count": hard,
+                "hard_bounce_rate": _rate(hard, delivered),
+                "soft_bounce_count": soft,
+                "soft_bounce_rate": _rate(soft, delivered),
+                "unsubscribe_count": len(tally.recipients[UNSUBSCRIBED]),
+                "complaint_count": len(tally.recipients[ABUSE]),
+            }
+        )
+        for event_type in EVENT_TYPE_ORDER:
+            if tally.event_counts.get(event_type):
+                counts.append(
+                    {
+                        "campaign_id": campaign_id,
+                        "event_type": event_type,
+                        "count": tally.event_counts[event_type],
+                    }
+                )
+    return {"now": rfc3339(from_ms(now_ms)), "campaign_report": report, "event_counts": counts}

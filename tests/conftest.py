@@ -1,0 +1,122 @@
+"""Shared fixtures: a sandbox on loopback, temporary warehouses, the loader and dbt for real."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+
+from pipelines.common.runner import LoadSummary, load_provider
+from sandbox import SandboxServer, WorldConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A small world keeps the suite fast; the default world is exercised by `make demo`.
+SMALL_WORLD = dict(recipients=150, campaigns=6)
+
+
+class Sandbox:
+    """A running sandbox plus helpers to talk to its admin API."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.url = server.url
+
+    def truth(self, provider: str = "apsis_one") -> dict[str, Any]:
+        return requests.get(f"{self.url}/_sandbox/truth/{provider}", timeout=30).json()
+
+    def advance(self, hours: float) -> None:
+        requests.post(
+            f"{self.url}/_sandbox/clock", json={"advance_hours": hours}, timeout=10
+        ).raise_for_status()
+
+    def faults(self, provider: str = "apsis_one", **settings: Any) -> None:
+        requests.post(
+            f"{self.url}/_sandbox/faults", json={provider: settings}, timeout=10
+        ).raise_for_status()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    server = SandboxServer(WorldConfig(**SMALL_WORLD))
+    server.start()
+    try:
+        yield Sandbox(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> str:
+    return str(tmp_path / "warehouse.duckdb")
+
+
+def apsis_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """Source arguments for the sandbox's APSIS One, fast polling."""
+    kwargs: dict[str, Any] = dict(
+        base_url=f"{sandbox.url}/apsis_one",
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
+        account_id="sandbox",
+        start_date="2026-01-01T00:00:00Z",
+        poll_initial_seconds=0.05,
+        poll_max_seconds=0.5,
+    )
+    kwargs.update(overrides)
+    return kwargs
+
+
+def load_apsis(sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: Any) -> LoadSummary:
+    return load_provider(
+        "apsis_one",
+        warehouse=warehouse,
+        pipelines_dir=str(tmp_path / "dlt_pipelines"),
+        **apsis_kwargs(sandbox, **overrides),
+    )
+
+
+def query(warehouse: str, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def query_dicts(warehouse: str, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def dbt_build(warehouse: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt build` on ``warehouse`` with the project's own profile template; fails the test on error."""
+    profiles = tmp_path / "dbt_profiles"
+    profiles.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "profiles.example.yml", profiles / "profiles.yml")
+    env = {
+        **os.environ,
+        "WAREHOUSE": "duckdb",
+        "WAREHOUSE_PATH": warehouse,
+        "DBT_PROFILES_DIR": str(profiles),
+        "DBT_TARGET_PATH": str(tmp_path / "dbt_target"),
+        "DBT_LOG_PATH": str(tmp_path / "dbt_logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), "build", *args],
+        cwd=ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    return result

@@ -1,0 +1,52 @@
+"""Compare a report mart with the sandbox's ground truth, field by field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+COUNTS = (
+    "sent_count",
+    "delivered_count",
+    "unique_open_count",
+    "unique_click_count",
+    "bounce_count",
+    "hard_bounce_count",
+    "soft_bounce_count",
+    "unsubscribe_count",
+    "complaint_count",
+)
+RATES = ("open_rate", "click_rate", "bounce_rate", "hard_bounce_rate", "soft_bounce_rate")
+TIMES = ("last_opened_at", "last_clicked_at")
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", ""))
+
+
+def report_differences(mart: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[str]:
+    """Every disagreement between mart rows and truth rows keyed by campaign_id (empty = equal)."""
+    problems: list[str] = []
+    by_id = {str(r["campaign_id"]): r for r in mart}
+    expected = {str(r["campaign_id"]): r for r in truth}
+    if set(by_id) != set(expected):
+        problems.append(
+            f"campaigns differ: only in mart {sorted(set(by_id) - set(expected))}, "
+            f"only in truth {sorted(set(expected) - set(by_id))}"
+        )
+    for cid in sorted(set(by_id) & set(expected)):
+        got, want = by_id[cid], expected[cid]
+        for col in COUNTS:
+            if int(got[col]) != int(want[col]):
+                problems.append(f"{cid} {col}: mart {got[col]} != truth {want[col]}")
+        for col in RATES:
+            # Both sides round to 2 decimals; SQL rounds half away from zero, Python half to even.
+            if abs(float(got[col]) - float(want[col])) > 0.0100001:
+                problems.append(f"{cid} {col}: mart {got[col]} != truth {want[col]}")
+        for col in TIMES:
+            g, w = _time(got[col]), _time(want[col])
+            if g != w:
+                problems.append(f"{cid} {col}: mart {g} != truth {w}")
+    return problems
