@@ -1,0 +1,61 @@
+"""`python -m sandbox [--host H] [--port P] [--seed N] [--recipients N] [--campaigns N] ...`"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from sandbox.server import SandboxServer
+from sandbox.world import WorldConfig
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = WorldConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox", description="Serve the provider simulators on loopback."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--recipients", type=int, default=defaults.recipients)
+    parser.add_argument("--campaigns", type=int, default=defaults.campaigns)
+    parser.add_argument("--days", type=int, default=defaults.days)
+    parser.add_argument("--initial-days", type=float, default=defaults.initial_days)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    config = WorldConfig(
+        seed=args.seed,
+        recipients=args.recipients,
+        campaigns=args.campaigns,
+        days=args.days,
+        initial_days=args.initial_days,
+    )
+    started = time.monotonic()
+    try:
+        server = SandboxServer(config, host=args.host, port=args.port)
+    except OSError as exc:
+        print(f"sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    world = server.world.summary()
+    print(
+        f"sandbox: world seed={world['seed']} recipients={world['recipients']} "
+        f"campaigns={world['campaigns']} apsis_events={world['apsis_events']} "
+        f"clock={world['now']} (built in {time.monotonic() - started:.1f}s)",
+        flush=True,
+    )
+    print(f"sandbox: serving {server.url} (providers: {', '.join(server.providers)}); Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
