@@ -12,8 +12,30 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
 LEDGER_TABLE = "export_jobs"
+_TS = pa.timestamp("us", tz="UTC")
+# Ledger rows travel as Arrow like the data they describe, so one resource never mixes Arrow and
+# Python-object items for the same destination (dlt would type their tables differently).
+LEDGER_SCHEMA = pa.schema(
+    [
+        ("provider", pa.string()),
+        ("resource", pa.string()),
+        ("account_id", pa.string()),
+        ("report_id", pa.string()),
+        ("window_start", _TS),
+        ("window_end", _TS),
+        ("status", pa.string()),
+        ("attempts", pa.int64()),
+        ("rows", pa.int64()),
+        ("bytes", pa.int64()),
+        ("seconds", pa.float64()),
+        ("error", pa.string()),
+        ("requested_at", _TS),
+        ("finished_at", _TS),
+    ]
+)
 
 
 @dataclass
@@ -55,12 +77,8 @@ class ExportJob:
             "finished_at": datetime.now(UTC),
         }
         hints = dlt.mark.make_hints(
-            table_name=LEDGER_TABLE,
-            write_disposition="append",
-            primary_key=(),
-            columns={
-                "error": {"data_type": "text", "nullable": True},
-                "report_id": {"data_type": "text", "nullable": True},
-            },
+            table_name=LEDGER_TABLE, write_disposition="append", primary_key=()
         )
-        return dlt.mark.with_hints(row, hints)
+        return dlt.mark.with_hints(
+            pa.Table.from_pylist([row], schema=LEDGER_SCHEMA), hints, create_table_variant=True
+        )
