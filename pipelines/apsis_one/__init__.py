@@ -232,6 +232,7 @@ def _export_window(
         for table in iter_csv_tables(
             download.path, column_types=COLUMN_TYPES, rename=snake_versioned_header
         ):
+            table = _require_identity(table, what, job.rows)
             job.rows += table.num_rows
             yield table.append_column(
                 "_account_id", pa.repeat(pa.scalar(settings.account_id), table.num_rows)
@@ -253,6 +254,23 @@ def _export_window(
         job.seconds,
     )
     yield job.ledger_item()
+
+
+def _require_identity(table: pa.Table, what: str, rows_before: int) -> pa.Table:
+    """The batch with its row-identity fields marked non-nullable (as the merge key is); a
+    missing value there is a malformed export, named with the file row it is on."""
+    fields = []
+    for field in table.schema:
+        if field.name in ROW_IDENTITY:
+            column = table.column(field.name)
+            if column.null_count:
+                row = rows_before + column.is_null().to_pylist().index(True) + 2  # 1-based + header
+                raise ProviderError(
+                    PROVIDER, f"{what}: row {row} of the export file has no {field.name}"
+                )
+            field = field.with_nullable(False)
+        fields.append(field)
+    return table.cast(pa.schema(fields))
 
 
 @dlt.resource(name="sections", write_disposition="merge", primary_key="discriminator")
