@@ -52,7 +52,7 @@ test: setup ## run the test suite (unit, sources against the sandbox, end to end
 lint: setup ## ruff, mypy and dbt parse
 	$(BIN)/ruff check pipelines sandbox tests
 	$(BIN)/ruff format --check pipelines sandbox tests
-	$(BIN)/mypy pipelines sandbox
+	$(BIN)/mypy pipelines sandbox tests
 	$(DBT) parse --quiet
 
 format: setup ## apply ruff formatting and fixes

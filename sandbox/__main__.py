@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
@@ -49,11 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         f"clock={world['now']} (built in {time.monotonic() - started:.1f}s)",
         flush=True,
     )
-    print(f"sandbox: serving {server.url} (providers: {', '.join(server.providers)}); Ctrl-C stops", flush=True)
-    try:
+    print(
+        f"sandbox: serving {server.url} (providers: {', '.join(server.providers)}); Ctrl-C stops",
+        flush=True,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -37,16 +37,17 @@ class Signer:
     def issue_token(self, client_id: str, ttl_seconds: float) -> tuple[str, int]:
         """A new access token and its `exp` (epoch seconds)."""
         issued = time.time()
+        expires = int(issued + ttl_seconds)
         claims = {
             "iss": "apsis-one-sandbox",
             "sub": client_id,
             "iat": int(issued),
-            "exp": int(issued + ttl_seconds),
+            "exp": expires,
             "jti": secrets.token_hex(8),
         }
         head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-        return f"{head}.{body}.{self._mac(f'{head}.{body}')}", claims["exp"]
+        return f"{head}.{body}.{self._mac(f'{head}.{body}')}", expires
 
     def token_problem(self, token: str) -> str | None:
         """None for a valid, unexpired token; else why it is refused."""

@@ -106,7 +106,9 @@ def _mapped(body: dict[str, Any], name: str, key: str, limit: int, world: World)
             item = item.get(key)
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise _bad(f"{name}: each item needs {key}")
-        known = world.attribute(str(item)) if key == "attribute_version_id" else world.tag(str(item))
+        known = (
+            world.attribute(str(item)) if key == "attribute_version_id" else world.tag(str(item))
+        )
         if known is None:
             raise _bad(f"{name}: unknown {key} {str(item)!r}")
         if str(item) not in ids:

@@ -115,7 +115,9 @@ class ApsisOneSimulator:
                 match = pattern.fullmatch(request.path)
                 if match:
                     if request.method != method:
-                        raise ProblemError(405, "Method Not Allowed", f"use {method} {request.path}")
+                        raise ProblemError(
+                            405, "Method Not Allowed", f"use {method} {request.path}"
+                        )
                     if needs_bearer:
                         self._authorize(request)
                     return handler(request, match)
@@ -156,9 +158,10 @@ class ApsisOneSimulator:
         body = request.json()
         if not isinstance(body, dict) or body.get("grant_type") != "client_credentials":
             raise ProblemError(400, "Bad Request", "grant_type must be client_credentials")
-        if body.get("client_id") != self.settings.client_id or body.get(
-            "client_secret"
-        ) != self.settings.client_secret:
+        if (
+            body.get("client_id") != self.settings.client_id
+            or body.get("client_secret") != self.settings.client_secret
+        ):
             raise ProblemError(401, "Unauthorized", "invalid client credentials")
         ttl = self.settings.token_ttl_seconds
         token, _ = self.signer.issue_token(self.settings.client_id, ttl)
@@ -191,7 +194,9 @@ class ApsisOneSimulator:
             job = ExportJob(str(uuid.uuid4()), spec, fail, settings.max_export_rows)
             self.jobs[job.report_id] = job
         threading.Thread(target=job.build, args=(self.world,), daemon=True).start()
-        logger.info("apsis_one export %s requested for [%s, %s)", job.report_id, spec.start, spec.end)
+        logger.info(
+            "apsis_one export %s requested for [%s, %s)", job.report_id, spec.start, spec.end
+        )
         return json_response(201, {"report_id": job.report_id})
 
     def _job(self, report_id: str) -> ExportJob:
@@ -216,7 +221,9 @@ class ApsisOneSimulator:
         if status == "completed":
             ttl = self.settings.download_url_ttl_seconds
             expires = int(time.time() + ttl)
-            url = f"{request.base_url}/{self.prefix}/_files/{job.report_id}.csv.gz?expires={expires}"
+            url = (
+                f"{request.base_url}/{self.prefix}/_files/{job.report_id}.csv.gz?expires={expires}"
+            )
             if request.query.get("header_auth", "").lower() == "true":
                 headers["x-apsis-auth"] = self.signer.header_token(job.report_id, expires)
             else:

@@ -42,7 +42,7 @@ class SandboxServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> SandboxServer:
         """Serve in a daemon thread; returns self."""
@@ -116,7 +116,9 @@ class SandboxServer:
     def _provider(self, name: str) -> Provider:
         provider = self.providers.get(name)
         if provider is None:
-            raise ProblemError(404, "Not Found", f"no provider {name!r}; known: {list(self.providers)}")
+            raise ProblemError(
+                404, "Not Found", f"no provider {name!r}; known: {list(self.providers)}"
+            )
         return provider
 
     def _move_clock(self, body: Any) -> None:
@@ -164,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command,
             path=split.path,
             query=dict(parse_qsl(split.query, keep_blank_values=True)),
-            headers=self.headers,
+            headers=self.headers,  # type: ignore[arg-type]  # case-insensitive Message
             body=body,
             base_url=f"http://{host}",
         )

@@ -111,7 +111,9 @@ class RateWindow:
             return None
 
 
-def merge_settings(settings: Any, changes: Mapping[str, Any], *, exclude: tuple[str, ...] = ()) -> None:
+def merge_settings(
+    settings: Any, changes: Mapping[str, Any], *, exclude: tuple[str, ...] = ()
+) -> None:
     """Merge `changes` into a settings dataclass, all or nothing.
 
     Keys must be fields (not in `exclude`); values must match the field's annotation (`int`,
@@ -129,7 +131,9 @@ def merge_settings(settings: Any, changes: Mapping[str, Any], *, exclude: tuple[
             if bool not in allowed:
                 raise ValueError(f"setting {key!r} takes a number, not {value!r}")
             updates[key] = value
-        elif isinstance(value, int | float) and (float in allowed or (int in allowed and isinstance(value, int))):
+        elif isinstance(value, int | float) and (
+            float in allowed or (int in allowed and isinstance(value, int))
+        ):
             if value < 0:
                 raise ValueError(f"setting {key!r} must not be negative")
             updates[key] = float(value) if float in allowed else value

@@ -20,7 +20,7 @@ from sandbox import SandboxServer, WorldConfig
 ROOT = Path(__file__).resolve().parent.parent
 
 # A small world keeps the suite fast; the default world is exercised by `make demo`.
-SMALL_WORLD = dict(recipients=150, campaigns=6)
+SMALL_WORLD: dict[str, Any] = dict(recipients=150, campaigns=6)
 
 
 class Sandbox:

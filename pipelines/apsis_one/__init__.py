@@ -260,16 +260,16 @@ def _require_identity(table: pa.Table, what: str, rows_before: int) -> pa.Table:
     """The batch with its row-identity fields marked non-nullable (as the merge key is); a
     missing value there is a malformed export, named with the file row it is on."""
     fields = []
-    for field in table.schema:
-        if field.name in ROW_IDENTITY:
-            column = table.column(field.name)
+    for arrow_field in table.schema:
+        if arrow_field.name in ROW_IDENTITY:
+            column = table.column(arrow_field.name)
             if column.null_count:
                 row = rows_before + column.is_null().to_pylist().index(True) + 2  # 1-based + header
                 raise ProviderError(
-                    PROVIDER, f"{what}: row {row} of the export file has no {field.name}"
+                    PROVIDER, f"{what}: row {row} of the export file has no {arrow_field.name}"
                 )
-            field = field.with_nullable(False)
-        fields.append(field)
+            arrow_field = arrow_field.with_nullable(False)
+        fields.append(arrow_field)
     return table.cast(pa.schema(fields))
 
 
