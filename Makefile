@@ -12,7 +12,7 @@ SANDBOX_HOST ?= 127.0.0.1
 SANDBOX_PORT ?= 8765
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: help setup demo load transform sandbox test lint format docs constraints clean
+.PHONY: help setup demo load transform sandbox test bench lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,10 +49,13 @@ transform: setup ## dbt build (seeds, models, tests) on the warehouse
 test: setup ## run the test suite (unit, sources against the sandbox, end to end)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: setup ## benchmarks: export reader memory flat in file size (ratios, one run)
+	$(BIN)/python -m bench.streaming $(BENCH_ARGS)
+
 lint: setup ## ruff, mypy and dbt parse
-	$(BIN)/ruff check pipelines sandbox tests
-	$(BIN)/ruff format --check pipelines sandbox tests
-	$(BIN)/mypy pipelines sandbox tests
+	$(BIN)/ruff check pipelines sandbox tests bench
+	$(BIN)/ruff format --check pipelines sandbox tests bench
+	$(BIN)/mypy pipelines sandbox tests bench
 	$(DBT) parse --quiet
 
 format: setup ## apply ruff formatting and fixes

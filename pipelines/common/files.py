@@ -137,7 +137,7 @@ def iter_csv_tables(
     *,
     column_types: dict[str, pa.DataType] | None = None,
     rename: Callable[[str], str] | None = None,
-    block_size: int = 8 << 20,
+    block_size: int = 1 << 20,
 ) -> Iterator[pa.Table]:
     """Yield the CSV at ``path`` as Arrow tables of about ``block_size`` bytes each.
 
