@@ -43,7 +43,7 @@ load: setup ## load every provider into the warehouse (args: PROVIDERS="apsis_on
 	$(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
 
 transform: setup ## dbt build (seeds, models, tests) on the warehouse
-	$(DBT) deps --quiet >/dev/null 2>&1 || true
+	$(BIN)/python -m pipelines check
 	$(DBT) build $(DBT_ARGS)
 
 test: setup ## run the test suite (unit, sources against the sandbox, end to end)

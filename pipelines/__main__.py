@@ -31,6 +31,8 @@ def _configure_logging(verbose: bool) -> None:
 
 def _print_summary(summaries: list[LoadSummary]) -> None:
     print("\nLoad summary")
+    if not summaries:
+        print("  nothing loaded")
     for s in summaries:
         display = PROVIDERS[s.provider][2]
         print(
@@ -38,6 +40,32 @@ def _print_summary(summaries: list[LoadSummary]) -> None:
         )
         for table, rows in sorted(s.rows.items()):
             print(f"    raw_{s.provider}.{table:<24} {rows:>10,} rows")
+
+
+def missing_raw_tables(warehouse: str | None) -> str | None:
+    """Why dbt cannot run on the DuckDB warehouse yet (None when it can, or for other engines)."""
+    if os.environ.get("WAREHOUSE", "duckdb") != "duckdb":
+        return None
+    path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
+    hint = (
+        "run `make load` first (with `make sandbox` running, or real credentials), or `make demo`"
+    )
+    if not os.path.exists(path):
+        return f"the warehouse {path} does not exist yet: {hint}"
+    import duckdb
+
+    with duckdb.connect(path, read_only=True) as con:
+        present = {
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+    needed = [f"raw_{p}.{PROVIDERS[p][3]}" for p in PROVIDERS]
+    missing = [t for t in needed if t not in present]
+    if missing:
+        return f"the warehouse {path} has no {', '.join(missing)}: {hint}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         "--warehouse", help="DuckDB file (default: $WAREHOUSE_PATH or ./warehouse.duckdb)"
     )
     load.add_argument("-v", "--verbose", action="store_true")
+    check = sub.add_parser(
+        "check", help="check that the warehouse holds raw tables for dbt (run by make transform)"
+    )
+    check.add_argument(
+        "--warehouse", help="DuckDB file (default: $WAREHOUSE_PATH or ./warehouse.duckdb)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "check":
+        problem = missing_raw_tables(args.warehouse)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+        return 0
 
     _configure_logging(args.verbose)
     providers = args.providers or list(PROVIDERS)

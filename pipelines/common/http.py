@@ -115,6 +115,16 @@ class HttpClient:
                 response = self.session.request(
                     method, url, headers=headers, timeout=self.timeout, stream=stream, **kwargs
                 )
+            except requests.ConnectionError as exc:
+                host = urlsplit(url).netloc
+                hint = ""
+                if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
+                    hint = "; is the sandbox running? start it with `make sandbox`"
+                raise ProviderError(
+                    self.provider,
+                    f"{method} {endpoint_of(url)} failed: cannot connect to {host} "
+                    f"({type(exc).__name__}){hint}",
+                ) from None
             except requests.RequestException as exc:
                 raise ProviderError(
                     self.provider,
