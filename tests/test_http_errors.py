@@ -55,3 +55,21 @@ def test_error_redacts_secrets_and_classifies_auth() -> None:
 
 def test_redact_ignores_empty_and_tiny_values() -> None:
     assert redact("abc token xyz", [None, "", "ab", "token"]) == "abc *** xyz"
+
+
+def test_unreachable_loopback_host_suggests_starting_the_sandbox() -> None:
+    import socket
+
+    import pytest
+
+    from pipelines.common.errors import ProviderError
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = HttpClient("APSIS One", f"http://127.0.0.1:{port}/apsis_one", secrets=["pw-123"])
+    with pytest.raises(ProviderError) as info:
+        client.request("GET", "/audience/sections", authenticated=False)
+    message = str(info.value)
+    assert message.startswith("APSIS One: GET /apsis_one/audience/sections failed")
+    assert f"cannot connect to 127.0.0.1:{port}" in message and "make sandbox" in message

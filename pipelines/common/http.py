@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def endpoint_of(url: str) -> str:
     """The path of a URL without host, query or fragment: safe to show in an error."""
     return urlsplit(url).path or "/"
@@ -74,9 +77,11 @@ class HttpClient:
         self.secrets = secrets or []
         self.timeout = timeout
         self.session = requests.Session()
+        # A refused connection on loopback (the sandbox is not running) does not heal by waiting.
+        loopback = urlsplit(self.base_url).hostname in LOOPBACK_HOSTS
         retry = Retry(
             total=max_retries,
-            connect=max_retries,
+            connect=0 if loopback else max_retries,
             read=2,
             status=max_retries,
             backoff_factor=backoff_factor,
@@ -118,7 +123,7 @@ class HttpClient:
             except requests.ConnectionError as exc:
                 host = urlsplit(url).netloc
                 hint = ""
-                if urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1"):
+                if urlsplit(url).hostname in LOOPBACK_HOSTS:
                     hint = "; is the sandbox running? start it with `make sandbox`"
                 raise ProviderError(
                     self.provider,
