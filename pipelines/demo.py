@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -35,6 +36,34 @@ def run_dbt(*args: str) -> None:
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(ROOT))}
     subprocess.run([str(dbt), *args], cwd=ROOT / "dbt_project", env=env, check=True)
+
+
+def check_against_truth(warehouse: str, truths: dict[str, dict[str, Any]]) -> bool:
+    """Compare the campaign report with the sandbox's ground truth; print the verdict."""
+    import duckdb
+
+    from sandbox.compare import report_differences
+
+    ok = True
+    with duckdb.connect(warehouse, read_only=True) as con:
+        for provider, truth in truths.items():
+            cursor = con.execute(
+                "select * from marts.email_campaign_report where provider = ?", [provider]
+            )
+            names = [d[0] for d in cursor.description]
+            mart = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            problems = report_differences(mart, truth["campaign_report"])
+            if problems:
+                ok = False
+                print(f"\n{PROVIDERS[provider][2]}: the report differs from the sandbox's truth:")
+                for problem in problems[:20]:
+                    print(f"  {problem}")
+            else:
+                print(
+                    f"{PROVIDERS[provider][2]}: all {len(mart)} campaigns equal the sandbox's "
+                    "ground truth (every count, rate and last open/click)"
+                )
+    return ok
 
 
 def main() -> int:
@@ -72,6 +101,9 @@ def main() -> int:
                 summary.seconds,
             )
         run_dbt("build", "--full-refresh")
+        truths = {
+            p: requests.get(f"{url}/_sandbox/truth/{p}", timeout=60).json() for p in PROVIDERS
+        }
     except LoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -82,6 +114,8 @@ def main() -> int:
         if server is not None:
             server.stop()
     print_campaign_report(warehouse)
+    if not check_against_truth(warehouse, truths):
+        return 1
     print(f"\nDemo finished in {time.monotonic() - started:.0f} s. Warehouse: {warehouse}")
     return 0
 

@@ -45,7 +45,8 @@ def effective_time_ms(event: ApsisEvent) -> int:
 
 
 def _rate(count: int, delivered: int) -> float:
-    return round(100 * count / delivered, 2) if delivered else 0.0
+    """Percentage of delivered, rounded half up to 2 decimals on exact integers (0 if none)."""
+    return (20000 * count + delivered) // (2 * delivered) / 100 if delivered else 0.0
 
 
 def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]:

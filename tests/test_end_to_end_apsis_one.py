@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.compare import report_differences
 from tests.conftest import Sandbox, dbt_build, load_apsis, query, query_dicts
-from tests.truth import report_differences
 
 pytestmark = pytest.mark.e2e
 

@@ -37,3 +37,41 @@
 {% macro expose_email_address() -%}
     {{ return((var('expose_email_address', false) | string | lower) in ['true', '1', 'yes']) }}
 {%- endmacro %}
+
+
+{#-
+    The columns of the canonical event contract (DESIGN.md), in order: the select list of every
+    model that passes events on unchanged (int_email_events__deduplicated, fct_email_events).
+-#}
+{% macro canonical_event_columns() -%}
+    {%- set columns = [
+        'event_id',
+        'provider',
+        'account_id',
+        'message_type',
+        'campaign_id',
+        'split_id',
+        'variation',
+        'recipient_key',
+        'recipient_domain',
+        'email_address',
+        'event_type',
+        'raw_event_type',
+        'occurred_at',
+        'received_at',
+        'device',
+        'device_raw',
+        'country',
+        'link_id',
+        'link_url',
+        'link_title',
+        'bounce_code',
+        'bounce_class',
+        'bounce_reason',
+        'unsubscribe_topic',
+        'complaint_source',
+        'source_event_id',
+        'loaded_at',
+    ] -%}
+    {{ columns | join(',\n        ') }}
+{%- endmacro %}

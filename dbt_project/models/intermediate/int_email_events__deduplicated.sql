@@ -35,33 +35,7 @@ deduplicated as (
 final as (
 
     select
-        event_id,
-        provider,
-        account_id,
-        message_type,
-        campaign_id,
-        split_id,
-        variation,
-        recipient_key,
-        recipient_domain,
-        email_address,
-        event_type,
-        raw_event_type,
-        occurred_at,
-        received_at,
-        device,
-        device_raw,
-        country,
-        link_id,
-        link_url,
-        link_title,
-        bounce_code,
-        bounce_class,
-        bounce_reason,
-        unsubscribe_topic,
-        complaint_source,
-        source_event_id,
-        loaded_at
+        {{ canonical_event_columns() }}
 
     from deduplicated
 

@@ -1,4 +1,5 @@
-"""Compare a report mart with the sandbox's ground truth, field by field."""
+"""Compare a campaign report mart with the sandbox's ground truth, field by field (used by the
+end-to-end tests and by `make demo`)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def report_differences(mart: list[dict[str, Any]], truth: list[dict[str, Any]]) 
             if int(got[col]) != int(want[col]):
                 problems.append(f"{cid} {col}: mart {got[col]} != truth {want[col]}")
         for col in RATES:
-            # Both sides round to 2 decimals; SQL rounds half away from zero, Python half to even.
-            if abs(float(got[col]) - float(want[col])) > 0.0100001:
+            # Both sides round half up to 2 decimals from exact counts: equal to the cent.
+            if abs(float(got[col]) - float(want[col])) > 1e-9:
                 problems.append(f"{cid} {col}: mart {got[col]} != truth {want[col]}")
         for col in TIMES:
             g, w = _time(got[col]), _time(want[col])
