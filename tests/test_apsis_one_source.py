@@ -168,6 +168,25 @@ def test_expired_token_is_refreshed(sandbox: Sandbox, warehouse: str, tmp_path: 
     assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
 
 
+def test_export_past_its_deadline_fails_clearly_and_a_rerun_completes(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    # The first window loads, then the provider stalls: the second window's export never ends.
+    load_apsis(sandbox, warehouse, tmp_path, window_days=60, max_loads=1)
+    first = logical_event_counts(warehouse)
+    assert 0 < sum(first.values()) < sum(truth_event_counts(sandbox).values())
+    sandbox.faults(status_delay_seconds=600)
+    with pytest.raises(LoadError) as info:
+        load_apsis(sandbox, warehouse, tmp_path, window_days=60, export_deadline_seconds=1)
+    assert str(info.value).startswith("APSIS One: export ")
+    assert "not finished" in str(info.value) and "deadline" in str(info.value)
+    assert logical_event_counts(warehouse) == first  # what was loaded stays
+
+    sandbox.faults(status_delay_seconds=0.05, pending_export_limit=10)
+    load_apsis(sandbox, warehouse, tmp_path, window_days=60)
+    assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
+
+
 def test_bad_client_secret_names_apsis_one_and_hides_the_secret(
     sandbox: Sandbox, warehouse: str, tmp_path: Path
 ) -> None:
