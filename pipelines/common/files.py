@@ -150,6 +150,9 @@ def iter_csv_tables(
     types = {name: pa.string() for name in header}
     types.update({k: v for k, v in (column_types or {}).items() if k in types})
     names = [rename(n) if rename else n for n in header]
+    if _spaced_after_delimiter(path):
+        yield from _iter_csv_tables_python(path, header, types, names)
+        return
     with open_decompressed(path) as stream:
         reader = pacsv.open_csv(
             stream,
@@ -164,6 +167,53 @@ def iter_csv_tables(
         for batch in reader:
             if batch.num_rows:
                 yield pa.Table.from_batches([batch]).rename_columns(names)
+
+
+def _spaced_after_delimiter(path: str) -> bool:
+    """Whether the file puts a space after each comma (`"812", "a@b.c"`), which Arrow's CSV
+    reader cannot skip; the header line tells."""
+    with open_decompressed(path) as stream:
+        first = stream.readline(64 * 1024)
+    return b'", "' in first or b', "' in first
+
+
+def _iter_csv_tables_python(
+    path: str,
+    header: list[str],
+    types: dict[str, pa.DataType],
+    names: list[str],
+    batch_rows: int = 50_000,
+) -> Iterator[pa.Table]:
+    """The slow path of `iter_csv_tables`: Python's csv module with skipinitialspace, in
+    batches of ``batch_rows`` (constant memory too). Empty cells of non-text columns are null."""
+    schema = pa.schema([(n, types[h]) for h, n in zip(header, names, strict=True)])
+    with open_decompressed(path) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, skipinitialspace=True)
+        next(reader, None)
+        batch: list[list[str]] = []
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(header):
+                if not row:
+                    continue
+                raise ValueError(f"row {line} has {len(row)} fields, the header {len(header)}")
+            batch.append(row)
+            if len(batch) >= batch_rows:
+                yield _rows_to_table(batch, schema)
+                batch = []
+        if batch:
+            yield _rows_to_table(batch, schema)
+
+
+def _rows_to_table(rows: list[list[str]], schema: pa.Schema) -> pa.Table:
+    arrays = []
+    for index, arrow_field in enumerate(schema):
+        values = [row[index] for row in rows]
+        if pa.types.is_string(arrow_field.type):
+            arrays.append(pa.array(values, pa.string()))
+        else:
+            arrays.append(pa.array([v or None for v in values], pa.string()).cast(arrow_field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 _VERSIONED = re.compile(r"^(?P<name>.*?)\s*\((?P<key>[a-z_]+):\s*(?P<value>[^)]*)\)\s*$")

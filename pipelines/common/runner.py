@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 # provider name → (module, source function, display name, resource that pages through windows)
 PROVIDERS: dict[str, tuple[str, str, str, str]] = {
     "apsis_one": ("pipelines.apsis_one", "apsis_one", "APSIS One", "email_events"),
+    "maxemail": ("pipelines.maxemail", "maxemail", "Maxemail", "campaign_sent"),
 }
 
 # dlt adds _dlt_load_id to Arrow tables only when asked; dbt uses it for lineage and incremental.
@@ -126,6 +127,7 @@ def load_provider(
 ) -> LoadSummary:
     """Load one provider until its export windows have caught up with the provider's clock."""
     factory = _source_factory(provider)
+    module = importlib.import_module(PROVIDERS[provider][0])
     _, _, display, paged = PROVIDERS[provider]
     summary = LoadSummary(provider)
     started = time.monotonic()
@@ -139,8 +141,13 @@ def load_provider(
             else:
                 kwargs.setdefault("max_windows_per_run", 1)
             source = factory(**kwargs)
+            follow_up = [
+                r for r in getattr(module, "FOLLOW_UP_RESOURCES", ()) if r in source.resources
+            ]
             if not first:
                 source = source.with_resources(paged)
+            elif follow_up:
+                source = source.with_resources(*[r for r in source.resources if r not in follow_up])
             pipeline.run(
                 source,
                 loader_file_format="parquet",
@@ -154,6 +161,14 @@ def load_provider(
             if state.get(paged, {}).get("caught_up", True):
                 break
             logger.info("%s: window committed, continuing", display)
+        if follow_up:
+            # Resources that use what the exports saw (e.g. metadata of new message ids).
+            source = factory(**dict(source_kwargs)).with_resources(*follow_up)
+            pipeline.run(source, loader_file_format="parquet")
+            summary.loads += 1
+            trace = pipeline.last_trace
+            if trace and trace.last_normalize_info:
+                summary.add(trace.last_normalize_info.row_counts)
     except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:
         raise explain(exc, provider, warehouse) from None
     except Exception as exc:
