@@ -32,8 +32,10 @@ def read(path: Path, method: str, timezone: str = LONDON) -> list[dict[str, Any]
     return rows
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def lineage(row: dict[str, Any]) -> dict[str, Any]:
