@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox import catalog
+from sandbox import catalog, maxemail_events
 from sandbox.apsis_events import generate_events
 from sandbox.entities import ApsisEvent, Attribute, Campaign, Recipient, Section, Tag
 from sandbox.timeutil import from_ms, to_ms
@@ -72,6 +72,11 @@ class WorldConfig:
     device_suffix_rate: float = 0.2
     new_device_rate: float = 0.01  # device values outside the documented set
     location_suffix_rate: float = 0.2
+    # Maxemail messages (sandbox.maxemail_events; own generator, the APSIS world is unaffected)
+    maxemail_campaigns: int | None = None  # None: as many as `campaigns`
+    maxemail_triggered: int = 3
+    maxemail_transactional: int = 2
+    maxemail_sms: int = 2
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -98,6 +103,7 @@ class World:
             self.events: list[ApsisEvent] = generate_events(
                 rng, cfg, self.campaigns, self.recipients, to_ms(self.end)
             )
+            self.maxemail = maxemail_events.generate(cfg, self.recipients, self.start, self.end)
         self._now_ms = to_ms(self.start + timedelta(days=cfg.initial_days))
         self._lock = threading.Lock()
         self._copy_index_cache: tuple[list[int], list[int]] | None = None
@@ -195,6 +201,8 @@ class World:
             "recipients": len(self.recipients),
             "campaigns": len(self.campaigns),
             "apsis_events": len(self.events),
+            "maxemail_messages": self.maxemail.counts(),
+            "maxemail_events": len(self.maxemail.events),
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "now": self.now.isoformat(),
