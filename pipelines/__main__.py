@@ -55,16 +55,19 @@ def missing_raw_tables(warehouse: str | None) -> str | None:
     import duckdb
 
     with duckdb.connect(path, read_only=True) as con:
-        present = {
-            f"{schema}.{table}"
-            for schema, table in con.execute(
-                "select table_schema, table_name from information_schema.tables"
+        schemas = {
+            row[0]
+            for row in con.execute(
+                "select distinct table_schema from information_schema.tables"
             ).fetchall()
         }
-    needed = [f"raw_{p}.{PROVIDERS[p][3]}" for p in PROVIDERS]
-    missing = [t for t in needed if t not in present]
+    missing = [p for p in PROVIDERS if f"raw_{p}" not in schemas]
     if missing:
-        return f"the warehouse {path} has no {', '.join(missing)}: {hint}"
+        disable = ", ".join(f"{p}_enabled: false" for p in missing)
+        return (
+            f"the warehouse {path} has no raw tables of {', '.join(missing)}: {hint}; "
+            f"or build without them: make transform DBT_ARGS=\"--vars '{{{disable}}}'\""
+        )
     return None
 
 
