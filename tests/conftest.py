@@ -83,6 +83,31 @@ def load_apsis(sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: An
     )
 
 
+def maxemail_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """Source arguments for the sandbox's Maxemail."""
+    kwargs: dict[str, Any] = dict(
+        base_url=f"{sandbox.url}/maxemail",
+        username="sandbox-user",
+        password="sandbox-pass",
+        account_id="sandbox",
+        start_date="2026-01-01T00:00:00Z",
+        timezone="Europe/London",
+    )
+    kwargs.update(overrides)
+    return kwargs
+
+
+def load_maxemail(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: Any
+) -> LoadSummary:
+    return load_provider(
+        "maxemail",
+        warehouse=warehouse,
+        pipelines_dir=str(tmp_path / "dlt_pipelines"),
+        **maxemail_kwargs(sandbox, **overrides),
+    )
+
+
 def query(warehouse: str, sql: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(warehouse, read_only=True) as con:
         return con.execute(sql).fetchall()
