@@ -223,7 +223,7 @@ def _plans(rng: random.Random, cfg: WorldConfig, start_s: int, end_s: int) -> li
 def _messages(rng: random.Random, plans: list[_Plan], start_s: int) -> list[MaxemailMessage]:
     next_id = _between(rng, 400, 900)
     next_campaign = _between(rng, 300, 400)
-    result = []
+    result: list[MaxemailMessage] = []
     for plan in plans:
         next_id += _between(rng, 1, 9)
         next_campaign += _between(rng, 1, 3)

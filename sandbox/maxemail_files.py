@@ -1,0 +1,124 @@
+"""Maxemail Quick Data Export files: rows of the visible events and their CSV text.
+
+Row semantics (docs/CONTRACTS.md 5.1): `sent` one row per recipient and message; `opened` one
+row per recipient and message with the open count and the latest open; `clicked` one row per
+recipient, message and URL with the click count and the latest click on it; `responded` one row
+per recipient and message who clicked, at the first click; `bounced` and `unsubscribed` one row
+per recipient and message. Timestamps are account local time, `YYYY-MM-DD HH:MM:SS`.
+
+Quoting reproduces the real files (PROVIDERS.md 1.5, ../shared/fixtures/maxemail/): the `sent`
+file quotes every field and puts a space after each comma; the others quote headers with spaces,
+every timestamp and the values that need it (spaces, commas, quotes), and leave numbers, plain
+addresses and plain URLs bare. Lines end with LF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import tzinfo
+
+from sandbox.maxemail_events import (
+    BOUNCE,
+    CLICK,
+    OPEN,
+    SENT,
+    UNSUBSCRIBE,
+    MaxemailEvent,
+    MaxemailWorld,
+    local_text,
+)
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "sent": ("email id", "email address", "sent timestamp"),
+    "opened": ("email id", "email address", "open count", "open timestamp"),
+    "clicked": ("email id", "email address", "url", "click count", "click timestamp"),
+    "responded": ("email id", "email address", "click timestamp"),
+    "bounced": ("email id", "email address", "bounce type", "bounce reason", "bounce timestamp"),
+    "unsubscribed": ("email id", "email address", "unsubscribe type", "unsubscribe timestamp"),
+}
+METHODS = tuple(HEADERS)
+_NEEDS_QUOTES = frozenset(' ,"\r\n')
+
+Row = tuple[str, ...]
+
+
+def visible(events: Iterable[MaxemailEvent], now_ms: int) -> list[MaxemailEvent]:
+    return [e for e in events if e.available_ms < now_ms]
+
+
+def export_rows(
+    world: MaxemailWorld, message_type: str, method: str, now_ms: int, zone: tzinfo
+) -> list[Row]:
+    """All rows of one export method at the clock, in time order; the timestamp is the last cell."""
+    if method not in HEADERS:
+        raise KeyError(method)
+    keyed: list[tuple[tuple[int, int, str, str], Row]] = []
+
+    def add(event: MaxemailEvent, at_s: int, *cells: str) -> None:
+        email_id = event.message.email_id
+        row = (str(email_id), event.address, *cells, local_text(at_s, zone))
+        keyed.append(((at_s, email_id, event.address.lower(), event.url), row))
+
+    if method == "sent":
+        for e in visible(world.of(message_type, SENT), now_ms):
+            add(e, e.at_s)
+    elif method == "bounced":
+        for e in visible(world.of(message_type, BOUNCE), now_ms):
+            add(e, e.at_s, e.bounce_type, e.bounce_reason)
+    elif method == "unsubscribed":
+        for e in visible(world.of(message_type, UNSUBSCRIBE), now_ms):
+            add(e, e.at_s, e.unsubscribe_type)
+    elif method == "opened":
+        for group in _groups(visible(world.of(message_type, OPEN), now_ms), by_url=False):
+            add(group[-1], max(e.at_s for e in group), str(len(group)))
+    elif method == "clicked":
+        for group in _groups(visible(world.of(message_type, CLICK), now_ms), by_url=True):
+            add(group[-1], max(e.at_s for e in group), group[0].url, str(len(group)))
+    else:  # responded
+        for group in _groups(visible(world.of(message_type, CLICK), now_ms), by_url=False):
+            add(group[0], min(e.at_s for e in group))
+    keyed.sort(key=lambda pair: pair[0])
+    return [row for _, row in keyed]
+
+
+def _groups(events: list[MaxemailEvent], *, by_url: bool) -> list[list[MaxemailEvent]]:
+    """Events per (message, recipient[, url]), each group in time order."""
+    groups: dict[tuple[int, int, str], list[MaxemailEvent]] = {}
+    for event in events:
+        key = (event.message.email_id, event.recipient.index, event.url if by_url else "")
+        groups.setdefault(key, []).append(event)
+    for group in groups.values():
+        group.sort(key=lambda e: e.at_s)
+    return list(groups.values())
+
+
+def since(rows: list[Row], timestamp: str | None, *, inclusive: bool = True) -> list[Row]:
+    """Rows whose local timestamp is at/after (`inclusive`) or after `timestamp` (same format,
+    so text order is time order)."""
+    if timestamp is None:
+        return rows
+    if inclusive:
+        return [row for row in rows if row[-1] >= timestamp]
+    return [row for row in rows if row[-1] > timestamp]
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def render_csv(method: str, rows: list[Row]) -> bytes:
+    """The export file's bytes (UTF-8, LF line ends, header row first)."""
+    header = HEADERS[method]
+    if method == "sent":
+        lines = [", ".join(_quote(cell) for cell in line) for line in (header, *rows)]
+    else:
+        last = len(header) - 1
+        lines = [",".join(_quote(h) if " " in h else h for h in header)]
+        for row in rows:
+            lines.append(
+                ",".join(
+                    _quote(cell) if i == last or not _NEEDS_QUOTES.isdisjoint(cell) else cell
+                    for i, cell in enumerate(row)
+                )
+            )
+    return ("\n".join(lines) + "\n").encode("utf-8")
