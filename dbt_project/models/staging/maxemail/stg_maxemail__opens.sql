@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    select * from {{ source('maxemail', 'opened') }}
+
+),
+
+fields as (
+
+    select
+        {{ fill_staging_columns(
+            source_relation=source('maxemail', 'opened'),
+            expected_columns=maxemail__opened_columns(),
+        ) }}
+    from source
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        nullif(trim(_account_id), '') as account_id,
+        cast(email_id as {{ dbt.type_bigint() }}) as email_id,
+        nullif(trim(_export_key), '') as export_key,
+
+        -- strings
+        nullif(trim(_message_type), '') as message_type,
+        nullif(trim(_service), '') as service,
+        lower(nullif(trim(email_address), '')) as email_address,
+        'opened' as raw_event_type,
+
+        -- numbers
+        cast(open_count as {{ dbt.type_bigint() }}) as open_count,
+
+        -- timestamps
+        {{ timestamptz_to_utc('open_timestamp') }} as opened_at,
+        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
+
+        -- metadata
+        _dlt_load_id as dlt_load_id
+
+    from fields
+
+)
+
+select * from renamed
