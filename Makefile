@@ -51,6 +51,7 @@ test: setup ## run the test suite (unit, sources against the sandbox, end to end
 
 bench: setup ## benchmarks: export reader memory flat in file size (ratios, one run)
 	$(BIN)/python -m bench.streaming $(BENCH_ARGS)
+	$(BIN)/python -m bench.load_speed $(BENCH_ARGS_LOAD)
 
 lint: setup ## ruff, mypy and dbt parse
 	$(BIN)/ruff check pipelines sandbox tests bench
