@@ -49,7 +49,7 @@ transform: setup ## dbt build (seeds, models, tests) on the warehouse
 test: setup ## run the test suite (unit, sources against the sandbox, end to end)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup ## benchmarks: export reader memory flat in file size (ratios, one run)
+bench: setup ## benchmarks: reader memory flat in file size; load speed vs DuckDB read_csv (ratios, one run)
 	$(BIN)/python -m bench.streaming $(BENCH_ARGS)
 	$(BIN)/python -m bench.load_speed $(BENCH_ARGS_LOAD)
 
