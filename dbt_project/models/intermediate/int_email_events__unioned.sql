@@ -4,14 +4,64 @@
     fields that tell two events of one recipient, message and type apart.
 -#}
 
+{%- set providers = [] -%}
+{%- if var('apsis_one_enabled', true) %}{% do providers.append('apsis_one') %}{% endif -%}
+{%- if var('maxemail_enabled', true) %}{% do providers.append('maxemail') %}{% endif -%}
+{%- if providers | length == 0 -%}
+    {{ exceptions.raise_compiler_error(
+        'int_email_events__unioned: every provider is disabled; enable at least one '
+        ~ '(vars apsis_one_enabled, maxemail_enabled)'
+    ) }}
+{%- endif %}
+
 with
 
+{% if 'apsis_one' in providers -%}
 apsis_one_events as (
 
     select * from {{ ref('stg_apsis_one__email_events') }}
 
 ),
 
+{% endif -%}
+{% if 'maxemail' in providers -%}
+maxemail_sends as (
+
+    select * from {{ ref('stg_maxemail__sends') }}
+
+),
+
+maxemail_opens as (
+
+    select * from {{ ref('stg_maxemail__opens') }}
+
+),
+
+maxemail_clicks as (
+
+    select * from {{ ref('stg_maxemail__clicks') }}
+
+),
+
+maxemail_responses as (
+
+    select * from {{ ref('stg_maxemail__responses') }}
+
+),
+
+maxemail_bounces as (
+
+    select * from {{ ref('stg_maxemail__bounces') }}
+
+),
+
+maxemail_unsubscribes as (
+
+    select * from {{ ref('stg_maxemail__unsubscribes') }}
+
+),
+
+{% endif -%}
 event_type_map as (
 
     select * from {{ ref('email_event_type_map') }}
@@ -24,6 +74,7 @@ bounce_codes as (
 
 ),
 
+{% if 'apsis_one' in providers -%}
 apsis_one as (
 
     select
@@ -48,6 +99,8 @@ apsis_one as (
         link_url,
         link_title,
         bounce_code,
+        cast(null as {{ dbt.type_string() }}) as provider_bounce_class,
+        cast(null as {{ dbt.type_string() }}) as provider_bounce_reason,
         unsubscribe_topic,
         abuse_section as complaint_source,
         loaded_at
@@ -56,11 +109,168 @@ apsis_one as (
 
 ),
 
--- maxemail, netcore and benchmark CTEs slot in here, with the same columns in the same order
+{% endif -%}
+{% if 'maxemail' in providers -%}
+maxemail_rows as (
+
+    -- every export method's rows in one shape; `responded` (the recipient's first click) is a
+    -- click without a link
+    select
+        account_id,
+        message_type,
+        email_id,
+        email_address,
+        raw_event_type,
+        sent_at as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        cast(null as {{ dbt.type_int() }}) as bounce_code,
+        cast(null as {{ dbt.type_string() }}) as bounce_type,
+        cast(null as {{ dbt.type_string() }}) as bounce_reason,
+        cast(null as {{ dbt.type_string() }}) as unsubscribe_type,
+        loaded_at
+    from maxemail_sends
+
+    union all
+
+    select
+        account_id,
+        message_type,
+        email_id,
+        email_address,
+        raw_event_type,
+        opened_at as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        cast(null as {{ dbt.type_int() }}) as bounce_code,
+        cast(null as {{ dbt.type_string() }}) as bounce_type,
+        cast(null as {{ dbt.type_string() }}) as bounce_reason,
+        cast(null as {{ dbt.type_string() }}) as unsubscribe_type,
+        loaded_at
+    from maxemail_opens
+
+    union all
+
+    select
+        account_id,
+        message_type,
+        email_id,
+        email_address,
+        raw_event_type,
+        clicked_at as occurred_at,
+        link_url,
+        cast(null as {{ dbt.type_int() }}) as bounce_code,
+        cast(null as {{ dbt.type_string() }}) as bounce_type,
+        cast(null as {{ dbt.type_string() }}) as bounce_reason,
+        cast(null as {{ dbt.type_string() }}) as unsubscribe_type,
+        loaded_at
+    from maxemail_clicks
+
+    union all
+
+    select
+        account_id,
+        message_type,
+        email_id,
+        email_address,
+        raw_event_type,
+        first_clicked_at as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        cast(null as {{ dbt.type_int() }}) as bounce_code,
+        cast(null as {{ dbt.type_string() }}) as bounce_type,
+        cast(null as {{ dbt.type_string() }}) as bounce_reason,
+        cast(null as {{ dbt.type_string() }}) as unsubscribe_type,
+        loaded_at
+    from maxemail_responses
+
+    union all
+
+    select
+        account_id,
+        message_type,
+        email_id,
+        email_address,
+        raw_event_type,
+        bounced_at as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        bounce_code,
+        bounce_type,
+        bounce_reason,
+        cast(null as {{ dbt.type_string() }}) as unsubscribe_type,
+        loaded_at
+    from maxemail_bounces
+
+    union all
+
+    select
+        account_id,
+        message_type,
+        email_id,
+        email_address,
+        raw_event_type,
+        unsubscribed_at as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        cast(null as {{ dbt.type_int() }}) as bounce_code,
+        cast(null as {{ dbt.type_string() }}) as bounce_type,
+        cast(null as {{ dbt.type_string() }}) as bounce_reason,
+        unsubscribe_type,
+        loaded_at
+    from maxemail_unsubscribes
+
+),
+
+maxemail as (
+
+    select
+        'maxemail' as provider,
+        account_id,
+        message_type,
+        cast(email_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as split_id,
+        cast(null as {{ dbt.type_string() }}) as variation,
+        email_address,
+        raw_event_type,
+        -- no provider event id and no receipt time: a row is identified by the raw merge key
+        -- (message type, timestamp, url), so a row re-read by an overlapping export window keeps
+        -- its event_id, while an open or click row re-exported with a later (latest-open)
+        -- timestamp is a new event
+        {{ identity_string(['message_type', 'occurred_at', 'link_url']) }} as event_identity,
+        cast(null as {{ dbt.type_string() }}) as source_event_id,
+        occurred_at,
+        occurred_at as received_at,
+        cast(null as {{ dbt.type_string() }}) as device,
+        cast(null as {{ dbt.type_string() }}) as device_raw,
+        cast(null as {{ dbt.type_string() }}) as country,
+        cast(null as {{ dbt.type_string() }}) as link_id,
+        link_url,
+        cast(null as {{ dbt.type_string() }}) as link_title,
+        bounce_code,
+        -- the class of a bounce whose code the seed does not know (CONTRACTS.md 5.3)
+        case
+            when raw_event_type <> 'bounced' then null
+            when bounce_type = 'permanent' then 'hard'
+            else 'soft'
+        end as provider_bounce_class,
+        bounce_reason as provider_bounce_reason,
+        unsubscribe_type as unsubscribe_topic,
+        cast(null as {{ dbt.type_string() }}) as complaint_source,
+        loaded_at
+
+    from maxemail_rows
+
+),
+
+{% endif -%}
+-- netcore and benchmark CTEs slot in here, with the same columns in the same order
 
 unioned as (
 
+    {% for provider in providers -%}
+    {%- if provider == 'apsis_one' %}
     select * from apsis_one
+    {%- elif provider == 'maxemail' %}
+    select * from maxemail
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -96,7 +306,7 @@ bounce_decoded as (
     select
         mapped.*,
         matched.bounce_class as matched_bounce_class,
-        matched.description as bounce_reason
+        matched.description as matched_bounce_description
 
     from mapped
     left join bounce_codes as matched
@@ -147,10 +357,14 @@ final as (
         link_url,
         link_title,
         bounce_code,
+        -- a code the seed does not know (or no code) takes the class the provider gives, if any
+        -- (Maxemail bounce type), else `unknown`
         case
-            when event_type = 'bounced' then coalesce(matched_bounce_class, 'unknown')
+            when event_type = 'bounced'
+                then coalesce(matched_bounce_class, provider_bounce_class, 'unknown')
         end as bounce_class,
-        bounce_reason,
+        -- the provider's own text of this bounce when it sends one, else the seed's description
+        coalesce(provider_bounce_reason, matched_bounce_description) as bounce_reason,
         unsubscribe_topic,
         complaint_source,
         source_event_id,
