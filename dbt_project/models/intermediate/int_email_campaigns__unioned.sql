@@ -1,10 +1,14 @@
 {#-
     One row per provider, account_id and campaign_id known from the provider's campaign metadata
-    or from its events, with the campaign attributes each provider offers. One CTE per provider.
+    or from its events, with the campaign attributes each provider offers. One CTE per provider,
+    each behind its provider's enable var.
 -#}
+
+{%- set providers = enabled_providers() %}
 
 with
 
+{% if 'apsis_one' in providers -%}
 apsis_one_activities as (
 
     select * from {{ ref('stg_apsis_one__activities') }}
@@ -111,6 +115,7 @@ apsis_one as (
         'apsis_one' as provider,
         apsis_one_campaign_ids.account_id,
         apsis_one_campaign_ids.campaign_id,
+        'campaign' as message_type,
         coalesce(activities.campaign_name, latest_event.campaign_name) as campaign_name,
         coalesce(activities.subject, latest_event.subject) as subject,
         coalesce(activities.sender_name, latest_event.sender_name) as sender_name,
@@ -138,11 +143,80 @@ apsis_one as (
 
 ),
 
--- maxemail, netcore and benchmark CTEs slot in here, with the same columns in the same order
+
+{% endif -%}
+{% if 'maxemail' in providers -%}
+maxemail_campaigns as (
+
+    select * from {{ ref('stg_maxemail__campaigns') }}
+
+),
+
+maxemail_sends as (
+
+    select * from {{ ref('stg_maxemail__sends') }}
+
+),
+
+maxemail_known_ids as (
+
+    -- every message with `find` metadata or a send (the loader calls `find` for each message id
+    -- an export mentions, so the sends only matter until that call has run)
+    select account_id, email_id, message_type from maxemail_campaigns
+
+    union all
+
+    select account_id, email_id, message_type from maxemail_sends
+
+),
+
+maxemail_campaign_ids as (
+
+    select
+        account_id,
+        email_id,
+        min(message_type) as message_type
+
+    from maxemail_known_ids
+    group by account_id, email_id
+
+),
+
+maxemail as (
+
+    select
+        'maxemail' as provider,
+        maxemail_campaign_ids.account_id,
+        cast(maxemail_campaign_ids.email_id as {{ dbt.type_string() }}) as campaign_id,
+        coalesce(maxemail_campaigns.message_type, maxemail_campaign_ids.message_type)
+            as message_type,
+        maxemail_campaigns.campaign_name,
+        maxemail_campaigns.subject,
+        maxemail_campaigns.sender_name,
+        cast(null as {{ dbt.type_string() }}) as section,
+        maxemail_campaigns.campaign_status,
+        -- when sending started, else when it is scheduled to
+        coalesce(maxemail_campaigns.started_at, maxemail_campaigns.scheduled_at)
+            as scheduled_sent_at,
+        0 as split_count,
+        false as has_variations
+
+    from maxemail_campaign_ids
+    left join maxemail_campaigns
+        on maxemail_campaign_ids.account_id = maxemail_campaigns.account_id
+        and maxemail_campaign_ids.email_id = maxemail_campaigns.email_id
+
+),
+
+{% endif -%}
+-- netcore and benchmark CTEs slot in here, with the same columns in the same order
 
 unioned as (
 
-    select * from apsis_one
+    {% for provider in providers -%}
+    select * from {{ provider }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 

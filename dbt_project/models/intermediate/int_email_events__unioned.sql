@@ -4,15 +4,7 @@
     fields that tell two events of one recipient, message and type apart.
 -#}
 
-{%- set providers = [] -%}
-{%- if var('apsis_one_enabled', true) %}{% do providers.append('apsis_one') %}{% endif -%}
-{%- if var('maxemail_enabled', true) %}{% do providers.append('maxemail') %}{% endif -%}
-{%- if providers | length == 0 -%}
-    {{ exceptions.raise_compiler_error(
-        'int_email_events__unioned: every provider is disabled; enable at least one '
-        ~ '(vars apsis_one_enabled, maxemail_enabled)'
-    ) }}
-{%- endif %}
+{%- set providers = enabled_providers() %}
 
 with
 
@@ -264,13 +256,9 @@ maxemail as (
 unioned as (
 
     {% for provider in providers -%}
-    {%- if provider == 'apsis_one' %}
-    select * from apsis_one
-    {%- elif provider == 'maxemail' %}
-    select * from maxemail
-    {%- endif %}
+    select * from {{ provider }}
     {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {% endfor %}
 
 ),
 
