@@ -18,11 +18,22 @@ RAW_TABLES = ("sent", "opened", "clicked", "responded", "bounced", "unsubscribed
 def raw_counts(warehouse: str) -> Counter[tuple[str, str]]:
     """Rows per (email id, canonical type) for the types the truth counts exactly."""
     counts: Counter[tuple[str, str]] = Counter()
+    present = {
+        r[0]
+        for r in query(
+            warehouse,
+            "select table_name from information_schema.tables where table_schema = 'raw_maxemail'",
+        )
+    }
     for table, event_type in (("sent", "sent"), ("bounced", "bounced")):
+        if table not in present:
+            continue
         for email_id, n in query(
             warehouse, f"select email_id, count(*) from raw_maxemail.{table} group by all"
         ):
             counts[(email_id, event_type)] += n
+    if "unsubscribed" not in present:
+        return counts
     for email_id, kind, n in query(
         warehouse,
         "select email_id, unsubscribe_type = 'feedback', count(*) "

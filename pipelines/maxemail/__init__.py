@@ -245,7 +245,10 @@ def _export_resource(
     name="campaigns",
     write_disposition="merge",
     primary_key="email_id",
-    columns={name: {"data_type": "timestamp", "nullable": True} for name in FIND_TIMESTAMPS},
+    columns={
+        **{name: {"data_type": "bigint", "nullable": True} for name in FIND_NUMBERS},
+        **{name: {"data_type": "timestamp", "nullable": True} for name in FIND_TIMESTAMPS},
+    },
 )
 def campaigns(client: MaxemailClient, account_id: str, timezone: str) -> Iterator[dict[str, Any]]:
     """`email_campaign.find` once for each message id the exports saw since the last run (their
