@@ -34,6 +34,7 @@ final as (
         campaigns.provider,
         campaigns.account_id,
         campaigns.campaign_id,
+        campaigns.message_type,
         campaigns.campaign_name,
         campaigns.subject,
         campaigns.sender_name,

@@ -1,7 +1,8 @@
 {#-
     One row per provider, account_id and campaign_id with at least one event: the campaign report
     of CONTRACTS.md section 4 (mirrors Benchmark's GET /api/reports/email/{id}). Counts are
-    distinct recipients; rates are percentages of delivered_count.
+    distinct recipients; rates are percentages of delivered_count. Providers without delivery
+    events derive delivered from sent and bounces (seed email_providers, CONTRACTS.md 5.3).
 -#}
 
 with
@@ -18,6 +19,12 @@ campaigns as (
 
 ),
 
+providers as (
+
+    select * from {{ ref('email_providers') }}
+
+),
+
 recipient_campaigns as (
 
     -- one row per recipient and campaign: what ever happened to that recipient
@@ -26,6 +33,7 @@ recipient_campaigns as (
         account_id,
         campaign_id,
         recipient_key,
+        min(message_type) as message_type,
         {{ dbt.bool_or("event_type = 'sent'") }} as was_sent,
         {{ dbt.bool_or("event_type = 'delivered'") }} as was_delivered,
         {{ dbt.bool_or("event_type = 'opened'") }} as was_opened,
@@ -61,14 +69,35 @@ recipient_bounces as (
 
 ),
 
+recipient_deliveries as (
+
+    -- a provider without delivery events (Maxemail) delivered what it sent and did not bounce;
+    -- the others count their delivery events
+    select
+        recipient_bounces.*,
+        case
+            when providers.delivered_rule = 'sent_not_bounced'
+                then recipient_bounces.was_sent
+                and not recipient_bounces.is_hard_bounce
+                and not recipient_bounces.is_soft_bounce
+            else recipient_bounces.was_delivered
+        end as is_delivered
+
+    from recipient_bounces
+    left join providers
+        on recipient_bounces.provider = providers.provider
+
+),
+
 campaign_counts as (
 
     select
         provider,
         account_id,
         campaign_id,
+        min(message_type) as message_type,
         count(case when was_sent then 1 end) as sent_count,
-        count(case when was_delivered then 1 end) as delivered_count,
+        count(case when is_delivered then 1 end) as delivered_count,
         count(case when was_opened then 1 end) as unique_open_count,
         max(last_opened_at) as last_opened_at,
         count(case when was_clicked then 1 end) as unique_click_count,
@@ -78,7 +107,7 @@ campaign_counts as (
         count(case when was_unsubscribed then 1 end) as unsubscribe_count,
         count(case when was_complained then 1 end) as complaint_count
 
-    from recipient_bounces
+    from recipient_deliveries
     group by
         provider,
         account_id,
@@ -92,6 +121,7 @@ final as (
         campaign_counts.provider,
         campaign_counts.account_id,
         campaign_counts.campaign_id,
+        coalesce(campaigns.message_type, campaign_counts.message_type) as message_type,
         campaigns.campaign_name,
         campaign_counts.sent_count,
         campaign_counts.delivered_count,
