@@ -23,3 +23,4 @@
     {%- endif -%}
     {{ return(enabled) }}
 {%- endmacro %}
+

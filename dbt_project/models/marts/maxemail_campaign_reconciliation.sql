@@ -1,21 +1,35 @@
 {#-
     One row per Maxemail account_id, campaign_id (email id) and metric: the provider's own total
-    from `email_campaign.find` beside the same number modelled in email_campaign_report, and the
-    difference (modelled - reported). A data test fails when any |difference| exceeds the var
-    `reconciliation_tolerance`. A total `find` did not return (null) is not reconciled.
+    from `email_campaign.find` beside our number for it, and the difference (modelled - reported).
+    A data test fails when any |difference| exceeds the var `reconciliation_tolerance`. A total
+    `find` did not return (null) is not reconciled.
 -#}
 
 {{ config(enabled=var('maxemail_enabled', true)) }}
 
-{#- (metric as `find` names it, its expression on stg_maxemail__campaigns, the report column) -#}
+{#-
+    (metric, the `find` number in `reported`, our number in `paired`'s inputs, where ours comes
+    from). Maxemail splits hard and soft bounces by bounce type, while the report classes bounces
+    by code (a permanent 5.7.x policy block is a soft bounce there): the split is reconciled on
+    Maxemail's basis, the report's bounce total against hard + soft.
+-#}
 {%- set metrics = [
-    ('total_sent', 'sent_count', 'sent_count'),
-    ('total_unique_opens', 'unique_open_count', 'unique_open_count'),
-    ('total_unique_clickthrus', 'unique_click_count', 'unique_click_count'),
-    ('total_bounces_hard', 'hard_bounce_count', 'hard_bounce_count'),
-    ('total_bounces_soft', 'soft_bounce_count', 'soft_bounce_count'),
-    ('total_unsubscribes_global_local', 'global_local_unsubscribe_count', 'unsubscribe_count'),
-    ('total_unsubscribes_feedback', 'feedback_unsubscribe_count', 'complaint_count'),
+    ('total_sent', 'sent_count', 'campaign_report.sent_count',
+        'email_campaign_report.sent_count'),
+    ('total_unique_opens', 'unique_open_count', 'campaign_report.unique_open_count',
+        'email_campaign_report.unique_open_count'),
+    ('total_unique_clickthrus', 'unique_click_count', 'campaign_report.unique_click_count',
+        'email_campaign_report.unique_click_count'),
+    ('total_bounces', 'bounce_count', 'campaign_report.bounce_count',
+        'email_campaign_report.bounce_count'),
+    ('total_bounces_hard', 'hard_bounce_count', 'bounce_types.permanent_bounce_count',
+        'recipients with a permanent bounce (stg_maxemail__bounces)'),
+    ('total_bounces_soft', 'soft_bounce_count', 'bounce_types.other_bounce_count',
+        'recipients with bounces, none permanent (stg_maxemail__bounces)'),
+    ('total_unsubscribes_global_local', 'global_local_unsubscribe_count',
+        'campaign_report.unsubscribe_count', 'email_campaign_report.unsubscribe_count'),
+    ('total_unsubscribes_feedback', 'feedback_unsubscribe_count',
+        'campaign_report.complaint_count', 'email_campaign_report.complaint_count'),
 ] -%}
 
 with
@@ -33,6 +47,12 @@ campaign_report as (
 
 ),
 
+bounces as (
+
+    select * from {{ ref('stg_maxemail__bounces') }}
+
+),
+
 reported as (
 
     select
@@ -40,22 +60,41 @@ reported as (
         cast(email_id as {{ dbt.type_string() }}) as campaign_id,
         message_type,
         fetched_at,
-        {% for _, column, _ in metrics if column != 'global_local_unsubscribe_count' -%}
-        {{ column }},
-        {% endfor -%}
+        sent_count,
+        unique_open_count,
+        unique_click_count,
+        hard_bounce_count,
+        soft_bounce_count,
+        {{ sum_of_reported(['hard_bounce_count', 'soft_bounce_count']) }} as bounce_count,
         -- our unsubscribe_count holds global and local unsubscribes (feedback is a complaint)
-        case
-            when global_unsubscribe_count is null and local_unsubscribe_count is null then null
-            else coalesce(global_unsubscribe_count, 0) + coalesce(local_unsubscribe_count, 0)
-        end as global_local_unsubscribe_count
+        {{ sum_of_reported(['global_unsubscribe_count', 'local_unsubscribe_count']) }}
+            as global_local_unsubscribe_count,
+        feedback_unsubscribe_count
 
     from provider_totals
 
 ),
 
+bounce_types as (
+
+    -- bounced recipients per message on Maxemail's basis: hard when a bounce is `permanent`
+    select
+        account_id,
+        cast(email_id as {{ dbt.type_string() }}) as campaign_id,
+        count(distinct case when bounce_type = 'permanent' then email_address end)
+            as permanent_bounce_count,
+        count(distinct email_address)
+        - count(distinct case when bounce_type = 'permanent' then email_address end)
+            as other_bounce_count
+
+    from bounces
+    group by account_id, email_id
+
+),
+
 campaign_ids as (
 
-    -- campaigns known to either side: a message without events is modelled as 0, a message
+    -- messages known to either side: a message without events is modelled as 0, a message
     -- `find` has not answered for has no reported numbers
     select account_id, campaign_id from reported
 
@@ -72,9 +111,9 @@ paired as (
         campaign_ids.campaign_id,
         coalesce(reported.message_type, campaign_report.message_type) as message_type,
         reported.fetched_at as reported_at,
-        {% for metric, reported_column, report_column in metrics -%}
+        {% for metric, reported_column, modelled_column, _ in metrics -%}
         reported.{{ reported_column }} as reported__{{ metric }},
-        coalesce(campaign_report.{{ report_column }}, 0) as modelled__{{ metric }}
+        coalesce({{ modelled_column }}, 0) as modelled__{{ metric }}
         {%- if not loop.last %},{% endif %}
         {% endfor %}
 
@@ -85,19 +124,22 @@ paired as (
     left join campaign_report
         on campaign_ids.account_id = campaign_report.account_id
         and campaign_ids.campaign_id = campaign_report.campaign_id
+    left join bounce_types
+        on campaign_ids.account_id = bounce_types.account_id
+        and campaign_ids.campaign_id = bounce_types.campaign_id
 
 ),
 
 unpivoted as (
 
-    {% for metric, _, report_column in metrics -%}
+    {% for metric, _, _, modelled_from in metrics -%}
     select
         'maxemail' as provider,
         account_id,
         campaign_id,
         message_type,
         '{{ metric }}' as metric,
-        '{{ report_column }}' as report_column,
+        '{{ modelled_from }}' as modelled_from,
         reported__{{ metric }} as reported_value,
         modelled__{{ metric }} as modelled_value,
         modelled__{{ metric }} - reported__{{ metric }} as difference,
