@@ -53,6 +53,7 @@ class ApsisOneSettings:
     truncate_downloads: int = 0  # the next n downloads stop after half the bytes
     rate_limit_next: int = 0  # the next n non-token calls → 429
     server_error_next: int = 0  # the next n non-token calls → 503
+    revoke_tokens: int = 0  # the next n bearer checks fail with 401 (token revoked)
     exports_per_minute: int = 30  # real APSIS: 1
     pending_export_limit: int = 3  # exports neither completed nor failed (ASSUMPTION: 1–3)
     retry_after: bool = False  # send Retry-After on 429 (APSIS documents none)
@@ -145,6 +146,10 @@ class ApsisOneSimulator:
         if scheme.lower() != "bearer" or not token.strip():
             raise ProblemError(401, "Unauthorized", "missing bearer access token")
         problem = self.signer.token_problem(token.strip())
+        with self._lock:
+            if not problem and self.settings.revoke_tokens:
+                self.settings.revoke_tokens -= 1
+                problem = "injected fault: the access token was revoked"
         if problem:
             raise ProblemError(401, "Unauthorized", problem)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from pipelines.common.runner import LoadError
 from tests.conftest import ROOT, Sandbox, load_apsis, query
@@ -158,14 +159,71 @@ def test_transient_faults_are_retried(sandbox: Sandbox, warehouse: str, tmp_path
     assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
 
 
-def test_expired_token_is_refreshed(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+def test_short_lived_token_is_renewed_before_it_expires(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
     from pipelines.apsis_one import client as client_module
 
     sandbox.faults(token_ttl_seconds=3)
     client_module._TOKENS.clear()
-    # Slow polling outlives the token; the client gets a 401 and must fetch a new one.
+    # Slow polling outlives the token; the client renews it ahead of its `exp`.
     load_apsis(sandbox, warehouse, tmp_path, poll_initial_seconds=1.5, poll_max_seconds=1.5)
     assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
+
+
+def test_revoked_token_gets_401_and_is_fetched_again(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    sandbox.faults(revoke_tokens=1)
+    load_apsis(sandbox, warehouse, tmp_path)
+    assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
+    faults = requests.get(f"{sandbox.url}/_sandbox/faults", timeout=10).json()
+    assert faults["apsis_one"]["revoke_tokens"] == 0  # the 401 was met and survived
+
+
+def test_small_windows_inside_the_lookback_do_not_loop(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    # Half-day windows with a 24 h lookback: the windows of the last day cannot move the
+    # cursor, so they are read together in one load instead of one load each, forever.
+    summary = load_apsis(sandbox, warehouse, tmp_path, window_days=10, lookback_hours=24)
+    assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
+    before = summary.loads
+    summary = load_apsis(sandbox, warehouse, tmp_path, window_days=0.5, lookback_hours=24)
+    assert summary.loads == 1 and summary.export_jobs == 2
+    assert before <= 13
+
+
+def test_backfill_commits_window_by_window_and_failures_reach_the_ledger(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_apsis(sandbox, warehouse, tmp_path, window_days=30)
+    summary = load_apsis(sandbox, warehouse, tmp_path, window_days=30, since="2026-02-01T00:00:00Z")
+    assert summary.loads >= 3  # one load per window, not one for the whole backfill
+    assert logical_event_counts(warehouse) == truth_event_counts(sandbox)
+
+    sandbox.faults(fail_next_exports=1)
+    with pytest.raises(LoadError, match="ended in status error even for a window"):
+        load_apsis(
+            sandbox,
+            warehouse,
+            tmp_path,
+            window_days=30,
+            since="2026-04-01T00:00:00Z",
+            min_window_minutes=60 * 24 * 60,
+        )
+    errors = query(
+        warehouse,
+        "select window_start, error from raw_apsis_one.export_jobs where status = 'error'",
+    )
+    assert len(errors) == 1 and "injected fault" in errors[0][1]
+
+
+def test_bad_settings_name_the_setting(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="APSIS One: setting start_date='yesterday'"):
+        load_apsis(sandbox, warehouse, tmp_path, start_date="yesterday")
+    with pytest.raises(LoadError, match="APSIS One: setting window_days must be positive"):
+        load_apsis(sandbox, warehouse, tmp_path, window_days=0)
 
 
 def test_export_past_its_deadline_fails_clearly_and_a_rerun_completes(

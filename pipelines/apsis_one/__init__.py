@@ -31,7 +31,13 @@ from pipelines.common.errors import ProviderError
 from pipelines.common.exports import poll_until_done
 from pipelines.common.files import iter_csv_tables, snake_versioned_header
 from pipelines.common.ledger import ExportJob
-from pipelines.common.windows import parse_utc, plan_windows, rfc3339, split_window
+from pipelines.common.windows import (
+    parse_setting,
+    parse_utc,
+    plan_windows,
+    rfc3339,
+    split_window,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +116,15 @@ def apsis_one(
         raise ProviderError(
             PROVIDER, f"unknown region {region!r}; use one of {sorted(REGION_HOSTS)}"
         )
+    for name, value, minimum in (
+        ("window_days", window_days, 0.0),
+        ("min_window_minutes", min_window_minutes, 0.0),
+        ("poll_initial_seconds", poll_initial_seconds, 0.0),
+    ):
+        if value is not None and value <= minimum:
+            raise ProviderError(PROVIDER, f"setting {name} must be positive, got {value}")
+    if lookback_hours < 0:
+        raise ProviderError(PROVIDER, f"setting lookback_hours must be >= 0, got {lookback_hours}")
     attributes = _mappings(attribute_version_ids, "attribute_version_id", section, "attribute")
     tags = _mappings(tag_discriminators, "tag_discriminator", section, "tag")
     if len(attributes) > MAX_ATTRIBUTES or len(tags) > MAX_TAGS:
@@ -121,7 +136,7 @@ def apsis_one(
     )
     settings = ExportSettings(
         account_id=account_id,
-        start_date=parse_utc(start_date),
+        start_date=parse_setting(start_date, PROVIDER, "start_date"),
         window_months=window_months,
         window_days=window_days,
         lookback_hours=lookback_hours,
@@ -132,7 +147,7 @@ def apsis_one(
         poll_initial_seconds=poll_initial_seconds,
         poll_max_seconds=poll_max_seconds,
         export_deadline_seconds=export_deadline_seconds,
-        since=parse_utc(since) if since else None,
+        since=parse_setting(since, PROVIDER, "since") if since else None,
     )
     return (
         email_events(client, settings),
@@ -155,8 +170,11 @@ def email_events(client: ApsisOneClient, settings: ExportSettings) -> Iterator[A
     past `now - lookback_hours`, so late-indexed events are re-read on the next run.
     """
     state = dlt.current.resource_state()
+    if settings.since is not None:
+        # A backfill restarts the cursor (it may move back) and then proceeds window by window.
+        state["loaded_until"] = rfc3339(settings.since)
     resume = parse_utc(state["loaded_until"]) if state.get("loaded_until") else settings.start_date
-    start = settings.since or resume
+    start = resume
     now = client.server_now()
     safe_until = now - timedelta(hours=settings.lookback_hours)
     windows = deque(
@@ -171,7 +189,10 @@ def email_events(client: ApsisOneClient, settings: ExportSettings) -> Iterator[A
     )
     done = 0
     while windows:
-        if settings.max_windows_per_run is not None and done >= settings.max_windows_per_run:
+        # Windows that can still move the cursor count against max_windows_per_run; the tail
+        # inside the lookback (which cannot move it) is always read in the same run.
+        limit = settings.max_windows_per_run
+        if limit is not None and done >= limit and resume < safe_until:
             break
         window_start, window_end = windows.popleft()
         yield from _export_window(client, settings, window_start, window_end)
@@ -196,15 +217,20 @@ def _export_window(
         start, end, attributes=settings.attributes, tags=settings.tags
     )
     what = f"export {job.report_id} ({rfc3339(start)}..{rfc3339(end)})"
-    status, job.attempts = poll_until_done(
-        lambda: client.export_status(job.report_id or ""),
-        lambda s: s.get("status") in ("completed", "error"),
-        provider=PROVIDER,
-        what=what,
-        initial_seconds=settings.poll_initial_seconds,
-        max_seconds=settings.poll_max_seconds,
-        deadline_seconds=settings.export_deadline_seconds,
-    )
+    try:
+        status, job.attempts = poll_until_done(
+            lambda: client.export_status(job.report_id or ""),
+            lambda s: s.get("status") in ("completed", "error"),
+            provider=PROVIDER,
+            what=what,
+            initial_seconds=settings.poll_initial_seconds,
+            max_seconds=settings.poll_max_seconds,
+            deadline_seconds=settings.export_deadline_seconds,
+        )
+    except ProviderError as exc:
+        job.status, job.error = "error", str(exc)
+        job.ledger_item()  # kept for the failure ledger (the package is discarded)
+        raise
     if status["status"] == "error":
         job.error = str(
             status.get("error") or status.get("detail") or "export ended in status error"

@@ -15,6 +15,9 @@ import dlt
 import pyarrow as pa
 
 LEDGER_TABLE = "export_jobs"
+# Ledger rows of failed or split jobs in the current extract. When the extract fails, dlt discards
+# its package, ledger rows included; the runner then writes these on their own (see runner.py).
+FAILED_JOBS: list[pa.Table] = []
 _TS = pa.timestamp("us", tz="UTC")
 # Ledger rows travel as Arrow like the data they describe, so one resource never mixes Arrow and
 # Python-object items for the same destination (dlt would type their tables differently).
@@ -76,9 +79,10 @@ class ExportJob:
             "requested_at": self.requested_at,
             "finished_at": datetime.now(UTC),
         }
+        table = pa.Table.from_pylist([row], schema=LEDGER_SCHEMA)
+        if self.status in ("split", "error"):
+            FAILED_JOBS.append(table)
         hints = dlt.mark.make_hints(
             table_name=LEDGER_TABLE, write_disposition="append", primary_key=()
         )
-        return dlt.mark.with_hints(
-            pa.Table.from_pylist([row], schema=LEDGER_SCHEMA), hints, create_table_variant=True
-        )
+        return dlt.mark.with_hints(table, hints, create_table_variant=True)

@@ -18,6 +18,7 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from pipelines.common import ledger
 from pipelines.common.errors import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,23 @@ def _root_cause(exc: BaseException) -> BaseException:
         seen = nxt
 
 
+def _record_failed_jobs(provider: str, warehouse: str | None, pipelines_dir: str | None) -> None:
+    """Write the ledger rows of the failed extract (its package was discarded), so the ledger
+    shows which export failed and why. Best effort: a locked warehouse only logs."""
+    rows, ledger.FAILED_JOBS[:] = list(ledger.FAILED_JOBS), []
+    if not rows:
+        return
+    try:
+        make_pipeline(provider, warehouse, pipelines_dir).run(
+            rows,
+            table_name=ledger.LEDGER_TABLE,
+            write_disposition="append",
+            loader_file_format="parquet",
+        )
+    except Exception as exc:  # the original error matters more; keep it
+        logger.warning("could not record %d failed export job(s): %s", len(rows), exc)
+
+
 def explain(exc: BaseException, provider: str, warehouse: str | None) -> LoadError:
     """Turn dlt's wrapped exceptions into one clear sentence for the user."""
     display = PROVIDERS.get(provider, (None, None, provider, None))[2]
@@ -137,9 +155,8 @@ def load_provider(
             first = attempt == 0
             kwargs = dict(source_kwargs)
             if since and first:
-                kwargs["since"] = since  # a backfill runs its windows in one load
-            else:
-                kwargs.setdefault("max_windows_per_run", 1)
+                kwargs["since"] = since  # a backfill restarts the cursor, then window by window
+            kwargs.setdefault("max_windows_per_run", 1)
             source = factory(**kwargs)
             follow_up = [
                 r for r in getattr(module, "FOLLOW_UP_RESOURCES", ()) if r in source.resources
@@ -148,6 +165,7 @@ def load_provider(
                 source = source.with_resources(paged)
             elif follow_up:
                 source = source.with_resources(*[r for r in source.resources if r not in follow_up])
+            ledger.FAILED_JOBS.clear()
             pipeline.run(
                 source,
                 loader_file_format="parquet",
@@ -170,6 +188,7 @@ def load_provider(
             if trace and trace.last_normalize_info:
                 summary.add(trace.last_normalize_info.row_counts)
     except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:
+        _record_failed_jobs(provider, warehouse, pipelines_dir)
         raise explain(exc, provider, warehouse) from None
     except Exception as exc:
         if "Could not set lock" in str(exc):

@@ -12,6 +12,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 
+def parse_setting(value: str | datetime, provider: str, name: str) -> datetime:
+    """`parse_utc` for a configured date: a bad value is an error naming the provider and setting."""
+    from pipelines.common.errors import ProviderError
+
+    try:
+        return parse_utc(value)
+    except (ValueError, TypeError, AttributeError):
+        raise ProviderError(
+            provider, f"setting {name}={value!r} is not an ISO 8601 date or datetime"
+        ) from None
+
+
 def parse_utc(value: str | datetime) -> datetime:
     """Parse an RFC 3339 / ISO date or datetime (naive means UTC) into an aware UTC datetime."""
     if isinstance(value, datetime):
@@ -51,6 +63,8 @@ def plan_windows(
     calendar months and (if given) `max_days` long."""
     if max_months < 1:
         raise ValueError("max_months must be at least 1")
+    if max_days is not None and max_days <= 0:
+        raise ValueError("max_days must be positive")
     cursor = start
     while cursor < end:
         upper = add_months(cursor, max_months)

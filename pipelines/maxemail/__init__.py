@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from pipelines.common.errors import ProviderError
 from pipelines.common.files import iter_csv_tables, read_header
 from pipelines.common.ledger import ExportJob
-from pipelines.common.windows import parse_utc
+from pipelines.common.windows import parse_setting, parse_utc
 from pipelines.maxemail.client import ExpiredKey, MaxemailClient
 from pipelines.maxemail.settings import (
     DEFAULT_HOST,
@@ -345,8 +345,10 @@ def maxemail(
             PROVIDER, f"unknown exports {unknown}; use '<message type>.<method>' from {ALL_EXPORTS}"
         )
     client = MaxemailClient(base_url, username, password)
-    start = parse_utc(start_date)
-    backfill_from = parse_utc(since) if since else None
+    start = parse_setting(start_date, PROVIDER, "start_date")
+    backfill_from = parse_setting(since, PROVIDER, "since") if since else None
+    if lookback_hours < 0:
+        raise ProviderError(PROVIDER, f"setting lookback_hours must be >= 0, got {lookback_hours}")
     lookback = timedelta(hours=lookback_hours)
     resources = []
     for export in exports:
