@@ -2,7 +2,8 @@
     One row per logical email event (event_id), every provider, in the canonical contract.
 
     Incremental (delete+insert on event_id, the same on DuckDB and PostgreSQL). A run reads only
-    rows loaded within `event_lookback_hours` of the newest load already in the table, applies
+    rows loaded within `event_lookback_hours` of the provider's newest load already in the table
+    (a provider not yet in the table is read in full), applies
     the dedup rule of int_email_events__deduplicated to them, and keeps an event only if its id
     is not in the table yet, or is there with a later receipt (a late-loaded first copy of a
     retried event replaces the retry). delete+insert on event_id keeps it at one row either way.
@@ -35,23 +36,28 @@ current_events as (
 
 lookback as (
 
+    -- one watermark per provider: a provider whose loads stalled for a while is not skipped
+    -- because another provider's newer loads moved a shared watermark past it
     select
-        coalesce(
-            {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, 'max(loaded_at)') }},
-            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-        ) as loaded_since
+        provider,
+        {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, 'max(loaded_at)') }}
+            as loaded_since
 
     from {{ this }}
+    group by provider
 
 ),
 
 recent_events as (
 
+    -- a provider not in the table yet (newly enabled) is read in full
     select unioned.*
 
     from {{ ref('int_email_events__unioned') }} as unioned
-    inner join lookback
-        on unioned.loaded_at >= lookback.loaded_since
+    left join lookback
+        on unioned.provider = lookback.provider
+    where lookback.loaded_since is null
+        or unioned.loaded_at >= lookback.loaded_since
 
 ),
 
