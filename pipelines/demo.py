@@ -75,6 +75,7 @@ def main() -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s", datefmt="%H:%M:%S"
     )
     logging.getLogger("dlt").setLevel(logging.WARNING)
+    logging.getLogger("sandbox").setLevel(logging.WARNING)  # the in-process simulators
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
     warehouse = os.environ.get("WAREHOUSE_PATH", str(ROOT / "warehouse.duckdb"))
     url = f"http://{args.host}:{args.port}"

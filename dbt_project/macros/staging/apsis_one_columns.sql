@@ -37,7 +37,3 @@
     {%- endfor -%}
     {{ return(columns) }}
 {%- endmacro %}
-
-{% macro apsis_one__export_jobs_columns() -%}
-    {{ return(export_ledger_columns()) }}
-{%- endmacro %}

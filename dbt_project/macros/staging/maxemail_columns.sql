@@ -72,7 +72,3 @@
     {%- endfor -%}
     {{ return(columns) }}
 {%- endmacro %}
-
-{% macro maxemail__export_jobs_columns() -%}
-    {{ return(export_ledger_columns()) }}
-{%- endmacro %}
