@@ -1,0 +1,65 @@
+"""End to end for Netcore and Benchmark Email: sandbox → load → `dbt build` → the campaign report
+equals the world's truth; for Benchmark it also equals the provider's own campaign report as the
+source loaded it; re-runs add nothing twice; a clock advance is taken up exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sandbox.compare import report_differences
+from tests.conftest import Sandbox, dbt_build, load_benchmark, load_netcore, query, query_dicts
+
+pytestmark = pytest.mark.e2e
+
+ONLY_THESE = ("--vars", "{apsis_one_enabled: false, maxemail_enabled: false}")
+
+
+def report(warehouse: str, provider: str) -> list[dict[str, object]]:
+    return query_dicts(
+        warehouse, f"select * from marts.email_campaign_report where provider = '{provider}'"
+    )
+
+
+def assert_reports_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
+    for provider in ("netcore", "benchmark"):
+        truth = sandbox.truth(provider)["campaign_report"]
+        assert truth, f"the {provider} world has no campaigns"
+        problems = report_differences(report(warehouse, provider), truth)
+        assert not problems, f"{provider}:\n" + "\n".join(problems[:30])
+
+
+def load_both(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+    load_netcore(sandbox, warehouse, tmp_path)
+    load_benchmark(sandbox, warehouse, tmp_path)
+
+
+def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_both(sandbox, warehouse, tmp_path)
+    dbt_build(warehouse, tmp_path, *ONLY_THESE)  # includes the reconciliation tests (tolerance 0)
+    assert_reports_equal_truth(sandbox, warehouse)
+    # Benchmark's own /api/reports/email/{id}, as loaded, beside the modelled report.
+    differences = query(
+        warehouse,
+        "select count(*), count(case when difference <> 0 then 1 end) "
+        "from marts.benchmark_campaign_reconciliation",
+    )
+    assert differences[0][0] > 0 and differences[0][1] == 0
+    facts = query(warehouse, "select count(*) from marts.fct_email_events")
+
+    load_both(sandbox, warehouse, tmp_path)
+    dbt_build(warehouse, tmp_path, *ONLY_THESE)
+    assert query(warehouse, "select count(*) from marts.fct_email_events") == facts
+
+    sandbox.advance(hours=24 * 3)
+    load_both(sandbox, warehouse, tmp_path)
+    dbt_build(warehouse, tmp_path, *ONLY_THESE)
+    assert query(warehouse, "select count(*) from marts.fct_email_events")[0][0] > facts[0][0]
+    assert_reports_equal_truth(sandbox, warehouse)
+    duplicates = query(
+        warehouse, "select count(*) - count(distinct event_id) from marts.fct_email_events"
+    )
+    assert duplicates == [(0,)]
