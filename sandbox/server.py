@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.apsis_one import ApsisOneSimulator
 from sandbox.maxemail import MaxemailSimulator
+from sandbox.netcore import NetcoreSimulator
 from sandbox.timeutil import parse_rfc3339, rfc3339
 from sandbox.web import ProblemError, Provider, Request, Response, json_response
 from sandbox.world import World, WorldConfig
@@ -34,7 +35,11 @@ class SandboxServer:
     ) -> None:
         self.world = World(config)
         self.providers: dict[str, Provider] = {}
-        for provider in (ApsisOneSimulator(self.world), MaxemailSimulator(self.world)):
+        for provider in (
+            ApsisOneSimulator(self.world),
+            MaxemailSimulator(self.world),
+            NetcoreSimulator(self.world),
+        ):
             self.providers[provider.prefix] = provider
         self._httpd = _Server((host, port), _Handler)
         self._httpd.sandbox = self

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox import catalog, maxemail_events
+from sandbox import catalog, maxemail_events, netcore_events
 from sandbox.apsis_events import generate_events
 from sandbox.entities import ApsisEvent, Attribute, Campaign, Recipient, Section, Tag
 from sandbox.timeutil import from_ms, to_ms
@@ -77,6 +77,9 @@ class WorldConfig:
     maxemail_triggered: int = 3
     maxemail_transactional: int = 2
     maxemail_sms: int = 2
+    # Netcore campaigns (sandbox.netcore_events; own generator, the other worlds are unaffected)
+    netcore_campaigns: int = 8  # sent in the 80 days before the initial clock
+    netcore_later_campaigns: int = 2  # sent after it
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -104,6 +107,7 @@ class World:
                 rng, cfg, self.campaigns, self.recipients, to_ms(self.end)
             )
             self.maxemail = maxemail_events.generate(cfg, self.recipients, self.start, self.end)
+            self.netcore = netcore_events.generate(cfg, self.recipients, self.start, self.end)
         self._now_ms = to_ms(self.start + timedelta(days=cfg.initial_days))
         self._lock = threading.Lock()
         self._copy_index_cache: tuple[list[int], list[int]] | None = None
@@ -203,6 +207,7 @@ class World:
             "apsis_events": len(self.events),
             "maxemail_messages": self.maxemail.counts(),
             "maxemail_events": len(self.maxemail.events),
+            "netcore_messages": len(self.netcore.messages),
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "now": self.now.isoformat(),
