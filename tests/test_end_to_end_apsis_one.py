@@ -14,7 +14,10 @@ pytestmark = pytest.mark.e2e
 
 REPORT = "select * from marts.email_campaign_report where provider = 'apsis_one'"
 # Only APSIS One is loaded here: build without the other providers' models.
-APSIS_ONLY = ("--vars", "{maxemail_enabled: false}")
+APSIS_ONLY = (
+    "--vars",
+    "{maxemail_enabled: false, netcore_enabled: false, benchmark_enabled: false}",
+)
 
 
 def fact_counts(warehouse: str) -> Counter[tuple[str, str]]:

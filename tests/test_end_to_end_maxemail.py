@@ -12,6 +12,12 @@ from tests.conftest import Sandbox, dbt_build, load_apsis, load_maxemail, query,
 
 pytestmark = pytest.mark.e2e
 
+# APSIS One and Maxemail are loaded here: build without the other providers' models.
+APSIS_MAXEMAIL = ("--vars", "{netcore_enabled: false, benchmark_enabled: false}")
+MAXEMAIL_ONLY = (
+    "--vars",
+    "{apsis_one_enabled: false, netcore_enabled: false, benchmark_enabled: false}",
+)
 REPORT = "select * from marts.email_campaign_report where provider = 'maxemail'"
 
 
@@ -40,19 +46,20 @@ def test_maxemail_report_equals_truth_and_reconciles_through_reloads(
 ) -> None:
     load_apsis(sandbox, warehouse, tmp_path)
     load_maxemail(sandbox, warehouse, tmp_path)
-    dbt_build(warehouse, tmp_path)  # includes the reconciliation test (tolerance 0)
+    # includes the reconciliation test (tolerance 0)
+    dbt_build(warehouse, tmp_path, *APSIS_MAXEMAIL)
     assert_report_equals_truth(sandbox, warehouse)
     assert_reconciled(warehouse)
     facts = query(warehouse, "select count(*) from marts.fct_email_events")
 
     load_maxemail(sandbox, warehouse, tmp_path)
-    dbt_build(warehouse, tmp_path)
+    dbt_build(warehouse, tmp_path, *APSIS_MAXEMAIL)
     assert query(warehouse, "select count(*) from marts.fct_email_events") == facts
 
     sandbox.advance(hours=24 * 6)
     load_apsis(sandbox, warehouse, tmp_path)
     load_maxemail(sandbox, warehouse, tmp_path)
-    dbt_build(warehouse, tmp_path)
+    dbt_build(warehouse, tmp_path, *APSIS_MAXEMAIL)
     assert query(warehouse, "select count(*) from marts.fct_email_events")[0][0] > facts[0][0]
     assert_report_equals_truth(sandbox, warehouse)
     duplicates = query(
@@ -66,7 +73,7 @@ def test_maxemail_alone_builds_with_apsis_disabled(
 ) -> None:
     sandbox.faults("maxemail", truncate_downloads=1, expire_next_keys=1, zip_downloads="always")
     load_maxemail(sandbox, warehouse, tmp_path)
-    dbt_build(warehouse, tmp_path, "--vars", "{apsis_one_enabled: false}")
+    dbt_build(warehouse, tmp_path, *MAXEMAIL_ONLY)
     assert_report_equals_truth(sandbox, warehouse)
     assert query(
         warehouse, "select count(*) from marts.email_campaign_report where provider <> 'maxemail'"

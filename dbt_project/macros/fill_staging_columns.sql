@@ -3,9 +3,11 @@
     `cast(null as <type>)` for columns the loader has not created (dlt creates no column for a
     field that was null or absent in every row so far, e.g. `error` of the export ledger).
 
-    expected_columns: list of {"name": ..., "datatype": ...}. When the relation cannot be
-    introspected (parse time, unit-test fixtures, relation missing), every expected column is
-    selected by name: a missing table then fails loudly instead of turning into nulls.
+    expected_columns: list of {"name": ..., "datatype": ...}, plus `"quote": true` for a name
+    that is an SQL keyword (Benchmark's `from`): it is then selected quoted, under the same name.
+    When the relation cannot be introspected (parse time, unit-test fixtures, relation missing),
+    every expected column is selected by name: a missing table then fails loudly instead of
+    turning into nulls.
 -#}
 {% macro fill_staging_columns(source_relation, expected_columns) -%}
     {%- set present = [] -%}
@@ -15,10 +17,11 @@
         {%- endfor -%}
     {%- endif -%}
     {%- for column in expected_columns %}
+        {%- set identifier = adapter.quote(column.name) if column.get('quote') else column.name %}
         {%- if present | length == 0 or (column.name | lower) in present %}
-        {{ column.name }}{{ ',' if not loop.last }}
+        {{ identifier }}{{ ',' if not loop.last }}
         {%- else %}
-        cast(null as {{ column.datatype }}) as {{ column.name }}{{ ',' if not loop.last }}
+        cast(null as {{ column.datatype }}) as {{ identifier }}{{ ',' if not loop.last }}
         {%- endif -%}
     {%- endfor -%}
 {%- endmacro %}

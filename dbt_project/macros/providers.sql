@@ -5,7 +5,7 @@
     per enabled provider; with none enabled they fail at compile time.
 -#}
 {% macro all_providers() -%}
-    {{ return(['apsis_one', 'maxemail']) }}
+    {{ return(['apsis_one', 'maxemail', 'netcore', 'benchmark']) }}
 {%- endmacro %}
 
 {% macro enabled_providers() -%}

@@ -209,8 +209,157 @@ maxemail as (
 ),
 
 {% endif -%}
--- netcore and benchmark CTEs slot in here, with the same columns in the same order
+{% if 'netcore' in providers -%}
+netcore_messages as (
 
+    select * from {{ ref('stg_netcore__messages') }}
+
+),
+
+netcore_latest_messages as (
+
+    -- Netcore has no campaign metadata: name (tags), subject and sender are those of the
+    -- campaign's most recently requested message
+    select
+        account_id,
+        campaign_id,
+        campaign_name,
+        subject,
+        sender_address,
+        row_number() over (
+            partition by account_id, campaign_id
+            order by requested_at desc, message_id desc
+        ) as message_rank
+
+    from netcore_messages
+    where campaign_id is not null
+
+),
+
+netcore_first_requests as (
+
+    select
+        account_id,
+        campaign_id,
+        min(requested_at) as first_requested_at
+
+    from netcore_messages
+    where campaign_id is not null
+    group by account_id, campaign_id
+
+),
+
+netcore as (
+
+    select
+        'netcore' as provider,
+        netcore_first_requests.account_id,
+        netcore_first_requests.campaign_id,
+        'campaign' as message_type,
+        latest.campaign_name,
+        latest.subject,
+        latest.sender_address as sender_name,
+        cast(null as {{ dbt.type_string() }}) as section,
+        cast(null as {{ dbt.type_string() }}) as campaign_status,
+        netcore_first_requests.first_requested_at as scheduled_sent_at,
+        0 as split_count,
+        false as has_variations
+
+    from netcore_first_requests
+    left join netcore_latest_messages as latest
+        on netcore_first_requests.account_id = latest.account_id
+        and netcore_first_requests.campaign_id = latest.campaign_id
+        and latest.message_rank = 1
+
+),
+
+{% endif -%}
+{% if 'benchmark' in providers -%}
+benchmark_campaigns as (
+
+    select * from {{ ref('stg_benchmark__campaigns') }}
+
+),
+
+benchmark_contact_events as (
+
+    select * from {{ ref('stg_benchmark__contact_events') }}
+
+),
+
+benchmark_ranked_campaigns as (
+
+    -- one row per campaign id (the raw table merges on it; this guards against a re-keyed load)
+    select
+        *,
+        row_number() over (
+            partition by account_id, campaign_id
+            order by loaded_at desc, updated_at desc
+        ) as campaign_rank
+
+    from benchmark_campaigns
+
+),
+
+benchmark_latest_event_attributes as (
+
+    -- name, subject and sender as carried on the most recent contact event of the campaign
+    select
+        account_id,
+        campaign_id,
+        campaign_name,
+        subject,
+        sender_address,
+        row_number() over (
+            partition by account_id, campaign_id
+            order by occurred_at desc, loaded_at desc, campaign_name asc
+        ) as event_rank
+
+    from benchmark_contact_events
+    where campaign_id is not null
+
+),
+
+benchmark_campaign_ids as (
+
+    select account_id, campaign_id from benchmark_campaigns
+
+    union
+
+    select account_id, campaign_id from benchmark_contact_events
+    where campaign_id is not null
+
+),
+
+benchmark as (
+
+    select
+        'benchmark' as provider,
+        benchmark_campaign_ids.account_id,
+        benchmark_campaign_ids.campaign_id,
+        'campaign' as message_type,
+        coalesce(campaigns.campaign_name, latest_event.campaign_name) as campaign_name,
+        coalesce(campaigns.subject, latest_event.subject) as subject,
+        coalesce(campaigns.sender_address, latest_event.sender_address) as sender_name,
+        cast(null as {{ dbt.type_string() }}) as section,
+        campaigns.campaign_status,
+        campaigns.scheduled_at as scheduled_sent_at,
+        0 as split_count,
+        false as has_variations
+
+    from benchmark_campaign_ids
+    left join benchmark_ranked_campaigns as campaigns
+        on benchmark_campaign_ids.account_id = campaigns.account_id
+        and benchmark_campaign_ids.campaign_id = campaigns.campaign_id
+        and campaigns.campaign_rank = 1
+    left join benchmark_latest_event_attributes as latest_event
+        on benchmark_campaign_ids.account_id = latest_event.account_id
+        and benchmark_campaign_ids.campaign_id = latest_event.campaign_id
+        and latest_event.event_rank = 1
+
+),
+
+{% endif -%}
 unioned as (
 
     {% for provider in providers -%}

@@ -1,0 +1,72 @@
+with
+
+source as (
+
+    select * from {{ source('benchmark', 'contact_events') }}
+
+),
+
+fields as (
+
+    select
+        {{ fill_staging_columns(
+            source_relation=source('benchmark', 'contact_events'),
+            expected_columns=benchmark__contact_events_columns(),
+        ) }}
+    from source
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        nullif(trim(_account_id), '') as account_id,
+        nullif(trim(contact_id), '') as contact_id,
+        nullif(trim(email_campaign_id), '') as campaign_id,
+        nullif(trim(email_link_id), '') as link_id,
+
+        -- strings
+        lower(nullif(trim(type), '')) as raw_event_type,
+        lower(nullif(trim(email_to), '')) as email_address,
+        nullif(trim(email_campaign_name), '') as campaign_name,
+        nullif(trim(email_subject), '') as subject,
+        lower(nullif(trim(email_sender), '')) as sender_address,
+        nullif(trim(email_sender_name), '') as sender_name,
+        nullif(trim(email_target_url), '') as link_url,
+        lower(nullif(trim(email_bounce_type), '')) as bounce_type,
+        nullif(trim(email_bounce_sub_type), '') as bounce_sub_type,
+        nullif(trim(email_bounce_diag_code), '') as bounce_diag_code,
+        nullif(trim(email_smtp_response), '') as smtp_response,
+        nullif(trim(email_delay_type), '') as delay_type,
+        nullif(trim(email_reject_reason), '') as reject_reason,
+        nullif(trim(email_complaint_feedback_type), '') as complaint_feedback_type,
+        nullif(trim(source), '') as event_source,
+
+        -- timestamps
+        {{ timestamptz_to_utc(adapter.quote('timestamp')) }} as occurred_at,
+        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
+
+        -- metadata
+        _dlt_load_id as dlt_load_id
+
+    from fields
+
+),
+
+code_parsed as (
+
+    -- `emailBounceDiagCode` is an enhanced status code ('5.1.1'): its digits are the bounce
+    -- code (511), null when it has none (CONTRACTS.md 7.3)
+    select
+        *,
+        {{ dbt.safe_cast(
+            "nullif(" ~ digits_only('bounce_diag_code') ~ ", '')",
+            dbt.type_int(),
+        ) }} as bounce_code
+
+    from renamed
+
+)
+
+select * from code_parsed

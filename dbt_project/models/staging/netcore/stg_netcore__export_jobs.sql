@@ -1,0 +1,1 @@
+{{ stg_export_jobs('netcore') }}
