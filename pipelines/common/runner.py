@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 PROVIDERS: dict[str, tuple[str, str, str, str]] = {
     "apsis_one": ("pipelines.apsis_one", "apsis_one", "APSIS One", "email_events"),
     "maxemail": ("pipelines.maxemail", "maxemail", "Maxemail", "campaign_sent"),
+    "netcore": ("pipelines.netcore", "netcore", "Netcore", "events"),
 }
 
 # dlt adds _dlt_load_id to Arrow tables only when asked; dbt uses it for lineage and incremental.
