@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.apsis_one import ApsisOneSimulator
+from sandbox.benchmark import BenchmarkSimulator
 from sandbox.maxemail import MaxemailSimulator
 from sandbox.netcore import NetcoreSimulator
 from sandbox.timeutil import parse_rfc3339, rfc3339
@@ -39,6 +40,7 @@ class SandboxServer:
             ApsisOneSimulator(self.world),
             MaxemailSimulator(self.world),
             NetcoreSimulator(self.world),
+            BenchmarkSimulator(self.world),
         ):
             self.providers[provider.prefix] = provider
         self._httpd = _Server((host, port), _Handler)

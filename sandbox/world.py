@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox import catalog, maxemail_events, netcore_events
+from sandbox import benchmark_events, catalog, maxemail_events, netcore_events
 from sandbox.apsis_events import generate_events
 from sandbox.entities import ApsisEvent, Attribute, Campaign, Recipient, Section, Tag
 from sandbox.timeutil import from_ms, to_ms
@@ -80,6 +80,8 @@ class WorldConfig:
     # Netcore campaigns (sandbox.netcore_events; own generator, the other worlds are unaffected)
     netcore_campaigns: int = 8  # sent in the 80 days before the initial clock
     netcore_later_campaigns: int = 2  # sent after it
+    # Benchmark Email campaigns (sandbox.benchmark_events; own generator): None = `campaigns`
+    benchmark_campaigns: int | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -108,6 +110,9 @@ class World:
             )
             self.maxemail = maxemail_events.generate(cfg, self.recipients, self.start, self.end)
             self.netcore = netcore_events.generate(cfg, self.recipients, self.start, self.end)
+            self.benchmark = benchmark_events.generate(
+                cfg, self.recipients, self.start, self.start + timedelta(days=cfg.initial_days)
+            )
         self._now_ms = to_ms(self.start + timedelta(days=cfg.initial_days))
         self._lock = threading.Lock()
         self._copy_index_cache: tuple[list[int], list[int]] | None = None
@@ -208,6 +213,8 @@ class World:
             "maxemail_messages": self.maxemail.counts(),
             "maxemail_events": len(self.maxemail.events),
             "netcore_messages": len(self.netcore.messages),
+            "benchmark_campaigns": len(self.benchmark.campaigns),
+            "benchmark_events": len(self.benchmark.events),
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "now": self.now.isoformat(),

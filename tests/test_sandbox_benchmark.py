@@ -1,0 +1,693 @@
+"""The Benchmark Email simulator over real HTTP: PROVIDERS.md section 4, docs/CONTRACTS.md 7.1,
+and every response body against the official OpenAPI (`../shared/api/benchmark-email-openapi.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import requests
+
+from sandbox import SandboxServer, World, WorldConfig
+from sandbox.benchmark_reports import diff
+from sandbox.truth import _rate
+from tests.conftest import ROOT, SMALL_WORLD, Sandbox
+
+SPEC = ROOT.parent / "shared" / "api" / "benchmark-email-openapi.json"
+ALL, NOREPORTS = "bme_sandbox_all", "bme_sandbox_noreports"
+ISO_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+RATE_HEADERS = (
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Monthly-Limit",
+    "X-Monthly-Remaining",
+)
+HISTOGRAM_TYPES = (
+    "email-sent",
+    "email-delivered",
+    "email-bounced",
+    "first-contact-unsubscribed",
+    "first-email-complaint",
+    "first-email-opened",
+    "first-email-clicked",
+)
+# The error envelope of PROVIDERS.md 4.5 (the OpenAPI documents error statuses without a body).
+ERROR_ENVELOPE = {
+    "type": "object",
+    "required": ["errors"],
+    "additionalProperties": False,
+    "properties": {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["errorType", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "errorType": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                    "fieldId": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+
+
+# -- OpenAPI conformance helper -------------------------------------------------------------------
+
+
+class OpenApi:
+    """Validates response bodies against an OpenAPI 3.0 document's response schemas.
+
+    OpenAPI 3.0 schemas become JSON Schema (draft 4, whose boolean `exclusiveMinimum` 3.0 keeps):
+    `$ref`s are resolved in place, `nullable: true` adds `"null"` to the type (and to an `enum`),
+    `example`/`x-*` keywords are dropped, and with `strict` every object with `properties` gets
+    `additionalProperties: false` (the simulator must not invent fields). `date-time` is checked.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.document = json.loads(path.read_text())
+        self.checker = jsonschema.FormatChecker(formats=())
+        self.checker.checks("date-time", raises=ValueError)(_is_date_time)
+
+    def template(self, path: str) -> str:
+        """The spec path matching a concrete path (literal segments beat parameters)."""
+        parts = path.strip("/").split("/")
+        candidates = []
+        for template in self.document["paths"]:
+            pattern = template.strip("/").split("/")
+            if len(pattern) == len(parts) and all(
+                p == c or (p.startswith("{") and p.endswith("}"))
+                for p, c in zip(pattern, parts, strict=True)
+            ):
+                candidates.append((sum(p.startswith("{") for p in pattern), template))
+        if not candidates:
+            raise AssertionError(f"{path} is not in the OpenAPI")
+        return min(candidates)[1]
+
+    def schema(self, template: str, method: str, status: int, *, strict: bool) -> Any:
+        """The JSON Schema of a documented response body, or None when it has none."""
+        responses = self.document["paths"][template][method.lower()]["responses"]
+        response = responses.get(str(status)) or responses.get("default") or {}
+        content = response.get("content", {}).get("application/json")
+        return None if content is None else self.convert(content["schema"], strict)
+
+    def convert(self, node: Any, strict: bool) -> Any:
+        if isinstance(node, list):
+            return [self.convert(item, strict) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return self.convert(self.resolve(node["$ref"]), strict)
+        result = {
+            key: self.convert(value, strict) if key not in ("enum", "required") else value
+            for key, value in node.items()
+            if key not in ("example", "examples", "nullable") and not key.startswith("x-")
+        }
+        if node.get("nullable") and "type" in result:
+            result["type"] = [result["type"], "null"]
+            if "enum" in result and None not in result["enum"]:
+                result["enum"] = [*result["enum"], None]
+        if strict and "properties" in node and "additionalProperties" not in node:
+            result["additionalProperties"] = False
+        if "properties" in result:  # property names are not schemas
+            result["properties"] = {
+                name: self.convert(sub, strict) for name, sub in node["properties"].items()
+            }
+        return result
+
+    def resolve(self, ref: str) -> Any:
+        assert ref.startswith("#/"), ref
+        node = self.document
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def validate(self, response: requests.Response, prefix: str, *, strict: bool = True) -> None:
+        """Validate one response; error statuses without a documented body use the envelope."""
+        path = response.request.path_url.split("?")[0].removeprefix(prefix)
+        template = self.template(path)
+        method = response.request.method or "GET"
+        schema = self.schema(template, method, response.status_code, strict=strict)
+        if schema is None:
+            assert response.status_code >= 400, f"undocumented {response.status_code} on {path}"
+            schema = ERROR_ENVELOPE
+        validator = jsonschema.Draft4Validator(schema, format_checker=self.checker)
+        errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.path))
+        assert not errors, f"{method} {path} {response.status_code}: " + "; ".join(
+            f"{list(e.path)}: {e.message}" for e in errors[:5]
+        )
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return "T" in value and parsed.tzinfo is not None
+
+
+OPENAPI = OpenApi(SPEC)
+
+
+class Bme:
+    """A minimal Benchmark client (requests only) that validates every response it gets."""
+
+    def __init__(self, url: str, key: str | None = ALL) -> None:
+        self.url, self.key = f"{url}/benchmark", key
+
+    def get(self, path: str, *, key: str | None = "", strict: bool = True, **params: Any):  # type: ignore[no-untyped-def]
+        api_key = self.key if key == "" else key
+        headers = {"X-API-Key": api_key} if api_key else {}
+        response = requests.get(f"{self.url}{path}", params=params, headers=headers, timeout=30)
+        OPENAPI.validate(response, "/benchmark", strict=strict)
+        if response.status_code == 200:
+            for name in RATE_HEADERS:
+                assert response.headers[name].isdigit(), (name, response.headers)
+        return response
+
+    def ok(self, path: str, **params: Any) -> Any:
+        response = self.get(path, **params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def all_pages(self, path: str, size: int = 100, **params: Any) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = self.ok(path, page=page, size=size, **params)
+            records.extend(body["records"])
+            if page * size >= body["total"]:
+                assert len(records) == body["total"]
+                return records
+            assert len(body["records"]) == size
+            page += 1
+
+    def campaigns(self) -> list[dict[str, Any]]:
+        return self.all_pages("/api/email/campaign")
+
+    def events(self, past_days: int = 90, **params: Any) -> list[dict[str, Any]]:
+        return self.all_pages("/api/contact/events", pastDays=past_days, **params)
+
+
+def expect_error(response: requests.Response, status: int, error_type: str) -> dict[str, Any]:
+    assert response.status_code == status, (response.status_code, response.text)
+    error = response.json()["errors"][0]
+    assert error["errorType"] == error_type
+    return dict(error)
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Sandbox]:
+    """One sandbox for the tests that only read (faults and the clock stay as they are)."""
+    with SandboxServer(WorldConfig(**SMALL_WORLD)) as server:
+        yield Sandbox(server)
+
+
+@pytest.fixture
+def bme(shared: Sandbox) -> Bme:
+    return Bme(shared.url)
+
+
+def by_status(bme: Bme) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in bme.campaigns():
+        result[record["status"]].append(record)
+    return result
+
+
+# -- conformance -----------------------------------------------------------------------------------
+
+
+def test_the_helper_rejects_what_the_spec_does_not_allow() -> None:
+    schema = OPENAPI.schema("/api/email/campaign", "GET", 200, strict=True)
+    validator = jsonschema.Draft4Validator(schema, format_checker=OPENAPI.checker)
+    assert not list(validator.iter_errors({"total": 1, "records": [{"subStatus": None}]}))
+    assert list(validator.iter_errors({"total": "1", "records": []}))  # wrong type
+    assert list(validator.iter_errors({"total": 1, "records": [{"subStatus": "x"}]}))  # enum
+    assert list(validator.iter_errors({"total": 1, "records": [{"cancelledAt": 3}]}))
+    assert list(validator.iter_errors({"total": 1, "invented": True}))  # strict
+    histogram = OPENAPI.schema("/api/reports/email/{id}/engagement", "GET", 200, strict=True)
+    bad_date = {"start": "yesterday", "histogram": []}
+    assert list(
+        jsonschema.Draft4Validator(histogram, format_checker=OPENAPI.checker).iter_errors(bad_date)
+    )
+
+
+def test_campaign_list_every_parameter_validates(bme: Bme) -> None:
+    everything = bme.ok("/api/email/campaign", size=100)
+    assert everything["total"] == len(everything["records"]) >= 4
+    for status in ("scheduled", "sent", "draft", "sending", "paused", "failed", "cancelled"):
+        body = bme.ok("/api/email/campaign", statuses=status)
+        assert all(r["status"] == status for r in body["records"])
+    for field in ("name", "createdAt", "updatedAt", "scheduledAt"):
+        for direction in ("asc", "desc"):
+            records = bme.ok("/api/email/campaign", sort=f"{field}:{direction}", size=100)[
+                "records"
+            ]
+            values = [r[field] for r in records if field in r]
+            assert values == sorted(values, reverse=direction == "desc")
+            assert [field in r for r in records] == sorted(
+                (field in r for r in records), reverse=True
+            )  # without the field: last
+    name = everything["records"][0]["name"]
+    found = bme.ok("/api/email/campaign", criteria=name.upper()[:50])["records"]
+    assert name in {r["name"] for r in found}
+    assert bme.ok("/api/email/campaign", criteria="no such campaign") == {"total": 0, "records": []}
+
+
+def test_campaign_records_by_status(bme: Bme) -> None:
+    groups = by_status(bme)
+    assert len(groups["sent"]) >= 3 and groups["scheduled"] and len(groups["draft"]) == 1
+    for record in bme.campaigns():
+        assert re.fullmatch(r"[0-9a-f]{24}", record["_id"])
+        assert ISO_MS.fullmatch(record["createdAt"]) and ISO_MS.fullmatch(record["updatedAt"])
+        detail = bme.get(f"/api/email/campaign/{record['_id']}", strict=False)
+        assert detail.status_code == 200 and detail.json() == record
+    draft = groups["draft"][0]
+    assert {"stats", "sentCount", "scheduledAt"}.isdisjoint(draft)
+    for record in groups["scheduled"]:
+        assert "stats" not in record and record["sentCount"] == 0
+    for record in groups["sent"]:
+        stats = record["stats"]
+        assert record["sentCount"] == stats["sent"] > 0
+        assert stats["opens"]["rate"] == _rate(stats["opens"]["unique"], stats["delivered"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"pastDays": 1},
+        {"pastDays": 90, "types": "email-bounced"},
+        {"pastDays": 90, "types": "email-clicked,contact-unsubscribed,email-complaint"},
+        {"pastDays": 90, "types": "email-delayed,email-rejected,contact-created"},
+    ],
+)
+def test_contact_events_validate(bme: Bme, params: dict[str, Any]) -> None:
+    body = bme.ok("/api/contact/events", size=100, **params)
+    wanted = set(params.get("types", "").split(",")) - {""}
+    for record in body["records"]:
+        assert ISO_MS.fullmatch(record["timestamp"])
+        assert not wanted or record["type"] in wanted
+        if record["type"] == "email-clicked":
+            assert record["emailLinkId"] and record["emailTargetUrl"].startswith("https://")
+        if record["type"] == "email-bounced":
+            assert record["emailBounceType"] in ("hard", "soft")
+            assert re.fullmatch(r"[45]\.\d\.\d+", record["emailBounceDiagCode"])
+            assert record["emailBounceSubType"]
+        if record["type"].startswith("email-") or record["type"] == "contact-unsubscribed":
+            assert re.fullmatch(r"[0-9a-f]{24}", record["emailCampaignId"])
+
+
+def test_contact_events_cover_every_kind_and_page_to_the_end(bme: Bme) -> None:
+    events = bme.events()
+    types = Counter(e["type"] for e in events)
+    assert set(types) >= {
+        "email-sent", "email-delivered", "email-opened", "email-clicked", "email-bounced",
+        "email-complaint", "contact-unsubscribed", "email-delayed", "email-rejected",
+        "contact-created",
+    }  # fmt: skip
+    bounces = [e for e in events if e["type"] == "email-bounced"]
+    assert {e["emailBounceType"] for e in bounces} == {"hard", "soft"}
+    assert {"5.1.1", "4.2.2", "5.7.1"} <= {e["emailBounceDiagCode"] for e in bounces}
+    stamps = [e["timestamp"] for e in events]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    identity = Counter(
+        (e["contactId"], e["type"], e["timestamp"], e.get("emailCampaignId"), e.get("emailLinkId"))
+        for e in events
+    )
+    assert max(identity.values()) == 1
+    # A page past the end is empty; smaller pages give the same sequence.
+    total = len(events)
+    assert (
+        bme.ok("/api/contact/events", pastDays=90, page=total // 100 + 2, size=100)["records"] == []
+    )
+    assert bme.all_pages("/api/contact/events", size=37, pastDays=90) == events
+    # pastDays narrows by timestamp.
+    last_week = bme.events(past_days=7)
+    assert 0 < len(last_week) < total and last_week == events[: len(last_week)]
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "America/La_Paz", "Asia/Kolkata"])
+@pytest.mark.parametrize("past_days", [1, 7, 30, 90])
+def test_dashboard_and_overall_validate(bme: Bme, past_days: int, timezone: str) -> None:
+    dashboard = bme.ok("/api/reports/dashboard", pastDays=past_days, timezone=timezone)
+    overall = bme.ok("/api/reports/email/overall", pastDays=past_days, timezone=timezone)
+    stats = overall["stats"]
+    campaign = dashboard["campaign"]
+    assert campaign["sent"]["count"] == stats["sent"]["count"]["value"]
+    assert campaign["delivered"]["count"] == stats["delivered"]["count"]["value"]
+    assert campaign["uniqueOpens"]["count"]["value"] == stats["uniqueOpens"]["count"]["value"]
+    assert campaign["uniqueOpens"]["rate"]["value"] == stats["uniqueOpens"]["rate"]["value"]
+    assert stats["totalBounces"]["count"]["value"] == (
+        stats["hardBounces"]["count"]["value"] + stats["softBounces"]["count"]["value"]
+    )
+    histogram = dashboard["contact"]["histogram"]
+    buckets = histogram["histogram"]
+    if past_days == 1:  # hourly; a half-hour offset straddles one more hour
+        assert len(buckets) == 24 + (timezone == "Asia/Kolkata")
+    else:  # daily; the clock is at midnight UTC, so another zone straddles one more day
+        assert len(buckets) == past_days + (timezone != "UTC")
+    assert histogram["peak"]["total"] == max(b["total"] for b in buckets)
+
+
+@pytest.mark.parametrize("event_type", HISTOGRAM_TYPES)
+def test_histograms_validate_and_add_up_to_the_overall_counts(bme: Bme, event_type: str) -> None:
+    overall = bme.ok("/api/reports/email/overall", pastDays=30)["stats"]
+    metric = {
+        "email-sent": "sent",
+        "email-delivered": "delivered",
+        "email-bounced": "totalBounces",
+        "first-contact-unsubscribed": "unsubscribes",
+        "first-email-complaint": "complaints",
+        "first-email-opened": "uniqueOpens",
+        "first-email-clicked": "uniqueClicks",
+    }[event_type]
+    for timezone in ("UTC", "Australia/Adelaide"):
+        body = bme.ok(
+            "/api/reports/email/overall/histogram",
+            pastDays=30,
+            eventType=event_type,
+            timezone=timezone,
+        )
+        totals = [b["total"] for b in body["histogram"]]
+        assert sum(totals) == overall[metric]["count"]["value"]
+        assert body["peak"]["total"] == max(totals)
+        assert all(("detail" in b) == (event_type == "email-bounced") for b in body["histogram"])
+        if event_type == "email-bounced":
+            assert (
+                sum(b["detail"]["hard"] for b in body["histogram"])
+                == (overall["hardBounces"]["count"]["value"])
+            )
+    hourly = bme.ok("/api/reports/email/overall/histogram", pastDays=1, eventType=event_type)
+    assert len(hourly["histogram"]) == 24
+
+
+def test_campaign_reports_and_engagement_validate(bme: Bme) -> None:
+    for record in bme.campaigns():
+        report = bme.ok(f"/api/reports/email/{record['_id']}")
+        if record["status"] == "sent":
+            stats = report["stats"]
+            assert stats["sent"] == record["stats"]["sent"] > 0
+            assert stats["opens"]["unique"] == record["stats"]["opens"]["unique"]
+            assert ISO_MS.fullmatch(stats["opens"]["last"])
+            assert report["linkActivity"] and all(
+                link["clicks"]["total"] >= link["clicks"]["unique"]
+                for link in report["linkActivity"]
+            )
+        for period, buckets in (("24hours", 24), ("week", 7), ("month", 30)):
+            for timezone in ("UTC", "Europe/London"):
+                body = bme.ok(
+                    f"/api/reports/email/{record['_id']}/engagement",
+                    period=period,
+                    timezone=timezone,
+                )
+                assert len(body["histogram"]) in (buckets, buckets + 1)
+                for bucket in body["histogram"]:
+                    detail = bucket["detail"]
+                    assert bucket["total"] == detail["uniqueOpens"] + detail["uniqueClicks"]
+        default = bme.ok(f"/api/reports/email/{record['_id']}/engagement")
+        assert len(default["histogram"]) in (24, 25)  # 24 hours from scheduledAt
+
+
+def test_timezone_moves_only_the_bucket_edges(bme: Bme) -> None:
+    utc = bme.ok("/api/reports/dashboard", pastDays=30)
+    for timezone, hour in (("America/La_Paz", "04:00"), ("Asia/Kolkata", "18:30")):
+        local = bme.ok("/api/reports/dashboard", pastDays=30, timezone=timezone)
+        assert local["campaign"] == utc["campaign"]
+        buckets = local["contact"]["histogram"]["histogram"]
+        assert all(b["date"][11:16] == hour for b in buckets)
+        assert sum(b["total"] for b in buckets) == sum(
+            b["total"] for b in utc["contact"]["histogram"]["histogram"]
+        )
+        opened = bme.ok(
+            "/api/reports/email/overall/histogram",
+            pastDays=7,
+            eventType="first-email-opened",
+            timezone=timezone,
+        )
+        assert all(b["date"][11:16] == hour for b in opened["histogram"])
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/reports/dashboard", {}, "pastDays"),
+        ("/api/reports/dashboard", {"pastDays": 0}, "pastDays"),
+        ("/api/reports/dashboard", {"pastDays": 91}, "pastDays"),
+        ("/api/reports/dashboard", {"pastDays": "seven"}, "pastDays"),
+        ("/api/reports/dashboard", {"pastDays": 7, "timezone": "Mars/Olympus"}, "timezone"),
+        ("/api/reports/email/overall", {"pastDays": 100}, "pastDays"),
+        ("/api/reports/email/overall", {"pastDays": 7, "timezone": "../etc"}, "timezone"),
+        ("/api/reports/email/overall/histogram", {"pastDays": 7}, "eventType"),
+        (
+            "/api/reports/email/overall/histogram",
+            {"pastDays": 7, "eventType": "email-opened"},
+            "eventType",
+        ),
+        ("/api/reports/email/overall/histogram", {"eventType": "email-sent"}, "pastDays"),
+        ("/api/email/campaign", {"size": 101}, "size"),
+        ("/api/email/campaign", {"page": 0}, "page"),
+        ("/api/email/campaign", {"statuses": "archived"}, "statuses"),
+        ("/api/email/campaign", {"sort": "name"}, "sort"),
+        ("/api/email/campaign", {"sort": "name:up"}, "sort"),
+        ("/api/email/campaign", {"sort": "subject:asc"}, "sort"),
+        ("/api/email/campaign", {"criteria": "x" * 51}, "criteria"),
+        ("/api/contact/events", {"pastDays": 91}, "pastDays"),
+        ("/api/contact/events", {"types": "email-opened,email-read"}, "types"),
+        ("/api/contact/events", {"size": 0}, "size"),
+    ],
+)
+def test_validation_errors(bme: Bme, path: str, params: dict[str, Any], field: str) -> None:
+    error = expect_error(bme.get(path, **params), 400, "ValidationError")
+    assert error["field"] == field
+
+
+def test_engagement_period_is_validated(bme: Bme) -> None:
+    campaign = by_status(bme)["sent"][0]["_id"]
+    response = bme.get(f"/api/reports/email/{campaign}/engagement", period="year")
+    assert expect_error(response, 400, "ValidationError")["field"] == "period"
+
+
+def test_keys_scopes_and_unknown_ids(bme: Bme) -> None:
+    for key in (None, "bme_live_" + "x" * 38, "bme_sandbox_all "[:-2]):
+        response = bme.get("/api/email/campaign", key=key)
+        assert expect_error(response, 401, "UnauthorizedError")["message"] == "Invalid API key"
+    campaign = by_status(bme)["sent"][0]["_id"]
+    for path, params in (
+        ("/api/reports/dashboard", {"pastDays": 7}),
+        ("/api/reports/email/overall", {"pastDays": 7}),
+        ("/api/reports/email/overall/histogram", {"pastDays": 7, "eventType": "email-sent"}),
+        (f"/api/reports/email/{campaign}", {}),
+        (f"/api/reports/email/{campaign}/engagement", {}),
+    ):
+        error = expect_error(bme.get(path, key=NOREPORTS, **params), 403, "ForbiddenError")
+        assert error["message"] == "API key missing required scope: reports:read"
+    assert bme.get("/api/email/campaign", key=NOREPORTS).status_code == 200
+    assert bme.get("/api/contact/events", key=NOREPORTS).status_code == 200
+    unknown = "0" * 24
+    for path in (
+        f"/api/email/campaign/{unknown}",
+        f"/api/reports/email/{unknown}",
+        f"/api/reports/email/{unknown}/engagement",
+    ):
+        expect_error(bme.get(path, strict=False), 404, "RecordNotFound")
+
+
+def test_rate_limits(sandbox: Sandbox) -> None:
+    bme = Bme(sandbox.url)
+    first = bme.get("/api/email/campaign")
+    second = bme.get("/api/email/campaign")
+    assert int(second.headers["X-RateLimit-Remaining"]) == (
+        int(first.headers["X-RateLimit-Remaining"]) - 1
+    )
+    assert (
+        int(second.headers["X-Monthly-Remaining"]) == int(first.headers["X-Monthly-Remaining"]) - 1
+    )
+    assert int(first.headers["X-RateLimit-Reset"]) > time.time()
+
+    sandbox.faults("benchmark", rate_limit_next=1, retry_after_seconds=7)
+    limited = bme.get("/api/email/campaign")
+    expect_error(limited, 429, "TooManyRequestsError")
+    assert limited.headers["Retry-After"] == "7"
+    assert bme.get("/api/email/campaign").status_code == 200
+
+    sandbox.faults("benchmark", hourly_limit=2, rate_window_seconds=1.5)
+    remaining = [bme.get("/api/email/campaign").headers["X-RateLimit-Remaining"] for _ in range(2)]
+    assert remaining == ["1", "0"]
+    limited = bme.get("/api/reports/dashboard", pastDays=7)
+    expect_error(limited, 429, "TooManyRequestsError")
+    wait = int(limited.headers["Retry-After"])
+    assert 1 <= wait <= 2
+    time.sleep(wait)
+    assert bme.get("/api/reports/dashboard", pastDays=7).status_code == 200
+
+    sandbox.faults("benchmark", hourly_limit=3600, monthly_limit=0)
+    quota = bme.get("/api/email/campaign")
+    assert "Monthly" in expect_error(quota, 429, "TooManyRequestsError")["message"]
+    assert int(quota.headers["Retry-After"]) > 3600  # until the next month (world clock)
+
+
+def test_unknown_route_and_method(shared: Sandbox) -> None:
+    sandbox = shared
+    response = requests.get(
+        f"{sandbox.url}/benchmark/api/email/template", headers={"X-API-Key": ALL}, timeout=10
+    )
+    expect_error(response, 404, "NotFoundError")
+    response = requests.post(
+        f"{sandbox.url}/benchmark/api/email/campaign", headers={"X-API-Key": ALL}, timeout=10
+    )
+    assert response.status_code == 405 and response.json()["errors"][0]["errorType"]
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+
+def firsts_from_events(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, str]]:
+    """(campaign, contact) → first timestamp of each event type."""
+    firsts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for event in sorted(events, key=lambda e: e["timestamp"]):
+        if "emailCampaignId" in event:
+            key = (event["emailCampaignId"], event["contactId"])
+            firsts[key].setdefault(event["type"], event["timestamp"])
+    return firsts
+
+
+def test_reports_agree_with_the_contact_events_served(shared: Sandbox, bme: Bme) -> None:
+    sandbox = shared
+    events = bme.events()
+    firsts = firsts_from_events(events)
+    hard = {
+        (e["emailCampaignId"], e["contactId"])
+        for e in events
+        if e["type"] == "email-bounced" and e["emailBounceType"] == "hard"
+    }
+    truth = {row["campaign_id"]: row for row in sandbox.truth("benchmark")["campaign_report"]}
+    assert truth, "the world has no Benchmark campaign with events"
+    for campaign_id, row in truth.items():
+        pairs = {k: v for k, v in firsts.items() if k[0] == campaign_id}
+
+        def count(kind: str, pairs: dict[tuple[str, str], dict[str, str]] = pairs) -> int:
+            return sum(kind in v for v in pairs.values())
+
+        bounced = {k for k, v in pairs.items() if "email-bounced" in v}
+        report = bme.ok(f"/api/reports/email/{campaign_id}")["stats"]
+        delivered = count("email-delivered")
+        assert report["sent"] == row["sent_count"] == count("email-sent")
+        assert report["delivered"] == row["delivered_count"] == delivered
+        assert report["opens"]["unique"] == row["unique_open_count"] == count("email-opened")
+        assert report["clicks"]["unique"] == row["unique_click_count"] == count("email-clicked")
+        assert report["hardBounces"]["count"] == row["hard_bounce_count"] == len(bounced & hard)
+        assert report["softBounces"]["count"] == row["soft_bounce_count"] == len(bounced - hard)
+        assert report["totalBounces"]["count"] == row["bounce_count"] == len(bounced)
+        assert report["unsubscribes"] == row["unsubscribe_count"] == count("contact-unsubscribed")
+        assert report["complaints"] == row["complaint_count"] == count("email-complaint")
+        for name, rate in (
+            ("opens", "open_rate"),
+            ("clicks", "click_rate"),
+            ("totalBounces", "bounce_rate"),
+            ("hardBounces", "hard_bounce_rate"),
+            ("softBounces", "soft_bounce_rate"),
+        ):
+            assert report[name]["rate"] == row[rate]
+        assert row["open_rate"] == _rate(row["unique_open_count"], delivered)
+        last_open = max(
+            e["timestamp"]
+            for e in events
+            if e["type"] == "email-opened" and e.get("emailCampaignId") == campaign_id
+        )
+        assert report["opens"]["last"] == last_open == row["last_opened_at"] + "Z"
+    # event_counts: every contact event of a campaign, by canonical type.
+    canonical = {
+        "email-sent": "sent", "email-delivered": "delivered", "email-opened": "opened",
+        "email-clicked": "clicked", "email-bounced": "bounced", "contact-unsubscribed": "unsubscribed",
+        "email-complaint": "complained", "email-delayed": "deferred", "email-rejected": "dropped",
+    }  # fmt: skip
+    served = Counter(
+        (e["emailCampaignId"], canonical[e["type"]]) for e in events if "emailCampaignId" in e
+    )
+    counts = {
+        (r["campaign_id"], r["event_type"]): r["count"]
+        for r in sandbox.truth("benchmark")["event_counts"]
+    }
+    assert counts == dict(served)
+    # The overall report for 30 days counts pairs whose first event of the kind is in the period.
+    now = sandbox.truth("benchmark")["now"]
+    end = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    start, before = end - timedelta(days=30), end - timedelta(days=60)
+
+    def in_period(kind: str, low: datetime, high: datetime) -> int:
+        return sum(
+            kind in v and low <= datetime.fromisoformat(v[kind].replace("Z", "+00:00")) < high
+            for v in firsts.values()
+        )
+
+    stats = bme.ok("/api/reports/email/overall", pastDays=30)["stats"]
+    for metric, kind in (
+        ("sent", "email-sent"),
+        ("delivered", "email-delivered"),
+        ("uniqueOpens", "email-opened"),
+        ("uniqueClicks", "email-clicked"),
+        ("totalBounces", "email-bounced"),
+        ("complaints", "email-complaint"),
+        ("unsubscribes", "contact-unsubscribed"),
+    ):
+        value, prev = in_period(kind, start, end), in_period(kind, before, start)
+        assert stats[metric]["count"] == {"value": value, "prev": prev, "diff": diff(value, prev)}
+
+
+def test_clock_advance_sends_the_scheduled_campaign_and_adds_events(sandbox: Sandbox) -> None:
+    bme = Bme(sandbox.url)
+    before = bme.ok("/api/contact/events", pastDays=90, size=1)["total"]
+    soon = min(by_status(bme)["scheduled"], key=lambda r: r["scheduledAt"])
+    sandbox.advance(hours=24 * 3)
+    after = bme.ok("/api/contact/events", pastDays=90, size=1)["total"]
+    assert after > before
+    record = bme.ok(f"/api/email/campaign/{soon['_id']}", strict=False)
+    assert record["status"] == "sent" and record["stats"]["sent"] > 0
+    assert soon["_id"] in {r["campaign_id"] for r in sandbox.truth("benchmark")["campaign_report"]}
+
+
+def test_diff_rule() -> None:
+    assert diff(10, 5) == 100.0
+    assert diff(5, 10) == -50.0
+    assert diff(1, 3) == -66.67
+    assert diff(2, 3) == -33.33
+    assert diff(1, 8) == -87.5
+    assert diff(1, 0) == 100.0  # ASSUMPTION: previous 0 → 100 when current > 0
+    assert diff(0, 0) == 0.0
+    assert diff(33.27, 42.93) == -22.5
+    assert diff(1, 200) == -99.5
+    assert diff(201, 200) == 0.5
+    assert diff(1, 16) == -93.75  # exact halves round away from zero
+    assert diff(0.01, 0.08) == -87.5
+
+
+def test_world_is_deterministic_and_separate() -> None:
+    def world(**overrides: Any) -> list[tuple[str, str, int]]:
+        events = World(WorldConfig(**{**SMALL_WORLD, **overrides})).benchmark.events
+        return [(e.contact.contact_id, e.type, e.at_ms) for e in events]
+
+    assert world() == world()
+    assert world() != world(seed=7)
+    # The Benchmark world has its own generator: the APSIS world does not see it.
+    small = World(WorldConfig(**SMALL_WORLD))
+    other = World(WorldConfig(**SMALL_WORLD, benchmark_campaigns=9))
+    assert [e.correlation for e in small.events] == [e.correlation for e in other.events]
+    assert len(other.benchmark.campaigns) == 9 != len(small.benchmark.campaigns)
