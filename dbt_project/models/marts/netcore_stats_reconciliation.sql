@@ -1,0 +1,165 @@
+{#-
+    One row per Netcore account_id, account-local day and metric: Netcore's own daily stats
+    (`GET /v6/stats?aggregated_by=day`, counted from the messages requested that day) beside the
+    same number counted from the modelled events (`fct_email_events`, whose `source_event_id` is
+    the message's trid), and the difference (modelled - reported). Only the metrics the events
+    give exactly; `processed` is left out (see the model description). A data test fails when
+    any |difference| exceeds the var `reconciliation_tolerance`.
+-#}
+
+{{ config(enabled=var('netcore_enabled', true)) }}
+
+{#- (Netcore's stats key, the per-day sum of message flags that models it, where ours comes from) -#}
+{%- set metrics = [
+    ('requested', 'is_requested', 'messages loaded (stg_netcore__messages)'),
+    ('sent', 'is_sent', 'messages with a sent event'),
+    ('delivered', 'is_delivered', 'messages with a delivered event'),
+    ('dropped', 'is_dropped', 'messages with a dropped event of raw type dropped'),
+    ('invalid', 'is_invalid', 'messages with a dropped event of raw type invalid'),
+    ('hardbounce', 'is_hard_bounce', 'messages with a bounced event of raw type hardbounce'),
+    ('softbounce', 'is_soft_bounce', 'messages with a bounced event of raw type softbounce'),
+    ('bounce', 'is_bounce', 'messages with a bounced event'),
+    ('opened', 'open_count', 'opened events'),
+    ('unique_opened', 'is_opened', 'messages with an opened event'),
+    ('clicked', 'click_count', 'clicked events'),
+    ('unique_clicked', 'is_clicked', 'messages with a clicked event'),
+    ('unsubscribed', 'is_unsubscribed', 'messages with an unsubscribed event'),
+    ('spam', 'is_complained', 'messages with a complained event'),
+] -%}
+
+with
+
+stats as (
+
+    select * from {{ ref('stg_netcore__daily_stats') }}
+
+),
+
+messages as (
+
+    select * from {{ ref('stg_netcore__messages') }}
+
+),
+
+events as (
+
+    select * from {{ ref('fct_email_events') }}
+    where provider = 'netcore'
+
+),
+
+message_events as (
+
+    -- one row per message with events: what the events say happened to it
+    select
+        source_event_id as message_id,
+        max(case when event_type = 'sent' then 1 else 0 end) as is_sent,
+        max(case when event_type = 'delivered' then 1 else 0 end) as is_delivered,
+        max(case when raw_event_type = 'dropped' then 1 else 0 end) as is_dropped,
+        max(case when raw_event_type = 'invalid' then 1 else 0 end) as is_invalid,
+        max(case when raw_event_type = 'hardbounce' then 1 else 0 end) as is_hard_bounce,
+        max(case when raw_event_type = 'softbounce' then 1 else 0 end) as is_soft_bounce,
+        max(case when event_type = 'bounced' then 1 else 0 end) as is_bounce,
+        count(case when event_type = 'opened' then 1 end) as open_count,
+        max(case when event_type = 'opened' then 1 else 0 end) as is_opened,
+        count(case when event_type = 'clicked' then 1 end) as click_count,
+        max(case when event_type = 'clicked' then 1 else 0 end) as is_clicked,
+        max(case when event_type = 'unsubscribed' then 1 else 0 end) as is_unsubscribed,
+        max(case when event_type = 'complained' then 1 else 0 end) as is_complained
+
+    from events
+    group by source_event_id
+
+),
+
+message_days as (
+
+    -- Netcore counts a message on the account-local date of its request
+    select
+        messages.account_id,
+        {{ local_date('messages.requested_at', var('netcore_timezone', 'Asia/Kolkata')) }}
+            as stats_date,
+        1 as is_requested,
+        {% for _, flag, _ in metrics if flag != 'is_requested' -%}
+        coalesce(message_events.{{ flag }}, 0) as {{ flag }}
+        {%- if not loop.last %},{% endif %}
+        {% endfor %}
+
+    from messages
+    left join message_events
+        on messages.message_id = message_events.message_id
+
+),
+
+modelled as (
+
+    select
+        account_id,
+        stats_date,
+        {% for metric, flag, _ in metrics -%}
+        sum({{ flag }}) as modelled__{{ metric }}
+        {%- if not loop.last %},{% endif %}
+        {% endfor %}
+
+    from message_days
+    group by account_id, stats_date
+
+),
+
+days as (
+
+    -- days known to either side: a stats day without messages is modelled as 0, a day with
+    -- messages but no stats row has no reported numbers
+    select account_id, stats_date from stats
+
+    union
+
+    select account_id, stats_date from modelled
+
+),
+
+paired as (
+
+    select
+        days.account_id,
+        days.stats_date,
+        stats.taken_at as reported_at,
+        {% for metric, _, _ in metrics -%}
+        stats.{{ metric }}_count as reported__{{ metric }},
+        coalesce(modelled.modelled__{{ metric }}, 0) as modelled__{{ metric }}
+        {%- if not loop.last %},{% endif %}
+        {% endfor %}
+
+    from days
+    left join stats
+        on days.account_id = stats.account_id
+        and days.stats_date = stats.stats_date
+    left join modelled
+        on days.account_id = modelled.account_id
+        and days.stats_date = modelled.stats_date
+
+),
+
+unpivoted as (
+
+    {% for metric, _, modelled_from in metrics -%}
+    select
+        'netcore' as provider,
+        account_id,
+        stats_date,
+        '{{ metric }}' as metric,
+        '{{ modelled_from }}' as modelled_from,
+        reported__{{ metric }} as reported_value,
+        modelled__{{ metric }} as modelled_value,
+        modelled__{{ metric }} - reported__{{ metric }} as difference,
+        reported_at
+
+    from paired
+    {% if not loop.last %}
+    union all
+
+    {% endif -%}
+    {% endfor %}
+)
+
+select * from unpivoted
