@@ -2,7 +2,7 @@
 
 The same recipients as the APSIS world receive Netcore campaigns `nc-1`, `nc-2`, …: most are sent
 within the 80 days before the initial world clock (so the 90-day events API reaches all of them),
-the last of those about 30 hours before it, and a few after it (advancing the clock brings new
+the last of those about 20 hours before it, and a few after it (advancing the clock brings new
 messages, and later opens, clicks, unsubscribes and soft bounces change the status of old ones).
 
 Netcore reports one row per message (`trid`) in its **latest status**, so a message here is its
@@ -215,14 +215,14 @@ def _ip(rng: random.Random) -> str:
 
 def _send_times(cfg: WorldConfig, start_s: int, end_s: int, clock_s: int) -> list[int]:
     """Campaign send times: `netcore_campaigns` over the 80 days before the clock (the last one
-    30 hours before it), `netcore_later_campaigns` after it (the first 20 hours after it)."""
+    about 20 hours before it), `netcore_later_campaigns` after it (the first a day after it)."""
     from zoneinfo import ZoneInfo
 
     hour, day = 3600, 86_400
     times: list[int] = []
     before = max(cfg.netcore_campaigns, 0)
     first = max(start_s, clock_s - 80 * day)
-    last = clock_s - 30 * hour
+    last = clock_s - 20 * hour
     if before and last > first:
         slot = (last - first) / before
         times += [int(last - (before - 1 - i) * slot) for i in range(before)]
@@ -365,9 +365,9 @@ class _Factory:
         opens: list[tuple[int, str]] = []
         clicks: list[tuple[int, str, str]] = []
         if rng.random() < cfg.open_rate:
-            first = delivered + round(min(rng.expovariate(1 / 6), 48.0) * 3600)
+            first = delivered + round(min(rng.expovariate(1 / 8), 60.0) * 3600)
             times = [first] + [
-                first + _between(rng, 60, 20 * 3600) for _ in range(_between(rng, 0, 3))
+                first + _between(rng, 60, 36 * 3600) for _ in range(_between(rng, 0, 3))
             ]
             opens = sorted((at(t), _ip(rng)) for t in times)
             if rng.random() < cfg.click_rate:
