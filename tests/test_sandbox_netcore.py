@@ -472,8 +472,9 @@ def report_from_rows(rows: list[Row]) -> dict[str, dict[str, Any]]:
                 tally[kind].add(key)
                 at = max(utc_text(e["time"]) for e in entries)
                 last[row["xapiheader"]][kind] = max(at, last[row["xapiheader"]].get(kind, at))
-        status = {"hardbounce": "hard", "softbounce": "soft", "spam": "complained"}
-        tally[status.get(row["status"], row["status"])].add(key)
+        renamed = {"hardbounce": "hard", "softbounce": "soft", "spam": "complained"}
+        status: str = row["status"]
+        tally[renamed.get(status, status)].add(key)
 
     def rate(count: int, delivered: int) -> float:
         return round(100 * count / delivered + 1e-9, 2) if delivered else 0.0
