@@ -108,6 +108,30 @@ def load_maxemail(
     )
 
 
+def netcore_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """Source arguments for the sandbox's Netcore, fast polling."""
+    kwargs: dict[str, Any] = dict(
+        base_url=f"{sandbox.url}/netcore",
+        api_key="sandbox-netcore-key",
+        account_id="sandbox",
+        start_date="2026-02-01T00:00:00Z",
+        timezone="Asia/Kolkata",
+        poll_initial_seconds=0.05,
+        poll_max_seconds=0.5,
+    )
+    kwargs.update(overrides)
+    return kwargs
+
+
+def load_netcore(sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: Any) -> LoadSummary:
+    return load_provider(
+        "netcore",
+        warehouse=warehouse,
+        pipelines_dir=str(tmp_path / "dlt_pipelines"),
+        **netcore_kwargs(sandbox, **overrides),
+    )
+
+
 def query(warehouse: str, sql: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(warehouse, read_only=True) as con:
         return con.execute(sql).fetchall()

@@ -1,0 +1,337 @@
+"""The Netcore source against the sandbox simulator over real HTTP, into a temporary DuckDB."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.common.runner import LoadError
+from sandbox.netcore_events import state_at
+from tests.conftest import Sandbox, load_netcore, query, query_dicts
+
+NOT_SENT = "('processed', 'dropped', 'invalid')"
+EVENT_COLUMNS = [
+    ("trid", "VARCHAR"),
+    ("rcpt_email", "VARCHAR"),
+    ("fromaddress", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("remarks", "VARCHAR"),
+    ("subject", "VARCHAR"),
+    ("xapiheader", "VARCHAR"),
+    ("tags", "VARCHAR"),
+    ("requested_time", "TIMESTAMP WITH TIME ZONE"),
+    ("delivery_time", "TIMESTAMP WITH TIME ZONE"),
+    ("modified_time", "TIMESTAMP WITH TIME ZONE"),
+    ("size", "BIGINT"),
+    ("_account_id", "VARCHAR"),
+    ("_dlt_load_id", "VARCHAR"),
+    ("_dlt_id", "VARCHAR"),
+]
+
+
+def columns(warehouse: str, table: str) -> list[tuple[str, str]]:
+    return [
+        (name, kind)
+        for name, kind in query(
+            warehouse,
+            "select column_name, data_type from information_schema.columns "
+            f"where table_schema = 'raw_netcore' and table_name = '{table}' "
+            "order by ordinal_position",
+        )
+    ]
+
+
+def world_messages(sandbox: Sandbox) -> dict[str, Any]:
+    """The world's messages in their state at the clock, by trid text."""
+    world = sandbox.server.world
+    now_ms = world.now_ms
+    states = (state_at(m, now_ms) for m in world.netcore.messages)
+    return {str(s.message.trid): s for s in states if s is not None}
+
+
+def naive_utc(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def loaded_report(warehouse: str) -> dict[str, dict[str, Any]]:
+    """The campaign report counts computed from the raw tables by CONTRACTS 6.3."""
+    rows = query_dicts(
+        warehouse,
+        f"""
+        with opens as (
+            select _dlt_parent_id, max("time") as last_open from raw_netcore.events__opens group by 1
+        ), clicks as (
+            select _dlt_parent_id, max("time") as last_click
+            from raw_netcore.events__clicks group by 1
+        )
+        select
+            xapiheader as campaign_id,
+            count(distinct case when status not in {NOT_SENT} then lower(rcpt_email) end)
+                as sent_count,
+            count(distinct case when delivery_time is not null then lower(rcpt_email) end)
+                as delivered_count,
+            count(distinct case when last_open is not null then lower(rcpt_email) end)
+                as unique_open_count,
+            max(last_open) as last_opened_at,
+            count(distinct case when last_click is not null then lower(rcpt_email) end)
+                as unique_click_count,
+            max(last_click) as last_clicked_at,
+            count(distinct case when status = 'hardbounce' then lower(rcpt_email) end)
+                as hard_bounce_count,
+            count(distinct case when status = 'softbounce' then lower(rcpt_email) end)
+                as soft_bounce_count,
+            count(distinct case when status = 'unsubscribe' then lower(rcpt_email) end)
+                as unsubscribe_count,
+            count(distinct case when status = 'spam' then lower(rcpt_email) end)
+                as complaint_count
+        from raw_netcore.events e
+        left join opens o on o._dlt_parent_id = e._dlt_id
+        left join clicks c on c._dlt_parent_id = e._dlt_id
+        group by 1
+        """,
+    )
+    report = {}
+    for row in rows:
+        row["last_opened_at"] = naive_utc(row["last_opened_at"])
+        row["last_clicked_at"] = naive_utc(row["last_clicked_at"])
+        row["bounce_count"] = row["hard_bounce_count"] + row["soft_bounce_count"]
+        report[row["campaign_id"]] = row
+    return report
+
+
+def truth_report(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
+    keys = (
+        "campaign_id", "sent_count", "delivered_count", "unique_open_count", "last_opened_at",
+        "unique_click_count", "last_clicked_at", "hard_bounce_count", "soft_bounce_count",
+        "unsubscribe_count", "complaint_count", "bounce_count",
+    )  # fmt: skip
+    return {
+        r["campaign_id"]: {k: r[k] for k in keys}
+        for r in sandbox.truth("netcore")["campaign_report"]
+    }
+
+
+def loaded_event_counts(warehouse: str) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for campaign, status, delivered, n in query(
+        warehouse,
+        "select xapiheader, status, delivery_time is not null, count(*) "
+        "from raw_netcore.events group by all",
+    ):
+        counts[campaign, "sent"] += 0 if status in ("processed", "dropped", "invalid") else n
+        counts[campaign, "delivered"] += n if delivered else 0
+        kind = {
+            "hardbounce": "bounced",
+            "softbounce": "bounced",
+            "dropped": "dropped",
+            "invalid": "dropped",
+            "unsubscribe": "unsubscribed",
+            "spam": "complained",
+        }.get(status)
+        if kind:
+            counts[campaign, kind] += n
+    return +counts
+
+
+def truth_event_counts(sandbox: Sandbox) -> Counter[tuple[str, str]]:
+    return Counter(
+        {
+            (r["campaign_id"], r["event_type"]): r["count"]
+            for r in sandbox.truth("netcore")["event_counts"]
+        }
+    )
+
+
+def table_rows(warehouse: str) -> dict[str, int]:
+    return {
+        t: query(warehouse, f"select count(*) from raw_netcore.{t}")[0][0]
+        for t in ("events", "events__opens", "events__clicks", "stats")
+    }
+
+
+def assert_equals_the_world(sandbox: Sandbox, warehouse: str) -> None:
+    """Every message of the world at the clock is one row, in its current status, with exactly
+    its opens and clicks; the per-campaign counts equal the truth."""
+    world = world_messages(sandbox)
+    loaded = dict(query(warehouse, "select trid, status from raw_netcore.events"))
+    assert loaded == {trid: state.status for trid, state in world.items()}
+    opens = sum(len(s.opens) for s in world.values())
+    clicks = sum(len(s.clicks) for s in world.values())
+    rows = table_rows(warehouse)
+    assert (rows["events__opens"], rows["events__clicks"]) == (opens, clicks)
+    assert loaded_report(warehouse) == truth_report(sandbox)
+    assert loaded_event_counts(warehouse) == truth_event_counts(sandbox)
+
+
+# -- tests ---------------------------------------------------------------------------------------
+
+
+def test_loads_every_message_of_the_truth_with_exact_trids(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    summary = load_netcore(sandbox, warehouse, tmp_path)
+    assert_equals_the_world(sandbox, warehouse)
+    assert summary.loads == 3  # 2026-02-01 .. 2026-05-01 in 30-day windows, one load each
+    assert columns(warehouse, "events") == EVENT_COLUMNS
+    trids = [t for (t,) in query(warehouse, "select trid from raw_netcore.events")]
+    assert all(t.isdigit() and int(t) > 2**53 for t in trids)
+    assert any(str(int(float(t))) != t for t in trids)  # a float would have changed them
+    assert columns(warehouse, "events__opens") == [
+        ("ip", "VARCHAR"),
+        ("time", "TIMESTAMP WITH TIME ZONE"),
+        ("_dlt_root_id", "VARCHAR"),
+        ("_dlt_parent_id", "VARCHAR"),
+        ("_dlt_list_idx", "BIGINT"),
+        ("_dlt_id", "VARCHAR"),
+    ]
+    assert [c for c, _ in columns(warehouse, "events__clicks")][:3] == ["ip", "link", "time"]
+    # Local times are stored as UTC: Asia/Kolkata is 5:30 ahead.
+    world = world_messages(sandbox)
+    trid, requested = query(
+        warehouse, "select trid, requested_time from raw_netcore.events order by trid limit 1"
+    )[0]
+    assert requested == datetime.fromtimestamp(world[trid].message.requested_s, UTC)
+    # One ledger row per window, named after the endpoint.
+    jobs = query(
+        warehouse,
+        "select resource, report_id, status, rows from raw_netcore.export_jobs order by 2",
+    )
+    assert [j[0] for j in jobs] == ["events"] * 3 and {j[2] for j in jobs} == {"completed"}
+    assert jobs[0][1] == "/v5.1/events 2026-02-01..2026-03-02"
+    assert sum(j[3] for j in jobs) == len(world)
+    # Stats: one row per local day, Netcore's counts of the messages requested that day.
+    stats = query(
+        warehouse,
+        "select s.date, s.requested, s.sent, s.delivered, s.hardbounce, s._account_id "
+        "from raw_netcore.stats s order by 1",
+    )
+    assert stats[0][0].isoformat() == "2026-02-01" and stats[-1][0].isoformat() == "2026-05-01"
+    by_day = query(
+        warehouse,
+        "select cast(timezone('Asia/Kolkata', requested_time) as date), count(*), "
+        f"count(*) filter (where status not in {NOT_SENT}), "
+        "count(delivery_time), count(*) filter (where status = 'hardbounce') "
+        "from raw_netcore.events group by 1",
+    )
+    expected = {day: (n, s, d, h) for day, n, s, d, h in by_day}
+    assert {row[0]: row[1:5] for row in stats if row[1]} == expected
+    assert {row[5] for row in stats} == {"sandbox"}
+
+
+def test_second_load_adds_nothing_and_a_clock_advance_updates_in_place(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_netcore(sandbox, warehouse, tmp_path)
+    first = table_rows(warehouse)
+    before = dict(query(warehouse, "select trid, status from raw_netcore.events"))
+    summary = load_netcore(sandbox, warehouse, tmp_path)
+    assert summary.loads == 1 and summary.rows["events"] < first["events"]  # the lookback only
+    assert table_rows(warehouse) == first
+    sandbox.advance(hours=48)
+    load_netcore(sandbox, warehouse, tmp_path)
+    assert_equals_the_world(sandbox, warehouse)
+    after = dict(query(warehouse, "select trid, status from raw_netcore.events"))
+    assert set(after) > set(before)  # new messages arrived
+    assert any(after[t] != before[t] for t in before)  # old ones changed status in place
+    assert query(warehouse, "select count(*) - count(distinct trid) from raw_netcore.events") == [
+        (0,)
+    ]
+    # The lookback re-read the trailing days only: the resume date is today - 3 days.
+    jobs = query(warehouse, "select report_id from raw_netcore.export_jobs order by requested_at")
+    assert jobs[-1] == ("/v5.1/events 2026-04-28..2026-05-03",)
+
+
+def test_rate_limits_and_server_errors_are_waited_out(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    sandbox.faults("netcore", rate_limit_next=2, retry_after_seconds=1, server_error_next=1)
+    started = time.monotonic()
+    load_netcore(sandbox, warehouse, tmp_path)
+    assert time.monotonic() - started >= 2.0  # two Retry-After: 1 waits
+    faults = sandbox.server.providers["netcore"].get_faults()
+    assert faults["rate_limit_next"] == 0 and faults["server_error_next"] == 0
+    assert_equals_the_world(sandbox, warehouse)
+
+
+def test_download_logs_gives_the_rows_of_the_events_api(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_netcore(sandbox, warehouse, tmp_path)
+    bulk = str(tmp_path / "bulk.duckdb")
+    sandbox.faults("netcore", truncate_downloads=1)  # a broken transfer is retried
+    load_netcore(sandbox, bulk, tmp_path / "bulk", download_logs=True)
+    assert_equals_the_world(sandbox, bulk)
+    for sql in (
+        "select * exclude (_dlt_load_id, _dlt_id) from raw_netcore.events order by trid",
+        "select e.trid, o.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id) "
+        "from raw_netcore.events__opens o join raw_netcore.events e on o._dlt_parent_id = e._dlt_id "
+        "order by 1, _dlt_list_idx",
+        "select e.trid, c.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id) "
+        "from raw_netcore.events__clicks c join raw_netcore.events e on c._dlt_parent_id = e._dlt_id "
+        "order by 1, _dlt_list_idx",
+    ):
+        assert query(bulk, sql) == query(warehouse, sql)
+    jobs = query(
+        bulk,
+        "select report_id, status, attempts, rows, bytes from raw_netcore.export_jobs order by 1",
+    )
+    assert len(jobs) == 3 and {j[1] for j in jobs} == {"completed"}
+    assert all(len(j[0]) == 24 and j[2] >= 2 and j[4] > 0 for j in jobs if j[3])  # polled twice
+
+
+def test_v6_bearer_offset_paging_and_the_retention_clamp(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="pipelines.netcore"):
+        load_netcore(
+            sandbox,
+            warehouse,
+            tmp_path,
+            api_version="v6",
+            paging="offset",
+            page_size=40,
+            start_date="2025-06-01",
+        )
+    assert "older than the 90-day event retention; loading from 2026-01-31" in caplog.text
+    assert_equals_the_world(sandbox, warehouse)
+    jobs = query(warehouse, "select min(window_start), sum(attempts) from raw_netcore.export_jobs")
+    assert naive_utc(jobs[0][0]) == "2026-01-30T18:30:00"  # 2026-01-31 in Asia/Kolkata
+    assert jobs[0][1] > len(world_messages(sandbox)) / 40  # page by page, day by day
+
+
+def test_bad_key_names_netcore_and_the_endpoint_without_the_key(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    secret = "nc-not-the-key-7f3a"
+    for version in ("v5.1", "v6"):
+        with pytest.raises(LoadError) as info:
+            load_netcore(sandbox, warehouse, tmp_path, api_key=secret, api_version=version)
+        message = str(info.value)
+        assert message.startswith("Netcore: authentication failed"), message
+        assert f"/netcore/{version}/stats returned HTTP 401" in message
+        assert "sources.netcore.api_key" in message and secret not in message
+
+
+@pytest.mark.parametrize(
+    ("setting", "text"),
+    [
+        ({"api_version": "v7"}, "unknown api_version 'v7'"),
+        ({"paging": "pages"}, "unknown paging 'pages'"),
+        ({"timezone": "India"}, "unknown timezone 'India'"),
+        ({"page_size": 5000}, "page_size must be 1..1000"),
+        ({"lookback_days": -1}, "lookback_days must be >= 0"),
+        ({"start_date": "yesterday"}, "start_date='yesterday'"),
+    ],
+)
+def test_bad_settings_are_clear_errors(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, setting: dict[str, Any], text: str
+) -> None:
+    with pytest.raises(LoadError) as info:
+        load_netcore(sandbox, warehouse, tmp_path, **setting)
+    assert str(info.value).startswith("Netcore: ") and text in str(info.value)
