@@ -108,6 +108,30 @@ def load_maxemail(
     )
 
 
+def benchmark_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
+    """Source arguments for the sandbox's Benchmark Email (key with every scope)."""
+    kwargs: dict[str, Any] = dict(
+        base_url=f"{sandbox.url}/benchmark",
+        api_key="bme_sandbox_all",
+        account_id="sandbox",
+        past_days=[7, 30, 90],
+        timezone="UTC",
+    )
+    kwargs.update(overrides)
+    return kwargs
+
+
+def load_benchmark(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: Any
+) -> LoadSummary:
+    return load_provider(
+        "benchmark",
+        warehouse=warehouse,
+        pipelines_dir=str(tmp_path / "dlt_pipelines"),
+        **benchmark_kwargs(sandbox, **overrides),
+    )
+
+
 def netcore_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     """Source arguments for the sandbox's Netcore, fast polling."""
     kwargs: dict[str, Any] = dict(

@@ -28,6 +28,7 @@ PROVIDERS: dict[str, tuple[str, str, str, str]] = {
     "apsis_one": ("pipelines.apsis_one", "apsis_one", "APSIS One", "email_events"),
     "maxemail": ("pipelines.maxemail", "maxemail", "Maxemail", "campaign_sent"),
     "netcore": ("pipelines.netcore", "netcore", "Netcore", "events"),
+    "benchmark": ("pipelines.benchmark", "benchmark", "Benchmark Email", "contact_events"),
 }
 
 # dlt adds _dlt_load_id to Arrow tables only when asked; dbt uses it for lineage and incremental.
