@@ -5,7 +5,7 @@
     reported). A data test fails when any |difference| exceeds the var `reconciliation_tolerance`.
 -#}
 
-{{ config(enabled=var('benchmark_enabled', true)) }}
+{{ config(enabled=var('benchmark_enabled', true) and var('benchmark_reports_enabled', true)) }}
 
 {#- (metric as Benchmark names it, the column in both reports) -#}
 {%- set metrics = [

@@ -1,3 +1,5 @@
+{{ config(enabled=var('benchmark_enabled', true) and var('benchmark_reports_enabled', true)) }}
+
 with
 
 source as (

@@ -1,0 +1,43 @@
+{{ config(enabled=var('benchmark_enabled', true) and var('benchmark_reports_enabled', true)) }}
+
+with
+
+buckets as (
+
+    select * from {{ source('benchmark', 'report_dashboard__contact__histogram__histogram') }}
+
+),
+
+bucket_fields as (
+
+    select
+        {{ fill_staging_columns(
+            source_relation=source('benchmark', 'report_dashboard__contact__histogram__histogram'),
+            expected_columns=benchmark__histogram_bucket_columns([]),
+        ) }}
+    from buckets
+
+),
+
+renamed as (
+
+    -- dlt child table of report_dashboard: the snapshot is found through _dlt_parent_id
+    select
+        -- ids
+        _dlt_parent_id as snapshot_id,
+
+        -- numbers
+        cast(total as {{ dbt.type_bigint() }}) as contact_count,
+        cast(_dlt_list_idx as {{ dbt.type_int() }}) as bucket_index,
+
+        -- timestamps
+        {{ rfc3339_to_timestamp(adapter.quote('date')) }} as bucket_start_at,
+
+        -- metadata
+        _dlt_id as dlt_id
+
+    from bucket_fields
+
+)
+
+select * from renamed
