@@ -6,7 +6,7 @@ Routes (paths below the prefix), all `GET` with an `X-API-Key` header:
 | route | scope |
 |---|---|
 | `/api/email/campaign` (`page`, `size` ≤ 100, `statuses`, `sort`, `criteria` ≤ 50 chars) | campaigns:read |
-| `/api/email/campaign/{campaignId}` | campaigns:read |
+| `/api/email/campaign/{campaignId}` (the list's record; a superset of the spec's detail fields) | campaigns:read |
 | `/api/contact/events` (`types` comma-joined, `pastDays` 1–90 default 30, `page`, `size`) | contacts:read |
 | `/api/reports/dashboard`, `/api/reports/email/overall` (`pastDays` required, `timezone`) | reports:read |
 | `/api/reports/email/overall/histogram` (`pastDays`, `eventType` required, `timezone`) | reports:read |
