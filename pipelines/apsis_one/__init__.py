@@ -160,7 +160,6 @@ def apsis_one(
     name="email_events",
     write_disposition="merge",
     primary_key=ROW_IDENTITY,
-    columns={"event_time": {"data_type": "bigint"}, "server_time": {"data_type": "bigint"}},
 )
 def email_events(client: ApsisOneClient, settings: ExportSettings) -> Iterator[Any]:
     """Every email event, exported window by window (≤ 3 months each) up to the provider's now.
