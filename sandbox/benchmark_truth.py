@@ -34,7 +34,7 @@ from sandbox.benchmark_events import (
     iso_ms,
 )
 from sandbox.timeutil import from_ms, naive_ms, rfc3339
-from sandbox.truth import _rate
+from sandbox.truth import _rate, report_row
 
 CANONICAL_ORDER = tuple(CANONICAL.values())
 PREVIEW_IMAGE = "https://cdn.bme.example.com/previews/{id}.png"
@@ -227,31 +227,25 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
     report, counts = [], []
     for campaign_id in sorted(d.by_campaign):
         n = campaign_numbers(d, campaign_id)
-        delivered, bounces = n["delivered"], n["hard"] + n["soft"]
+        delivered = n["delivered"]
         last_open, last_click = (
             d.last.get((campaign_id, OPENED)),
             d.last.get((campaign_id, CLICKED)),
         )
         report.append(
-            {
-                "campaign_id": campaign_id,
-                "sent_count": n["sent"],
-                "delivered_count": delivered,
-                "unique_open_count": n["opened"],
-                "open_rate": _rate(n["opened"], delivered),
-                "last_opened_at": None if last_open is None else naive_ms(last_open),
-                "unique_click_count": n["clicked"],
-                "click_rate": _rate(n["clicked"], delivered),
-                "last_clicked_at": None if last_click is None else naive_ms(last_click),
-                "bounce_count": bounces,
-                "bounce_rate": _rate(bounces, delivered),
-                "hard_bounce_count": n["hard"],
-                "hard_bounce_rate": _rate(n["hard"], delivered),
-                "soft_bounce_count": n["soft"],
-                "soft_bounce_rate": _rate(n["soft"], delivered),
-                "unsubscribe_count": n["unsubscribes"],
-                "complaint_count": n["complaints"],
-            }
+            report_row(
+                campaign_id,
+                sent=n["sent"],
+                delivered=delivered,
+                opened=n["opened"],
+                last_opened_at=None if last_open is None else naive_ms(last_open),
+                clicked=n["clicked"],
+                last_clicked_at=None if last_click is None else naive_ms(last_click),
+                hard=n["hard"],
+                soft=n["soft"],
+                unsubscribes=n["unsubscribes"],
+                complaints=n["complaints"],
+            )
         )
         for event_type in CANONICAL_ORDER:
             if d.counts.get((campaign_id, event_type)):

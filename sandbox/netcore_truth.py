@@ -39,7 +39,7 @@ from sandbox.netcore_events import (
     local_text,
 )
 from sandbox.timeutil import from_ms, rfc3339
-from sandbox.truth import _rate
+from sandbox.truth import report_row
 
 EVENT_TYPES = ("sent", "delivered", "bounced", "dropped", "unsubscribed", "complained")
 STAT_KEYS = (
@@ -110,29 +110,23 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
         delivered = len(tally.delivered)
         opened, clicked = len(tally.openers), len(tally.clickers)
         report.append(
-            {
-                "campaign_id": campaign_id,
-                "sent_count": len(tally.sent),
-                "delivered_count": delivered,
-                "unique_open_count": opened,
-                "open_rate": _rate(opened, delivered),
-                "last_opened_at": None
+            report_row(
+                campaign_id,
+                sent=len(tally.sent),
+                delivered=delivered,
+                opened=opened,
+                last_opened_at=None
                 if tally.last_open_s is None
                 else read_back_utc(tally.last_open_s, zone),
-                "unique_click_count": clicked,
-                "click_rate": _rate(clicked, delivered),
-                "last_clicked_at": None
+                clicked=clicked,
+                last_clicked_at=None
                 if tally.last_click_s is None
                 else read_back_utc(tally.last_click_s, zone),
-                "bounce_count": hard + soft,
-                "bounce_rate": _rate(hard + soft, delivered),
-                "hard_bounce_count": hard,
-                "hard_bounce_rate": _rate(hard, delivered),
-                "soft_bounce_count": soft,
-                "soft_bounce_rate": _rate(soft, delivered),
-                "unsubscribe_count": len(tally.unsubscribed),
-                "complaint_count": len(tally.complained),
-            }
+                hard=hard,
+                soft=soft,
+                unsubscribes=len(tally.unsubscribed),
+                complaints=len(tally.complained),
+            )
         )
         for event_type in EVENT_TYPES:
             if tally.events.get(event_type):

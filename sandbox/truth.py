@@ -49,6 +49,44 @@ def _rate(count: int, delivered: int) -> float:
     return (20000 * count + delivered) // (2 * delivered) / 100 if delivered else 0.0
 
 
+def report_row(
+    campaign_id: str,
+    *,
+    sent: int,
+    delivered: int,
+    opened: int,
+    last_opened_at: str | None,
+    clicked: int,
+    last_clicked_at: str | None,
+    hard: int,
+    soft: int,
+    unsubscribes: int,
+    complaints: int,
+) -> dict[str, Any]:
+    """One campaign report row of docs/CONTRACTS.md section 4 from its recipient counts: every
+    provider's truth builds its rows here, so the definitions (rates on delivered, half up;
+    bounces = hard + soft) live in one place."""
+    return {
+        "campaign_id": campaign_id,
+        "sent_count": sent,
+        "delivered_count": delivered,
+        "unique_open_count": opened,
+        "open_rate": _rate(opened, delivered),
+        "last_opened_at": last_opened_at,
+        "unique_click_count": clicked,
+        "click_rate": _rate(clicked, delivered),
+        "last_clicked_at": last_clicked_at,
+        "bounce_count": hard + soft,
+        "bounce_rate": _rate(hard + soft, delivered),
+        "hard_bounce_count": hard,
+        "hard_bounce_rate": _rate(hard, delivered),
+        "soft_bounce_count": soft,
+        "soft_bounce_rate": _rate(soft, delivered),
+        "unsubscribe_count": unsubscribes,
+        "complaint_count": complaints,
+    }
+
+
 def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]:
     """The truth document: `now`, `campaign_report` and `event_counts`, by campaign id."""
     tallies: dict[str, _CampaignTally] = defaultdict(_CampaignTally)
@@ -78,25 +116,19 @@ def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]
         opened, clicked = len(tally.recipients[OPENED]), len(tally.recipients[CLICKED])
         last_open, last_click = tally.last_ms.get(OPENED), tally.last_ms.get(CLICKED)
         report.append(
-            {
-                "campaign_id": campaign_id,
-                "sent_count": len(tally.recipients[SENT]),
-                "delivered_count": delivered,
-                "unique_open_count": opened,
-                "open_rate": _rate(opened, delivered),
-                "last_opened_at": None if last_open is None else naive_ms(last_open),
-                "unique_click_count": clicked,
-                "click_rate": _rate(clicked, delivered),
-                "last_clicked_at": None if last_click is None else naive_ms(last_click),
-                "bounce_count": hard + soft,
-                "bounce_rate": _rate(hard + soft, delivered),
-                "hard_bounce_count": hard,
-                "hard_bounce_rate": _rate(hard, delivered),
-                "soft_bounce_count": soft,
-                "soft_bounce_rate": _rate(soft, delivered),
-                "unsubscribe_count": len(tally.recipients[UNSUBSCRIBED]),
-                "complaint_count": len(tally.recipients[ABUSE]),
-            }
+            report_row(
+                campaign_id,
+                sent=len(tally.recipients[SENT]),
+                delivered=delivered,
+                opened=opened,
+                last_opened_at=None if last_open is None else naive_ms(last_open),
+                clicked=clicked,
+                last_clicked_at=None if last_click is None else naive_ms(last_click),
+                hard=hard,
+                soft=soft,
+                unsubscribes=len(tally.recipients[UNSUBSCRIBED]),
+                complaints=len(tally.recipients[ABUSE]),
+            )
         )
         for event_type in EVENT_TYPE_ORDER:
             if tally.event_counts.get(event_type):
