@@ -10,6 +10,25 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"  # the naive account-local times of Maxemail and Netcore
+
+
+def local_text_to_utc(value: Any, zone: ZoneInfo, provider: str, what: str) -> datetime | None:
+    """`YYYY-MM-DD HH:MM:SS` in the account's timezone → aware UTC; `""`/None → None. An
+    ambiguous local time (clocks going back) is read as the earlier instant; a bad value is an
+    error naming the provider and ``what`` (field and place)."""
+    from pipelines.common.errors import ProviderError
+
+    if value is None or value == "":
+        return None
+    try:
+        naive = datetime.strptime(str(value).strip(), LOCAL_FORMAT)
+    except ValueError:
+        raise ProviderError(provider, f"{what}={value!r} is not a time {LOCAL_FORMAT}") from None
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
 def parse_setting(value: str | datetime, provider: str, name: str) -> datetime:

@@ -24,13 +24,12 @@ import pyarrow.compute as pc
 from pipelines.common.errors import ProviderError
 from pipelines.common.files import iter_csv_tables, read_header
 from pipelines.common.ledger import ExportJob
-from pipelines.common.windows import parse_setting, parse_utc
+from pipelines.common.windows import LOCAL_FORMAT, local_text_to_utc, parse_setting, parse_utc
 from pipelines.maxemail.client import ExpiredKey, MaxemailClient
 from pipelines.maxemail.settings import (
     DEFAULT_HOST,
     FIND_NUMBERS,
     FIND_TIMESTAMPS,
-    LOCAL_FORMAT,
     METHODS,
     PROVIDER,
     SERVICES,
@@ -286,15 +285,7 @@ def coerce_find(
 
 
 def _local_to_utc(value: Any, zone: ZoneInfo, name: str) -> datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        naive = datetime.strptime(str(value).strip(), LOCAL_FORMAT)
-    except ValueError:
-        raise ProviderError(
-            PROVIDER, f"email_campaign.find: {name}={value!r} is not {LOCAL_FORMAT}"
-        ) from None
-    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return local_text_to_utc(value, zone, PROVIDER, f"email_campaign.find: {name}")
 
 
 def _to_int(value: Any, name: str) -> int | None:

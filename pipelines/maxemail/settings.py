@@ -104,4 +104,3 @@ FIND_NUMBERS = (
     "sample_size",
 )
 FIND_TIMESTAMPS = ("start_ts", "finish_ts", "update_ts", "scheduled_ts")
-LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"

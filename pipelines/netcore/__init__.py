@@ -32,14 +32,13 @@ from pipelines.common.errors import ProviderError
 from pipelines.common.exports import poll_until_done
 from pipelines.common.files import open_decompressed
 from pipelines.common.ledger import ExportJob
-from pipelines.common.windows import parse_setting
+from pipelines.common.windows import local_text_to_utc, parse_setting
 from pipelines.netcore.client import NetcoreClient
 from pipelines.netcore.settings import (
     API_VERSIONS,
     AUTH_STYLES,
     EVENT_COLUMNS,
     FIELDS,
-    LOCAL_FORMAT,
     LOG_COLUMNS,
     MAX_OFFSET,
     MAX_PAGE_SIZE,
@@ -103,17 +102,8 @@ class NetcoreSettings:
 
 
 def local_to_utc(value: Any, zone: ZoneInfo, what: str, name: str) -> datetime | None:
-    """`YYYY-MM-DD HH:MM:SS` in the account timezone → aware UTC; `""`/None → None. An ambiguous
-    local time (clocks going back) is read as the earlier instant."""
-    if value is None or value == "":
-        return None
-    try:
-        naive = datetime.strptime(str(value).strip(), LOCAL_FORMAT)
-    except ValueError:
-        raise ProviderError(
-            PROVIDER, f"{what}: {name}={value!r} is not a time {LOCAL_FORMAT}"
-        ) from None
-    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    """An account-local Netcore time → aware UTC (`pipelines.common.windows.local_text_to_utc`)."""
+    return local_text_to_utc(value, zone, PROVIDER, f"{what}: {name}")
 
 
 def trid_text(value: Any, what: str) -> str:

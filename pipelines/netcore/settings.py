@@ -16,7 +16,6 @@ API_VERSIONS = {"v5.1": "api_key", "v6": "bearer"}
 AUTH_STYLES = ("api_key", "bearer", "x-api-key")
 PAGING_MODES = ("scrollid", "offset")
 
-LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"  # account-local times of every Netcore payload
 RETENTION_DAYS = 90  # event logs are kept this long (DOC); older startdates are refused
 MAX_PAGE_SIZE = 1000  # `limit` of GET /events (the docs also say 5000; 1000 is safe)
 MAX_OFFSET = 1000  # `offset` of GET /events is 0–1000 (DOC): offset paging reaches 2000 rows
