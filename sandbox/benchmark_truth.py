@@ -33,6 +33,15 @@ from sandbox.benchmark_events import (
     BmeCampaign,
     iso_ms,
 )
+from sandbox.marts_truth import (
+    COMPLAINED,
+    HARD_BOUNCE,
+    SOFT_BOUNCE,
+    Click,
+    Suppression,
+    marts_truth,
+)
+from sandbox.marts_truth import UNSUBSCRIBED as UNSUBSCRIBED_REASON
 from sandbox.timeutil import from_ms, naive_ms, rfc3339
 from sandbox.truth import _rate, report_row
 
@@ -256,4 +265,36 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
                         "count": d.counts[campaign_id, event_type],
                     }
                 )
-    return {"now": rfc3339(from_ms(d.now_ms)), "campaign_report": report, "event_counts": counts}
+    return {
+        "now": rfc3339(from_ms(d.now_ms)),
+        "campaign_report": report,
+        "event_counts": counts,
+        **marts_truth(*_mart_events(d)),
+    }
+
+
+def _mart_events(d: Digest) -> tuple[list[Click], list[Suppression]]:
+    """Visible clicks on a link, and suppressing events (bounce class from `emailBounceType`,
+    provider first: `hard` hard, anything else soft; unsubscribes, complaints), for
+    sandbox.marts_truth; the recipient is the contact's lower-cased address (`emailTo`)."""
+    clicks: list[Click] = []
+    stops: list[Suppression] = []
+    for event in d.world.events:
+        if event.available_ms >= d.now_ms or event.type not in _MART_TYPES:
+            continue
+        key = event.contact.recipient.address.lower()
+        campaign_id = event.campaign.id if event.campaign is not None else None
+        if event.type == CLICKED:
+            if event.link is not None and campaign_id is not None:
+                clicks.append(Click(campaign_id, event.link.url, key))
+            continue
+        if event.type == BOUNCED:
+            hard = event.field("emailBounceType") == "hard"
+            reason = HARD_BOUNCE if hard else SOFT_BOUNCE
+        else:
+            reason = COMPLAINED if event.type == COMPLAINT else UNSUBSCRIBED_REASON
+        stops.append(Suppression(key, reason, naive_ms(event.at_ms), campaign_id))
+    return clicks, stops
+
+
+_MART_TYPES = frozenset({CLICKED, BOUNCED, COMPLAINT, UNSUBSCRIBED})

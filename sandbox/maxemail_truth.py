@@ -17,6 +17,14 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
+from sandbox.marts_truth import (
+    COMPLAINED,
+    UNSUBSCRIBED,
+    Click,
+    Suppression,
+    bounce_kind,
+    marts_truth,
+)
 from sandbox.maxemail_events import (
     BOUNCE,
     CAMPAIGN,
@@ -73,12 +81,18 @@ class _Tally:
 
 
 def maxemail_truth(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> dict[str, Any]:
-    """The truth document: `now`, `campaign_report`, `event_counts` (by email id)."""
+    """The truth document: `now`, `campaign_report`, `event_counts` (by email id), plus the
+    marts' `link_activity` and `suppressions` (sandbox.marts_truth): a `clicked` row's click
+    count at the clock is its visible clicks, so the highest count seen per recipient and URL
+    is the number of visible clicks on it; `feedback` unsubscribes are complaints."""
     tallies: dict[int, _Tally] = defaultdict(_Tally)
+    click_counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    stops: list[Suppression] = []
     for event in world.events:
         if event.available_ms >= now_ms:
             continue
-        tally = tallies[event.message.email_id]
+        email_id = event.message.email_id
+        tally = tallies[email_id]
         key = event.address.lower()
         if event.kind == SENT:
             tally.sent.add(key)
@@ -89,9 +103,16 @@ def maxemail_truth(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> dict[str,
         elif event.kind == CLICK:
             tally.clickers.add(key)
             tally.last_click_s = max(event.at_s, tally.last_click_s or event.at_s)
+            if event.url:
+                click_counts[str(email_id), event.url, key] += 1
         elif event.kind == BOUNCE:
-            tally.bounce_classes[key].add(bounce_class(event.bounce_type, event.bounce_reason))
+            klass = bounce_class(event.bounce_type, event.bounce_reason)
+            tally.bounce_classes[key].add(klass)
             tally.event_counts["bounced"] += 1
+            kind = bounce_kind(klass)
+            if kind is not None:
+                at = file_time_utc(event.at_s, zone)
+                stops.append(Suppression(key, kind, at, str(email_id)))
         elif event.kind == UNSUBSCRIBE:
             if event.unsubscribe_type == "feedback":
                 tally.complained.add(key)
@@ -99,6 +120,8 @@ def maxemail_truth(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> dict[str,
             else:
                 tally.unsubscribed.add(key)
                 tally.event_counts["unsubscribed"] += 1
+            reason = COMPLAINED if event.unsubscribe_type == "feedback" else UNSUBSCRIBED
+            stops.append(Suppression(key, reason, file_time_utc(event.at_s, zone), str(email_id)))
 
     report, counts = [], []
     for email_id in sorted(tallies):
@@ -138,7 +161,13 @@ def maxemail_truth(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> dict[str,
                         "count": tally.event_counts[event_type],
                     }
                 )
-    return {"now": rfc3339(from_ms(now_ms)), "campaign_report": report, "event_counts": counts}
+    clicks = [Click(cid, url, key, n) for (cid, url, key), n in click_counts.items()]
+    return {
+        "now": rfc3339(from_ms(now_ms)),
+        "campaign_report": report,
+        "event_counts": counts,
+        **marts_truth(clicks, stops),
+    }
 
 
 # -- email_campaign.find -------------------------------------------------------------------------

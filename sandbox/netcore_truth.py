@@ -26,6 +26,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from sandbox.marts_truth import (
+    COMPLAINED,
+    HARD_BOUNCE,
+    SOFT_BOUNCE,
+    UNSUBSCRIBED,
+    Click,
+    Suppression,
+    marts_truth,
+)
 from sandbox.netcore_events import (
     DROPPED,
     HARDBOUNCE,
@@ -47,6 +56,15 @@ STAT_KEYS = (
     "softbounce", "bounce", "opened", "unique_opened", "clicked", "unique_clicked",
     "unsubscribed", "spam",
 )  # fmt: skip
+
+
+# Statuses that suppress the recipient, and the suppression kind of each (sandbox.marts_truth).
+_SUPPRESSING = {
+    HARDBOUNCE: HARD_BOUNCE,
+    SOFTBOUNCE: SOFT_BOUNCE,
+    UNSUBSCRIBE: UNSUBSCRIBED,
+    SPAM: COMPLAINED,
+}
 
 
 def read_back_utc(at_s: int, zone: tzinfo) -> str:
@@ -71,10 +89,15 @@ class _Tally:
 
 
 def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, Any]:
-    """The truth document: `now`, `campaign_report`, `event_counts` (by campaign id)."""
+    """The truth document: `now`, `campaign_report`, `event_counts` (by campaign id), plus the
+    marts' `link_activity` (one click per nested `clicks` entry) and `suppressions` (bounce class
+    from the status; bounces, unsubscribes and spam reports at `modified_time`)."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
+    clicks: list[Click] = []
+    stops: list[Suppression] = []
     for state in world.states(now_ms, 0, now_ms // 1000 + 1):
-        tally = tallies[state.message.campaign.id]
+        campaign_id = state.message.campaign.id
+        tally = tallies[campaign_id]
         key = state.message.address.lower()
         if state.sent:
             tally.sent.add(key)
@@ -90,7 +113,13 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
             tally.clickers.add(key)
             last = max(c[0] for c in state.clicks)
             tally.last_click_s = max(last, tally.last_click_s or last)
+            clicks.extend(Click(campaign_id, link, key) for _, _, link in state.clicks if link)
         status = state.status
+        reason = _SUPPRESSING.get(status)
+        if reason is not None:
+            stops.append(
+                Suppression(key, reason, read_back_utc(state.modified_s, zone), campaign_id)
+            )
         if status in (HARDBOUNCE, SOFTBOUNCE):
             (tally.hard if status == HARDBOUNCE else tally.soft).add(key)
             tally.events["bounced"] += 1
@@ -137,7 +166,12 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
                         "count": tally.events[event_type],
                     }
                 )
-    return {"now": rfc3339(from_ms(now_ms)), "campaign_report": report, "event_counts": counts}
+    return {
+        "now": rfc3339(from_ms(now_ms)),
+        "campaign_report": report,
+        "event_counts": counts,
+        **marts_truth(clicks, stops),
+    }
 
 
 def message_stats(states: list[MessageState]) -> dict[str, int]:

@@ -26,6 +26,14 @@ from sandbox.entities import (
     ApsisEvent,
     bounce_class,
 )
+from sandbox.marts_truth import (
+    COMPLAINED,
+    Click,
+    Suppression,
+    bounce_kind,
+    marts_truth,
+)
+from sandbox.marts_truth import UNSUBSCRIBED as UNSUBSCRIBED_REASON
 from sandbox.timeutil import REAL_TIME_FLOOR_MS, from_ms, naive_ms, rfc3339
 
 EVENT_TYPE_ORDER = tuple(CANONICAL_TYPES.values())
@@ -88,20 +96,35 @@ def report_row(
 
 
 def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]:
-    """The truth document: `now`, `campaign_report` and `event_counts`, by campaign id."""
+    """The truth document: `now`, `campaign_report` and `event_counts`, by campaign id, plus
+    the marts' `link_activity` and `suppressions` (sandbox.marts_truth)."""
     tallies: dict[str, _CampaignTally] = defaultdict(_CampaignTally)
+    clicks: list[Click] = []
+    stops: list[Suppression] = []
     for event in events:
         if event.available_ms >= now_ms:
             continue
-        tally = tallies[event.campaign.id]
+        campaign_id = event.campaign.id
+        tally = tallies[campaign_id]
         key = event.recipient.key
         tally.recipients[event.type].add(key)
         tally.event_counts[CANONICAL_TYPES[event.type]] += 1
         if event.type == BOUNCED:
-            tally.bounce_classes[key].add(bounce_class(event.bounce_code))
+            klass = bounce_class(event.bounce_code)
+            tally.bounce_classes[key].add(klass)
+            kind = bounce_kind(klass)
+            if kind is not None:
+                stops.append(
+                    Suppression(key, kind, naive_ms(effective_time_ms(event)), campaign_id)
+                )
         elif event.type in (OPENED, CLICKED):
             at = effective_time_ms(event)
             tally.last_ms[event.type] = max(at, tally.last_ms.get(event.type, at))
+            if event.type == CLICKED and event.link is not None:
+                clicks.append(Click(campaign_id, event.link.url, key))
+        elif event.type in (UNSUBSCRIBED, ABUSE):
+            reason = UNSUBSCRIBED_REASON if event.type == UNSUBSCRIBED else COMPLAINED
+            stops.append(Suppression(key, reason, naive_ms(effective_time_ms(event)), campaign_id))
 
     report, counts = [], []
     for campaign_id in sorted(tallies):
@@ -139,4 +162,9 @@ def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]
                         "count": tally.event_counts[event_type],
                     }
                 )
-    return {"now": rfc3339(from_ms(now_ms)), "campaign_report": report, "event_counts": counts}
+    return {
+        "now": rfc3339(from_ms(now_ms)),
+        "campaign_report": report,
+        "event_counts": counts,
+        **marts_truth(clicks, stops),
+    }

@@ -1,0 +1,365 @@
+"""The truth of the report marts `email_campaign_link_activity` and `email_recipient_suppressions`
+(docs/CONTRACTS.md section 8) on hand-made tiny worlds, one per provider, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sandbox import benchmark_events as bme
+from sandbox import maxemail_events as mxm
+from sandbox import netcore_events as nc
+from sandbox.benchmark_truth import Digest, benchmark_truth
+from sandbox.entities import (
+    ABUSE,
+    BOUNCED,
+    CLICKED,
+    SENT,
+    UNSUBSCRIBED,
+    ApsisEvent,
+    Campaign,
+    Link,
+    Recipient,
+    Section,
+    Send,
+)
+from sandbox.marts_truth import Click, Suppression, link_activity, suppressions
+from sandbox.maxemail_truth import maxemail_truth
+from sandbox.netcore_truth import netcore_truth
+from sandbox.timeutil import to_ms
+from sandbox.truth import apsis_one_truth
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+T0_MS = to_ms(T0)
+T0_S = T0_MS // 1000
+HOUR_S = 3600
+HOUR_MS = 3_600_000
+SECTION = Section("sec-1", "Main")
+ANNA = Recipient(1, "Anna@Example.com", SECTION, {}, frozenset())
+BO = Recipient(2, "bo@example.com", SECTION, {}, frozenset())
+CY = Recipient(3, "cy@example.com", SECTION, {}, frozenset())
+
+
+def sup(recipient: str, reason: str, since: str, campaign_id: str | None) -> dict[str, Any]:
+    return {
+        "recipient": recipient,
+        "reason": reason,
+        "suppressed_since": since,
+        "campaign_id": campaign_id,
+    }
+
+
+def link(campaign_id: str, url: str, unique: int, total: int) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign_id,
+        "link_url": url,
+        "unique_click_count": unique,
+        "total_click_count": total,
+    }
+
+
+# -- the shared reducers --------------------------------------------------------------------------
+
+
+def test_link_activity_counts_distinct_recipients_and_sums_clicks() -> None:
+    rows = link_activity(
+        [
+            Click("c2", "https://b", "x"),
+            Click("c1", "https://a", "x"),
+            Click("c1", "https://a", "x"),
+            Click("c1", "https://a", "y", 4),
+            Click("c1", "https://b", "y"),
+        ]
+    )
+    assert rows == [
+        link("c1", "https://a", 2, 6),
+        link("c1", "https://b", 1, 1),
+        link("c2", "https://b", 1, 1),
+    ]
+    assert link_activity([]) == []
+
+
+def test_suppressions_first_event_nth_soft_bounce_and_ties_by_campaign() -> None:
+    events = [
+        Suppression("x", "unsubscribed", "2026-01-03T00:00:00", "c3"),
+        Suppression("x", "unsubscribed", "2026-01-02T00:00:00", "c2"),
+        Suppression("x", "soft_bounce", "2026-01-05T00:00:00", "c5"),
+        Suppression("x", "soft_bounce", "2026-01-01T00:00:00", "c1"),
+        Suppression("x", "soft_bounce", "2026-01-04T00:00:00", "c4"),
+        Suppression("x", "soft_bounce", "2026-01-09T00:00:00", "c9"),
+        Suppression("y", "soft_bounce", "2026-01-01T00:00:00", "c1"),
+        Suppression("y", "soft_bounce", "2026-01-02T00:00:00", "c2"),
+        Suppression("y", "hard_bounce", "2026-01-07T00:00:00", "c8"),
+        Suppression("y", "hard_bounce", "2026-01-07T00:00:00", "c7"),
+        Suppression("z", "complained", "2026-01-01T00:00:00", None),
+    ]
+    assert suppressions(events) == [
+        sup("x", "repeated_soft_bounce", "2026-01-05T00:00:00", "c5"),  # the 3rd, not the 4th
+        sup("x", "unsubscribed", "2026-01-02T00:00:00", "c2"),
+        sup("y", "hard_bounce", "2026-01-07T00:00:00", "c7"),  # a tie: the lower campaign id
+        sup("z", "complained", "2026-01-01T00:00:00", None),
+    ]  # y has two soft bounces only: no repeated_soft_bounce
+    at_two = suppressions(events, soft_threshold=2)
+    assert sup("y", "repeated_soft_bounce", "2026-01-02T00:00:00", "c2") in at_two
+    assert sup("x", "repeated_soft_bounce", "2026-01-04T00:00:00", "c4") in at_two
+
+
+# -- APSIS One --------------------------------------------------------------------------------------
+
+
+def test_apsis_one_truth_by_code_effective_time_and_visibility() -> None:
+    hero, blog = Link("l1", "https://ex.com/hero", "Hero"), Link("l2", "https://ex.com/blog", "B")
+    a = Campaign("100", SECTION, "A", "s", "n@ex.com", T0, (hero, blog))
+    b = Campaign("200", SECTION, "B", "s", "n@ex.com", T0, (hero,))
+    seq = iter(range(1000))
+
+    def ev(campaign: Campaign, who: Recipient, kind: str, at_ms: int, **kw: Any) -> ApsisEvent:
+        send = Send(campaign.id, campaign.name, "", campaign.subject)
+        event_ms = kw.pop("event_ms", at_ms)
+        available = kw.pop("available_ms", at_ms + 1000)
+        return ApsisEvent(
+            next(seq), 0, campaign, send, who, kind, at_ms, at_ms + 500, event_ms, available, **kw
+        )
+
+    now_ms = T0_MS + 100 * HOUR_MS
+    events = [
+        ev(a, ANNA, SENT, T0_MS),
+        ev(a, ANNA, CLICKED, T0_MS + HOUR_MS, link=hero),
+        ev(a, ANNA, CLICKED, T0_MS + 2 * HOUR_MS, link=hero),
+        ev(a, BO, CLICKED, T0_MS + HOUR_MS, link=hero),
+        ev(a, BO, CLICKED, T0_MS + HOUR_MS, link=blog),
+        ev(b, BO, CLICKED, T0_MS + HOUR_MS, link=hero, available_ms=now_ms),  # not yet visible
+        # Anna: informational 5001 is no bounce; block 1001 and unknown 9999 count as soft
+        ev(a, ANNA, BOUNCED, T0_MS + 3 * HOUR_MS, bounce_code="5001"),
+        ev(a, ANNA, BOUNCED, T0_MS + 4 * HOUR_MS, bounce_code="3001"),
+        ev(b, ANNA, BOUNCED, T0_MS + 5 * HOUR_MS, bounce_code="1001"),
+        ev(b, ANNA, BOUNCED, T0_MS + 6 * HOUR_MS + 7, bounce_code="9999"),
+        # Bo: hard bounce (2xxx); its event_time is 0, so its time is the server time
+        ev(b, BO, BOUNCED, T0_MS + 7 * HOUR_MS, bounce_code="2001", event_ms=0),
+        ev(a, CY, UNSUBSCRIBED, T0_MS + 8 * HOUR_MS, unsubscribe_topic="t"),
+        ev(b, CY, UNSUBSCRIBED, T0_MS + 9 * HOUR_MS, unsubscribe_topic="t"),
+        ev(b, CY, ABUSE, T0_MS + 10 * HOUR_MS, abuse_section="sec-1"),
+    ]
+    truth = apsis_one_truth(events, now_ms)
+    assert truth["link_activity"] == [
+        link("100", "https://ex.com/blog", 1, 1),
+        link("100", "https://ex.com/hero", 2, 3),
+    ]
+    assert truth["suppressions"] == [
+        sup("anna@example.com", "repeated_soft_bounce", "2026-03-01T06:00:00.007", "200"),
+        sup("bo@example.com", "hard_bounce", "2026-03-01T07:00:00.500", "200"),
+        sup("cy@example.com", "complained", "2026-03-01T10:00:00.000", "200"),
+        sup("cy@example.com", "unsubscribed", "2026-03-01T08:00:00.000", "100"),
+    ]
+    assert "campaign_report" in truth  # the report keys are still there
+
+
+# -- Maxemail ---------------------------------------------------------------------------------------
+
+
+def test_maxemail_truth_click_counts_bounce_fallback_and_feedback_complaints() -> None:
+    urls = ("https://shop.example.com/m1, sale", "https://www.example.com/m1")
+
+    def message(email_id: int) -> mxm.MaxemailMessage:
+        return mxm.MaxemailMessage(
+            email_id, "campaign", "300", "M", "S", "n@ex.com", "N", True, T0_S, T0_S, urls, ()
+        )
+
+    m1, m2, m3 = message(501), message(502), message(503)
+    now_ms = T0_MS + 200 * HOUR_MS
+
+    def ev(
+        msg: mxm.MaxemailMessage, who: Recipient, kind: str, at_s: int, **kw: str
+    ) -> mxm.MaxemailEvent:
+        available = int(kw.pop("available_ms", str(at_s * 1000 + 1)))
+        return mxm.MaxemailEvent(msg, who, who.address, kind, at_s, available, **kw)
+
+    events = [
+        ev(m1, ANNA, mxm.SENT, T0_S),
+        ev(m1, ANNA, mxm.CLICK, T0_S + 60, url=urls[0]),
+        ev(m1, ANNA, mxm.CLICK, T0_S + 120, url=urls[0]),
+        ev(m1, ANNA, mxm.CLICK, T0_S + 180, url=urls[0]),
+        ev(m1, ANNA, mxm.CLICK, T0_S + 240, url=urls[1]),
+        ev(m1, BO, mxm.CLICK, T0_S + 60, url=urls[0]),
+        ev(m1, BO, mxm.CLICK, T0_S + 90, url=urls[0], available_ms=str(now_ms)),  # not yet
+        # Anna: 0000 + temporary → soft, 5.7.1 → block (soft), 4.2.2 → soft: the 3rd
+        ev(m1, ANNA, mxm.BOUNCE, T0_S + HOUR_S, bounce_type="temporary", bounce_reason="0000 x "),
+        ev(
+            m2,
+            ANNA,
+            mxm.BOUNCE,
+            T0_S + 2 * HOUR_S,
+            bounce_type="permanent",
+            bounce_reason="5.7.1 b",
+        ),
+        ev(
+            m3,
+            ANNA,
+            mxm.BOUNCE,
+            T0_S + 3 * HOUR_S,
+            bounce_type="temporary",
+            bounce_reason="4.2.2 f",
+        ),
+        # Bo: 0000 + permanent → hard (the code is unknown: the type decides)
+        ev(m2, BO, mxm.BOUNCE, T0_S + 4 * HOUR_S, bounce_type="permanent", bounce_reason="0000 x "),
+        ev(m1, CY, mxm.UNSUBSCRIBE, T0_S + 5 * HOUR_S, unsubscribe_type="feedback"),
+        ev(m2, CY, mxm.UNSUBSCRIBE, T0_S + 6 * HOUR_S, unsubscribe_type="local"),
+    ]
+    world = mxm.MaxemailWorld((m1, m2, m3), events)
+    truth = maxemail_truth(world, now_ms, ZoneInfo("Europe/London"))
+    assert truth["link_activity"] == [
+        link("501", urls[0], 2, 4),  # Anna's row count 3 + Bo's 1 (his 2nd click not visible)
+        link("501", urls[1], 1, 1),
+    ]
+    assert truth["suppressions"] == [
+        sup("anna@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00", "503"),
+        sup("bo@example.com", "hard_bounce", "2026-03-01T04:00:00", "502"),
+        sup("cy@example.com", "complained", "2026-03-01T05:00:00", "501"),
+        sup("cy@example.com", "unsubscribed", "2026-03-01T06:00:00", "502"),
+    ]
+
+
+def test_maxemail_suppression_times_are_the_local_file_times_read_back_as_utc() -> None:
+    summer_s = to_ms(datetime(2026, 7, 1, 12, 0, 0, tzinfo=UTC)) // 1000
+    msg = mxm.MaxemailMessage(
+        9, "campaign", "1", "M", "S", "n@ex.com", "N", True, summer_s, summer_s, (), ()
+    )
+    event = mxm.MaxemailEvent(
+        msg, BO, BO.address, mxm.UNSUBSCRIBE, summer_s, 0, unsubscribe_type="global"
+    )
+    truth = maxemail_truth(
+        mxm.MaxemailWorld((msg,), [event]), summer_s * 1000 + 1, ZoneInfo("Europe/London")
+    )
+    assert truth["suppressions"] == [
+        sup("bo@example.com", "unsubscribed", "2026-07-01T12:00:00", "9")
+    ]
+
+
+# -- Netcore ----------------------------------------------------------------------------------------
+
+
+def test_netcore_truth_nested_clicks_and_statuses() -> None:
+    links = ("https://shop.example.in/a", "https://blog.example.in/b")
+
+    def campaign(n: int) -> nc.NetcoreCampaign:
+        return nc.NetcoreCampaign(f"nc-{n}", f"C{n}", "S", "o@ex.in", T0_S, 1000, links)
+
+    c1, c2, c3 = campaign(1), campaign(2), campaign(3)
+    trids = iter(range(10**16, 10**16 + 100))
+
+    def msg(
+        c: nc.NetcoreCampaign, who: Recipient, outcome: str, at_s: int, **kw: Any
+    ) -> nc.NetcoreMessage:
+        return nc.NetcoreMessage(
+            next(trids), c, who, who.address, T0_S, 1000, outcome, at_s, T0_S + 1, "", **kw
+        )
+
+    now_ms = T0_MS + 50 * HOUR_MS
+    messages = [
+        msg(
+            c1,
+            ANNA,
+            nc.DELIVERED,
+            T0_S + 10,
+            clicks=((T0_S + 60, "1.2.3.4", links[0]), (T0_S + 70, "1.2.3.4", links[0])),
+            final=nc.UNSUBSCRIBE,
+            final_s=T0_S + 2 * HOUR_S,
+        ),
+        msg(
+            c1,
+            BO,
+            nc.DELIVERED,
+            T0_S + 10,
+            clicks=((T0_S + 60, "1.2.3.4", links[1]), (T0_S + 100 * HOUR_S, "1.2.3.4", links[0])),
+            final=nc.SPAM,
+            final_s=T0_S + 100 * HOUR_S,  # after the clock: no complaint yet
+        ),
+        msg(c1, CY, nc.SOFTBOUNCE, T0_S + HOUR_S),
+        msg(c2, CY, nc.SOFTBOUNCE, T0_S + 2 * HOUR_S),
+        msg(c3, CY, nc.SOFTBOUNCE, T0_S + 3 * HOUR_S),
+        msg(c2, BO, nc.HARDBOUNCE, T0_S + 4 * HOUR_S),
+    ]
+    world = nc.NetcoreWorld((c1, c2, c3), messages)
+    truth = netcore_truth(world, now_ms, ZoneInfo("Asia/Kolkata"))
+    assert truth["link_activity"] == [  # sorted by URL: blog before shop
+        link("nc-1", links[1], 1, 1),
+        link("nc-1", links[0], 1, 2),  # Bo's click on it is after the clock
+    ]
+    assert truth["suppressions"] == [
+        sup("anna@example.com", "unsubscribed", "2026-03-01T02:00:00", "nc-1"),
+        sup("bo@example.com", "hard_bounce", "2026-03-01T04:00:00", "nc-2"),
+        sup("cy@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00", "nc-3"),
+    ]
+
+
+# -- Benchmark Email --------------------------------------------------------------------------------
+
+
+def test_benchmark_truth_provider_bounce_type_and_contact_addresses() -> None:
+    hero, story = (
+        bme.BmeLink("l" * 24, "https://shop.example.com/x"),
+        bme.BmeLink("k" * 24, "https://x/s"),
+    )
+
+    def campaign(cid: str) -> bme.BmeCampaign:
+        return bme.BmeCampaign(
+            cid, "historical", "C", "S", "P", T0_MS, T0_MS, T0_MS, 3, (hero, story)
+        )
+
+    c1, c2, c3 = campaign("a" * 24), campaign("b" * 24), campaign("c" * 24)
+    contacts = {
+        r.index: bme.BmeContact(f"{r.index:024x}", r, T0_MS - HOUR_MS, True) for r in (ANNA, BO, CY)
+    }
+    now_ms = T0_MS + 50 * HOUR_MS
+    raw: list[
+        tuple[str, int, Recipient, bme.BmeCampaign | None, bme.BmeLink | None, dict[str, Any]]
+    ] = [
+        (bme.SENT, T0_MS, ANNA, c1, None, {}),
+        (bme.CLICKED, T0_MS + 1000, ANNA, c1, hero, {}),
+        (bme.CLICKED, T0_MS + 2000, ANNA, c1, hero, {}),
+        (bme.CLICKED, T0_MS + 3000, BO, c1, story, {}),
+        (bme.CLICKED, T0_MS + 4000, BO, c2, hero, {"late": True}),
+        # Anna: a hard type with a soft-looking code is hard (provider first)
+        (
+            bme.BOUNCED,
+            T0_MS + HOUR_MS + 5,
+            ANNA,
+            c2,
+            None,
+            {"emailBounceType": "hard", "emailBounceDiagCode": "4.2.2"},
+        ),
+        (bme.BOUNCED, T0_MS + HOUR_MS, CY, c1, None, {"emailBounceType": "soft"}),
+        (
+            bme.BOUNCED,
+            T0_MS + 2 * HOUR_MS,
+            CY,
+            c2,
+            None,
+            {"emailBounceType": "soft", "emailBounceDiagCode": "5.1.1"},
+        ),
+        (bme.BOUNCED, T0_MS + 3 * HOUR_MS, CY, c2, None, {"emailBounceType": "soft"}),
+        (bme.BOUNCED, T0_MS + 4 * HOUR_MS, CY, c3, None, {"emailBounceType": "soft"}),
+        (bme.COMPLAINT, T0_MS + 5 * HOUR_MS, BO, c1, None, {}),
+        (bme.UNSUBSCRIBED, T0_MS + 6 * HOUR_MS, BO, c3, None, {}),
+    ]
+    events = []
+    for seq, (kind, at, who, c, lnk, extra) in enumerate(raw):
+        available = now_ms if extra.pop("late", False) else at + 1
+        events.append(
+            bme.BmeEvent(
+                seq, kind, at, available, contacts[who.index], c, lnk, tuple(extra.items())
+            )
+        )
+    world = bme.BenchmarkWorld(tuple(contacts.values()), (c1, c2, c3), events)
+    truth = benchmark_truth(Digest(world, now_ms))
+    assert truth["link_activity"] == [
+        link(c1.id, "https://shop.example.com/x", 1, 2),
+        link(c1.id, "https://x/s", 1, 1),
+    ]
+    assert truth["suppressions"] == [
+        sup("anna@example.com", "hard_bounce", "2026-03-01T01:00:00.005", c2.id),
+        sup("bo@example.com", "complained", "2026-03-01T05:00:00.000", c1.id),
+        sup("bo@example.com", "unsubscribed", "2026-03-01T06:00:00.000", c3.id),
+        sup("cy@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00.000", c2.id),
+    ]
