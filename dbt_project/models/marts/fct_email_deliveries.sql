@@ -1,0 +1,135 @@
+{#-
+    One row per provider, account_id, campaign_id and recipient_key with at least one event: what
+    ever happened to that recipient in that message (CONTRACTS.md section 8). Every unique count
+    of the report marts comes from this grain. `was_delivered` follows the provider's
+    `delivered_rule` (seed email_providers): `delivered_events` counts delivery events,
+    `sent_not_bounced` (Maxemail, no delivery events) is sent and not a hard or soft bounce.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('fct_email_events') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('email_providers') }}
+
+),
+
+recipient_messages as (
+
+    select
+        provider,
+        account_id,
+        campaign_id,
+        recipient_key,
+        min(message_type) as message_type,
+        {{ dbt.bool_or("event_type = 'sent'") }} as was_sent,
+        {{ dbt.bool_or("event_type = 'delivered'") }} as has_delivery_event,
+        {{ dbt.bool_or("event_type = 'opened'") }} as was_opened,
+        {{ dbt.bool_or("event_type = 'clicked'") }} as was_clicked,
+        {{ dbt.bool_or("event_type = 'unsubscribed'") }} as was_unsubscribed,
+        {{ dbt.bool_or("event_type = 'complained'") }} as was_complained,
+        {{ dbt.bool_or("event_type = 'bounced' and bounce_class = 'hard'") }} as has_hard_bounce,
+        {{ dbt.bool_or(
+            "event_type = 'bounced' and bounce_class in ('soft', 'block', 'unknown')"
+        ) }} as has_soft_bounce,
+        min(case when event_type = 'sent' then occurred_at end) as first_sent_at,
+        min(case when event_type = 'delivered' then occurred_at end) as first_delivery_event_at,
+        min(case when event_type = 'opened' then occurred_at end) as first_opened_at,
+        max(case when event_type = 'opened' then occurred_at end) as last_opened_at,
+        min(case when event_type = 'clicked' then occurred_at end) as first_clicked_at,
+        max(case when event_type = 'clicked' then occurred_at end) as last_clicked_at,
+        -- informational bounces (auto-replies) are no bounce, so they do not set the time either
+        min(
+            case
+                when event_type = 'bounced' and bounce_class in ('hard', 'soft', 'block', 'unknown')
+                    then occurred_at
+            end
+        ) as first_bounced_at,
+        min(case when event_type = 'unsubscribed' then occurred_at end) as first_unsubscribed_at,
+        min(case when event_type = 'complained' then occurred_at end) as first_complained_at,
+        count(case when event_type = 'opened' then 1 end) as open_event_count,
+        count(case when event_type = 'clicked' then 1 end) as click_event_count
+
+    from events
+    group by
+        provider,
+        account_id,
+        campaign_id,
+        recipient_key
+
+),
+
+classified as (
+
+    -- a recipient is hard if any bounce was hard, else soft if any was soft, block or unknown
+    select
+        recipient_messages.*,
+        case
+            when has_hard_bounce then 'hard'
+            when has_soft_bounce then 'soft'
+        end as bounce_class,
+        has_hard_bounce or has_soft_bounce as was_bounced
+
+    from recipient_messages
+
+),
+
+delivered as (
+
+    select
+        classified.*,
+        case
+            when providers.delivered_rule = 'sent_not_bounced'
+                then classified.was_sent and not classified.was_bounced
+            else classified.has_delivery_event
+        end as was_delivered
+
+    from classified
+    left join providers
+        on classified.provider = providers.provider
+
+),
+
+final as (
+
+    select
+        provider,
+        account_id,
+        campaign_id,
+        recipient_key,
+        message_type,
+        was_sent,
+        was_delivered,
+        was_bounced,
+        was_opened,
+        was_clicked,
+        was_unsubscribed,
+        was_complained,
+        bounce_class,
+        first_sent_at,
+        -- only a delivery event has a time: a derived delivery (sent_not_bounced) has none
+        first_delivery_event_at as first_delivered_at,
+        first_opened_at,
+        last_opened_at,
+        first_clicked_at,
+        last_clicked_at,
+        first_bounced_at,
+        first_unsubscribed_at,
+        first_complained_at,
+        open_event_count,
+        click_event_count,
+        {{ dbt.datediff(
+            'coalesce(first_delivery_event_at, first_sent_at)', 'first_opened_at', 'second'
+        ) }} as seconds_to_first_open
+
+    from delivered
+
+)
+
+select * from final
