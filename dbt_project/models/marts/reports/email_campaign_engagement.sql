@@ -1,0 +1,161 @@
+{#-
+    One row per provider, account_id, campaign_id, period and bucket: the campaign's pairs whose
+    FIRST open / FIRST click falls in the bucket (Benchmark's `GET /api/reports/email/{id}/engagement`,
+    for every provider; CONTRACTS.md section 9). Campaigns with a sent pair; periods from the
+    bucket of the reporting time zone holding the campaign's first send (the earliest
+    `first_sent_at` of its pairs): `24hours` = 24 local clock hours, `week` = 7 and `month` = 30
+    local calendar days (a DST day has 23 or 25 hours); every bucket listed (zeros too).
+    Independent of `report_as_of`: every event in the warehouse counts. `is_peak`: the first
+    bucket with the highest total.
+-#}
+
+with
+
+deliveries as (
+
+    select * from {{ ref('fct_email_deliveries') }}
+
+),
+
+campaigns as (
+
+    select
+        provider,
+        account_id,
+        campaign_id,
+        min(first_sent_at) as first_sent_at
+    from deliveries
+    where first_sent_at is not null
+    group by
+        provider,
+        account_id,
+        campaign_id
+
+),
+
+periods as (
+
+    select * from (
+        values
+            ('24hours', 1, 24, 'hour'),
+            ('week', 2, 7, 'day'),
+            ('month', 3, 30, 'day')
+    ) as periods (period, period_order, bucket_count, bucket_unit)
+
+),
+
+numbers as (
+
+    {{ integer_series(100) }}
+
+),
+
+windows as (
+
+    select
+        campaigns.provider,
+        campaigns.account_id,
+        campaigns.campaign_id,
+        campaigns.first_sent_at,
+        periods.period,
+        periods.period_order,
+        periods.bucket_count,
+        periods.bucket_unit,
+        campaigns.first_sent_at as window_start
+    from campaigns
+    cross join periods
+
+),
+
+buckets as (
+
+    {{ report_buckets(
+        'windows', 'numbers',
+        ['provider', 'account_id', 'campaign_id', 'first_sent_at', 'period', 'period_order', 'bucket_unit'],
+        counted=true
+    ) }}
+
+),
+
+first_events as (
+
+    select
+        provider,
+        account_id,
+        campaign_id,
+        event_type,
+        event_at,
+        {{ local_hour_start_utc('event_at', reporting_timezone()) }} as hour_bucket_start_utc,
+        {{ local_day_start_utc('event_at', reporting_timezone()) }} as day_bucket_start_utc
+    from ({{ report_first_events('deliveries') }}) as first_events
+    where event_type in ('first-email-opened', 'first-email-clicked')
+
+),
+
+-- a first open / click counts in the bucket holding it; one outside the period's buckets matches none
+counted as (
+
+    select
+        periods.period,
+        first_events.provider,
+        first_events.account_id,
+        first_events.campaign_id,
+        case
+            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
+            else first_events.day_bucket_start_utc
+        end as bucket_start_utc,
+        count(case when first_events.event_type = 'first-email-opened' then 1 end) as unique_open_count,
+        count(case when first_events.event_type = 'first-email-clicked' then 1 end) as unique_click_count
+    from first_events
+    cross join periods
+    group by
+        periods.period,
+        first_events.provider,
+        first_events.account_id,
+        first_events.campaign_id,
+        case
+            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
+            else first_events.day_bucket_start_utc
+        end
+
+),
+
+joined as (
+
+    select
+        buckets.provider,
+        buckets.account_id,
+        buckets.campaign_id,
+        buckets.first_sent_at,
+        buckets.period,
+        buckets.period_order,
+        buckets.bucket_index,
+        buckets.bucket_start_utc,
+        buckets.bucket_end_utc,
+        buckets.bucket_start_local,
+        coalesce(counted.unique_open_count, 0) as unique_open_count,
+        coalesce(counted.unique_click_count, 0) as unique_click_count,
+        coalesce(counted.unique_open_count, 0) + coalesce(counted.unique_click_count, 0) as total
+    from buckets
+    left join counted
+        on counted.provider = buckets.provider
+        and counted.account_id is not distinct from buckets.account_id
+        and counted.campaign_id = buckets.campaign_id
+        and counted.period = buckets.period
+        and counted.bucket_start_utc = buckets.bucket_start_utc
+
+),
+
+final as (
+
+    select
+        joined.*,
+        row_number() over (
+            partition by provider, account_id, campaign_id, period
+            order by total desc, bucket_start_utc
+        ) = 1 as is_peak
+    from joined
+
+)
+
+select * from final

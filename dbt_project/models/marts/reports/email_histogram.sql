@@ -1,0 +1,149 @@
+{#-
+    One row per provider, account_id, past_days (1..90), event_type and bucket: the pairs whose
+    FIRST event of the type falls in the bucket and in [as_of - past_days days, as_of) (Benchmark's
+    `GET /api/reports/email/overall/histogram`, for every provider). Buckets are local clock hours
+    (past_days = 1) or local calendar days of the reporting time zone, every one of the window
+    listed (zeros too); the first may start before the period. `is_peak` marks the first bucket
+    with the highest total (CONTRACTS.md section 9).
+-#}
+
+with
+
+deliveries as (
+
+    select * from {{ ref('fct_email_deliveries') }}
+
+),
+
+accounts as (
+
+    select distinct provider, account_id from deliveries
+
+),
+
+event_types as (
+
+    select * from (
+        values
+            ('email-sent', 1),
+            ('email-delivered', 2),
+            ('email-bounced', 3),
+            ('first-contact-unsubscribed', 4),
+            ('first-email-complaint', 5),
+            ('first-email-opened', 6),
+            ('first-email-clicked', 7)
+    ) as event_types (event_type, event_type_order)
+
+),
+
+numbers as (
+
+    {{ integer_series(100) }}
+
+),
+
+periods as (
+
+    select
+        past_days,
+        as_of,
+        period_start,
+        period_start as window_start,
+        as_of as window_end,
+        {{ report_bucket_unit('past_days') }} as bucket_unit
+    from ({{ report_periods() }}) as report_periods
+
+),
+
+buckets as (
+
+    {{ report_buckets('periods', 'numbers', ['past_days', 'as_of', 'period_start']) }}
+
+),
+
+first_events as (
+
+    select
+        first_events.*,
+        {{ local_hour_start_utc('first_events.event_at', reporting_timezone()) }} as hour_bucket_start_utc,
+        {{ local_day_start_utc('first_events.event_at', reporting_timezone()) }} as day_bucket_start_utc
+    from ({{ report_first_events('deliveries') }}) as first_events
+
+),
+
+counted as (
+
+    select
+        first_events.provider,
+        first_events.account_id,
+        first_events.event_type,
+        periods.past_days,
+        case
+            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
+            else first_events.day_bucket_start_utc
+        end as bucket_start_utc,
+        count(*) as total,
+        count(case when first_events.bounce_class = 'hard' then 1 end) as hard_bounce_count,
+        count(case when first_events.bounce_class = 'soft' then 1 end) as soft_bounce_count
+    from first_events
+    inner join periods
+        on first_events.event_at >= periods.period_start
+        and first_events.event_at < periods.as_of
+    group by
+        first_events.provider,
+        first_events.account_id,
+        first_events.event_type,
+        periods.past_days,
+        case
+            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
+            else first_events.day_bucket_start_utc
+        end
+
+),
+
+grid as (
+
+    select
+        accounts.provider,
+        accounts.account_id,
+        buckets.past_days,
+        buckets.period_start as period_start_at,
+        buckets.as_of as period_end_at,
+        event_types.event_type,
+        event_types.event_type_order,
+        buckets.bucket_index,
+        buckets.bucket_start_utc,
+        buckets.bucket_end_utc,
+        buckets.bucket_start_local,
+        coalesce(counted.total, 0) as total,
+        case
+            when event_types.event_type = 'email-bounced' then coalesce(counted.hard_bounce_count, 0)
+        end as hard_bounce_count,
+        case
+            when event_types.event_type = 'email-bounced' then coalesce(counted.soft_bounce_count, 0)
+        end as soft_bounce_count
+    from accounts
+    cross join event_types
+    cross join buckets
+    left join counted
+        on counted.provider = accounts.provider
+        and counted.account_id is not distinct from accounts.account_id
+        and counted.event_type = event_types.event_type
+        and counted.past_days = buckets.past_days
+        and counted.bucket_start_utc = buckets.bucket_start_utc
+
+),
+
+final as (
+
+    select
+        grid.*,
+        row_number() over (
+            partition by provider, account_id, past_days, event_type
+            order by total desc, bucket_start_utc
+        ) = 1 as is_peak
+    from grid
+
+)
+
+select * from final

@@ -1,0 +1,122 @@
+{#-
+    One row per provider, account_id, past_days (1..90) and slot (morning 04-10, afternoon 10-16,
+    evening 16-22, night 22-04, by the local hour in the reporting time zone of the first
+    delivery): the open rate of the pairs first delivered in [as_of - past_days days, as_of) in
+    that slot (Benchmark's `deliveryTimeStats`). A pair counts as opened when its first open is
+    before as_of.
+-#}
+
+with
+
+deliveries as (
+
+    select * from {{ ref('fct_email_deliveries') }}
+
+),
+
+accounts as (
+
+    select distinct provider, account_id from deliveries
+
+),
+
+periods as (
+
+    {{ report_periods() }}
+
+),
+
+slots as (
+
+    select * from (
+        values
+            ('morning', 1, 4, 10),
+            ('afternoon', 2, 10, 16),
+            ('evening', 3, 16, 22),
+            ('night', 4, 22, 28)
+    ) as slots (slot, slot_order, from_hour, to_hour)
+
+),
+
+delivered_pairs as (
+
+    select
+        provider,
+        account_id,
+        first_delivered_at,
+        first_opened_at,
+        cast(extract(hour from {{ utc_to_local('first_delivered_at', reporting_timezone()) }}) as {{ dbt.type_int() }}) as local_hour
+    from (
+        select
+            provider,
+            account_id,
+            -- a delivery derived without a delivery event (Maxemail) is delivered at the first send
+            coalesce(first_delivered_at, case when was_delivered then first_sent_at end) as first_delivered_at,
+            first_opened_at
+        from deliveries
+    ) as pairs
+    where first_delivered_at is not null
+
+),
+
+slotted as (
+
+    select
+        delivered_pairs.*,
+        -- night runs 22:00-04:00: hours 0-3 are 24-27
+        case when local_hour < 4 then local_hour + 24 else local_hour end as slot_hour
+    from delivered_pairs
+
+),
+
+counts as (
+
+    select
+        accounts.provider,
+        accounts.account_id,
+        periods.past_days,
+        periods.as_of,
+        periods.period_start,
+        slots.slot,
+        slots.slot_order,
+        count(slotted.first_delivered_at) as delivered_count,
+        count(case when slotted.first_opened_at < periods.as_of then 1 end) as unique_open_count
+    from accounts
+    cross join periods
+    cross join slots
+    left join slotted
+        on slotted.provider = accounts.provider
+        and slotted.account_id is not distinct from accounts.account_id
+        and slotted.first_delivered_at >= periods.period_start
+        and slotted.first_delivered_at < periods.as_of
+        and slotted.slot_hour >= slots.from_hour
+        and slotted.slot_hour < slots.to_hour
+    group by
+        accounts.provider,
+        accounts.account_id,
+        periods.past_days,
+        periods.as_of,
+        periods.period_start,
+        slots.slot,
+        slots.slot_order
+
+),
+
+final as (
+
+    select
+        provider,
+        account_id,
+        past_days,
+        period_start as period_start_at,
+        as_of as period_end_at,
+        slot,
+        slot_order,
+        delivered_count,
+        unique_open_count,
+        {{ report_rate('unique_open_count', 'delivered_count') }} as open_rate
+    from counts
+
+)
+
+select * from final
