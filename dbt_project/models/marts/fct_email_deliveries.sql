@@ -113,8 +113,12 @@ final as (
         was_complained,
         bounce_class,
         first_sent_at,
-        -- only a delivery event has a time: a derived delivery (sent_not_bounced) has none
-        first_delivery_event_at as first_delivered_at,
+        -- a derived delivery (sent_not_bounced) is dated at the send (CONTRACTS section 9), so
+        -- period counts of delivered pairs work the same for every provider
+        case
+            when first_delivery_event_at is not null then first_delivery_event_at
+            when was_delivered then first_sent_at
+        end as first_delivered_at,
         first_opened_at,
         last_opened_at,
         first_clicked_at,
