@@ -30,6 +30,7 @@ from typing import Any
 from sandbox import apsis_catalog
 from sandbox.apsis_auth import Signer
 from sandbox.apsis_export import ExportJob, parse_export_request
+from sandbox.report_truth import apsis_one_pairs, report_params, report_truth
 from sandbox.timeutil import from_ms, rfc3339
 from sandbox.web import ProblemError, RateWindow, Request, Response, json_response, merge_settings
 from sandbox.world import World
@@ -101,8 +102,11 @@ class ApsisOneSimulator:
         logger.info("apsis_one faults now %s", self.get_faults())
         return self.get_faults()
 
-    def truth(self) -> dict[str, Any]:
-        return self.world.truth_apsis_one()
+    def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+        now_ms = self.world.now_ms
+        params = report_params(query, now_ms)
+        pairs = apsis_one_pairs(self.world.events, now_ms)
+        return {**self.world.truth_apsis_one(), **report_truth(pairs, params)}
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/apsis_one`)."""

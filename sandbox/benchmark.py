@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sandbox import benchmark_reports as reports
 from sandbox.benchmark_events import EVENT_TYPES, BmeCampaign, BmeEvent
 from sandbox.benchmark_truth import Digest, benchmark_truth, campaign_record, campaign_report
+from sandbox.report_truth import benchmark_pairs, report_params, report_truth
 from sandbox.timeutil import DAY_MS, add_months
 from sandbox.web import Request, Response, json_response, merge_settings
 from sandbox.world import World
@@ -156,8 +157,10 @@ class BenchmarkSimulator:
         logger.info("benchmark faults now %s", self.get_faults())
         return self.get_faults()
 
-    def truth(self) -> dict[str, Any]:
-        return benchmark_truth(self.digest())
+    def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+        digest = self.digest()
+        params = report_params(query, digest.now_ms)
+        return {**benchmark_truth(digest), **report_truth(benchmark_pairs(digest), params)}
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/benchmark`)."""

@@ -19,13 +19,14 @@ report is read off a digest with CONTRACTS section 4's definitions:
   (local midnight) otherwise; engagement `24hours` hourly, `week` and `month` (30 days) daily, from
   the campaign's `scheduledAt`. Every bucket of the window is listed (zeros too); a bucket's
   `date` is its local start in UTC; `peak` is the first bucket with the highest total.
+
+`diff` and the bucket helpers live in sandbox.report_truth, which applies the same definitions to
+every provider's (campaign, recipient) pairs for the report marts' truth (CONTRACTS 9).
 """
 
 from __future__ import annotations
 
-import bisect
-from datetime import datetime, time, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import tzinfo
 from typing import Any
 
 from sandbox.benchmark_events import (
@@ -40,7 +41,9 @@ from sandbox.benchmark_events import (
     iso_ms,
 )
 from sandbox.benchmark_truth import Digest, campaign_numbers
-from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms, to_ms
+from sandbox.report_truth import bucketed as _bucketed
+from sandbox.report_truth import buckets, diff, peak_index, unit_for_days
+from sandbox.timeutil import DAY_MS, from_ms
 from sandbox.truth import _rate
 
 PERIODS = {"24hours": (DAY_MS, "hour"), "week": (7 * DAY_MS, "day"), "month": (30 * DAY_MS, "day")}
@@ -57,67 +60,11 @@ HISTOGRAM_TYPES = {
 SLOTS = {"morning": (4, 10), "afternoon": (10, 16), "evening": (16, 22), "night": (22, 28)}
 
 
-def diff(current: float, previous: float) -> float:
-    """Percentage change against the previous period (see the module docstring)."""
-    cur, prev = Decimal(str(current)), Decimal(str(previous))
-    if prev == 0:
-        return 100.0 if cur > 0 else 0.0
-    return float(((cur - prev) * 100 / prev).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
-# -- buckets ------------------------------------------------------------------------------------
-
-
-def _floor(ms: int, unit: str, zone: tzinfo) -> int:
-    local = from_ms(ms).astimezone(zone)
-    if unit == "hour":
-        return to_ms(local.replace(minute=0, second=0, microsecond=0))
-    return to_ms(datetime.combine(local.date(), time(0), tzinfo=zone))
-
-
-def _next(start: int, unit: str, zone: tzinfo) -> int:
-    if unit == "hour":
-        nxt = _floor(start + HOUR_MS, unit, zone)
-        return nxt if nxt > start else start + HOUR_MS
-    local = from_ms(start).astimezone(zone)
-    nxt = to_ms(datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone))
-    return nxt if nxt > start else start + DAY_MS
-
-
-def buckets(start: int, end: int, unit: str, zone: tzinfo) -> list[tuple[int, int]]:
-    """`[from, to)` buckets covering `[start, end)`, aligned to local hours or days."""
-    result = []
-    at = _floor(start, unit, zone)
-    while at < end:
-        nxt = _next(at, unit, zone)
-        result.append((at, nxt))
-        at = nxt
-    return result
-
-
-def _bucketed(times: list[int], start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
-    totals = [0] * len(spans)
-    lows = [s for s, _ in spans]
-    for at in times:
-        if start <= at < end:
-            index = _index(lows, at)
-            totals[index] += 1
-    return totals
-
-
-def _index(lows: list[int], at: int) -> int:
-    return bisect.bisect_right(lows, at) - 1
-
-
 def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, int]:
-    best = max(range(len(totals)), key=lambda i: (totals[i], -i)) if totals else 0
     if not spans:
         return 0, 0, 0
+    best = peak_index(totals)
     return spans[best][0], spans[best][1], totals[best]
-
-
-def unit_for_days(past_days: int) -> str:
-    return "hour" if past_days == 1 else "day"
 
 
 # -- reports --------------------------------------------------------------------------------------

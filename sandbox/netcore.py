@@ -52,6 +52,7 @@ from sandbox.netcore_events import (
     local_text,
 )
 from sandbox.netcore_truth import message_stats, netcore_truth
+from sandbox.report_truth import netcore_pairs, report_params, report_truth
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
 from sandbox.world import World
@@ -191,8 +192,11 @@ class NetcoreSimulator:
         logger.info("netcore faults now %s", self.get_faults())
         return self.get_faults()
 
-    def truth(self) -> dict[str, Any]:
-        return netcore_truth(self.world.netcore, self.world.now_ms, self._zone())
+    def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+        now_ms, zone = self.world.now_ms, self._zone()
+        params = report_params(query, now_ms)
+        pairs = netcore_pairs(self.world.netcore, now_ms, zone)
+        return {**netcore_truth(self.world.netcore, now_ms, zone), **report_truth(pairs, params)}
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/netcore`)."""

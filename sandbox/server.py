@@ -118,7 +118,11 @@ class SandboxServer:
                         raise ProblemError(400, "Bad Request", f"{name}: {exc}") from None
             return json_response(200, {n: p.get_faults() for n, p in self.providers.items()})
         if path.startswith("/_sandbox/truth/") and method == "GET":
-            return json_response(200, self._provider(path.rsplit("/", 1)[1]).truth())
+            provider = self._provider(path.rsplit("/", 1)[1])
+            try:
+                return json_response(200, provider.truth(request.query))
+            except ValueError as exc:
+                raise ProblemError(400, "Bad Request", str(exc)) from None
         raise ProblemError(404, "Not Found", f"no sandbox admin endpoint {method} {path}")
 
     def _provider(self, name: str) -> Provider:

@@ -86,8 +86,10 @@ class Provider(Protocol):
         """Merge settings (`POST /_sandbox/faults`); ValueError on unknown keys or bad types."""
         ...
 
-    def truth(self) -> dict[str, Any]:
-        """Ground truth at the world clock (`GET /_sandbox/truth/<prefix>`)."""
+    def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Ground truth at the world clock (`GET /_sandbox/truth/<prefix>`); `query` holds the
+        report marts' parameters (`as_of`, `past_days`, `timezone`: sandbox.report_truth),
+        ValueError on a bad one."""
         ...
 
 

@@ -1,0 +1,512 @@
+"""Ground truth of the time-bucketed report marts (docs/CONTRACTS.md section 9), every provider.
+
+Each provider's world reduces, by its own canonical mapping (CONTRACTS 4-7), to a list of
+`PairFacts`: one per (campaign, recipient) pair with the **first** time (epoch ms) of each
+canonical kind (`sent, delivered, opened, clicked, bounced, unsubscribed, complained`) and the
+pair's bounce class (`hard` when any bounce is hard, else `soft` for soft/block/unknown;
+informational bounces are no bounces) - the grain of `fct_email_deliveries` (CONTRACTS 8). One set
+of report functions then applies section 9's definitions (the Benchmark simulator's, see
+sandbox/benchmark_reports.py, which takes its diff and bucket helpers from here):
+
+* A period for `past_days = N` is `[as_of - N days, as_of)`, the previous period the N days
+  before it. A pair counts in a period when its first event of the kind falls in it. Rates are
+  percentages of the period's delivered pairs (half up, 0 when none); `diff` is the relative change
+  in percent, half up to 2 decimals, 100 when previous is 0 and current > 0, 0 when both are 0;
+  rate diffs compare the two rounded rates.
+* Buckets: local hours for `past_days = 1`, local calendar days otherwise (a DST day has 23 or 25
+  hours), every bucket of the window listed, zeros included, the first one may start before the
+  period; `is_peak` marks the first bucket with the highest total (all zero: the first bucket).
+* Engagement: per campaign with a sent pair and period (`24hours` 24 hourly buckets, `week` 7
+  daily, `month` 30 daily), starting at the bucket holding the campaign's first send; a pair's
+  first open / first click counts in the bucket holding it.
+
+Provider mappings (the marts' `fct_email_deliveries` must agree):
+
+* APSIS One: visible logical events at their effective time (`sandbox.truth.effective_time_ms`),
+  recipient = lower-cased address, campaign = main activity.
+* Maxemail: times are the files' local text read back as UTC (whole seconds; an ambiguous
+  fall-back time reads as its first instant). Delivery is derived: a pair is delivered when sent
+  and not bounced (bounces visible at the clock) and ASSUMPTION `first_delivered_at` =
+  `first_sent_at` (the brief's choice; a mart that leaves it null counts no Maxemail deliveries
+  in periods). Opens and clicks are what the files show at the clock: the `opened` file has one
+  row per pair at its **latest** open, so `first_opened_at` = the earliest open timestamp among
+  the rows visible at the clock = that latest open (a loader that read earlier exports keeps
+  earlier rows, and its `first_opened_at` can only be earlier); `first_clicked_at` = the earliest
+  of the `clicked` rows (latest click per URL) and the `responded` row (first click), i.e. the
+  first click. `feedback` unsubscribes are complaints.
+* Netcore: each message in its state at the clock: sent at `requestedTime` (when sent), delivered
+  at `deliveryTime`, opens/clicks at their times, bounce/unsubscribe/spam at `modifiedTime`, class
+  from the status; times read back from the account-local text.
+* Benchmark: the simulator's `Digest` pairs (campaign, contact id), hard when any visible bounce is
+  `hard`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms, naive_ms, parse_rfc3339, rfc3339, to_ms
+from sandbox.truth import _rate
+
+if TYPE_CHECKING:
+    from sandbox.benchmark_truth import Digest
+    from sandbox.entities import ApsisEvent
+    from sandbox.maxemail_events import MaxemailWorld
+    from sandbox.netcore_events import NetcoreWorld
+
+SENT, DELIVERED, OPENED, CLICKED = "sent", "delivered", "opened", "clicked"
+BOUNCED, UNSUBSCRIBED, COMPLAINED = "bounced", "unsubscribed", "complained"
+KINDS = (SENT, DELIVERED, OPENED, CLICKED, BOUNCED, UNSUBSCRIBED, COMPLAINED)
+SOFT_CLASSES = frozenset({"soft", "block", "unknown"})
+
+HISTOGRAM_KINDS = {
+    "email-sent": SENT,
+    "email-delivered": DELIVERED,
+    "email-bounced": BOUNCED,
+    "first-contact-unsubscribed": UNSUBSCRIBED,
+    "first-email-complaint": COMPLAINED,
+    "first-email-opened": OPENED,
+    "first-email-clicked": CLICKED,
+}
+ENGAGEMENT_PERIODS = {"24hours": (24, "hour"), "week": (7, "day"), "month": (30, "day")}
+DEFAULT_PAST_DAYS: tuple[int, ...] = (1, 7, 30)
+DEFAULT_TIMEZONE = "UTC"  # dbt var reporting_timezone's default
+NAIVE = "%Y-%m-%dT%H:%M:%S"
+
+
+# -- the per-pair digest ------------------------------------------------------------------------
+
+
+@dataclass
+class PairFacts:
+    """One (campaign, recipient) pair: first time (epoch ms) per canonical kind, bounce class."""
+
+    campaign_id: str
+    recipient: str
+    first: dict[str, int] = field(default_factory=dict)
+    bounce_class: str | None = None  # "hard" | "soft" | None
+
+    def at(self, kind: str) -> int | None:
+        return self.first.get(kind)
+
+
+class PairDigest:
+    """Collects events into `PairFacts` (first time per kind; hard beats soft)."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[str, str], PairFacts] = {}
+
+    def _pair(self, campaign_id: str, recipient: str) -> PairFacts:
+        key = (campaign_id, recipient)
+        pair = self.pairs.get(key)
+        if pair is None:
+            pair = self.pairs[key] = PairFacts(campaign_id, recipient)
+        return pair
+
+    def note(self, campaign_id: str, recipient: str, kind: str, at_ms: int) -> None:
+        """An event of a canonical kind (not `bounced`: use `bounce`)."""
+        first = self._pair(campaign_id, recipient).first
+        if kind not in first or at_ms < first[kind]:
+            first[kind] = at_ms
+
+    def bounce(self, campaign_id: str, recipient: str, at_ms: int, bounce_class: str) -> None:
+        """A bounce of class hard/soft/block/unknown; informational (or empty) is no bounce."""
+        if bounce_class != "hard" and bounce_class not in SOFT_CLASSES:
+            return
+        pair = self._pair(campaign_id, recipient)
+        self.note(campaign_id, recipient, BOUNCED, at_ms)
+        if bounce_class == "hard" or pair.bounce_class is None:
+            pair.bounce_class = "hard" if bounce_class == "hard" else "soft"
+
+    def derive_delivered(self) -> None:
+        """Maxemail's rule: delivered = sent and not bounced, at the first send."""
+        for pair in self.pairs.values():
+            if SENT in pair.first and BOUNCED not in pair.first:
+                pair.first[DELIVERED] = pair.first[SENT]
+
+    def facts(self) -> list[PairFacts]:
+        return [self.pairs[key] for key in sorted(self.pairs)]
+
+
+# -- provider mappings --------------------------------------------------------------------------
+
+
+def apsis_one_pairs(events: Iterable[ApsisEvent], now_ms: int) -> list[PairFacts]:
+    from sandbox.entities import BOUNCED as APSIS_BOUNCED
+    from sandbox.entities import CANONICAL_TYPES, bounce_class
+    from sandbox.truth import effective_time_ms
+
+    digest = PairDigest()
+    for event in events:
+        if event.available_ms >= now_ms:
+            continue
+        campaign_id, key, at = event.campaign.id, event.recipient.key, effective_time_ms(event)
+        if event.type == APSIS_BOUNCED:
+            digest.bounce(campaign_id, key, at, bounce_class(event.bounce_code))
+        else:
+            kind = CANONICAL_TYPES[event.type]
+            if kind in KINDS:
+                digest.note(campaign_id, key, kind, at)
+    return digest.facts()
+
+
+def read_back_ms(at_s: int, zone: tzinfo) -> int:
+    """Epoch ms a loader gets from the account-local `YYYY-MM-DD HH:MM:SS` text of `at_s`
+    (Maxemail and Netcore write the same format; an ambiguous time reads as its first instant)."""
+    local = datetime.fromtimestamp(at_s, zone).strftime("%Y-%m-%d %H:%M:%S")
+    parsed = datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+    return to_ms(parsed.astimezone(UTC))
+
+
+def maxemail_pairs(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
+    from sandbox.maxemail_events import BOUNCE, CLICK, OPEN, UNSUBSCRIBE
+    from sandbox.maxemail_events import SENT as MAX_SENT
+    from sandbox.maxemail_truth import bounce_class
+
+    digest = PairDigest()
+    latest_open: dict[tuple[str, str], int] = {}
+    latest_click: dict[tuple[str, str, str], int] = {}
+    for event in world.events:
+        if event.available_ms >= now_ms:
+            continue
+        campaign_id, key = str(event.message.email_id), event.address.lower()
+        if event.kind == MAX_SENT:
+            digest.note(campaign_id, key, SENT, read_back_ms(event.at_s, zone))
+        elif event.kind == BOUNCE:
+            klass = bounce_class(event.bounce_type, event.bounce_reason)
+            digest.bounce(campaign_id, key, read_back_ms(event.at_s, zone), klass)
+        elif event.kind == UNSUBSCRIBE:
+            kind = COMPLAINED if event.unsubscribe_type == "feedback" else UNSUBSCRIBED
+            digest.note(campaign_id, key, kind, read_back_ms(event.at_s, zone))
+        elif event.kind == OPEN:
+            pair = (campaign_id, key)
+            latest_open[pair] = max(event.at_s, latest_open.get(pair, event.at_s))
+        elif event.kind == CLICK:
+            # `responded` row: the first click of the pair; `clicked` rows: latest per URL
+            digest.note(campaign_id, key, CLICKED, read_back_ms(event.at_s, zone))
+            link = (campaign_id, key, event.url)
+            latest_click[link] = max(event.at_s, latest_click.get(link, event.at_s))
+    for (campaign_id, key), at_s in latest_open.items():
+        digest.note(campaign_id, key, OPENED, read_back_ms(at_s, zone))
+    for (campaign_id, key, _), at_s in latest_click.items():
+        digest.note(campaign_id, key, CLICKED, read_back_ms(at_s, zone))
+    digest.derive_delivered()
+    return digest.facts()
+
+
+def netcore_pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
+    from sandbox.netcore_events import HARDBOUNCE, SOFTBOUNCE, SPAM
+    from sandbox.netcore_events import UNSUBSCRIBE as NC_UNSUBSCRIBE
+
+    digest = PairDigest()
+    for state in world.states(now_ms, 0, now_ms // 1000 + 1):
+        message = state.message
+        campaign_id, key = message.campaign.id, message.address.lower()
+        if state.sent:
+            digest.note(campaign_id, key, SENT, read_back_ms(message.requested_s, zone))
+        if state.delivered_s is not None:
+            digest.note(campaign_id, key, DELIVERED, read_back_ms(state.delivered_s, zone))
+        for open_ in state.opens:
+            digest.note(campaign_id, key, OPENED, read_back_ms(open_[0], zone))
+        for click in state.clicks:
+            digest.note(campaign_id, key, CLICKED, read_back_ms(click[0], zone))
+        modified = read_back_ms(state.modified_s, zone)
+        if state.status in (HARDBOUNCE, SOFTBOUNCE):
+            digest.bounce(
+                campaign_id, key, modified, "hard" if state.status == HARDBOUNCE else "soft"
+            )
+        elif state.status == NC_UNSUBSCRIBE:
+            digest.note(campaign_id, key, UNSUBSCRIBED, modified)
+        elif state.status == SPAM:
+            digest.note(campaign_id, key, COMPLAINED, modified)
+    return digest.facts()
+
+
+def benchmark_pairs(d: Digest) -> list[PairFacts]:
+    from sandbox.benchmark_events import BOUNCED as BME_BOUNCED
+    from sandbox.benchmark_events import CANONICAL
+
+    digest = PairDigest()
+    for (campaign_id, contact_id), firsts in d.firsts.items():
+        for event_type, at in firsts.items():
+            kind = CANONICAL.get(event_type)
+            if event_type == BME_BOUNCED:
+                klass = "hard" if (campaign_id, contact_id) in d.hard else "soft"
+                digest.bounce(campaign_id, contact_id, at, klass)
+            elif kind in KINDS and kind is not None:
+                digest.note(campaign_id, contact_id, kind, at)
+    return digest.facts()
+
+
+# -- shared helpers (the Benchmark simulator's reports use them too) --------------------------
+
+
+def diff(current: float, previous: float) -> float:
+    """Percentage change against the previous period (CONTRACTS 9)."""
+    cur, prev = Decimal(str(current)), Decimal(str(previous))
+    if prev == 0:
+        return 100.0 if cur > 0 else 0.0
+    return float(((cur - prev) * 100 / prev).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def floor_bucket(ms: int, unit: str, zone: tzinfo) -> int:
+    """Start (epoch ms) of the local hour or local day holding `ms`."""
+    local = from_ms(ms).astimezone(zone)
+    if unit == "hour":
+        return to_ms(local.replace(minute=0, second=0, microsecond=0))
+    return to_ms(datetime.combine(local.date(), time(0), tzinfo=zone))
+
+
+def next_bucket(start: int, unit: str, zone: tzinfo) -> int:
+    if unit == "hour":
+        nxt = floor_bucket(start + HOUR_MS, unit, zone)
+        return nxt if nxt > start else start + HOUR_MS
+    local = from_ms(start).astimezone(zone)
+    nxt = to_ms(datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone))
+    return nxt if nxt > start else start + DAY_MS
+
+
+def buckets(start: int, end: int, unit: str, zone: tzinfo) -> list[tuple[int, int]]:
+    """`[from, to)` buckets covering `[start, end)`, aligned to local hours or days."""
+    result = []
+    at = floor_bucket(start, unit, zone)
+    while at < end:
+        nxt = next_bucket(at, unit, zone)
+        result.append((at, nxt))
+        at = nxt
+    return result
+
+
+def n_buckets(start: int, count: int, unit: str, zone: tzinfo) -> list[tuple[int, int]]:
+    """`count` consecutive buckets from the one holding `start`."""
+    result = []
+    at = floor_bucket(start, unit, zone)
+    for _ in range(count):
+        nxt = next_bucket(at, unit, zone)
+        result.append((at, nxt))
+        at = nxt
+    return result
+
+
+def bucketed(times: Iterable[int], start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
+    """Times in `[start, end)` counted per bucket."""
+    totals = [0] * len(spans)
+    lows = [s for s, _ in spans]
+    for at in times:
+        if start <= at < end:
+            index = bisect.bisect_right(lows, at) - 1
+            if index >= 0 and at < spans[index][1]:
+                totals[index] += 1
+    return totals
+
+
+def peak_index(totals: Sequence[int]) -> int:
+    """The first bucket with the highest total (0 when there is none)."""
+    return max(range(len(totals)), key=lambda i: (totals[i], -i)) if totals else 0
+
+
+def unit_for_days(past_days: int) -> str:
+    return "hour" if past_days == 1 else "day"
+
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+def _times(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]:
+    result = []
+    for pair in pairs:
+        at = pair.first.get(kind)
+        if at is not None and (not bounce or pair.bounce_class == bounce):
+            result.append(at)
+    return result
+
+
+def period_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
+    """Pairs whose first event of each kind falls in `[start, end)` (+ hard / soft bounces)."""
+    counts = dict.fromkeys(KINDS, 0)
+    counts["hard"] = counts["soft"] = 0
+    for pair in pairs:
+        for kind, at in pair.first.items():
+            if start <= at < end and kind in counts:
+                counts[kind] += 1
+                if kind == BOUNCED and pair.bounce_class in ("hard", "soft"):
+                    counts[pair.bounce_class] += 1
+    return counts
+
+
+def _naive(ms: int) -> str:
+    return from_ms(ms).strftime(NAIVE)
+
+
+def _local(ms: int, zone: tzinfo) -> str:
+    return from_ms(ms).astimezone(zone).strftime(NAIVE)
+
+
+def dashboard_rows(
+    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int]
+) -> list[dict[str, Any]]:
+    """`email_dashboard`: one row per past_days."""
+    rows = []
+    for days in past_days:
+        start = as_of_ms - days * DAY_MS
+        cur = period_counts(pairs, start, as_of_ms)
+        prev = period_counts(pairs, start - days * DAY_MS, start)
+        row: dict[str, Any] = {
+            "past_days": days,
+            "period_start_at": _naive(start),
+            "period_end_at": _naive(as_of_ms),
+            "previous_period_start_at": _naive(start - days * DAY_MS),
+        }
+        for name, kind in (
+            ("sent_count", SENT),
+            ("delivered_count", DELIVERED),
+            ("unique_open_count", OPENED),
+            ("unique_click_count", CLICKED),
+        ):
+            row[name] = cur[kind]
+            row[f"previous_{name}"] = prev[kind]
+            row[f"{name}_diff"] = diff(cur[kind], prev[kind])
+        for name, kind in (("open_rate", OPENED), ("click_rate", CLICKED)):
+            rate, before = _rate(cur[kind], cur[DELIVERED]), _rate(prev[kind], prev[DELIVERED])
+            row[name], row[f"previous_{name}"], row[f"{name}_diff"] = (
+                rate,
+                before,
+                diff(rate, before),
+            )
+        rows.append(row)
+    return rows
+
+
+def _bucket_rows(
+    spans: list[tuple[int, int]], totals: list[int], zone: tzinfo
+) -> list[dict[str, Any]]:
+    peak = peak_index(totals)
+    return [
+        {
+            "bucket_index": i,
+            "bucket_start_utc": _naive(s),
+            "bucket_end_utc": _naive(e),
+            "bucket_start_local": _local(s, zone),
+            "total": t,
+            "is_peak": i == peak,
+        }
+        for i, ((s, e), t) in enumerate(zip(spans, totals, strict=True))
+    ]
+
+
+def histogram_rows(
+    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """`email_histogram`: one row per past_days, event_type and bucket; `hard_bounce_count` and
+    `soft_bounce_count` are set on `email-bounced` rows, None on the others."""
+    rows: list[dict[str, Any]] = []
+    for days in past_days:
+        start = as_of_ms - days * DAY_MS
+        spans = buckets(start, as_of_ms, unit_for_days(days), zone)
+        for event_type, kind in HISTOGRAM_KINDS.items():
+            totals = bucketed(_times(pairs, kind), start, as_of_ms, spans)
+            items = _bucket_rows(spans, totals, zone)
+            for item in items:
+                item.update(hard_bounce_count=None, soft_bounce_count=None)
+            if kind == BOUNCED:
+                hard = bucketed(_times(pairs, kind, "hard"), start, as_of_ms, spans)
+                soft = bucketed(_times(pairs, kind, "soft"), start, as_of_ms, spans)
+                for item, h, s in zip(items, hard, soft, strict=True):
+                    item.update(hard_bounce_count=h, soft_bounce_count=s)
+            head = {
+                "past_days": days,
+                "period_start_at": _naive(start),
+                "period_end_at": _naive(as_of_ms),
+                "event_type": event_type,
+            }
+            rows.extend({**head, **item} for item in items)
+    return rows
+
+
+def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, Any]]:
+    """`email_campaign_engagement`: one row per campaign with a send, period and bucket."""
+    by_campaign: dict[str, list[PairFacts]] = {}
+    for pair in pairs:
+        by_campaign.setdefault(pair.campaign_id, []).append(pair)
+    rows: list[dict[str, Any]] = []
+    for campaign_id in sorted(by_campaign):
+        members = by_campaign[campaign_id]
+        sends = _times(members, SENT)
+        if not sends:
+            continue
+        opens, clicks = _times(members, OPENED), _times(members, CLICKED)
+        for period, (count, unit) in ENGAGEMENT_PERIODS.items():
+            spans = n_buckets(min(sends), count, unit, zone)
+            start, end = spans[0][0], spans[-1][1]
+            opened = bucketed(opens, start, end, spans)
+            clicked = bucketed(clicks, start, end, spans)
+            totals = [o + c for o, c in zip(opened, clicked, strict=True)]
+            for item, o, c in zip(_bucket_rows(spans, totals, zone), opened, clicked, strict=True):
+                rows.append(
+                    {
+                        "campaign_id": campaign_id,
+                        "first_sent_at": naive_ms(min(sends)),
+                        "period": period,
+                        **{k: v for k, v in item.items() if k not in ("total", "is_peak")},
+                        "unique_open_count": o,
+                        "unique_click_count": c,
+                        "total": item["total"],
+                        "is_peak": item["is_peak"],
+                    }
+                )
+    return rows
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    as_of_ms: int
+    past_days: tuple[int, ...] = DEFAULT_PAST_DAYS
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
+
+
+def report_params(query: Mapping[str, str] | None, now_ms: int) -> ReportParams:
+    """`as_of` (RFC 3339 UTC, default the clock), `past_days` (comma list of 1..90, default
+    1,7,30), `timezone` (IANA name, default UTC); ValueError on a bad value."""
+    query = query or {}
+    as_of_ms = now_ms
+    if query.get("as_of"):
+        as_of_ms = to_ms(parse_rfc3339(query["as_of"]))
+    past_days = DEFAULT_PAST_DAYS
+    if query.get("past_days"):
+        try:
+            past_days = tuple(int(p) for p in query["past_days"].split(","))
+        except ValueError:
+            raise ValueError(f"past_days must be integers: {query['past_days']!r}") from None
+        if not all(1 <= p <= 90 for p in past_days):
+            raise ValueError("past_days must be between 1 and 90")
+    timezone = query.get("timezone") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {timezone!r}") from None
+    return ReportParams(as_of_ms, past_days, timezone)
+
+
+def report_truth(pairs: Sequence[PairFacts], params: ReportParams) -> dict[str, Any]:
+    """The truth keys `report_params`, `dashboard`, `histogram` and `engagement`."""
+    zone = params.zone
+    return {
+        "report_params": {
+            "as_of": rfc3339(from_ms(params.as_of_ms)),
+            "past_days": list(params.past_days),
+            "timezone": params.timezone,
+        },
+        "dashboard": dashboard_rows(pairs, params.as_of_ms, params.past_days),
+        "histogram": histogram_rows(pairs, params.as_of_ms, params.past_days, zone),
+        "engagement": engagement_rows(pairs, zone),
+    }
