@@ -9,6 +9,7 @@ The module is skipped while the mart models do not exist yet in dbt_project/mode
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,3 +149,13 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     load_all(sandbox, warehouse, tmp_path)
     dbt_build(warehouse, tmp_path)
     assert_marts_equal_truth(sandbox, warehouse)
+
+    # That second build updated fct_email_deliveries incrementally (only the pairs with newly
+    # loaded events, CONTRACTS 10.3): it must hold exactly what a rebuild from scratch holds.
+    deliveries = "select * from marts.fct_email_deliveries"
+    incremental = query_dicts(warehouse, deliveries)
+    dbt_build(warehouse, tmp_path, "--full-refresh", "--select", "fct_email_deliveries")
+    rebuilt = query_dicts(warehouse, deliveries)
+    assert len(incremental) == len(rebuilt) > 0
+    key = operator.itemgetter("delivery_id")
+    assert sorted(incremental, key=key) == sorted(rebuilt, key=key)

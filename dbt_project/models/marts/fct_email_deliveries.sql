@@ -1,18 +1,80 @@
 {#-
     One row per provider, account_id, campaign_id and recipient_key with at least one event: what
-    ever happened to that recipient in that message (CONTRACTS.md section 8). Every unique count
-    of the report marts comes from this grain. `was_delivered` follows the provider's
+    ever happened to that recipient in that message (CONTRACTS.md sections 8 and 10.3). Every
+    unique count of the report marts comes from this grain. `was_delivered` follows the provider's
     `delivered_rule` (seed email_providers): `delivered_events` counts delivery events,
     `sent_not_bounced` (Maxemail, no delivery events) is sent and not a hard or soft bounce.
+
+    Incremental (delete+insert on delivery_id, the same on DuckDB and PostgreSQL): a run
+    recomputes, from all of their events, only the pairs with an event loaded within
+    `event_lookback_hours` of the provider's newest `last_loaded_at` already in the table (a
+    provider not in the table yet is read in full). A pair's row depends on its own events only,
+    so the rows of the other pairs stay right. Seed edits need `--full-refresh`.
 -#}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='delivery_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
+
+{% if is_incremental() %}
+
+lookback as (
+
+    select
+        provider,
+        {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, 'max(last_loaded_at)') }}
+            as loaded_since
+
+    from {{ this }}
+    group by provider
+
+),
+
+changed_pairs as (
+
+    select distinct
+        recent.provider,
+        recent.account_id,
+        recent.campaign_id,
+        recent.recipient_key
+
+    from {{ ref('fct_email_events') }} as recent
+    left join lookback
+        on recent.provider = lookback.provider
+    where lookback.loaded_since is null
+        or recent.loaded_at >= lookback.loaded_since
+
+),
+
+events as (
+
+    select all_events.*
+
+    from {{ ref('fct_email_events') }} as all_events
+    inner join changed_pairs
+        on all_events.provider = changed_pairs.provider
+        and all_events.account_id is not distinct from changed_pairs.account_id
+        and all_events.campaign_id = changed_pairs.campaign_id
+        and all_events.recipient_key = changed_pairs.recipient_key
+
+),
+
+{% else %}
 
 events as (
 
     select * from {{ ref('fct_email_events') }}
 
 ),
+
+{% endif %}
 
 providers as (
 
@@ -54,7 +116,8 @@ recipient_messages as (
         min(case when event_type = 'unsubscribed' then occurred_at end) as first_unsubscribed_at,
         min(case when event_type = 'complained' then occurred_at end) as first_complained_at,
         count(case when event_type = 'opened' then 1 end) as open_event_count,
-        count(case when event_type = 'clicked' then 1 end) as click_event_count
+        count(case when event_type = 'clicked' then 1 end) as click_event_count,
+        max(loaded_at) as last_loaded_at
 
     from events
     group by
@@ -99,6 +162,8 @@ delivered as (
 final as (
 
     select
+        {{ email_event_id(['provider', 'account_id', 'campaign_id', 'recipient_key']) }}
+            as delivery_id,
         provider,
         account_id,
         campaign_id,
@@ -130,7 +195,8 @@ final as (
         click_event_count,
         {{ dbt.datediff(
             'coalesce(first_delivery_event_at, first_sent_at)', 'first_opened_at', 'second'
-        ) }} as seconds_to_first_open
+        ) }} as seconds_to_first_open,
+        last_loaded_at
 
     from delivered
 
