@@ -30,6 +30,20 @@ def assert_reports_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
         assert not problems, f"{provider}:\n" + "\n".join(problems[:30])
 
 
+def assert_overall_snapshots_reconcile(warehouse: str) -> None:
+    """Benchmark's own overall report (counts of the period and the previous one), as loaded,
+    equals the counts modelled for the same periods ending at the snapshot."""
+    rows = query(
+        warehouse,
+        "select count(distinct subject), sum(reported_value), "
+        "count(case when difference <> 0 or difference is null then 1 end) "
+        "from marts.benchmark_report_reconciliation",
+    )
+    subjects, reported, differing = rows[0]
+    assert subjects >= 1 and reported > 0, "no overall report snapshot was reconciled"
+    assert differing == 0
+
+
 def load_both(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
     load_netcore(sandbox, warehouse, tmp_path)
     load_benchmark(sandbox, warehouse, tmp_path)
@@ -48,6 +62,7 @@ def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
         "from marts.benchmark_campaign_reconciliation",
     )
     assert differences[0][0] > 0 and differences[0][1] == 0
+    assert_overall_snapshots_reconcile(warehouse)
     facts = query(warehouse, "select count(*) from marts.fct_email_events")
 
     load_both(sandbox, warehouse, tmp_path)
@@ -59,6 +74,7 @@ def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
     dbt_build(warehouse, tmp_path, *ONLY_THESE)
     assert query(warehouse, "select count(*) from marts.fct_email_events")[0][0] > facts[0][0]
     assert_reports_equal_truth(sandbox, warehouse)
+    assert_overall_snapshots_reconcile(warehouse)
     duplicates = query(
         warehouse, "select count(*) - count(distinct event_id) from marts.fct_email_events"
     )

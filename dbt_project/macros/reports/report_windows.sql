@@ -192,8 +192,11 @@
     (1..90): the pairs whose first event of each kind falls in the period (`<kind>_count`) and in
     the previous period (`previous_<kind>_count`). Kinds: sent, delivered, unique_open,
     unique_click, bounce (hard + soft), hard_bounce, soft_bounce, complaint, unsubscribe.
+    With `periods` (a relation with provider, account_id, past_days, as_of, period_start,
+    previous_start and the `period_keys` columns), one row per given period instead, e.g. at the
+    time a provider took a report snapshot.
 -#}
-{% macro report_period_counts(deliveries) -%}
+{% macro report_period_counts(deliveries, periods=none, period_keys=[]) -%}
     {%- set kinds = [
         ('sent', "event_type = 'email-sent'"),
         ('delivered', "event_type = 'email-delivered'"),
@@ -205,29 +208,34 @@
         ('complaint', "event_type = 'first-email-complaint'"),
         ('unsubscribe', "event_type = 'first-contact-unsubscribed'"),
     ] -%}
+    {%- set columns = period_keys + ['provider', 'account_id', 'past_days', 'as_of', 'period_start', 'previous_start'] -%}
     select
-        accounts.provider,
-        accounts.account_id,
-        periods.past_days,
-        periods.as_of,
-        periods.period_start,
-        periods.previous_start,
+        {%- for column in columns %}
+        periods.{{ column }},
+        {%- endfor %}
         {%- for kind, condition in kinds %}
         count(case when events.{{ condition }} and events.event_at >= periods.period_start then 1 end) as {{ kind }}_count,
         count(case when events.{{ condition }} and events.event_at < periods.period_start then 1 end) as previous_{{ kind }}_count{{ ',' if not loop.last }}
         {%- endfor %}
-    from (select distinct provider, account_id from {{ deliveries }}) as accounts
-    cross join ({{ report_periods() }}) as periods
+    from (
+        {%- if periods %}
+        select * from {{ periods }}
+        {%- else %}
+        select
+            accounts.provider,
+            accounts.account_id,
+            report_periods.*
+        from (select distinct provider, account_id from {{ deliveries }}) as accounts
+        cross join ({{ report_periods() }}) as report_periods
+        {%- endif %}
+    ) as periods
     left join ({{ report_first_events(deliveries) }}) as events
-        on events.provider = accounts.provider
-        and events.account_id is not distinct from accounts.account_id
+        on events.provider = periods.provider
+        and events.account_id is not distinct from periods.account_id
         and events.event_at >= periods.previous_start
         and events.event_at < periods.as_of
     group by
-        accounts.provider,
-        accounts.account_id,
-        periods.past_days,
-        periods.as_of,
-        periods.period_start,
-        periods.previous_start
+        {%- for column in columns %}
+        periods.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#-
     One row per provider, account_id, subject and metric: the rows of every enabled provider's
     reconciliation model in one shape (CONTRACTS.md section 8). `subject` is the campaign id
-    (Maxemail, Benchmark; subject_type `campaign`) or the account-local stats date as
+    (Maxemail, Benchmark; subject_type `campaign`), a report and its parameters (Benchmark's
+    overall report snapshots; subject_type `report`) or the account-local stats date as
     YYYY-MM-DD text (Netcore; subject_type `date`). A part is included only when its model is
     enabled (maxemail_enabled; benchmark_enabled and benchmark_reports_enabled; netcore_enabled);
     with none of them the model is empty, with the same columns.
@@ -13,6 +14,7 @@
 {%- endif -%}
 {%- if var('benchmark_enabled', true) and var('benchmark_reports_enabled', true) -%}
     {%- do parts.append(('benchmark_campaign_reconciliation', 'campaign', 'campaign_id')) -%}
+    {%- do parts.append(('benchmark_report_reconciliation', 'report', 'subject')) -%}
 {%- endif -%}
 {%- if var('netcore_enabled', true) -%}
     {%- do parts.append(('netcore_stats_reconciliation', 'date', 'stats_date')) -%}
