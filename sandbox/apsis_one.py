@@ -30,6 +30,7 @@ from typing import Any
 from sandbox import apsis_catalog
 from sandbox.apsis_auth import Signer
 from sandbox.apsis_export import ExportJob, parse_export_request
+from sandbox.overall_truth import apsis_one_campaigns, overall_truth
 from sandbox.report_truth import apsis_one_pairs, report_params, report_truth
 from sandbox.timeutil import from_ms, rfc3339
 from sandbox.web import ProblemError, RateWindow, Request, Response, json_response, merge_settings
@@ -106,7 +107,12 @@ class ApsisOneSimulator:
         now_ms = self.world.now_ms
         params = report_params(query, now_ms)
         pairs = apsis_one_pairs(self.world.events, now_ms)
-        return {**self.world.truth_apsis_one(), **report_truth(pairs, params)}
+        campaigns = apsis_one_campaigns(self.world.campaigns)
+        return {
+            **self.world.truth_apsis_one(),
+            **report_truth(pairs, params),
+            **overall_truth(pairs, campaigns, params),
+        }
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/apsis_one`)."""

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sandbox import benchmark_reports as reports
 from sandbox.benchmark_events import EVENT_TYPES, BmeCampaign, BmeEvent
 from sandbox.benchmark_truth import Digest, benchmark_truth, campaign_record, campaign_report
+from sandbox.overall_truth import benchmark_campaigns, overall_truth
 from sandbox.report_truth import benchmark_pairs, report_params, report_truth
 from sandbox.timeutil import DAY_MS, add_months
 from sandbox.web import Request, Response, json_response, merge_settings
@@ -160,7 +161,12 @@ class BenchmarkSimulator:
     def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
         digest = self.digest()
         params = report_params(query, digest.now_ms)
-        return {**benchmark_truth(digest), **report_truth(benchmark_pairs(digest), params)}
+        pairs = benchmark_pairs(digest)
+        return {
+            **benchmark_truth(digest),
+            **report_truth(pairs, params),
+            **overall_truth(pairs, benchmark_campaigns(digest), params),
+        }
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/benchmark`)."""

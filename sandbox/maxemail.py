@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sandbox.maxemail_events import CAMPAIGN, SMS, TRANSACTIONAL, TRIGGERED, local_text
 from sandbox.maxemail_files import METHODS, export_rows, render_csv, since
 from sandbox.maxemail_truth import find_object, maxemail_truth
+from sandbox.overall_truth import maxemail_campaigns, overall_truth
 from sandbox.report_truth import maxemail_pairs, report_params, report_truth
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
@@ -130,7 +131,12 @@ class MaxemailSimulator:
         now_ms, zone = self.world.now_ms, self._zone()
         params = report_params(query, now_ms)
         pairs = maxemail_pairs(self.world.maxemail, now_ms, zone)
-        return {**maxemail_truth(self.world.maxemail, now_ms, zone), **report_truth(pairs, params)}
+        campaigns = maxemail_campaigns(self.world.maxemail, now_ms, zone)
+        return {
+            **maxemail_truth(self.world.maxemail, now_ms, zone),
+            **report_truth(pairs, params),
+            **overall_truth(pairs, campaigns, params),
+        }
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/maxemail`)."""

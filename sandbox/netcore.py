@@ -52,6 +52,7 @@ from sandbox.netcore_events import (
     local_text,
 )
 from sandbox.netcore_truth import message_stats, netcore_truth
+from sandbox.overall_truth import netcore_campaigns, overall_truth
 from sandbox.report_truth import netcore_pairs, report_params, report_truth
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
@@ -196,7 +197,12 @@ class NetcoreSimulator:
         now_ms, zone = self.world.now_ms, self._zone()
         params = report_params(query, now_ms)
         pairs = netcore_pairs(self.world.netcore, now_ms, zone)
-        return {**netcore_truth(self.world.netcore, now_ms, zone), **report_truth(pairs, params)}
+        campaigns = netcore_campaigns(self.world.netcore)
+        return {
+            **netcore_truth(self.world.netcore, now_ms, zone),
+            **report_truth(pairs, params),
+            **overall_truth(pairs, campaigns, params),
+        }
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/netcore`)."""

@@ -1,6 +1,8 @@
-"""End to end for the time-bucketed report marts (CONTRACTS section 9): after one load of every
-provider, email_dashboard, email_histogram and email_campaign_engagement equal the truth the
-sandbox computes in Python (sandbox/report_truth.py), in a reporting timezone with DST."""
+"""End to end for the report marts (CONTRACTS sections 9 and 10.2): after one load of every
+provider, email_dashboard, email_histogram, email_campaign_engagement, email_overall,
+email_overall_delivery_time and email_overall_campaign_comparison equal the truth the sandbox
+computes in Python (sandbox/report_truth.py, sandbox/overall_truth.py), in a reporting timezone
+with DST."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ MARTS = {
     "dashboard": ("email_dashboard", ("past_days",)),
     "histogram": ("email_histogram", ("past_days", "event_type", "bucket_index")),
     "engagement": ("email_campaign_engagement", ("campaign_id", "period", "bucket_index")),
+    "overall": ("email_overall", ("past_days",)),
+    "delivery_time": ("email_overall_delivery_time", ("past_days", "slot")),
+    "campaign_comparison": ("email_overall_campaign_comparison", ("past_days", "campaign_id")),
 }
 
 
@@ -64,7 +69,7 @@ def differences(
     return problems
 
 
-def test_time_bucketed_marts_equal_the_python_truth(
+def test_report_marts_equal_the_python_truth(
     sandbox: Sandbox, warehouse: str, tmp_path: Path
 ) -> None:
     # One load each: Maxemail's opened rows carry the latest open, so a single read at the

@@ -236,16 +236,14 @@ netcore_latest_messages as (
 
 ),
 
-netcore_first_requests as (
+netcore_campaign_ids as (
 
-    select
+    select distinct
         account_id,
-        campaign_id,
-        min(requested_at) as first_requested_at
+        campaign_id
 
     from netcore_messages
     where campaign_id is not null
-    group by account_id, campaign_id
 
 ),
 
@@ -253,22 +251,23 @@ netcore as (
 
     select
         'netcore' as provider,
-        netcore_first_requests.account_id,
-        netcore_first_requests.campaign_id,
+        netcore_campaign_ids.account_id,
+        netcore_campaign_ids.campaign_id,
         'campaign' as message_type,
         latest.campaign_name,
         latest.subject,
         latest.sender_address as sender_name,
         cast(null as {{ dbt.type_string() }}) as section,
         cast(null as {{ dbt.type_string() }}) as campaign_status,
-        netcore_first_requests.first_requested_at as scheduled_sent_at,
+        -- Netcore's API gives no scheduled send time (a first request may be dropped, never sent)
+        cast(null as {{ dbt.type_timestamp() }}) as scheduled_sent_at,
         0 as split_count,
         false as has_variations
 
-    from netcore_first_requests
+    from netcore_campaign_ids
     left join netcore_latest_messages as latest
-        on netcore_first_requests.account_id = latest.account_id
-        and netcore_first_requests.campaign_id = latest.campaign_id
+        on netcore_campaign_ids.account_id = latest.account_id
+        and netcore_campaign_ids.campaign_id = latest.campaign_id
         and latest.message_rank = 1
 
 ),

@@ -1,0 +1,257 @@
+"""Ground truth of the overall report marts (docs/CONTRACTS.md 9 and 10.2), every provider.
+
+From the same `PairFacts` as sandbox.report_truth (one per campaign and recipient, first time of
+each canonical kind) and, for the campaign comparison, each provider's campaigns as its API
+describes them (`CampaignFacts`):
+
+* `overall` (`email_overall`): one row per past_days, the pairs whose first event of each kind
+  falls in `[as_of - N days, as_of)` and in the previous period, total / hard / soft bounces by the
+  pair's class, rates on the period's delivered pairs, diffs as sandbox.report_truth.diff.
+* `delivery_time` (`email_overall_delivery_time`): one row per past_days and slot (morning 4-10,
+  afternoon 10-16, evening 16-22, night 22-4 local hour of the first delivery, the Benchmark
+  simulator's `SLOTS`): pairs first delivered in the period in the slot, those of them first
+  opened before as_of, and the open rate.
+* `campaign_comparison` (`email_overall_campaign_comparison`): one row per past_days and campaign
+  whose send started in the period. The start is the provider's scheduled send time when its API
+  gives one, else the campaign's first send (the earliest first send of its pairs); open and click
+  rates of the whole campaign (pairs opened / clicked over pairs delivered, as
+  `email_campaign_report`); `comparison_rank` 1 = the newest start, ties by campaign id.
+
+Scheduled send times (what int_email_campaigns__unioned reads): APSIS One the activity's
+`sent_at`; Maxemail `find`'s `start_ts` (its first visible send as the account-local text reads
+back; `scheduled_ts` is only given before the send starts, so never before the clock); Netcore has
+no campaign metadata (the first send); Benchmark `scheduledAt` (drafts have none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
+
+from sandbox.benchmark_reports import SLOTS
+from sandbox.report_truth import (
+    CLICKED,
+    COMPLAINED,
+    DELIVERED,
+    OPENED,
+    SENT,
+    UNSUBSCRIBED,
+    PairFacts,
+    ReportParams,
+    _naive,
+    diff,
+    period_counts,
+    read_back_ms,
+)
+from sandbox.timeutil import DAY_MS, from_ms, naive_ms, to_ms
+from sandbox.truth import _rate
+
+if TYPE_CHECKING:
+    from sandbox.benchmark_truth import Digest
+    from sandbox.entities import Campaign
+    from sandbox.maxemail_events import MaxemailWorld
+    from sandbox.netcore_events import NetcoreWorld
+
+OVERALL_COUNTS = (
+    ("sent_count", SENT),
+    ("delivered_count", DELIVERED),
+    ("unique_open_count", OPENED),
+    ("unique_click_count", CLICKED),
+    ("bounce_count", "bounces"),
+    ("hard_bounce_count", "hard"),
+    ("soft_bounce_count", "soft"),
+    ("complaint_count", COMPLAINED),
+    ("unsubscribe_count", UNSUBSCRIBED),
+)
+OVERALL_RATES = (
+    ("open_rate", OPENED),
+    ("click_rate", CLICKED),
+    ("bounce_rate", "bounces"),
+    ("hard_bounce_rate", "hard"),
+    ("soft_bounce_rate", "soft"),
+)
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    """A campaign as the provider's API describes it: name and scheduled send time (epoch ms;
+    None when the API gives none)."""
+
+    campaign_id: str
+    name: str | None
+    scheduled_ms: int | None
+
+
+# -- provider campaigns ---------------------------------------------------------------------------
+
+
+def apsis_one_campaigns(campaigns: Iterable[Campaign]) -> list[CampaignFacts]:
+    """Every activity of every section, scheduled at its `sent_at`."""
+    return [CampaignFacts(c.id, c.name, to_ms(c.sent_at)) for c in campaigns]
+
+
+def maxemail_campaigns(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> list[CampaignFacts]:
+    """The messages an export mentions (the loader `find`s those), started at `start_ts`."""
+    from sandbox.maxemail_events import SENT as MAX_SENT
+
+    first_send: dict[int, int | None] = {}
+    for event in world.events:
+        if event.available_ms >= now_ms:
+            continue
+        email_id = event.message.email_id
+        known = first_send.get(email_id)
+        if event.kind == MAX_SENT and (known is None or event.at_s < known):
+            first_send[email_id] = event.at_s
+        else:
+            first_send.setdefault(email_id, None)
+    return [
+        CampaignFacts(
+            str(email_id),
+            world.by_id[email_id].name,
+            None if at_s is None else read_back_ms(at_s, zone),
+        )
+        for email_id, at_s in first_send.items()
+    ]
+
+
+def netcore_campaigns(world: NetcoreWorld) -> list[CampaignFacts]:
+    """No campaign metadata: the name is the messages' `tags`, no scheduled time."""
+    return [CampaignFacts(c.id, c.name, None) for c in world.campaigns]
+
+
+def benchmark_campaigns(d: Digest) -> list[CampaignFacts]:
+    return [CampaignFacts(c.id, c.name, c.scheduled_ms) for c in d.world.campaigns]
+
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+def _tally(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
+    counts = period_counts(pairs, start, end)
+    counts["bounces"] = counts["hard"] + counts["soft"]
+    return counts
+
+
+def overall_rows(
+    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int]
+) -> list[dict[str, Any]]:
+    """`email_overall`: one row per past_days."""
+    rows = []
+    for days in past_days:
+        start = as_of_ms - days * DAY_MS
+        cur, prev = _tally(pairs, start, as_of_ms), _tally(pairs, start - days * DAY_MS, start)
+        row: dict[str, Any] = {
+            "past_days": days,
+            "period_start_at": _naive(start),
+            "period_end_at": _naive(as_of_ms),
+            "previous_period_start_at": _naive(start - days * DAY_MS),
+        }
+        for name, kind in OVERALL_COUNTS:
+            row[name], row[f"previous_{name}"] = cur[kind], prev[kind]
+            row[f"{name}_diff"] = diff(cur[kind], prev[kind])
+        for name, kind in OVERALL_RATES:
+            rate, before = _rate(cur[kind], cur[DELIVERED]), _rate(prev[kind], prev[DELIVERED])
+            row[name], row[f"previous_{name}"], row[f"{name}_diff"] = (
+                rate,
+                before,
+                diff(rate, before),
+            )
+        rows.append(row)
+    return rows
+
+
+def slot_of(at_ms: int, zone: tzinfo) -> str:
+    hour = from_ms(at_ms).astimezone(zone).hour
+    hour += 24 if hour < 4 else 0  # night runs 22:00-04:00
+    return next(name for name, (low, high) in SLOTS.items() if low <= hour < high)
+
+
+def delivery_time_rows(
+    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """`email_overall_delivery_time`: one row per past_days and slot."""
+    rows = []
+    for days in past_days:
+        start = as_of_ms - days * DAY_MS
+        delivered, opened = dict.fromkeys(SLOTS, 0), dict.fromkeys(SLOTS, 0)
+        for pair in pairs:
+            at, open_at = pair.at(DELIVERED), pair.at(OPENED)
+            if at is None or not start <= at < as_of_ms:
+                continue
+            slot = slot_of(at, zone)
+            delivered[slot] += 1
+            opened[slot] += open_at is not None and open_at < as_of_ms
+        for order, slot in enumerate(SLOTS, start=1):
+            rows.append(
+                {
+                    "past_days": days,
+                    "period_start_at": _naive(start),
+                    "period_end_at": _naive(as_of_ms),
+                    "slot": slot,
+                    "slot_order": order,
+                    "delivered_count": delivered[slot],
+                    "unique_open_count": opened[slot],
+                    "open_rate": _rate(opened[slot], delivered[slot]),
+                }
+            )
+    return rows
+
+
+def campaign_comparison_rows(
+    pairs: Sequence[PairFacts],
+    campaigns: Sequence[CampaignFacts],
+    as_of_ms: int,
+    past_days: Iterable[int],
+) -> list[dict[str, Any]]:
+    """`email_overall_campaign_comparison`: one row per past_days and campaign started in it."""
+    members: dict[str, list[PairFacts]] = {}
+    for pair in pairs:
+        members.setdefault(pair.campaign_id, []).append(pair)
+    started = []
+    for campaign in campaigns:
+        own = members.get(campaign.campaign_id, [])
+        sends = [at for pair in own if (at := pair.at(SENT)) is not None]
+        at = (
+            campaign.scheduled_ms if campaign.scheduled_ms is not None else min(sends, default=None)
+        )
+        if at is None:
+            continue
+        delivered = sum(DELIVERED in pair.first for pair in own)
+        rates = {
+            "open_rate": _rate(sum(OPENED in pair.first for pair in own), delivered),
+            "click_rate": _rate(sum(CLICKED in pair.first for pair in own), delivered),
+        }
+        started.append((at, campaign, rates))
+    started.sort(key=lambda item: (-item[0], item[1].campaign_id))
+    rows = []
+    for days in past_days:
+        start = as_of_ms - days * DAY_MS
+        in_period = [item for item in started if start <= item[0] < as_of_ms]
+        for rank, (at, campaign, rates) in enumerate(in_period, start=1):
+            rows.append(
+                {
+                    "past_days": days,
+                    "period_start_at": _naive(start),
+                    "period_end_at": _naive(as_of_ms),
+                    "campaign_id": campaign.campaign_id,
+                    "campaign_name": campaign.name,
+                    "campaign_started_at": naive_ms(at),
+                    **rates,
+                    "comparison_rank": rank,
+                }
+            )
+    return rows
+
+
+def overall_truth(
+    pairs: Sequence[PairFacts], campaigns: Sequence[CampaignFacts], params: ReportParams
+) -> dict[str, Any]:
+    """The truth keys `overall`, `delivery_time` and `campaign_comparison`."""
+    as_of, days = params.as_of_ms, params.past_days
+    return {
+        "overall": overall_rows(pairs, as_of, days),
+        "delivery_time": delivery_time_rows(pairs, as_of, days, params.zone),
+        "campaign_comparison": campaign_comparison_rows(pairs, campaigns, as_of, days),
+    }

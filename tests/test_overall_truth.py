@@ -1,0 +1,117 @@
+"""The overall report marts' truth (sandbox/overall_truth.py, docs/CONTRACTS.md 9 and 10.2):
+hand-made pairs for the definitions, the Benchmark simulator's own `overall` for agreement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sandbox import WorldConfig
+from sandbox import benchmark_reports as bme_reports
+from sandbox.benchmark_truth import Digest
+from sandbox.overall_truth import (
+    CampaignFacts,
+    benchmark_campaigns,
+    campaign_comparison_rows,
+    delivery_time_rows,
+    overall_rows,
+)
+from sandbox.report_truth import PairFacts, benchmark_pairs
+from sandbox.timeutil import to_ms
+from sandbox.world import World
+from tests.conftest import SMALL_WORLD
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def ms(text: str) -> int:
+    return to_ms(datetime.fromisoformat(text).replace(tzinfo=UTC))
+
+
+def pair(campaign: str, recipient: str, **firsts: str) -> PairFacts:
+    return PairFacts(campaign, recipient, {k: ms(v) for k, v in firsts.items()})
+
+
+def test_campaign_comparison_starts_at_the_scheduled_time_else_the_first_send() -> None:
+    pairs = [
+        pair("c1", "r1", sent="2026-04-30T18:05:00", delivered="2026-04-30T18:06:00"),
+        pair("c1", "r2", sent="2026-04-30T18:05:00", delivered="2026-04-30T18:06:00",
+             opened="2026-04-30T19:00:00"),
+        pair("c2", "r1", sent="2026-04-30T09:00:00", delivered="2026-04-30T09:01:00",
+             clicked="2026-04-30T10:00:00"),
+        pair("c3", "r1", sent="2026-04-30T20:00:00"),
+    ]  # fmt: skip
+    campaigns = [
+        CampaignFacts("c6", "Twin", ms("2026-04-30T18:00:00")),  # tie with c1: by id
+        CampaignFacts("c1", "Spring", ms("2026-04-30T18:00:00")),
+        CampaignFacts("c2", "Summer", None),  # no scheduled time: the first send
+        CampaignFacts("c3", "Autumn", ms("2026-04-27T10:00:00")),  # the scheduled time wins
+        CampaignFacts("c4", "Winter", ms("2026-05-01T00:00:00")),  # at as_of: outside
+        CampaignFacts("d1", "Draft", None),  # neither: never listed
+    ]
+    rows = campaign_comparison_rows(pairs, campaigns, ms("2026-05-01T00:00:00"), [1, 7])
+    got = [(r["past_days"], r["campaign_id"], r["comparison_rank"]) for r in rows]
+    assert got == [
+        (1, "c1", 1), (1, "c6", 2), (1, "c2", 3),
+        (7, "c1", 1), (7, "c6", 2), (7, "c2", 3), (7, "c3", 4),
+    ]  # fmt: skip
+    c1, _, c2 = rows[:3]
+    assert (c1["open_rate"], c1["click_rate"], c1["campaign_started_at"]) == (
+        50.0,
+        0.0,
+        "2026-04-30T18:00:00.000",
+    )
+    assert (c2["open_rate"], c2["click_rate"], c2["campaign_started_at"]) == (
+        0.0,
+        100.0,
+        "2026-04-30T09:00:00.000",
+    )
+
+
+def test_delivery_time_slots_by_local_hour_and_overall_bounces_on_delivered() -> None:
+    as_of = ms("2026-03-30T00:00:00")
+    pairs = [
+        pair("c", "a", sent="2026-03-29T03:29:00", delivered="2026-03-29T03:30:00"),  # 04:30 BST
+        pair("c", "b", delivered="2026-03-29T21:30:00", opened="2026-03-29T22:00:00"),  # 22:30
+        pair("c", "c", delivered="2026-03-29T20:30:00", opened="2026-03-30T01:00:00"),  # later
+    ]
+    slots = {r["slot"]: r for r in delivery_time_rows(pairs, as_of, [1], LONDON)}
+    assert [(slots[s]["delivered_count"], slots[s]["unique_open_count"]) for s in slots] == [
+        (1, 0), (0, 0), (1, 0), (1, 1),
+    ]  # fmt: skip
+    assert slots["night"]["open_rate"] == 100.0
+    pairs.append(PairFacts("c", "d", {"sent": ms("2026-03-29T05:00:00"),
+                                      "bounced": ms("2026-03-29T05:01:00")}, "hard"))  # fmt: skip
+    (row,) = overall_rows(pairs, as_of, [1])
+    assert (row["bounce_count"], row["hard_bounce_count"], row["bounce_rate"]) == (1, 1, 33.33)
+    assert (row["sent_count"], row["previous_sent_count"], row["sent_count_diff"]) == (2, 0, 100.0)
+
+
+def test_benchmark_truth_equals_the_simulators_own_overall() -> None:
+    world = World(WorldConfig(**SMALL_WORLD))
+    digest = Digest(world.benchmark, world.now_ms)
+    pairs, campaigns = benchmark_pairs(digest), benchmark_campaigns(digest)
+    for days in (1, 7, 30, 90):
+        api = bme_reports.overall(digest, days, LONDON)
+        (row,) = overall_rows(pairs, digest.now_ms, [days])
+        for name, metric in (("sent_count", "sent"), ("bounce_count", "totalBounces"),
+                             ("soft_bounce_count", "softBounces"),
+                             ("unsubscribe_count", "unsubscribes")):  # fmt: skip
+            count = api["stats"][metric]["count"]
+            assert (count["value"], count["prev"], count["diff"]) == (
+                row[name],
+                row[f"previous_{name}"],
+                row[f"{name}_diff"],
+            )
+        rate = api["stats"]["hardBounces"]["rate"]
+        assert (rate["value"], rate["diff"]) == (
+            row["hard_bounce_rate"],
+            row["hard_bounce_rate_diff"],
+        )
+        slots = delivery_time_rows(pairs, digest.now_ms, [days], LONDON)
+        assert api["deliveryTimeStats"] == {r["slot"]: r["open_rate"] for r in slots}
+        mine = campaign_comparison_rows(pairs, campaigns, digest.now_ms, [days])
+        assert [(c["_id"], c["rates"]["opens"], c["rates"]["clicks"])
+                for c in api["campaignComparison"]] == [
+            (r["campaign_id"], r["open_rate"], r["click_rate"]) for r in mine
+        ]  # fmt: skip
