@@ -171,7 +171,8 @@ class BenchmarkSimulator:
     def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
         digest = self.digest()
         params = report_params(query, digest.now_ms)
-        return {**benchmark_truth(digest), **report_truth(benchmark_pairs(digest), params)}
+        pairs = benchmark_pairs(digest)
+        return {**benchmark_truth(digest), **report_truth(pairs, params, digest.created)}
 
     def handle(self, request: Request) -> Response:
         """Dispatch one request (path relative to `/benchmark`)."""
