@@ -1,10 +1,11 @@
 """Benchmark Email simulator (new v1 REST API), mounted at `/benchmark` (PROVIDERS.md section 4,
 docs/CONTRACTS.md 7.1, the official OpenAPI `../shared/api/benchmark-email-openapi.json`).
 
-Routes (paths below the prefix), all `GET` with an `X-API-Key` header:
+Routes (paths below the prefix), `GET` unless marked, all with an `X-API-Key` header:
 
 | route | scope |
 |---|---|
+| `POST /api/contact/search` (JSON body `page`, `size`, `sort`: sandbox.benchmark_contacts) | contacts:read |
 | `/api/email/campaign` (`page`, `size` ≤ 100, `statuses`, `sort`, `criteria` ≤ 50 chars) | campaigns:read |
 | `/api/email/campaign/{campaignId}` (the list's record; a superset of the spec's detail fields) | campaigns:read |
 | `/api/contact/events` (`types` comma-joined, `pastDays` 1–90 default 30, `page`, `size`) | contacts:read |
@@ -13,7 +14,8 @@ Routes (paths below the prefix), all `GET` with an `X-API-Key` header:
 | `/api/reports/email/{id}`, `/api/reports/email/{id}/engagement` (`period`, `timezone`) | reports:read |
 
 Keys: `bme_sandbox_all` (every scope) and `bme_sandbox_noreports` (all but `reports:read`);
-any other key → 401 `UnauthorizedError`, a missing scope → 403 `ForbiddenError`. Errors use the
+any other key → 401 `UnauthorizedError`, a missing scope → 403 `ForbiddenError`, a known route
+with another method → 405 `MethodNotAllowedError`. Errors use the
 envelope `{"errors": [{"errorType", "message"[, "field"]}]}`. Every authenticated response carries
 `X-RateLimit-Limit/Remaining/Reset` and `X-Monthly-Limit/Remaining`; over the hourly limit (or
 with the `rate_limit_next` fault) → 429 `TooManyRequestsError` with `Retry-After` (seconds).
@@ -38,6 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox import benchmark_reports as reports
+from sandbox.benchmark_contacts import SearchError, parse_search, search
 from sandbox.benchmark_events import EVENT_TYPES, BmeCampaign, BmeEvent
 from sandbox.benchmark_truth import Digest, benchmark_truth, campaign_record, campaign_report
 from sandbox.overall_truth import benchmark_campaigns, overall_truth
@@ -123,15 +126,23 @@ class BenchmarkSimulator:
         self._monthly_used = 0
         self._digest: Digest | None = None
         self._events_cache: tuple[tuple[int, int, tuple[str, ...]], list[BmeEvent]] | None = None
-        self._routes: list[tuple[re.Pattern[str], str, Handler]] = [
-            (re.compile(r"/api/email/campaign"), "campaigns:read", self._campaigns),
-            (re.compile(r"/api/email/campaign/([^/]+)"), "campaigns:read", self._campaign),
-            (re.compile(r"/api/contact/events"), "contacts:read", self._contact_events),
-            (re.compile(r"/api/reports/dashboard"), "reports:read", self._dashboard),
-            (re.compile(r"/api/reports/email/overall"), "reports:read", self._overall),
-            (re.compile(r"/api/reports/email/overall/histogram"), "reports:read", self._histogram),
-            (re.compile(r"/api/reports/email/([^/]+)"), "reports:read", self._report),
+        get, post = "GET", "POST"
+        self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = [
+            (get, re.compile(r"/api/email/campaign"), "campaigns:read", self._campaigns),
+            (get, re.compile(r"/api/email/campaign/([^/]+)"), "campaigns:read", self._campaign),
+            (get, re.compile(r"/api/contact/events"), "contacts:read", self._contact_events),
+            (post, re.compile(r"/api/contact/search"), "contacts:read", self._contact_search),
+            (get, re.compile(r"/api/reports/dashboard"), "reports:read", self._dashboard),
+            (get, re.compile(r"/api/reports/email/overall"), "reports:read", self._overall),
             (
+                get,
+                re.compile(r"/api/reports/email/overall/histogram"),
+                "reports:read",
+                self._histogram,
+            ),
+            (get, re.compile(r"/api/reports/email/([^/]+)"), "reports:read", self._report),
+            (
+                get,
                 re.compile(r"/api/reports/email/([^/]+)/engagement"),
                 "reports:read",
                 self._engagement,
@@ -164,7 +175,7 @@ class BenchmarkSimulator:
         pairs = benchmark_pairs(digest)
         return {
             **benchmark_truth(digest),
-            **report_truth(pairs, params),
+            **report_truth(pairs, params, digest.created),
             **overall_truth(pairs, benchmark_campaigns(digest), params),
         }
 
@@ -176,18 +187,19 @@ class BenchmarkSimulator:
             if scopes is None:
                 raise BenchmarkError(401, "UnauthorizedError", "Invalid API key")
             headers = self._count_request()
-            if request.method != "GET":
-                raise BenchmarkError(405, "MethodNotAllowedError", f"{request.method} not allowed")
-            for pattern, scope, handler in self._routes:
-                match = pattern.fullmatch(request.path.rstrip("/") or "/")
-                if match is None:
+            path, method = request.path.rstrip("/") or "/", request.method
+            for route_method, pattern, scope, handler in self._routes:
+                match = pattern.fullmatch(path)
+                if match is None or route_method != method:
                     continue
                 if scope not in scopes:
                     raise BenchmarkError(
                         403, "ForbiddenError", f"API key missing required scope: {scope}"
                     )
                 return json_response(200, handler(request, list(match.groups())), headers)
-            raise BenchmarkError(404, "NotFoundError", f"Route not found: GET {request.path}")
+            if any(pattern.fullmatch(path) for _, pattern, _, _ in self._routes):
+                raise BenchmarkError(405, "MethodNotAllowedError", f"{method} not allowed")
+            raise BenchmarkError(404, "NotFoundError", f"Route not found: {method} {request.path}")
         except BenchmarkError as error:
             error.headers = {**headers, **error.headers}
             return error.response()
@@ -323,6 +335,16 @@ class BenchmarkSimulator:
         with self._lock:
             self._events_cache = (key, events)
         return events
+
+    def _contact_search(self, request: Request, _: list[str]) -> dict[str, Any]:
+        settings = self.settings
+        try:
+            page, size, descending = parse_search(
+                request.body, settings.default_page_size, settings.max_page_size
+            )
+        except SearchError as error:
+            raise _invalid(error.field, error.message) from None
+        return search(self.digest(), page, size, descending)
 
     # -- reports --------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from sandbox.benchmark_events import (
     UNSUBSCRIBED,
     BenchmarkWorld,
     BmeCampaign,
+    BmeContact,
     iso_ms,
 )
 from sandbox.marts_truth import (
@@ -67,16 +68,19 @@ class Digest:
     links: dict[tuple[str, str], _Link] = field(default_factory=lambda: defaultdict(_Link))
     counts: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     created: list[int] = field(default_factory=list)  # creation ms of every existing contact
+    # (creation ms, contact) of every contact existing at the clock: the imported ones and those
+    # whose `contact-created` event is visible (`POST /api/contact/search` lists these)
+    contacts: list[tuple[int, BmeContact]] = field(default_factory=list)
     by_campaign: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
-        self.created = [c.created_ms for c in self.world.contacts if c.imported]
+        self.contacts = [(c.created_ms, c) for c in self.world.contacts if c.imported]
         for event in self.world.events:  # in time order: the first seen is the earliest
             if event.available_ms >= self.now_ms:
                 continue
             if event.campaign is None:
                 if event.type == CREATED:
-                    self.created.append(event.at_ms)
+                    self.contacts.append((event.at_ms, event.contact))
                 continue
             cid = event.campaign.id
             key = (cid, event.contact.contact_id)
@@ -94,6 +98,7 @@ class Digest:
                 link = self.links[cid, event.link.id]
                 link.total += 1
                 link.contacts.add(event.contact.contact_id)
+        self.created = [at for at, _ in self.contacts]
 
     # -- counting -----------------------------------------------------------------------------
 

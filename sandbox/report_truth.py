@@ -16,6 +16,10 @@ sandbox/benchmark_reports.py, which takes its diff and bucket helpers from here)
 * Buckets: local hours for `past_days = 1`, local calendar days otherwise (a DST day has 23 or 25
   hours), every bucket of the window listed, zeros included, the first one may start before the
   period; `is_peak` marks the first bucket with the highest total (all zero: the first bucket).
+* Contacts (CONTRACTS 10.1, Benchmark only): the dashboard's `contact_count` counts contacts
+  created before as_of, `previous_contact_count` those created before the period start;
+  `contact_histogram` counts the contacts created in each bucket and inside the period. The basis
+  is the Digest's `created` list, the one the simulator's dashboard `contact` part uses.
 * Engagement: per campaign with a sent pair and period (`24hours` 24 hourly buckets, `week` 7
   daily, `month` 30 daily), starting at the bucket holding the campaign's first send; a pair's
   first open / first click counts in the bucket holding it.
@@ -349,9 +353,14 @@ def _local(ms: int, zone: tzinfo) -> str:
 
 
 def dashboard_rows(
-    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int]
+    pairs: Sequence[PairFacts],
+    as_of_ms: int,
+    past_days: Iterable[int],
+    contacts: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """`email_dashboard`: one row per past_days."""
+    """`email_dashboard`: one row per past_days. `contacts` (creation ms of every contact, for a
+    provider with contact data) fills `contact_count` (created before as_of),
+    `previous_contact_count` (before the period start) and their diff; None leaves them null."""
     rows = []
     for days in past_days:
         start = as_of_ms - days * DAY_MS
@@ -378,6 +387,12 @@ def dashboard_rows(
                 rate,
                 before,
                 diff(rate, before),
+            )
+        row.update(contact_count=None, previous_contact_count=None, contact_count_diff=None)
+        if contacts is not None:
+            now, then = (sum(at < end for at in contacts) for end in (as_of_ms, start))
+            row.update(
+                contact_count=now, previous_contact_count=then, contact_count_diff=diff(now, then)
             )
         rows.append(row)
     return rows
@@ -426,6 +441,25 @@ def histogram_rows(
                 "event_type": event_type,
             }
             rows.extend({**head, **item} for item in items)
+    return rows
+
+
+def contact_histogram_rows(
+    contacts: Sequence[int], as_of_ms: int, past_days: Iterable[int], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """`email_dashboard_contact_histogram` (CONTRACTS 10.1): one row per past_days and bucket,
+    `total` = contacts created in the bucket and inside the period."""
+    rows: list[dict[str, Any]] = []
+    for days in past_days:
+        start = as_of_ms - days * DAY_MS
+        spans = buckets(start, as_of_ms, unit_for_days(days), zone)
+        head = {
+            "past_days": days,
+            "period_start_at": _naive(start),
+            "period_end_at": _naive(as_of_ms),
+        }
+        totals = bucketed(contacts, start, as_of_ms, spans)
+        rows.extend({**head, **item} for item in _bucket_rows(spans, totals, zone))
     return rows
 
 
@@ -497,8 +531,12 @@ def report_params(query: Mapping[str, str] | None, now_ms: int) -> ReportParams:
     return ReportParams(as_of_ms, past_days, timezone)
 
 
-def report_truth(pairs: Sequence[PairFacts], params: ReportParams) -> dict[str, Any]:
-    """The truth keys `report_params`, `dashboard`, `histogram` and `engagement`."""
+def report_truth(
+    pairs: Sequence[PairFacts], params: ReportParams, contacts: Sequence[int] | None = None
+) -> dict[str, Any]:
+    """The truth keys `report_params`, `dashboard`, `histogram`, `engagement` and
+    `contact_histogram`; `contacts` is the creation ms of every contact of a provider with
+    contact data (Benchmark), None for the others (null contact columns, no histogram rows)."""
     zone = params.zone
     return {
         "report_params": {
@@ -506,7 +544,10 @@ def report_truth(pairs: Sequence[PairFacts], params: ReportParams) -> dict[str, 
             "past_days": list(params.past_days),
             "timezone": params.timezone,
         },
-        "dashboard": dashboard_rows(pairs, params.as_of_ms, params.past_days),
+        "dashboard": dashboard_rows(pairs, params.as_of_ms, params.past_days, contacts),
         "histogram": histogram_rows(pairs, params.as_of_ms, params.past_days, zone),
         "engagement": engagement_rows(pairs, zone),
+        "contact_histogram": []
+        if contacts is None
+        else contact_histogram_rows(contacts, params.as_of_ms, params.past_days, zone),
     }

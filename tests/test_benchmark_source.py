@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import subprocess
 import sys
@@ -30,7 +31,7 @@ CANONICAL = {
     "email-delayed": "deferred",
     "email-rejected": "dropped",
 }
-MERGED = ("campaigns", "contact_events")
+MERGED = ("campaigns", "contacts", "contact_events")
 REPORTS = ("report_dashboard", "report_overall", "report_histogram", "report_campaign")
 
 
@@ -62,6 +63,17 @@ def api(sandbox: Sandbox, path: str, **params: Any) -> requests.Response:
         headers={"X-API-Key": "bme_sandbox_all"},
         timeout=30,
     )
+
+
+def contact_total(sandbox: Sandbox) -> int:
+    """`totalRecords` of `POST /api/contact/search` at the clock."""
+    response = requests.post(
+        f"{sandbox.url}/benchmark/api/contact/search",
+        json={"size": 1},
+        headers={"X-API-Key": "bme_sandbox_all"},
+        timeout=30,
+    )
+    return int(response.json()["totalRecords"])
 
 
 def requests_used(sandbox: Sandbox) -> int:
@@ -115,6 +127,15 @@ def test_loads_campaigns_events_and_report_snapshots(
     ) == [(0,)]
     # Every campaign contact event, counted per campaign and type like the truth.
     assert loaded_counts(warehouse) == truth_counts(sandbox)
+    # Every contact existing at the clock, once (merge on `_id`), with UTC creation times.
+    assert query(warehouse, "select count(*), count(distinct _id) from raw_benchmark.contacts") == [
+        (contact_total(sandbox),) * 2
+    ]
+    assert query(
+        warehouse,
+        "select data_type from information_schema.columns where table_schema = 'raw_benchmark' "
+        "and table_name = 'contacts' and column_name in ('created_at', 'key') order by 1",
+    ) == [("TIMESTAMP WITH TIME ZONE",), ("VARCHAR",)]
     assert query(
         warehouse,
         "select count(*) from raw_benchmark.contact_events where email_link_id = '' and type = 'email-clicked'",
@@ -175,7 +196,7 @@ def test_loads_campaigns_events_and_report_snapshots(
 
 
 def test_second_load_adds_nothing_and_a_clock_advance_adds_exactly_the_new_events(
-    sandbox: Sandbox, warehouse: str, tmp_path: Path
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     load_benchmark(sandbox, warehouse, tmp_path)
     first = table_rows(warehouse, MERGED + REPORTS)
@@ -187,9 +208,18 @@ def test_second_load_adds_nothing_and_a_clock_advance_adds_exactly_the_new_event
     # The second run asked for the last day or two only: few event pages.
     assert requests_used(sandbox) - before < 60
     sandbox.advance(hours=24 * 3)  # the scheduled campaign goes out, opens and clicks go on
-    load_benchmark(sandbox, warehouse, tmp_path)
+    assert contact_total(sandbox) > first["contacts"]  # new contacts were created meanwhile
+    with caplog.at_level(logging.INFO, logger="pipelines.benchmark"):
+        load_benchmark(sandbox, warehouse, tmp_path, reports=False, page_size=10)
     assert loaded_counts(warehouse) == truth_counts(sandbox)
     assert table_rows(warehouse, MERGED)["contact_events"] > first["contact_events"]
+    assert table_rows(warehouse, ("contacts",))["contacts"] == contact_total(sandbox)
+    # Newest first, paging stopped at the latest loaded created_at minus the lookback: a page
+    # or two of 10, not the whole list.
+    (read,) = [r.getMessage() for r in caplog.records if " contacts in " in r.getMessage()]
+    pages = int(read.split(" in ")[1].split()[0])
+    assert 1 <= pages <= 3 < math.ceil(contact_total(sandbox) / 10), read
+    load_benchmark(sandbox, warehouse, tmp_path)
     problems = report_differences(
         campaign_snapshot(warehouse), sandbox.truth("benchmark")["campaign_report"]
     )
@@ -201,13 +231,22 @@ def test_paging_stops_at_the_total(sandbox: Sandbox, warehouse: str, tmp_path: P
         sandbox, "/api/contact/events", pastDays=90, size=1, types=",".join(CANONICAL)
     ).json()["total"]
     campaigns = api(sandbox, "/api/email/campaign", size=1).json()["total"]
+    contacts = contact_total(sandbox)
     before = requests_used(sandbox)
     load_benchmark(sandbox, warehouse, tmp_path, page_size=11, past_days=[30])
     used = requests_used(sandbox) - before - 1
     sent = len(sandbox.truth("benchmark")["campaign_report"])
-    # campaign pages + clock probe + event pages + 1 dashboard + 1 overall + 7 histograms
-    # + per sent campaign: its report and 3 engagement periods. No request past the last page.
-    assert used == math.ceil(campaigns / 11) + 1 + math.ceil(events / 11) + 9 + sent * 4
+    # campaign pages + contact pages (first run: all) + clock probe + event pages + 1 dashboard
+    # + 1 overall + 7 histograms + per sent campaign: its report and 3 engagement periods. No
+    # request past the last page.
+    assert used == (
+        math.ceil(campaigns / 11)
+        + math.ceil(contacts / 11)
+        + 1
+        + math.ceil(events / 11)
+        + 9
+        + sent * 4
+    )
     assert loaded_counts(warehouse) == truth_counts(sandbox)
 
 

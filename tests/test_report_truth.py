@@ -29,6 +29,7 @@ from sandbox.report_truth import (
     ReportParams,
     apsis_one_pairs,
     benchmark_pairs,
+    contact_histogram_rows,
     dashboard_rows,
     diff,
     engagement_rows,
@@ -299,6 +300,22 @@ def test_benchmark_truth_equals_the_simulators_own_reports(server: SandboxServer
             assert [b["total"] for b in body["histogram"]] == [r["total"] for r in mine]
             (peak,) = [r for r in mine if r["is_peak"]]
             assert body["peak"]["total"] == peak["total"]
+        # The dashboard's contact part (CONTRACTS 10.1).
+        contact = bme_reports.dashboard(digest, days, LONDON)["contact"]
+        (row,) = dashboard_rows(pairs, digest.now_ms, [days], digest.created)
+        assert contact["count"] == {
+            "value": row["contact_count"],
+            "diff": row["contact_count_diff"],
+        }
+        buckets = contact_histogram_rows(digest.created, digest.now_ms, [days], LONDON)
+        assert [(b["date"], b["total"]) for b in contact["histogram"]["histogram"]] == [
+            (r["bucket_start_utc"] + "." + "000Z", r["total"]) for r in buckets
+        ]
+        (peak,) = [r for r in buckets if r["is_peak"]]
+        assert contact["histogram"]["peak"] == {
+            "date": peak["bucket_start_utc"] + ".000Z",
+            "total": peak["total"],
+        }
 
 
 # -- the endpoint --------------------------------------------------------------------------------
@@ -318,5 +335,11 @@ def test_truth_endpoint_adds_the_report_marts(sandbox: Sandbox, provider: str) -
     }  # fmt: skip
     as_of = requests.get(url, params={**params, "as_of": "2026-01-15T00:00:00Z"}, timeout=60)
     assert as_of.json()["dashboard"][0]["period_end_at"] == "2026-01-15T00:00:00"
+    contact_columns = [r["contact_count"] for r in body["dashboard"]]
+    if provider == "benchmark":
+        assert all(isinstance(n, int) and n > 0 for n in contact_columns)
+        assert {r["past_days"] for r in body["contact_histogram"]} == {1, 7, 30}
+    else:
+        assert contact_columns == [None] * 3 and body["contact_histogram"] == []
     bad = requests.get(url, params={"past_days": "91"}, timeout=30)
     assert bad.status_code == 400

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from sandbox import SandboxServer, World, WorldConfig
+from sandbox.benchmark import KEYS, SCOPES
 from sandbox.benchmark_reports import diff
 from sandbox.truth import _rate
 from tests.conftest import ROOT, SMALL_WORLD, Sandbox
@@ -197,6 +198,37 @@ class Bme:
                 assert len(records) == body["total"]
                 return records
             assert len(body["records"]) == size
+            page += 1
+
+    def post(self, path: str, body: Any, *, key: str | None = "") -> requests.Response:
+        """POST a JSON body (`body` bytes are sent as they are); validated like `get`."""
+        api_key = self.key if key == "" else key
+        headers = {"X-API-Key": api_key} if api_key else {}
+        url = f"{self.url}{path}"
+        if isinstance(body, bytes):
+            headers["Content-Type"] = "application/json"
+            response = requests.post(url, data=body, headers=headers, timeout=30)
+        else:
+            response = requests.post(url, json=body, headers=headers, timeout=30)
+        OPENAPI.validate(response, "/benchmark")
+        if response.status_code == 200:
+            for name in RATE_HEADERS:
+                assert response.headers[name].isdigit(), (name, response.headers)
+        return response
+
+    def contacts(self, size: int = 100, sort: str = "createdAt:desc") -> list[dict[str, Any]]:
+        """Every contact of `POST /api/contact/search`, page by page."""
+        records: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            response = self.post("/api/contact/search", {"page": page, "size": size, "sort": sort})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            records.extend(body["contacts"])
+            if page * size >= body["totalRecords"]:
+                assert len(records) == body["totalRecords"]
+                return records
+            assert len(body["contacts"]) == size
             page += 1
 
     def campaigns(self) -> list[dict[str, Any]]:
@@ -669,6 +701,82 @@ def test_clock_advance_sends_the_scheduled_campaign_and_adds_events(sandbox: San
     record = bme.ok(f"/api/email/campaign/{soon['_id']}", strict=False)
     assert record["status"] == "sent" and record["stats"]["sent"] > 0
     assert soon["_id"] in {r["campaign_id"] for r in sandbox.truth("benchmark")["campaign_report"]}
+
+
+# -- contacts (CONTRACTS 10.1) -------------------------------------------------------------------
+
+
+def test_contact_search_pages_sorts_and_lists_the_existing_contacts(bme: Bme) -> None:
+    first = bme.post("/api/contact/search", {})
+    assert first.status_code == 200
+    body = first.json()
+    assert len(body["contacts"]) == min(25, body["totalRecords"])  # default page size 25
+    newest = bme.contacts()
+    assert len(newest) == body["totalRecords"] > 25
+    assert newest[:25] == body["contacts"]  # default sort createdAt:desc
+    oldest = bme.contacts(size=7, sort="createdAt:asc")
+    assert oldest == newest[::-1]  # ties on createdAt broken by _id both ways
+    keys = [(c["createdAt"], c["_id"]) for c in oldest]
+    assert keys == sorted(keys) and len({c["_id"] for c in oldest}) == len(oldest)
+    for contact in oldest:
+        assert ISO_MS.fullmatch(contact["createdAt"]) and ISO_MS.fullmatch(contact["updatedAt"])
+        assert re.fullmatch(r"[0-9a-f]{24}", contact["_id"]) and "@" in contact["key"]
+        assert contact["fields"] == [] and contact["tags"] == []
+    # Exactly the contacts existing at the clock: imported, or created by a visible event.
+    clock = bme.ok("/api/reports/dashboard", pastDays=1)["contact"]["histogram"]["end"]
+    assert max(c["createdAt"] for c in oldest) < clock
+    created = {e["contactId"] for e in bme.events(types="contact-created")}
+    assert created <= {c["_id"] for c in oldest}
+    # The dashboard's contact count is the same set.
+    dashboard = bme.ok("/api/reports/dashboard", pastDays=90)["contact"]["count"]
+    assert dashboard["value"] == len(oldest)
+    past = bme.post("/api/contact/search", {"page": 99, "size": 100}).json()
+    assert past == {"contacts": [], "totalRecords": len(oldest)}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"page": 0}, "page"),
+        ({"page": "2"}, "page"),
+        ({"size": 0}, "size"),
+        ({"size": 101}, "size"),
+        ({"size": True}, "size"),
+        ({"sort": "createdAt"}, "sort"),
+        ({"sort": "updatedAt:desc"}, "sort"),
+        ([1, 2], "body"),
+        (b"{not json", "body"),
+    ],
+)
+def test_contact_search_validation_errors(bme: Bme, body: Any, field: str) -> None:
+    error = expect_error(bme.post("/api/contact/search", body), 400, "ValidationError")
+    assert error["field"] == field
+
+
+def test_contact_search_needs_the_contacts_scope_and_post(
+    bme: Bme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both sandbox keys hold contacts:read: add a key without it for this test only.
+    monkeypatch.setitem(KEYS, "bme_sandbox_nocontacts", frozenset(SCOPES) - {"contacts:read"})
+    response = bme.post("/api/contact/search", {}, key="bme_sandbox_nocontacts")
+    error = expect_error(response, 403, "ForbiddenError")
+    assert error["message"] == "API key missing required scope: contacts:read"
+    expect_error(bme.post("/api/contact/search", {}, key=None), 401, "UnauthorizedError")
+    assert bme.post("/api/contact/search", {}, key=NOREPORTS).status_code == 200
+    response = requests.get(f"{bme.url}/api/contact/search", headers={"X-API-Key": ALL}, timeout=10)
+    expect_error(response, 405, "MethodNotAllowedError")
+
+
+def test_clock_advance_reveals_new_contacts(sandbox: Sandbox) -> None:
+    bme = Bme(sandbox.url)
+    before = bme.contacts()
+    sandbox.advance(hours=24 * 5)
+    after = bme.contacts()
+    assert len(after) > len(before)
+    old = {c["_id"] for c in before}
+    assert old < {c["_id"] for c in after}
+    clock = bme.ok("/api/reports/dashboard", pastDays=1)["contact"]["histogram"]["end"]
+    assert all(c["createdAt"] < clock for c in after)
 
 
 def test_diff_rule() -> None:

@@ -1,16 +1,19 @@
-"""Benchmark Email dlt source (new v1 API): campaigns, contact events, and snapshots of the five
-reports endpoints. PROVIDERS.md section 4, docs/CONTRACTS.md 7.2.
+"""Benchmark Email dlt source (new v1 API): campaigns, contacts, contact events, and snapshots of
+the five reports endpoints. PROVIDERS.md section 4, docs/CONTRACTS.md 7.2 and 10.1.
 
 | resource (= raw table) | grain | write |
 |---|---|---|
 | `campaigns` | one row per campaign record of `GET /api/email/campaign` (every status, all pages; `stats` flattened to `stats__*`) | merge on `_id` (dlt keeps the name `_id`) |
+| `contacts` | one row per contact of `POST /api/contact/search` (`_id`, `contact_structure_id`, `created_at`, `updated_at` as UTC timestamptz, `key`) | merge on `_id` |
 | `contact_events` | one row per record of `GET /api/contact/events` (`timestamp` as UTC timestamptz, fields in snake_case) | merge on `contact_id, type, timestamp, email_campaign_id, email_link_id` ('' when absent) |
 | `report_dashboard`, `report_overall`, `report_histogram` | one snapshot per run × `past_days` (× `event_type`), `timezone` | append |
 | `report_campaign`, `report_engagement` | one snapshot per run × sent campaign (× `period`) | append |
 
 Contact events are incremental: `pastDays` (1–90, whole days) covers the time since the latest
 loaded `timestamp` minus `lookback_hours` (late-indexed events), measured on the provider's clock
-(its `Date` header); a gap longer than 90 days is capped with a warning. Reports have no cursor:
+(its `Date` header); a gap longer than 90 days is capped with a warning. Contacts are incremental
+too: pages newest first, stopping after the first page whose oldest `createdAt` is before the
+latest loaded `created_at` minus `lookback_hours` (the first run reads every page). Reports have no cursor:
 each run appends a snapshot stamped `_taken_at` (the provider's `Date`) with the parameters as
 columns. Every row carries `_account_id`.
 """
@@ -56,7 +59,9 @@ from pipelines.common.windows import parse_setting, parse_utc
 logger = logging.getLogger(__name__)
 
 CURSOR = "last_timestamp"  # contact_events resource state: latest loaded event time (UTC)
+CONTACTS_CURSOR = "last_created_at"  # contacts resource state: latest loaded createdAt (UTC)
 EVENTS_PATH = "/api/contact/events"
+SEARCH_PATH = "/api/contact/search"
 _TS = pa.timestamp("us", tz="UTC")
 
 
@@ -240,6 +245,67 @@ def contact_events(account: Account, window: EventWindow) -> Iterator[pa.Table]:
     )
 
 
+def contact_row(record: Any, account_id: str) -> dict[str, Any]:
+    """A `contacts` item as a raw row (the contract's columns; `fields` and `tags` left out)."""
+    if not isinstance(record, dict) or not record.get("_id") or not record.get("createdAt"):
+        raise ProviderError(PROVIDER, f"POST {SEARCH_PATH}: a contact without _id or createdAt")
+    updated = record.get("updatedAt")
+    return {
+        "_id": str(record["_id"]),
+        "contact_structure_id": record.get("contactStructureId"),
+        "created_at": parse_time(str(record["createdAt"]), "contact createdAt"),
+        "updated_at": parse_time(str(updated), "contact updatedAt") if updated else None,
+        "key": record.get("key"),
+        "_account_id": account_id,
+    }
+
+
+@dlt.resource(
+    name="contacts",
+    write_disposition="merge",
+    primary_key="_id",
+    columns={
+        "created_at": {"data_type": "timestamp", "nullable": False},
+        "updated_at": {"data_type": "timestamp", "nullable": True},
+        "contact_structure_id": {"data_type": "text", "nullable": True},
+        "key": {"data_type": "text", "nullable": True},
+    },
+)
+def contacts(account: Account, lookback: timedelta) -> Iterator[list[dict[str, Any]]]:
+    """`POST /api/contact/search`, newest first (`createdAt:desc`), page by page; after the first
+    run it stops after the first page reaching before the latest loaded `created_at` minus the
+    lookback (contacts indexed late), which the merge on `_id` makes harmless to re-read."""
+    state = dlt.current.resource_state()
+    latest = parse_utc(state[CONTACTS_CURSOR]) if state.get(CONTACTS_CURSOR) else None
+    stop_before = None if latest is None else latest - lookback
+    page = rows = 0
+    while True:
+        page += 1
+        body, _ = account.client.post(
+            SEARCH_PATH, {"page": page, "size": account.page_size, "sort": "createdAt:desc"}
+        )
+        records = body.get("contacts") if isinstance(body, dict) else None
+        total = body.get("totalRecords") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not isinstance(total, int | float):
+            raise ProviderError(
+                PROVIDER,
+                f"POST {SEARCH_PATH} page {page}: expected {{'contacts', 'totalRecords'}}, "
+                f"got {body!r:.200}",
+            )
+        batch = [contact_row(record, account.account_id) for record in records]
+        if batch:
+            rows += len(batch)
+            newest = max(row["created_at"] for row in batch)
+            latest = newest if latest is None or newest > latest else latest
+            yield batch
+        reached = stop_before is not None and any(r["created_at"] < stop_before for r in batch)
+        if reached or not batch or page * account.page_size >= total:
+            break
+    if latest is not None:
+        state[CONTACTS_CURSOR] = latest.astimezone(UTC).isoformat()
+    logger.info("%s: %d contacts in %d page(s)", PROVIDER, rows, page)
+
+
 def _snapshot(body: Any, taken_at: datetime, account: Account, **params: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ProviderError(PROVIDER, f"a report answered {body!r:.200}, expected an object")
@@ -339,7 +405,7 @@ def benchmark(
     max_windows_per_run: int | None = None,
     since: str | None = None,
 ) -> Any:
-    """Benchmark Email campaigns, contact events and report snapshots.
+    """Benchmark Email campaigns, contacts, contact events and report snapshots.
 
     ``base_url`` is the account's API URL (Settings > API Keys; there is no global host).
     ``past_days`` and ``timezone`` parameterise the dashboard, overall and histogram snapshots;
@@ -366,7 +432,11 @@ def benchmark(
     )
     client = BenchmarkClient(base_url, api_key, max_retry_after_seconds=max_retry_after_seconds)
     account = Account(client, account_id, page_size)
-    resources: list[Any] = [campaigns(account), contact_events(account, window)]
+    resources: list[Any] = [
+        campaigns(account),
+        contacts(account, window.lookback),
+        contact_events(account, window),
+    ]
     if reports:
         histogram_types = _subset(
             histogram_event_types, HISTOGRAM_EVENT_TYPES, "histogram_event_types"

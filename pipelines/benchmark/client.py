@@ -105,6 +105,17 @@ class BenchmarkClient:
             raise ProviderError(PROVIDER, f"GET {path} returned a non-JSON body") from None
         return body, server_time(response)
 
+    def post(self, path: str, body: dict[str, Any]) -> tuple[Any, datetime]:
+        """POST a JSON body to a read endpoint (`/api/contact/search`); the body and the clock."""
+        response = self.http.request("POST", path, json=body, expected=ANSWERED)
+        if response.status_code != 200:
+            raise self._error(response, path, "POST")
+        try:
+            answer = response.json()
+        except ValueError:
+            raise ProviderError(PROVIDER, f"POST {path} returned a non-JSON body") from None
+        return answer, server_time(response)
+
     def pages(self, path: str, size: int, **params: Any) -> Iterator[tuple[list[Any], datetime]]:
         """Every page of a `{"total", "records"}` endpoint, until `page * size >= total`."""
         page = 1
@@ -121,10 +132,10 @@ class BenchmarkClient:
                 return
             page += 1
 
-    def _error(self, response: requests.Response, path: str) -> ProviderError:
+    def _error(self, response: requests.Response, path: str, method: str = "GET") -> ProviderError:
         """The error naming the documented path (below the base URL), errorType and message."""
         error_type, message = _envelope(response)
-        what = f"GET {path} returned HTTP {response.status_code} {error_type}: {message}"
+        what = f"{method} {path} returned HTTP {response.status_code} {error_type}: {message}"
         status = response.status_code
         if status == 401:
             return ProviderAuthError(PROVIDER, f"{what}; check {API_KEY_SETTING}", status=status)

@@ -56,6 +56,15 @@
     )) }}
 {%- endmacro %}
 
+{#- `contacts`: one row per contact of `POST /api/contact/search` (CONTRACTS.md 10.1). -#}
+{% macro benchmark__contacts_columns() -%}
+    {{ return(benchmark__typed_columns(
+        text_columns=['_id', 'contact_structure_id', 'key', '_account_id', '_dlt_load_id'],
+        timestamp_columns=['created_at', 'updated_at'],
+        quoted=['key'],
+    )) }}
+{%- endmacro %}
+
 {#- `report_campaign`: one snapshot of `GET /api/reports/email/{id}` per campaign and run. -#}
 {% macro benchmark__report_campaign_columns() -%}
     {{ return(benchmark__typed_columns(

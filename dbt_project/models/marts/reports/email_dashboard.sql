@@ -1,7 +1,9 @@
 {#-
     One row per provider, account_id and past_days (1..90): the campaign numbers of a dashboard
     (Benchmark's `GET /api/reports/dashboard`, for every provider) over [as_of - past_days days,
-    as_of), each against the previous period (CONTRACTS.md section 9).
+    as_of), each against the previous period (CONTRACTS.md section 9); and, for a provider with
+    contact data (Benchmark), the contacts created before as_of against those created before the
+    period start (CONTRACTS.md 10.1; null for the others).
 -#}
 
 with
@@ -12,9 +14,46 @@ deliveries as (
 
 ),
 
+contacts as (
+
+    select * from {{ ref('int_email_contacts__unioned') }}
+
+),
+
 counts as (
 
     {{ report_period_counts('deliveries') }}
+
+),
+
+contact_counts as (
+
+    select
+        contacts.provider,
+        contacts.account_id,
+        periods.past_days,
+        count(case when contacts.created_at < periods.as_of then 1 end) as contact_count,
+        count(case when contacts.created_at < periods.period_start then 1 end) as previous_contact_count
+    from contacts
+    cross join ({{ report_periods() }}) as periods
+    group by
+        contacts.provider,
+        contacts.account_id,
+        periods.past_days
+
+),
+
+joined as (
+
+    select
+        counts.*,
+        contact_counts.contact_count,
+        contact_counts.previous_contact_count
+    from counts
+    left join contact_counts
+        on contact_counts.provider = counts.provider
+        and contact_counts.account_id is not distinct from counts.account_id
+        and contact_counts.past_days = counts.past_days
 
 ),
 
@@ -53,9 +92,16 @@ final as (
         {{ report_diff(
             report_rate_hundredths('unique_click_count', 'delivered_count'),
             report_rate_hundredths('previous_unique_click_count', 'previous_delivered_count')
-        ) }} as click_rate_diff
+        ) }} as click_rate_diff,
 
-    from counts
+        contact_count,
+        previous_contact_count,
+        case
+            when contact_count is not null
+                then {{ report_diff('contact_count', 'previous_contact_count') }}
+        end as contact_count_diff
+
+    from joined
 
 )
 

@@ -1,0 +1,120 @@
+{#-
+    One row per provider, account_id, past_days (1..90) and bucket, for the providers with contact
+    data (Benchmark): the contacts created in the bucket and in [as_of - past_days days, as_of),
+    the `contact.histogram` of Benchmark's `GET /api/reports/dashboard` (CONTRACTS.md 10.1).
+    Buckets as email_histogram's: local clock hours (past_days = 1) or local calendar days of the
+    reporting time zone, every one of the window listed (zeros too), the first may start before
+    the period; `is_peak` marks the first bucket with the highest total.
+-#}
+
+with
+
+contacts as (
+
+    select * from {{ ref('int_email_contacts__unioned') }}
+
+),
+
+accounts as (
+
+    select distinct provider, account_id from contacts
+
+),
+
+numbers as (
+
+    {{ integer_series(100) }}
+
+),
+
+periods as (
+
+    select
+        past_days,
+        as_of,
+        period_start,
+        period_start as window_start,
+        as_of as window_end,
+        {{ report_bucket_unit('past_days') }} as bucket_unit
+    from ({{ report_periods() }}) as report_periods
+
+),
+
+buckets as (
+
+    {{ report_buckets('periods', 'numbers', ['past_days', 'as_of', 'period_start']) }}
+
+),
+
+created as (
+
+    select
+        contacts.*,
+        {{ local_hour_start_utc('contacts.created_at', reporting_timezone()) }} as hour_bucket_start_utc,
+        {{ local_day_start_utc('contacts.created_at', reporting_timezone()) }} as day_bucket_start_utc
+    from contacts
+
+),
+
+counted as (
+
+    select
+        created.provider,
+        created.account_id,
+        periods.past_days,
+        case
+            when periods.bucket_unit = 'hour' then created.hour_bucket_start_utc
+            else created.day_bucket_start_utc
+        end as bucket_start_utc,
+        count(*) as total
+    from created
+    inner join periods
+        on created.created_at >= periods.period_start
+        and created.created_at < periods.as_of
+    group by
+        created.provider,
+        created.account_id,
+        periods.past_days,
+        case
+            when periods.bucket_unit = 'hour' then created.hour_bucket_start_utc
+            else created.day_bucket_start_utc
+        end
+
+),
+
+grid as (
+
+    select
+        accounts.provider,
+        accounts.account_id,
+        buckets.past_days,
+        buckets.period_start as period_start_at,
+        buckets.as_of as period_end_at,
+        buckets.bucket_index,
+        buckets.bucket_start_utc,
+        buckets.bucket_end_utc,
+        buckets.bucket_start_local,
+        coalesce(counted.total, 0) as total
+    from accounts
+    cross join buckets
+    left join counted
+        on counted.provider = accounts.provider
+        and counted.account_id is not distinct from accounts.account_id
+        and counted.past_days = buckets.past_days
+        and counted.bucket_start_utc = buckets.bucket_start_utc
+
+),
+
+final as (
+
+    select
+        grid.*,
+        row_number() over (
+            partition by provider, account_id, past_days
+            order by total desc, bucket_start_utc
+        ) = 1 as is_peak
+    from grid
+
+)
+
+select * from final

@@ -1,0 +1,41 @@
+with
+
+source as (
+
+    select * from {{ source('benchmark', 'contacts') }}
+
+),
+
+fields as (
+
+    select
+        {{ fill_staging_columns(
+            source_relation=source('benchmark', 'contacts'),
+            expected_columns=benchmark__contacts_columns(),
+        ) }}
+    from source
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        nullif(trim(_account_id), '') as account_id,
+        nullif(trim(_id), '') as contact_id,
+        nullif(trim(contact_structure_id), '') as contact_structure_id,
+
+        -- timestamps
+        {{ timestamptz_to_utc('created_at') }} as created_at,
+        {{ timestamptz_to_utc('updated_at') }} as updated_at,
+        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
+
+        -- metadata
+        'benchmark' as provider,
+        _dlt_load_id as dlt_load_id
+
+    from fields
+
+)
+
+select * from renamed
