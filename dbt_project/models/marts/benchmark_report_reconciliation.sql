@@ -1,15 +1,16 @@
 {#-
-    One row per Benchmark account_id, overall report (pastDays and timezone) and metric: each count
-    of Benchmark's own `GET /api/reports/email/overall` (the latest snapshot the loader took for
-    those parameters), for the period and the previous one, beside the same count modelled from
-    fct_email_deliveries for the same periods, ending when the snapshot was taken
-    (CONTRACTS.md section 9 definitions), and the difference (modelled - reported). The
-    dashboard's campaign counts are the same numbers as the overall's for the same pastDays.
+    One row per Benchmark account_id, report snapshot (`subject`: overall or dashboard, pastDays and
+    timezone) and metric: each count of Benchmark's own `GET /api/reports/email/overall` (for the
+    period and the previous one) and `GET /api/reports/dashboard` (campaign counts and the contact
+    count), the latest snapshot the loader took per parameters, beside the same count modelled
+    for the same periods ending when the snapshot was taken (CONTRACTS.md sections 9, 10.1 and
+    10.4; pairs from fct_email_deliveries, contacts from int_email_contacts__unioned), and the
+    difference (modelled - reported).
 -#}
 
 {{ config(enabled=var('benchmark_enabled', true) and var('benchmark_reports_enabled', true)) }}
 
-{#- (metric as Benchmark names it, its staged column, our count) -#}
+{#- overall: (metric as Benchmark names it, its staged column, our count) -#}
 {%- set metrics = [
     ('sent', 'sent', 'sent'),
     ('delivered', 'delivered', 'delivered'),
@@ -22,11 +23,33 @@
     ('unsubscribes', 'unsubscribes', 'unsubscribe'),
 ] -%}
 
+{#- dashboard: (metric by its JSON path, its staged column, our count) -#}
+{%- set dashboard_metrics = [
+    ('campaign.sent.count', 'sent_count', 'sent_count'),
+    ('campaign.delivered.count', 'delivered_count', 'delivered_count'),
+    ('campaign.uniqueOpens.count.value', 'unique_open_count', 'unique_open_count'),
+    ('campaign.uniqueClicks.count.value', 'unique_click_count', 'unique_click_count'),
+    ('contact.count.value', 'contact_count', 'contact_count'),
+] -%}
+
 with
 
 overall_reports as (
 
     select * from {{ ref('stg_benchmark__overall_reports') }}
+
+),
+
+dashboard_reports as (
+
+    select * from {{ ref('stg_benchmark__dashboard_reports') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_email_contacts__unioned') }}
+    where provider = 'benchmark'
 
 ),
 
@@ -37,28 +60,37 @@ deliveries as (
 
 ),
 
-ranked_reports as (
+{% for report, relation in [('overall', 'overall_reports'), ('dashboard', 'dashboard_reports')] %}
+{{ report }}_latest as (
 
+    -- a report is a snapshot per run: the latest per parameters is Benchmark's current word
     select
         *,
-        row_number() over (
-            partition by account_id, past_days, report_timezone
-            order by taken_at desc, loaded_at desc
-        ) as snapshot_rank
+        '{{ report }}?pastDays=' || cast(past_days as {{ dbt.type_string() }})
+            || '&timezone=' || coalesce(report_timezone, 'UTC') as subject
 
-    from overall_reports
+    from (
+        select
+            *,
+            row_number() over (
+                partition by account_id, past_days, report_timezone
+                order by taken_at desc, loaded_at desc
+            ) as snapshot_rank
+
+        from {{ relation }}
+    ) as ranked
+    where snapshot_rank = 1
 
 ),
 
+{% endfor %}
 reported as (
 
-    select
-        *,
-        'overall?pastDays=' || cast(past_days as {{ dbt.type_string() }})
-            || '&timezone=' || coalesce(report_timezone, 'UTC') as subject
+    select subject, account_id, past_days, taken_at from overall_latest
 
-    from ranked_reports
-    where snapshot_rank = 1
+    union all
+
+    select subject, account_id, past_days, taken_at from dashboard_latest
 
 ),
 
@@ -84,6 +116,23 @@ modelled as (
 
 ),
 
+modelled_contacts as (
+
+    select
+        reported.subject,
+        reported.account_id,
+        count(contacts.contact_id) as contact_count
+
+    from reported
+    left join contacts
+        on contacts.account_id is not distinct from reported.account_id
+        and contacts.created_at < reported.taken_at
+    group by
+        reported.subject,
+        reported.account_id
+
+),
+
 unpivoted as (
 
     {% for metric, staged, ours in metrics -%}
@@ -92,30 +141,68 @@ unpivoted as (
         ('count.prev', staged ~ '_count_prev', 'previous_' ~ ours ~ '_count'),
     ] -%}
     select
-        'benchmark' as provider,
-        reported.account_id,
-        reported.subject,
+        overall_latest.account_id,
+        overall_latest.subject,
         '{{ metric }}.{{ suffix }}' as metric,
         'fct_email_deliveries' as modelled_from,
-        reported.{{ reported_column }} as reported_value,
+        overall_latest.{{ reported_column }} as reported_value,
         modelled.{{ modelled_column }} as modelled_value,
-        modelled.{{ modelled_column }} - reported.{{ reported_column }} as difference,
-        reported.taken_at as reported_at
+        overall_latest.taken_at as reported_at
 
-    from reported
+    from overall_latest
     inner join modelled
-        on reported.subject = modelled.subject
-        and reported.account_id is not distinct from modelled.account_id
-    {% if not loop.last %}
+        on overall_latest.subject = modelled.subject
+        and overall_latest.account_id is not distinct from modelled.account_id
+
     union all
 
-    {% endif -%}
-    {%- endfor %}
+    {% endfor -%}
+    {% endfor -%}
+    {% for metric, staged, ours in dashboard_metrics -%}
+    select
+        dashboard_latest.account_id,
+        dashboard_latest.subject,
+        '{{ metric }}' as metric,
+        {% if ours == 'contact_count' -%}
+        'int_email_contacts__unioned' as modelled_from,
+        dashboard_latest.{{ staged }} as reported_value,
+        modelled_contacts.contact_count as modelled_value,
+        {%- else -%}
+        'fct_email_deliveries' as modelled_from,
+        dashboard_latest.{{ staged }} as reported_value,
+        modelled.{{ ours }} as modelled_value,
+        {%- endif %}
+        dashboard_latest.taken_at as reported_at
+
+    from dashboard_latest
+    inner join modelled
+        on dashboard_latest.subject = modelled.subject
+        and dashboard_latest.account_id is not distinct from modelled.account_id
+    inner join modelled_contacts
+        on dashboard_latest.subject = modelled_contacts.subject
+        and dashboard_latest.account_id is not distinct from modelled_contacts.account_id
     {% if not loop.last %}
     union all
 
     {% endif -%}
     {% endfor %}
+),
+
+final as (
+
+    select
+        'benchmark' as provider,
+        account_id,
+        subject,
+        metric,
+        modelled_from,
+        reported_value,
+        modelled_value,
+        modelled_value - reported_value as difference,
+        reported_at
+
+    from unpivoted
+
 )
 
-select * from unpivoted
+select * from final
