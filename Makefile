@@ -12,7 +12,7 @@ SANDBOX_HOST ?= 127.0.0.1
 SANDBOX_PORT ?= 8765
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: help setup demo load transform sandbox test bench lint format docs constraints clean
+.PHONY: help setup demo load transform sandbox test test-postgres postgres postgres-stop bench lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 required, found {sys.version.split()[0]}"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,postgres]'
 	@touch $@
 
 profiles.yml:
@@ -46,8 +46,18 @@ transform: setup ## dbt build (seeds, models, tests) on the warehouse
 	$(BIN)/python -m pipelines check
 	$(DBT) build $(DBT_ARGS)
 
-test: setup ## run the test suite (unit, sources against the sandbox, end to end)
+test: setup ## run the test suite (unit, sources against the sandbox, end to end; PostgreSQL too when its server is installed, always under CI=true)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup ## install (Debian package) and start a local PostgreSQL, then prove every mart identical to DuckDB
+	EMAIL_ELT_POSTGRES=1 $(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)
+
+postgres: ## start a throwaway local PostgreSQL on 127.0.0.1:55432 (installs Debian's package if missing); prints its settings
+	scripts/postgres.sh start
+	@scripts/postgres.sh env
+
+postgres-stop: ## stop the local PostgreSQL started by `make postgres`
+	scripts/postgres.sh stop
 
 bench: setup ## benchmarks: reader memory flat in file size; load speed vs DuckDB read_csv (ratios, one run)
 	$(BIN)/python -m bench.streaming $(BENCH_ARGS)

@@ -168,10 +168,13 @@ def query_dicts(warehouse: str, sql: str) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def dbt_build(warehouse: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`dbt build` on ``warehouse`` with the project's own profile template; fails the test on error."""
+def dbt_build(
+    warehouse: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`dbt build` on ``warehouse`` with the project's own profile template; fails the test on error.
+    ``env`` overrides the environment (e.g. WAREHOUSE=postgres and the PG* settings)."""
     profiles = tmp_path / "dbt_profiles"
-    profiles.mkdir(exist_ok=True)
+    profiles.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "profiles.example.yml", profiles / "profiles.yml")
     env = {
         **os.environ,
@@ -181,6 +184,7 @@ def dbt_build(warehouse: str, tmp_path: Path, *args: str) -> subprocess.Complete
         "DBT_TARGET_PATH": str(tmp_path / "dbt_target"),
         "DBT_LOG_PATH": str(tmp_path / "dbt_logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(env or {}),
     }
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(

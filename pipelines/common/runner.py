@@ -56,21 +56,56 @@ class LoadSummary:
                 self.rows[table] = self.rows.get(table, 0) + count
 
 
+# The PostgreSQL connection settings, the same environment variables libpq, psql and the dbt
+# profile's `postgres` target read (README "Running on your warehouse").
+POSTGRES_SETTINGS = {
+    "host": ("PGHOST", "127.0.0.1"),
+    "port": ("PGPORT", "5432"),
+    "username": ("PGUSER", "postgres"),
+    "password": ("PGPASSWORD", ""),
+    "database": ("PGDATABASE", "email_analytics"),
+}
+
+
+def postgres_credentials() -> dict[str, Any]:
+    """dlt postgres credentials from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE."""
+    values: dict[str, Any] = {
+        key: os.environ.get(name) or default for key, (name, default) in POSTGRES_SETTINGS.items()
+    }
+    try:
+        values["port"] = int(values["port"])
+    except ValueError:
+        raise ValueError(f"PGPORT must be a port number, not {values['port']!r}") from None
+    return values
+
+
 def destination_for(warehouse: str | None) -> Any:
-    """The dlt destination: DuckDB file `warehouse` (default), else dlt's configured destination."""
+    """The dlt destination chosen by WAREHOUSE: `duckdb` (default; the file `warehouse`, else
+    $WAREHOUSE_PATH), `postgres` (PG* environment variables), or any other dlt destination name,
+    configured the dlt way (.dlt/secrets.toml or DESTINATION__<NAME>__CREDENTIALS)."""
     kind = os.environ.get("WAREHOUSE", "duckdb")
     if kind == "duckdb":
         path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
         return dlt.destinations.duckdb(os.path.abspath(path))
+    if kind == "postgres":
+        return dlt.destinations.postgres(credentials=postgres_credentials())
     return kind
+
+
+def file_format() -> Any:
+    """The load file format: Parquet into DuckDB, CSV (COPY) into PostgreSQL, else dlt's choice."""
+    return {"duckdb": "parquet", "postgres": "csv"}.get(os.environ.get("WAREHOUSE", "duckdb"))
 
 
 def make_pipeline(
     provider: str, warehouse: str | None = None, pipelines_dir: str | None = None
 ) -> dlt.Pipeline:
     options: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
+    kind = os.environ.get("WAREHOUSE", "duckdb")
     return dlt.pipeline(
-        pipeline_name=provider,
+        # one local pipeline state (incremental cursors) per kind of warehouse: switching
+        # WAREHOUSE must not carry DuckDB's cursors over to an empty PostgreSQL
+        pipeline_name=provider if kind == "duckdb" else f"{provider}_{kind}",
         destination=destination_for(warehouse),
         dataset_name=f"raw_{provider}",
         **options,
@@ -106,7 +141,7 @@ def _record_failed_jobs(provider: str, warehouse: str | None, pipelines_dir: str
             rows,
             table_name=ledger.LEDGER_TABLE,
             write_disposition="append",
-            loader_file_format="parquet",
+            loader_file_format=file_format(),
         )
     except Exception as exc:  # the original error matters more; keep it
         logger.warning("could not record %d failed export job(s): %s", len(rows), exc)
@@ -170,7 +205,7 @@ def load_provider(
             ledger.FAILED_JOBS.clear()
             pipeline.run(
                 source,
-                loader_file_format="parquet",
+                loader_file_format=file_format(),
                 refresh="drop_sources" if full_refresh and first else None,  # type: ignore[arg-type]
             )
             summary.loads += 1
@@ -184,7 +219,7 @@ def load_provider(
         if follow_up:
             # Resources that use what the exports saw (e.g. metadata of new message ids).
             source = factory(**dict(source_kwargs)).with_resources(*follow_up)
-            pipeline.run(source, loader_file_format="parquet")
+            pipeline.run(source, loader_file_format=file_format())
             summary.loads += 1
             trace = pipeline.last_trace
             if trace and trace.last_normalize_info:

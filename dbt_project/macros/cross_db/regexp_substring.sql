@@ -8,7 +8,9 @@
 {%- endmacro %}
 
 {% macro default__regexp_substring(expression, pattern) -%}
-    substring({{ expression }} from '{{ pattern }}')
+    {#- PostgreSQL's substring(... from pattern) returns the first parenthesised subexpression
+        when the pattern has one: wrap the whole pattern so that it is the first -#}
+    substring({{ expression }} from '({{ pattern }})')
 {%- endmacro %}
 
 {% macro duckdb__regexp_substring(expression, pattern) -%}

@@ -96,10 +96,11 @@ final as (
 
         contact_count,
         previous_contact_count,
-        case
-            when contact_count is not null
-                then {{ report_diff('contact_count', 'previous_contact_count') }}
-        end as contact_count_diff
+        -- cast again: PostgreSQL drops the numeric's scale from a case expression
+        {{ report_decimal(
+            "case when contact_count is not null then "
+            ~ report_diff('contact_count', 'previous_contact_count') ~ " end"
+        ) }} as contact_count_diff
 
     from joined
 
