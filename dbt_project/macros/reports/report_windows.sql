@@ -239,3 +239,40 @@
         periods.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
 {%- endmacro %}
+
+
+{#-
+    The windows of the period histograms (email_histogram, email_dashboard_contact_histogram):
+    one per past_days, the period [period_start, as_of) itself, in hourly buckets for one day and
+    local days otherwise; the input of report_buckets.
+-#}
+{% macro report_histogram_windows() -%}
+    select
+        past_days,
+        as_of,
+        period_start,
+        period_start as window_start,
+        as_of as window_end,
+        {{ report_bucket_unit('past_days') }} as bucket_unit
+    from ({{ report_periods() }}) as report_periods
+{%- endmacro %}
+
+
+{#-
+    `hour_bucket_start_utc` and `day_bucket_start_utc`: the UTC start of the local hour and of the
+    local day (reporting time zone) holding `time_column`, computed once per row so that a join
+    to every period only picks one (report_bucket_start).
+-#}
+{% macro report_local_bucket_starts(time_column) -%}
+    {{ local_hour_start_utc(time_column, reporting_timezone()) }} as hour_bucket_start_utc,
+    {{ local_day_start_utc(time_column, reporting_timezone()) }} as day_bucket_start_utc
+{%- endmacro %}
+
+
+{#- The bucket start of a row of `relation` (with report_local_bucket_starts) in `periods`' unit. -#}
+{% macro report_bucket_start(relation, periods='periods') -%}
+    case
+        when {{ periods }}.bucket_unit = 'hour' then {{ relation }}.hour_bucket_start_utc
+        else {{ relation }}.day_bucket_start_utc
+    end
+{%- endmacro %}

@@ -29,14 +29,7 @@ numbers as (
 
 periods as (
 
-    select
-        past_days,
-        as_of,
-        period_start,
-        period_start as window_start,
-        as_of as window_end,
-        {{ report_bucket_unit('past_days') }} as bucket_unit
-    from ({{ report_periods() }}) as report_periods
+    {{ report_histogram_windows() }}
 
 ),
 
@@ -50,8 +43,7 @@ created as (
 
     select
         contacts.*,
-        {{ local_hour_start_utc('contacts.created_at', reporting_timezone()) }} as hour_bucket_start_utc,
-        {{ local_day_start_utc('contacts.created_at', reporting_timezone()) }} as day_bucket_start_utc
+        {{ report_local_bucket_starts('contacts.created_at') }}
     from contacts
 
 ),
@@ -62,10 +54,7 @@ counted as (
         created.provider,
         created.account_id,
         periods.past_days,
-        case
-            when periods.bucket_unit = 'hour' then created.hour_bucket_start_utc
-            else created.day_bucket_start_utc
-        end as bucket_start_utc,
+        {{ report_bucket_start('created') }} as bucket_start_utc,
         count(*) as total
     from created
     inner join periods
@@ -75,10 +64,7 @@ counted as (
         created.provider,
         created.account_id,
         periods.past_days,
-        case
-            when periods.bucket_unit = 'hour' then created.hour_bucket_start_utc
-            else created.day_bucket_start_utc
-        end
+        {{ report_bucket_start('created') }}
 
 ),
 

@@ -44,14 +44,7 @@ numbers as (
 
 periods as (
 
-    select
-        past_days,
-        as_of,
-        period_start,
-        period_start as window_start,
-        as_of as window_end,
-        {{ report_bucket_unit('past_days') }} as bucket_unit
-    from ({{ report_periods() }}) as report_periods
+    {{ report_histogram_windows() }}
 
 ),
 
@@ -65,8 +58,7 @@ first_events as (
 
     select
         first_events.*,
-        {{ local_hour_start_utc('first_events.event_at', reporting_timezone()) }} as hour_bucket_start_utc,
-        {{ local_day_start_utc('first_events.event_at', reporting_timezone()) }} as day_bucket_start_utc
+        {{ report_local_bucket_starts('first_events.event_at') }}
     from ({{ report_first_events('deliveries') }}) as first_events
 
 ),
@@ -78,10 +70,7 @@ counted as (
         first_events.account_id,
         first_events.event_type,
         periods.past_days,
-        case
-            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
-            else first_events.day_bucket_start_utc
-        end as bucket_start_utc,
+        {{ report_bucket_start('first_events') }} as bucket_start_utc,
         count(*) as total,
         count(case when first_events.bounce_class = 'hard' then 1 end) as hard_bounce_count,
         count(case when first_events.bounce_class = 'soft' then 1 end) as soft_bounce_count
@@ -94,10 +83,7 @@ counted as (
         first_events.account_id,
         first_events.event_type,
         periods.past_days,
-        case
-            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
-            else first_events.day_bucket_start_utc
-        end
+        {{ report_bucket_start('first_events') }}
 
 ),
 
