@@ -12,7 +12,13 @@ import logging
 import os
 import sys
 
-from pipelines.common.runner import PROVIDERS, LoadError, LoadSummary, load_provider
+from pipelines.common.runner import (
+    PROVIDERS,
+    LoadError,
+    LoadSummary,
+    load_provider,
+    warehouse_kind,
+)
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -44,7 +50,7 @@ def _print_summary(summaries: list[LoadSummary]) -> None:
 
 def missing_raw_tables(warehouse: str | None) -> str | None:
     """Why dbt cannot run on the DuckDB warehouse yet (None when it can, or for other engines)."""
-    if os.environ.get("WAREHOUSE", "duckdb") != "duckdb":
+    if warehouse_kind() != "duckdb":
         return None
     path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
     hint = (

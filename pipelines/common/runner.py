@@ -79,11 +79,16 @@ def postgres_credentials() -> dict[str, Any]:
     return values
 
 
+def warehouse_kind() -> str:
+    """The warehouse chosen by WAREHOUSE (default `duckdb`), a dlt destination name."""
+    return os.environ.get("WAREHOUSE", "duckdb")
+
+
 def destination_for(warehouse: str | None) -> Any:
     """The dlt destination chosen by WAREHOUSE: `duckdb` (default; the file `warehouse`, else
     $WAREHOUSE_PATH), `postgres` (PG* environment variables), or any other dlt destination name,
     configured the dlt way (.dlt/secrets.toml or DESTINATION__<NAME>__CREDENTIALS)."""
-    kind = os.environ.get("WAREHOUSE", "duckdb")
+    kind = warehouse_kind()
     if kind == "duckdb":
         path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
         return dlt.destinations.duckdb(os.path.abspath(path))
@@ -94,14 +99,14 @@ def destination_for(warehouse: str | None) -> Any:
 
 def file_format() -> Any:
     """The load file format: Parquet into DuckDB, CSV (COPY) into PostgreSQL, else dlt's choice."""
-    return {"duckdb": "parquet", "postgres": "csv"}.get(os.environ.get("WAREHOUSE", "duckdb"))
+    return {"duckdb": "parquet", "postgres": "csv"}.get(warehouse_kind())
 
 
 def make_pipeline(
     provider: str, warehouse: str | None = None, pipelines_dir: str | None = None
 ) -> dlt.Pipeline:
     options: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
-    kind = os.environ.get("WAREHOUSE", "duckdb")
+    kind = warehouse_kind()
     return dlt.pipeline(
         # one local pipeline state (incremental cursors) per kind of warehouse: switching
         # WAREHOUSE must not carry DuckDB's cursors over to an empty PostgreSQL
