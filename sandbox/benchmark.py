@@ -44,6 +44,7 @@ from sandbox.benchmark_contacts import SearchError, parse_search, search
 from sandbox.benchmark_events import EVENT_TYPES, BmeCampaign, BmeEvent
 from sandbox.benchmark_truth import Digest, benchmark_truth, campaign_record, campaign_report
 from sandbox.overall_truth import benchmark_campaigns, overall_truth
+from sandbox.report_periods import ALIGNMENTS
 from sandbox.report_truth import benchmark_pairs, report_params, report_truth
 from sandbox.timeutil import DAY_MS, add_months
 from sandbox.web import Request, Response, json_response, merge_settings
@@ -81,6 +82,9 @@ class BenchmarkSettings:
     monthly_limit: int = 100_000  # ASSUMPTION: contact limit × 10 in production
     default_page_size: int = 25
     max_page_size: int = 100
+    # ASSUMPTION: how dashboard/overall/histogram cut `pastDays` (sandbox.report_periods):
+    # `calendar` (whole local days, or hours for pastDays=1, as the OpenAPI examples) | `rolling`
+    report_period_alignment: str = "calendar"
 
 
 class BenchmarkError(Exception):
@@ -163,6 +167,8 @@ class BenchmarkSimulator:
                 raise ValueError("page sizes must be at least 1")
             if candidate.rate_window_seconds <= 0:
                 raise ValueError("rate_window_seconds must be positive")
+            if candidate.report_period_alignment not in ALIGNMENTS:
+                raise ValueError(f"report_period_alignment must be one of {ALIGNMENTS}")
             self.settings = candidate
             self._window_used = 0  # a new limit starts a new window
             self._window_start = time.time()
@@ -348,13 +354,17 @@ class BenchmarkSimulator:
 
     # -- reports --------------------------------------------------------------------------------
 
+    def _alignment(self) -> str:
+        with self._lock:
+            return self.settings.report_period_alignment
+
     def _dashboard(self, request: Request, _: list[str]) -> dict[str, Any]:
         past_days, zone = _past_days(request.query, required=True), _zone(request.query)
-        return reports.dashboard(self.digest(), past_days, zone)
+        return reports.dashboard(self.digest(), past_days, zone, self._alignment())
 
     def _overall(self, request: Request, _: list[str]) -> dict[str, Any]:
         past_days, zone = _past_days(request.query, required=True), _zone(request.query)
-        return reports.overall(self.digest(), past_days, zone)
+        return reports.overall(self.digest(), past_days, zone, self._alignment())
 
     def _histogram(self, request: Request, _: list[str]) -> dict[str, Any]:
         query = request.query
@@ -366,7 +376,7 @@ class BenchmarkSimulator:
             raise _invalid(
                 "eventType", f"eventType must be one of {', '.join(reports.HISTOGRAM_TYPES)}"
             )
-        return reports.histogram(self.digest(), event_type, past_days, zone)
+        return reports.histogram(self.digest(), event_type, past_days, zone, self._alignment())
 
     def _report(self, _: Request, groups: list[str]) -> dict[str, Any]:
         return campaign_report(self.digest(), self._campaign_of(groups[0]))

@@ -1,27 +1,27 @@
 """Benchmark Email reports computed from the world at the world clock (CONTRACTS 7.1, PROVIDERS 4.4).
 
-`Digest(world, now_ms)` reduces the visible contact events to (campaign, contact) pairs with the
-first time of each event type, the hard-bounce flag, last opens/clicks and link clicks. Every
-report is read off a digest with CONTRACTS section 4's definitions:
+The dashboard, overall and histogram reports are read off the (campaign, contact) pairs of the
+visible contact events (`sandbox.report_truth.benchmark_pairs`) with the definitions every
+provider's report marts share (docs/CONTRACTS.md section 9, sandbox.report_periods and
+sandbox.report_truth), so the simulator and the marts' truth cannot drift apart:
 
 * Counts are distinct contacts per campaign, summed over campaigns (distinct pairs). A pair
-  counts in a period when its **first** event of the kind falls in the period (so histogram
-  buckets add up to the period's count). A bounced pair is hard when any of its visible bounces
-  is `hard` (hard beats soft), else soft.
-* Rates are percentages of delivered pairs, rounded half up on exact integers (`sandbox.truth._rate`);
-  bounce rates too (ASSUMPTION: the OpenAPI's overall text says bounces/sent; CONTRACTS 7.1 says
-  delivered for every rate, which this follows).
-* `pastDays=N`: the period is the last N×24 h before the clock, `[now - N d, now)`; the previous
-  period is the N×24 h before it. `diff` = (current − previous) / previous × 100, rounded half
-  up (away from zero) to 2 decimals; ASSUMPTION when previous = 0: 100 if current > 0, else 0.
-  Rate diffs are the relative change of the two displayed (2-decimal) rates.
-* The timezone is applied only to bucketing. Buckets (ASSUMPTION): hourly for pastDays=1, daily
-  (local midnight) otherwise; engagement `24hours` hourly, `week` and `month` (30 days) daily, from
-  the campaign's `scheduledAt`. Every bucket of the window is listed (zeros too); a bucket's
-  `date` is its local start in UTC; `peak` is the first bucket with the highest total.
-
-`diff` and the bucket helpers live in sandbox.report_truth, which applies the same definitions to
-every provider's (campaign, recipient) pairs for the report marts' truth (CONTRACTS 9).
+  counts in a period when its **first** event of the kind falls in the period. A bounced pair is
+  hard when any of its visible bounces is `hard` (hard beats soft), else soft.
+* Rates on the OpenAPI's bases: opens and clicks on delivered, bounces on sent; bounded by 100
+  (the pairs first delivered / sent in the period, and those of them opened, clicked or bounced
+  before the period ends); half up on exact integers. Rate diffs compare the two rounded rates.
+* `pastDays=N`: the N whole local days (hours for N = 1) before the one holding the clock, in the
+  request's timezone (setting `report_period_alignment` = `calendar`, the OpenAPI's examples), or
+  the N x 24 h before the clock (`rolling`); the previous period is the one before it. `diff` =
+  (current - previous) / previous x 100, half up to 2 decimals; ASSUMPTION when previous = 0: 100
+  if current > 0, else 0.
+* Histograms: hourly buckets for pastDays=1, local days otherwise; `email-sent`,
+  `email-delivered` and `email-bounced` count every event (a bounce's `detail` by its own
+  `emailBounceType`), the `first-…` types the pairs' first events (the OpenAPI's enum names).
+  Engagement: `24hours` hourly, `week` and `month` (30 days) daily, from the campaign's
+  `scheduledAt`. Every bucket of the window is listed (zeros too); a bucket's `date` is its local
+  start in UTC; `peak` is the first bucket with the highest total.
 """
 
 from __future__ import annotations
@@ -29,35 +29,36 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from sandbox.benchmark_events import (
-    BOUNCED,
-    CLICKED,
-    COMPLAINT,
-    DELIVERED,
-    OPENED,
-    SENT,
-    UNSUBSCRIBED,
-    BmeCampaign,
-    iso_ms,
-)
+from sandbox.benchmark_events import CLICKED, OPENED, BmeCampaign, iso_ms
 from sandbox.benchmark_truth import Digest, campaign_numbers
-from sandbox.report_truth import bucketed as _bucketed
-from sandbox.report_truth import buckets, diff, peak_index, unit_for_days
-from sandbox.timeutil import DAY_MS, from_ms
-from sandbox.truth import _rate
+from sandbox.report_periods import (
+    CALENDAR,
+    Period,
+    bucketed,
+    buckets,
+    diff,
+    peak_index,
+    period,
+    rate,
+    unit_for_days,
+)
+from sandbox.report_truth import CLICKED as CLICKED_KIND
+from sandbox.report_truth import DELIVERED as DELIVERED_KIND
+from sandbox.report_truth import (
+    HISTOGRAM_KINDS,
+    PairFacts,
+    benchmark_pairs,
+    count_columns,
+    delivery_slots,
+    histogram_counts,
+    rate_columns,
+)
+from sandbox.report_truth import OPENED as OPENED_KIND
+from sandbox.report_truth import SENT as SENT_KIND
+from sandbox.timeutil import DAY_MS
 
 PERIODS = {"24hours": (DAY_MS, "hour"), "week": (7 * DAY_MS, "day"), "month": (30 * DAY_MS, "day")}
-HISTOGRAM_TYPES = {
-    "email-sent": SENT,
-    "email-delivered": DELIVERED,
-    "email-bounced": BOUNCED,
-    "first-contact-unsubscribed": UNSUBSCRIBED,
-    "first-email-complaint": COMPLAINT,
-    "first-email-opened": OPENED,
-    "first-email-clicked": CLICKED,
-}
-# deliveryTimeStats slots by the local hour of delivery: [from, to) hours
-SLOTS = {"morning": (4, 10), "afternoon": (10, 16), "evening": (16, 22), "night": (22, 28)}
+HISTOGRAM_TYPES = HISTOGRAM_KINDS  # eventType -> canonical kind
 
 
 def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, int]:
@@ -67,54 +68,47 @@ def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, in
     return spans[best][0], spans[best][1], totals[best]
 
 
+def _pairs(d: Digest) -> list[PairFacts]:
+    """The Digest's (campaign, contact) pairs, computed once per Digest (one per clock value)."""
+    cached: list[PairFacts] | None = getattr(d, "_pair_facts", None)
+    if cached is None:
+        cached = benchmark_pairs(d)
+        d._pair_facts = cached  # type: ignore[attr-defined]
+    return cached
+
+
 # -- reports --------------------------------------------------------------------------------------
 
 
-def _period(d: Digest, start: int, end: int) -> dict[str, int]:
-    return {
-        "sent": d.count(SENT, start, end),
-        "delivered": d.count(DELIVERED, start, end),
-        "opened": d.count(OPENED, start, end),
-        "clicked": d.count(CLICKED, start, end),
-        "hard": d.count(BOUNCED, start, end, "hard"),
-        "soft": d.count(BOUNCED, start, end, "soft"),
-        "complaints": d.count(COMPLAINT, start, end),
-        "unsubscribes": d.count(UNSUBSCRIBED, start, end),
-    }
-
-
-def dashboard(d: Digest, past_days: int, zone: tzinfo) -> dict[str, Any]:
+def dashboard(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR) -> dict[str, Any]:
     """`GET /api/reports/dashboard`."""
-    end = d.now_ms
-    start = end - past_days * DAY_MS
-    cur, prev = _period(d, start, end), _period(d, start - past_days * DAY_MS, start)
+    pairs, span = _pairs(d), period(d.now_ms, past_days, zone, alignment)
+    counts = count_columns(pairs, span, (("sent", SENT_KIND), ("delivered", DELIVERED_KIND)))
+    opens = count_columns(pairs, span, (("opens", OPENED_KIND), ("clicks", CLICKED_KIND)))
+    rates = rate_columns(pairs, span, ("open_rate", "click_rate"))
 
-    def unique(kind: str) -> dict[str, Any]:
-        rate, rate_prev = _rate(cur[kind], cur["delivered"]), _rate(prev[kind], prev["delivered"])
+    def unique(name: str, rate_name: str) -> dict[str, Any]:
         return {
-            "count": {"value": cur[kind], "diff": diff(cur[kind], prev[kind])},
-            "rate": {"value": rate, "diff": diff(rate, rate_prev)},
+            "count": {"value": opens[name], "diff": opens[f"{name}_diff"]},
+            "rate": {"value": rates[rate_name], "diff": rates[f"{rate_name}_diff"]},
         }
 
-    contacts, contacts_before = d.contacts_at(end), d.contacts_at(start)
-    spans = buckets(start, end, unit_for_days(past_days), zone)
-    totals = _bucketed(d.created, start, end, spans)
+    contacts, contacts_before = d.contacts_at(span.end), d.contacts_at(span.start)
+    spans = buckets(span.start, span.end, unit_for_days(past_days), zone)
+    totals = bucketed(d.created, span.start, span.end, spans)
     peak = _peak(spans, totals)
     return {
         "campaign": {
-            "sent": {"count": cur["sent"], "diff": diff(cur["sent"], prev["sent"])},
-            "delivered": {
-                "count": cur["delivered"],
-                "diff": diff(cur["delivered"], prev["delivered"]),
-            },
-            "uniqueOpens": unique("opened"),
-            "uniqueClicks": unique("clicked"),
+            "sent": {"count": counts["sent"], "diff": counts["sent_diff"]},
+            "delivered": {"count": counts["delivered"], "diff": counts["delivered_diff"]},
+            "uniqueOpens": unique("opens", "open_rate"),
+            "uniqueClicks": unique("clicks", "click_rate"),
         },
         "contact": {
             "count": {"value": contacts, "diff": diff(contacts, contacts_before)},
             "histogram": {
-                "start": iso_ms(start),
-                "end": iso_ms(end),
+                "start": iso_ms(span.start),
+                "end": iso_ms(span.end),
                 "histogram": [
                     {"date": iso_ms(s), "total": t} for (s, _), t in zip(spans, totals, strict=True)
                 ],
@@ -124,54 +118,48 @@ def dashboard(d: Digest, past_days: int, zone: tzinfo) -> dict[str, Any]:
     }
 
 
-def overall(d: Digest, past_days: int, zone: tzinfo) -> dict[str, Any]:
-    """`GET /api/reports/email/overall`."""
-    end = d.now_ms
-    start = end - past_days * DAY_MS
-    cur, prev = _period(d, start, end), _period(d, start - past_days * DAY_MS, start)
-    for tally in (cur, prev):
-        tally["bounces"] = tally["hard"] + tally["soft"]
+# overall `stats` key -> (period_counts key, rate column or None)
+OVERALL_STATS = {
+    "sent": ("sent", None),
+    "delivered": ("delivered", None),
+    "uniqueOpens": ("opened", "open_rate"),
+    "uniqueClicks": ("clicked", "click_rate"),
+    "totalBounces": ("bounces", "bounce_rate"),
+    "hardBounces": ("hard", "hard_bounce_rate"),
+    "softBounces": ("soft", "soft_bounce_rate"),
+    "complaints": ("complained", None),
+    "unsubscribes": ("unsubscribed", None),
+}
 
-    def metric(kind: str, with_rate: bool) -> dict[str, Any]:
-        result: dict[str, Any] = {
-            "count": {"value": cur[kind], "prev": prev[kind], "diff": diff(cur[kind], prev[kind])}
-        }
-        if with_rate:
-            value, before = _rate(cur[kind], cur["delivered"]), _rate(prev[kind], prev["delivered"])
-            result["rate"] = {"value": value, "prev": before, "diff": diff(value, before)}
-        return result
 
+def overall(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR) -> dict[str, Any]:
+    """`GET /api/reports/email/overall`: counts of pairs by their first event in the period,
+    rates on the documented bases (opens and clicks on delivered, bounces on sent), bounded by
+    100 (sandbox.report_truth.cohort_counts)."""
+    pairs, span = _pairs(d), period(d.now_ms, past_days, zone, alignment)
+    counts = count_columns(pairs, span, [(kind, kind) for kind, _ in OVERALL_STATS.values()])
+    rates = rate_columns(pairs, span, [r for _, r in OVERALL_STATS.values() if r])
+    stats: dict[str, Any] = {}
+    for name, (kind, rate_name) in OVERALL_STATS.items():
+        value, before = counts[kind], counts[f"previous_{kind}"]
+        stats[name] = {"count": {"value": value, "prev": before, "diff": counts[f"{kind}_diff"]}}
+        if rate_name:
+            stats[name]["rate"] = {
+                "value": rates[rate_name],
+                "prev": rates[f"previous_{rate_name}"],
+                "diff": rates[f"{rate_name}_diff"],
+            }
     return {
-        "stats": {
-            "sent": metric("sent", False),
-            "delivered": metric("delivered", False),
-            "uniqueOpens": metric("opened", True),
-            "uniqueClicks": metric("clicked", True),
-            "totalBounces": metric("bounces", True),
-            "hardBounces": metric("hard", True),
-            "softBounces": metric("soft", True),
-            "complaints": metric("complaints", False),
-            "unsubscribes": metric("unsubscribes", False),
-        },
-        "deliveryTimeStats": delivery_time_stats(d, start, end, zone),
-        "campaignComparison": campaign_comparison(d, start, end),
+        "stats": stats,
+        "deliveryTimeStats": delivery_time_stats(pairs, span, zone),
+        "campaignComparison": campaign_comparison(d, span.start, span.end),
     }
 
 
-def delivery_time_stats(d: Digest, start: int, end: int, zone: tzinfo) -> dict[str, float]:
+def delivery_time_stats(pairs: list[PairFacts], span: Period, zone: tzinfo) -> dict[str, float]:
     """Open rate of the pairs first delivered in the period, by the local hour of delivery."""
-    delivered = dict.fromkeys(SLOTS, 0)
-    opened = dict.fromkeys(SLOTS, 0)
-    for firsts in d.firsts.values():
-        at = firsts.get(DELIVERED)
-        if at is None or not start <= at < end:
-            continue
-        hour = from_ms(at).astimezone(zone).hour
-        hour += 24 if hour < 4 else 0  # night runs 22:00-04:00
-        slot = next(name for name, (low, high) in SLOTS.items() if low <= hour < high)
-        delivered[slot] += 1
-        opened[slot] += OPENED in firsts
-    return {slot: _rate(opened[slot], delivered[slot]) for slot in SLOTS}
+    slots = delivery_slots(pairs, span, zone)
+    return {slot: rate(opened, delivered) for slot, (delivered, opened) in slots.items()}
 
 
 def campaign_comparison(d: Digest, start: int, end: int) -> list[dict[str, Any]]:
@@ -187,8 +175,8 @@ def campaign_comparison(d: Digest, start: int, end: int) -> list[dict[str, Any]]
                 "_id": campaign.id,
                 "name": campaign.name,
                 "rates": {
-                    "opens": _rate(stats["opened"], stats["delivered"]),
-                    "clicks": _rate(stats["clicked"], stats["delivered"]),
+                    "opens": rate(stats["opened"], stats["delivered"]),
+                    "clicks": rate(stats["clicked"], stats["delivered"]),
                 },
                 "scheduledAt": iso_ms(at),
             }
@@ -197,25 +185,23 @@ def campaign_comparison(d: Digest, start: int, end: int) -> list[dict[str, Any]]
     return rows
 
 
-def histogram(d: Digest, event_type: str, past_days: int, zone: tzinfo) -> dict[str, Any]:
-    """`GET /api/reports/email/overall/histogram`: pairs per bucket of their first event of the
-    type (`email-bounced` adds `detail` hard/soft by the pair's class)."""
-    end = d.now_ms
-    start = end - past_days * DAY_MS
-    kind = HISTOGRAM_TYPES[event_type]
-    spans = buckets(start, end, unit_for_days(past_days), zone)
-    if kind == BOUNCED:
-        hard = _bucketed(d.times(kind, bounce="hard"), start, end, spans)
-        soft = _bucketed(d.times(kind, bounce="soft"), start, end, spans)
-        totals = [h + s for h, s in zip(hard, soft, strict=True)]
+def histogram(
+    d: Digest, event_type: str, past_days: int, zone: tzinfo, alignment: str = CALENDAR
+) -> dict[str, Any]:
+    """`GET /api/reports/email/overall/histogram`: per bucket, every `email-sent`,
+    `email-delivered` and `email-bounced` event (`detail` hard/soft by each bounce's own type), and
+    for the `first-…` types the pairs whose first event of the type falls in it."""
+    span = period(d.now_ms, past_days, zone, alignment)
+    spans = buckets(span.start, span.end, unit_for_days(past_days), zone)
+    totals, hard, soft = histogram_counts(_pairs(d), HISTOGRAM_TYPES[event_type], span, spans)
+    if hard is not None and soft is not None:
         items = [
             {"date": iso_ms(s), "total": t, "detail": {"hard": h, "soft": o}}
             for (s, _), t, h, o in zip(spans, totals, hard, soft, strict=True)
         ]
     else:
-        totals = _bucketed(d.times(kind), start, end, spans)
         items = [{"date": iso_ms(s), "total": t} for (s, _), t in zip(spans, totals, strict=True)]
-    return _histogram_body(start, end, spans, totals, items)
+    return _histogram_body(span.start, span.end, spans, totals, items)
 
 
 def _histogram_body(
@@ -230,15 +216,15 @@ def _histogram_body(
     }
 
 
-def engagement(d: Digest, campaign: BmeCampaign, period: str, zone: tzinfo) -> dict[str, Any]:
+def engagement(d: Digest, campaign: BmeCampaign, period_name: str, zone: tzinfo) -> dict[str, Any]:
     """`GET /api/reports/email/{id}/engagement`: first opens and first clicks per bucket of the
     period from the campaign's send (its creation for a draft)."""
-    length, unit = PERIODS[period]
+    length, unit = PERIODS[period_name]
     start = campaign.scheduled_ms if campaign.scheduled_ms is not None else campaign.created_ms
     end = start + length
     spans = buckets(start, end, unit, zone)
-    opens = _bucketed(d.times(OPENED, campaign.id), start, end, spans)
-    clicks = _bucketed(d.times(CLICKED, campaign.id), start, end, spans)
+    opens = bucketed(d.times(OPENED, campaign.id), start, end, spans)
+    clicks = bucketed(d.times(CLICKED, campaign.id), start, end, spans)
     totals = [o + c for o, c in zip(opens, clicks, strict=True)]
     items = [
         {"date": iso_ms(s), "total": t, "detail": {"uniqueOpens": o, "uniqueClicks": c}}

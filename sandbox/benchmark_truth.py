@@ -6,8 +6,8 @@ the last open and click per campaign and the clicks per link. From it: the campa
 (`/api/reports/email/{id}`), the campaign list records (`/api/email/campaign`), and the truth
 (`GET /_sandbox/truth/benchmark`, docs/CONTRACTS.md section 4 and 7.3): counts are distinct
 contacts per campaign with a visible event of the kind; a bounced contact is hard when any of
-its bounces is `hard` (hard beats soft), else soft; rates are percentages of delivered, rounded
-half up on exact integers (`sandbox.truth._rate`); `last_*_at` are naive UTC with milliseconds.
+its bounces is `hard` (hard beats soft), else soft; open and click rates are percentages of
+delivered, bounce rates of sent, rounded half up on exact integers (`sandbox.truth._rate`); `last_*_at` are naive UTC with milliseconds.
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ def campaign_numbers(d: Digest, campaign_id: str) -> dict[str, int]:
 
 
 def campaign_report(d: Digest, campaign: BmeCampaign) -> dict[str, Any]:
-    """`GET /api/reports/email/{id}`: the whole campaign at the clock, rates on delivered."""
+    """`GET /api/reports/email/{id}`: the whole campaign at the clock, open and click rates on
+    delivered, bounce rates on sent (CONTRACTS 4)."""
     n = campaign_numbers(d, campaign.id)
     delivered, bounces = n["delivered"], n["hard"] + n["soft"]
 
@@ -170,9 +171,9 @@ def campaign_report(d: Digest, campaign: BmeCampaign) -> dict[str, Any]:
             "delivered": delivered,
             "opens": engaged(OPENED, "opened"),
             "clicks": engaged(CLICKED, "clicked"),
-            "totalBounces": {"count": bounces, "rate": _rate(bounces, delivered)},
-            "hardBounces": {"count": n["hard"], "rate": _rate(n["hard"], delivered)},
-            "softBounces": {"count": n["soft"], "rate": _rate(n["soft"], delivered)},
+            "totalBounces": {"count": bounces, "rate": _rate(bounces, n["sent"])},
+            "hardBounces": {"count": n["hard"], "rate": _rate(n["hard"], n["sent"])},
+            "softBounces": {"count": n["soft"], "rate": _rate(n["soft"], n["sent"])},
             "complaints": n["complaints"],
             "unsubscribes": n["unsubscribes"],
         },

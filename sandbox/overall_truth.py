@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from sandbox.benchmark_reports import SLOTS
+from sandbox.report_periods import rate
 from sandbox.report_truth import (
     CLICKED,
     COMPLAINED,
@@ -41,12 +41,13 @@ from sandbox.report_truth import (
     PairFacts,
     ReportParams,
     _naive,
-    diff,
-    period_counts,
+    count_columns,
+    delivery_slots,
+    period_head,
+    rate_columns,
     read_back_ms,
 )
-from sandbox.timeutil import DAY_MS, from_ms, naive_ms, to_ms
-from sandbox.truth import _rate
+from sandbox.timeutil import naive_ms, to_ms
 
 if TYPE_CHECKING:
     from sandbox.benchmark_truth import Digest
@@ -65,13 +66,7 @@ OVERALL_COUNTS = (
     ("complaint_count", COMPLAINED),
     ("unsubscribe_count", UNSUBSCRIBED),
 )
-OVERALL_RATES = (
-    ("open_rate", OPENED),
-    ("click_rate", CLICKED),
-    ("bounce_rate", "bounces"),
-    ("hard_bounce_rate", "hard"),
-    ("soft_bounce_rate", "soft"),
-)
+OVERALL_RATES = ("open_rate", "click_rate", "bounce_rate", "hard_bounce_rate", "soft_bounce_rate")
 
 
 @dataclass(frozen=True)
@@ -128,82 +123,42 @@ def benchmark_campaigns(d: Digest) -> list[CampaignFacts]:
 # -- reports --------------------------------------------------------------------------------------
 
 
-def _tally(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
-    counts = period_counts(pairs, start, end)
-    counts["bounces"] = counts["hard"] + counts["soft"]
-    return counts
-
-
-def overall_rows(
-    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int]
-) -> list[dict[str, Any]]:
+def overall_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dict[str, Any]]:
     """`email_overall`: one row per past_days."""
     rows = []
-    for days in past_days:
-        start = as_of_ms - days * DAY_MS
-        cur, prev = _tally(pairs, start, as_of_ms), _tally(pairs, start - days * DAY_MS, start)
+    for days, span in params.periods():
         row: dict[str, Any] = {
-            "past_days": days,
-            "period_start_at": _naive(start),
-            "period_end_at": _naive(as_of_ms),
-            "previous_period_start_at": _naive(start - days * DAY_MS),
+            **period_head(days, span),
+            "previous_period_start_at": _naive(span.previous_start),
         }
-        for name, kind in OVERALL_COUNTS:
-            row[name], row[f"previous_{name}"] = cur[kind], prev[kind]
-            row[f"{name}_diff"] = diff(cur[kind], prev[kind])
-        for name, kind in OVERALL_RATES:
-            rate, before = _rate(cur[kind], cur[DELIVERED]), _rate(prev[kind], prev[DELIVERED])
-            row[name], row[f"previous_{name}"], row[f"{name}_diff"] = (
-                rate,
-                before,
-                diff(rate, before),
-            )
+        row.update(count_columns(pairs, span, OVERALL_COUNTS))
+        row.update(rate_columns(pairs, span, OVERALL_RATES))
         rows.append(row)
     return rows
 
 
-def slot_of(at_ms: int, zone: tzinfo) -> str:
-    hour = from_ms(at_ms).astimezone(zone).hour
-    hour += 24 if hour < 4 else 0  # night runs 22:00-04:00
-    return next(name for name, (low, high) in SLOTS.items() if low <= hour < high)
-
-
-def delivery_time_rows(
-    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int], zone: tzinfo
-) -> list[dict[str, Any]]:
-    """`email_overall_delivery_time`: one row per past_days and slot."""
+def delivery_time_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dict[str, Any]]:
+    """`email_overall_delivery_time`: one row per past_days and slot: the pairs first delivered in
+    the period in the slot, and those of them first opened before the period end."""
     rows = []
-    for days in past_days:
-        start = as_of_ms - days * DAY_MS
-        delivered, opened = dict.fromkeys(SLOTS, 0), dict.fromkeys(SLOTS, 0)
-        for pair in pairs:
-            at, open_at = pair.at(DELIVERED), pair.at(OPENED)
-            if at is None or not start <= at < as_of_ms:
-                continue
-            slot = slot_of(at, zone)
-            delivered[slot] += 1
-            opened[slot] += open_at is not None and open_at < as_of_ms
-        for order, slot in enumerate(SLOTS, start=1):
+    for days, span in params.periods():
+        slots = delivery_slots(pairs, span, params.zone)
+        for order, (slot, (delivered, opened)) in enumerate(slots.items(), start=1):
             rows.append(
                 {
-                    "past_days": days,
-                    "period_start_at": _naive(start),
-                    "period_end_at": _naive(as_of_ms),
+                    **period_head(days, span),
                     "slot": slot,
                     "slot_order": order,
-                    "delivered_count": delivered[slot],
-                    "unique_open_count": opened[slot],
-                    "open_rate": _rate(opened[slot], delivered[slot]),
+                    "delivered_count": delivered,
+                    "unique_open_count": opened,
+                    "open_rate": rate(opened, delivered),
                 }
             )
     return rows
 
 
 def campaign_comparison_rows(
-    pairs: Sequence[PairFacts],
-    campaigns: Sequence[CampaignFacts],
-    as_of_ms: int,
-    past_days: Iterable[int],
+    pairs: Sequence[PairFacts], campaigns: Sequence[CampaignFacts], params: ReportParams
 ) -> list[dict[str, Any]]:
     """`email_overall_campaign_comparison`: one row per past_days and campaign started in it."""
     members: dict[str, list[PairFacts]] = {}
@@ -220,21 +175,18 @@ def campaign_comparison_rows(
             continue
         delivered = sum(DELIVERED in pair.first for pair in own)
         rates = {
-            "open_rate": _rate(sum(OPENED in pair.first for pair in own), delivered),
-            "click_rate": _rate(sum(CLICKED in pair.first for pair in own), delivered),
+            "open_rate": rate(sum(OPENED in pair.first for pair in own), delivered),
+            "click_rate": rate(sum(CLICKED in pair.first for pair in own), delivered),
         }
         started.append((at, campaign, rates))
     started.sort(key=lambda item: (-item[0], item[1].campaign_id))
     rows = []
-    for days in past_days:
-        start = as_of_ms - days * DAY_MS
-        in_period = [item for item in started if start <= item[0] < as_of_ms]
+    for days, span in params.periods():
+        in_period = [item for item in started if span.start <= item[0] < span.end]
         for rank, (at, campaign, rates) in enumerate(in_period, start=1):
             rows.append(
                 {
-                    "past_days": days,
-                    "period_start_at": _naive(start),
-                    "period_end_at": _naive(as_of_ms),
+                    **period_head(days, span),
                     "campaign_id": campaign.campaign_id,
                     "campaign_name": campaign.name,
                     "campaign_started_at": naive_ms(at),
@@ -249,9 +201,8 @@ def overall_truth(
     pairs: Sequence[PairFacts], campaigns: Sequence[CampaignFacts], params: ReportParams
 ) -> dict[str, Any]:
     """The truth keys `overall`, `delivery_time` and `campaign_comparison`."""
-    as_of, days = params.as_of_ms, params.past_days
     return {
-        "overall": overall_rows(pairs, as_of, days),
-        "delivery_time": delivery_time_rows(pairs, as_of, days, params.zone),
-        "campaign_comparison": campaign_comparison_rows(pairs, campaigns, as_of, days),
+        "overall": overall_rows(pairs, params),
+        "delivery_time": delivery_time_rows(pairs, params),
+        "campaign_comparison": campaign_comparison_rows(pairs, campaigns, params),
     }

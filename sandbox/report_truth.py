@@ -47,16 +47,28 @@ Provider mappings (the marts' `fct_email_deliveries` must agree):
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms, naive_ms, parse_rfc3339, rfc3339, to_ms
-from sandbox.truth import _rate
+from sandbox.report_periods import (
+    ALIGNMENTS,
+    DEFAULT_ALIGNMENT,
+    SLOTS,
+    Period,
+    bucketed,
+    buckets,
+    diff,
+    n_buckets,
+    peak_index,
+    period,
+    rate,
+    slot_of,
+    unit_for_days,
+)
+from sandbox.timeutil import from_ms, naive_ms, parse_rfc3339, rfc3339, to_ms
 
 if TYPE_CHECKING:
     from sandbox.benchmark_truth import Digest
@@ -87,14 +99,20 @@ NAIVE = "%Y-%m-%dT%H:%M:%S"
 # -- the per-pair digest ------------------------------------------------------------------------
 
 
+EVERY_KINDS = (SENT, DELIVERED, BOUNCED)  # the histogram types that count every event
+
+
 @dataclass
 class PairFacts:
-    """One (campaign, recipient) pair: first time (epoch ms) per canonical kind, bounce class."""
+    """One (campaign, recipient) pair: first time (epoch ms) per canonical kind, the pair's bounce
+    class, and every event of the kinds the histogram counts one by one (`EVERY_KINDS`: time and,
+    for bounces, the event's own class `hard`/`soft`)."""
 
     campaign_id: str
     recipient: str
     first: dict[str, int] = field(default_factory=dict)
     bounce_class: str | None = None  # "hard" | "soft" | None
+    every: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
 
     def at(self, kind: str) -> int | None:
         return self.first.get(kind)
@@ -113,26 +131,33 @@ class PairDigest:
             pair = self.pairs[key] = PairFacts(campaign_id, recipient)
         return pair
 
-    def note(self, campaign_id: str, recipient: str, kind: str, at_ms: int) -> None:
+    def note(
+        self, campaign_id: str, recipient: str, kind: str, at_ms: int, klass: str | None = None
+    ) -> None:
         """An event of a canonical kind (not `bounced`: use `bounce`)."""
-        first = self._pair(campaign_id, recipient).first
-        if kind not in first or at_ms < first[kind]:
-            first[kind] = at_ms
+        pair = self._pair(campaign_id, recipient)
+        if kind not in pair.first or at_ms < pair.first[kind]:
+            pair.first[kind] = at_ms
+        if kind in EVERY_KINDS:
+            pair.every.setdefault(kind, []).append((at_ms, klass))
 
     def bounce(self, campaign_id: str, recipient: str, at_ms: int, bounce_class: str) -> None:
         """A bounce of class hard/soft/block/unknown; informational (or empty) is no bounce."""
         if bounce_class != "hard" and bounce_class not in SOFT_CLASSES:
             return
+        klass = "hard" if bounce_class == "hard" else "soft"
         pair = self._pair(campaign_id, recipient)
-        self.note(campaign_id, recipient, BOUNCED, at_ms)
-        if bounce_class == "hard" or pair.bounce_class is None:
-            pair.bounce_class = "hard" if bounce_class == "hard" else "soft"
+        self.note(campaign_id, recipient, BOUNCED, at_ms, klass)
+        if klass == "hard" or pair.bounce_class is None:
+            pair.bounce_class = klass
 
     def derive_delivered(self) -> None:
-        """Maxemail's rule: delivered = sent and not bounced, at the first send."""
+        """Maxemail's rule: delivered = sent and not bounced, at the first send (one derived
+        delivery per pair)."""
         for pair in self.pairs.values():
             if SENT in pair.first and BOUNCED not in pair.first:
                 pair.first[DELIVERED] = pair.first[SENT]
+                pair.every[DELIVERED] = [(pair.first[SENT], None)]
 
     def facts(self) -> list[PairFacts]:
         return [self.pairs[key] for key in sorted(self.pairs)]
@@ -233,93 +258,45 @@ def netcore_pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFa
 
 
 def benchmark_pairs(d: Digest) -> list[PairFacts]:
+    """The campaign contact events visible at the Digest's clock (the simulator's reports read
+    the same pairs); a bounce is hard when its `emailBounceType` is `hard`, else soft."""
     from sandbox.benchmark_events import BOUNCED as BME_BOUNCED
     from sandbox.benchmark_events import CANONICAL
 
     digest = PairDigest()
-    for (campaign_id, contact_id), firsts in d.firsts.items():
-        for event_type, at in firsts.items():
-            kind = CANONICAL.get(event_type)
-            if event_type == BME_BOUNCED:
-                klass = "hard" if (campaign_id, contact_id) in d.hard else "soft"
-                digest.bounce(campaign_id, contact_id, at, klass)
-            elif kind in KINDS and kind is not None:
-                digest.note(campaign_id, contact_id, kind, at)
+    for event in d.world.events:
+        if event.available_ms >= d.now_ms or event.campaign is None:
+            continue
+        campaign_id, contact_id = event.campaign.id, event.contact.contact_id
+        if event.type == BME_BOUNCED:
+            klass = "hard" if event.field("emailBounceType") == "hard" else "soft"
+            digest.bounce(campaign_id, contact_id, event.at_ms, klass)
+        elif CANONICAL.get(event.type) in KINDS:
+            digest.note(campaign_id, contact_id, CANONICAL[event.type], event.at_ms)
     return digest.facts()
 
 
-# -- shared helpers (the Benchmark simulator's reports use them too) --------------------------
-
-
-def diff(current: float, previous: float) -> float:
-    """Percentage change against the previous period (CONTRACTS 9)."""
-    cur, prev = Decimal(str(current)), Decimal(str(previous))
-    if prev == 0:
-        return 100.0 if cur > 0 else 0.0
-    return float(((cur - prev) * 100 / prev).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
-def floor_bucket(ms: int, unit: str, zone: tzinfo) -> int:
-    """Start (epoch ms) of the local hour or local day holding `ms`."""
-    local = from_ms(ms).astimezone(zone)
-    if unit == "hour":
-        return to_ms(local.replace(minute=0, second=0, microsecond=0))
-    return to_ms(datetime.combine(local.date(), time(0), tzinfo=zone))
-
-
-def next_bucket(start: int, unit: str, zone: tzinfo) -> int:
-    if unit == "hour":
-        nxt = floor_bucket(start + HOUR_MS, unit, zone)
-        return nxt if nxt > start else start + HOUR_MS
-    local = from_ms(start).astimezone(zone)
-    nxt = to_ms(datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone))
-    return nxt if nxt > start else start + DAY_MS
-
-
-def buckets(start: int, end: int, unit: str, zone: tzinfo) -> list[tuple[int, int]]:
-    """`[from, to)` buckets covering `[start, end)`, aligned to local hours or days."""
-    result = []
-    at = floor_bucket(start, unit, zone)
-    while at < end:
-        nxt = next_bucket(at, unit, zone)
-        result.append((at, nxt))
-        at = nxt
-    return result
-
-
-def n_buckets(start: int, count: int, unit: str, zone: tzinfo) -> list[tuple[int, int]]:
-    """`count` consecutive buckets from the one holding `start`."""
-    result = []
-    at = floor_bucket(start, unit, zone)
-    for _ in range(count):
-        nxt = next_bucket(at, unit, zone)
-        result.append((at, nxt))
-        at = nxt
-    return result
-
-
-def bucketed(times: Iterable[int], start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
-    """Times in `[start, end)` counted per bucket."""
-    totals = [0] * len(spans)
-    lows = [s for s, _ in spans]
-    for at in times:
-        if start <= at < end:
-            index = bisect.bisect_right(lows, at) - 1
-            if index >= 0 and at < spans[index][1]:
-                totals[index] += 1
-    return totals
-
-
-def peak_index(totals: Sequence[int]) -> int:
-    """The first bucket with the highest total (0 when there is none)."""
-    return max(range(len(totals)), key=lambda i: (totals[i], -i)) if totals else 0
-
-
-def unit_for_days(past_days: int) -> str:
-    return "hour" if past_days == 1 else "day"
-
-
 # -- reports --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """`as_of`, the past_days values, the reporting time zone and the period alignment
+    (sandbox.report_periods: `calendar` or `rolling`): the dbt vars `report_as_of`,
+    `report_past_days`, `reporting_timezone` and `report_period_alignment`."""
+
+    as_of_ms: int
+    past_days: tuple[int, ...] = DEFAULT_PAST_DAYS
+    timezone: str = DEFAULT_TIMEZONE
+    alignment: str = DEFAULT_ALIGNMENT
+
+    @property
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
+
+    def periods(self) -> list[tuple[int, Period]]:
+        """(past_days, its period) for every past_days value."""
+        return [(d, period(self.as_of_ms, d, self.zone, self.alignment)) for d in self.past_days]
 
 
 def _times(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]:
@@ -329,6 +306,16 @@ def _times(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]
         if at is not None and (not bounce or pair.bounce_class == bounce):
             result.append(at)
     return result
+
+
+def _every(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]:
+    """Every event of a kind (`EVERY_KINDS`), for bounces of the event's own class if given."""
+    return [
+        at
+        for pair in pairs
+        for at, klass in pair.every.get(kind, ())
+        if not bounce or klass == bounce
+    ]
 
 
 def period_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
@@ -341,7 +328,67 @@ def period_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str,
                 counts[kind] += 1
                 if kind == BOUNCED and pair.bounce_class in ("hard", "soft"):
                     counts[pair.bounce_class] += 1
+    counts["bounces"] = counts["hard"] + counts["soft"]
     return counts
+
+
+# rate column -> (its numerator, its base) in `cohort_counts`: opens and clicks on delivered,
+# bounces on sent (the OpenAPI's `/api/reports/email/overall` texts)
+RATES = {
+    "open_rate": ("opened", "delivered"),
+    "click_rate": ("clicked", "delivered"),
+    "bounce_rate": ("bounces", "sent"),
+    "hard_bounce_rate": ("hard", "sent"),
+    "soft_bounce_rate": ("soft", "sent"),
+}
+
+
+def cohort_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
+    """The numerators and bases of a period's rates, bounded by 100: of the pairs first
+    delivered in `[start, end)` those first opened / clicked before `end`; of the pairs first
+    sent in it those first bounced before `end` (by the pair's class)."""
+    counts = dict.fromkeys(("delivered", "opened", "clicked", "sent", "hard", "soft"), 0)
+    for pair in pairs:
+        delivered, sent = pair.at(DELIVERED), pair.at(SENT)
+        if delivered is not None and start <= delivered < end:
+            counts["delivered"] += 1
+            for kind in (OPENED, CLICKED):
+                at = pair.at(kind)
+                counts[kind] += at is not None and at < end
+        if sent is not None and start <= sent < end:
+            counts["sent"] += 1
+            bounced = pair.at(BOUNCED)
+            if bounced is not None and bounced < end and pair.bounce_class in ("hard", "soft"):
+                counts[pair.bounce_class] += 1
+    counts["bounces"] = counts["hard"] + counts["soft"]
+    return counts
+
+
+def rate_columns(
+    pairs: Sequence[PairFacts], span: Period, names: Iterable[str]
+) -> dict[str, float]:
+    """`<rate>`, `previous_<rate>` and `<rate>_diff` (of the two rounded rates) per rate name."""
+    cur = cohort_counts(pairs, span.start, span.end)
+    prev = cohort_counts(pairs, span.previous_start, span.start)
+    row: dict[str, float] = {}
+    for name in names:
+        part, base = RATES[name]
+        now, before = rate(cur[part], cur[base]), rate(prev[part], prev[base])
+        row.update({name: now, f"previous_{name}": before, f"{name}_diff": diff(now, before)})
+    return row
+
+
+def count_columns(
+    pairs: Sequence[PairFacts], span: Period, names: Iterable[tuple[str, str]]
+) -> dict[str, int | float]:
+    """`<count>`, `previous_<count>` and `<count>_diff` per (column, period_counts key)."""
+    cur = period_counts(pairs, span.start, span.end)
+    prev = period_counts(pairs, span.previous_start, span.start)
+    row: dict[str, int | float] = {}
+    for name, kind in names:
+        row.update({name: cur[kind], f"previous_{name}": prev[kind]})
+        row[f"{name}_diff"] = diff(cur[kind], prev[kind])
+    return row
 
 
 def _naive(ms: int) -> str:
@@ -352,45 +399,37 @@ def _local(ms: int, zone: tzinfo) -> str:
     return from_ms(ms).astimezone(zone).strftime(NAIVE)
 
 
+def period_head(days: int, span: Period) -> dict[str, Any]:
+    return {
+        "past_days": days,
+        "period_start_at": _naive(span.start),
+        "period_end_at": _naive(span.end),
+    }
+
+
 def dashboard_rows(
-    pairs: Sequence[PairFacts],
-    as_of_ms: int,
-    past_days: Iterable[int],
-    contacts: Sequence[int] | None = None,
+    pairs: Sequence[PairFacts], params: ReportParams, contacts: Sequence[int] | None = None
 ) -> list[dict[str, Any]]:
     """`email_dashboard`: one row per past_days. `contacts` (creation ms of every contact, for a
-    provider with contact data) fills `contact_count` (created before as_of),
+    provider with contact data) fills `contact_count` (created before the period end),
     `previous_contact_count` (before the period start) and their diff; None leaves them null."""
     rows = []
-    for days in past_days:
-        start = as_of_ms - days * DAY_MS
-        cur = period_counts(pairs, start, as_of_ms)
-        prev = period_counts(pairs, start - days * DAY_MS, start)
+    for days, span in params.periods():
         row: dict[str, Any] = {
-            "past_days": days,
-            "period_start_at": _naive(start),
-            "period_end_at": _naive(as_of_ms),
-            "previous_period_start_at": _naive(start - days * DAY_MS),
+            **period_head(days, span),
+            "previous_period_start_at": _naive(span.previous_start),
         }
-        for name, kind in (
+        counts = (
             ("sent_count", SENT),
             ("delivered_count", DELIVERED),
             ("unique_open_count", OPENED),
             ("unique_click_count", CLICKED),
-        ):
-            row[name] = cur[kind]
-            row[f"previous_{name}"] = prev[kind]
-            row[f"{name}_diff"] = diff(cur[kind], prev[kind])
-        for name, kind in (("open_rate", OPENED), ("click_rate", CLICKED)):
-            rate, before = _rate(cur[kind], cur[DELIVERED]), _rate(prev[kind], prev[DELIVERED])
-            row[name], row[f"previous_{name}"], row[f"{name}_diff"] = (
-                rate,
-                before,
-                diff(rate, before),
-            )
+        )
+        row.update(count_columns(pairs, span, counts))
+        row.update(rate_columns(pairs, span, ("open_rate", "click_rate")))
         row.update(contact_count=None, previous_contact_count=None, contact_count_diff=None)
         if contacts is not None:
-            now, then = (sum(at < end for at in contacts) for end in (as_of_ms, start))
+            now, then = (sum(at < end for at in contacts) for end in (span.end, span.start))
             row.update(
                 contact_count=now, previous_contact_count=then, contact_count_diff=diff(now, then)
             )
@@ -415,51 +454,68 @@ def _bucket_rows(
     ]
 
 
-def histogram_rows(
-    pairs: Sequence[PairFacts], as_of_ms: int, past_days: Iterable[int], zone: tzinfo
-) -> list[dict[str, Any]]:
-    """`email_histogram`: one row per past_days, event_type and bucket; `hard_bounce_count` and
-    `soft_bounce_count` are set on `email-bounced` rows, None on the others."""
+def histogram_counts(
+    pairs: Sequence[PairFacts], kind: str, span: Period, spans: list[tuple[int, int]]
+) -> tuple[list[int], list[int] | None, list[int] | None]:
+    """Totals per bucket of one histogram type, and for bounces the hard and soft ones (None for
+    the other types). `EVERY_KINDS` count every event (a bounce by its own class), the others
+    each pair's first event."""
+    times = _every if kind in EVERY_KINDS else _times
+    totals = bucketed(times(pairs, kind), span.start, span.end, spans)
+    if kind != BOUNCED:
+        return totals, None, None
+    hard = bucketed(_every(pairs, kind, "hard"), span.start, span.end, spans)
+    soft = bucketed(_every(pairs, kind, "soft"), span.start, span.end, spans)
+    return totals, hard, soft
+
+
+def histogram_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dict[str, Any]]:
+    """`email_histogram`: one row per past_days, event_type and bucket. `email-sent`,
+    `email-delivered` and `email-bounced` count every event, the `first-…` types each pair's
+    first one; `hard_bounce_count` and `soft_bounce_count` (by the bounce's own class) are set on
+    `email-bounced` rows, None on the others."""
+    zone = params.zone
     rows: list[dict[str, Any]] = []
-    for days in past_days:
-        start = as_of_ms - days * DAY_MS
-        spans = buckets(start, as_of_ms, unit_for_days(days), zone)
+    for days, span in params.periods():
+        spans = buckets(span.start, span.end, unit_for_days(days), zone)
         for event_type, kind in HISTOGRAM_KINDS.items():
-            totals = bucketed(_times(pairs, kind), start, as_of_ms, spans)
+            totals, hard, soft = histogram_counts(pairs, kind, span, spans)
             items = _bucket_rows(spans, totals, zone)
-            for item in items:
-                item.update(hard_bounce_count=None, soft_bounce_count=None)
-            if kind == BOUNCED:
-                hard = bucketed(_times(pairs, kind, "hard"), start, as_of_ms, spans)
-                soft = bucketed(_times(pairs, kind, "soft"), start, as_of_ms, spans)
-                for item, h, s in zip(items, hard, soft, strict=True):
-                    item.update(hard_bounce_count=h, soft_bounce_count=s)
-            head = {
-                "past_days": days,
-                "period_start_at": _naive(start),
-                "period_end_at": _naive(as_of_ms),
-                "event_type": event_type,
-            }
+            for index, item in enumerate(items):
+                item.update(
+                    hard_bounce_count=None if hard is None else hard[index],
+                    soft_bounce_count=None if soft is None else soft[index],
+                )
+            head = {**period_head(days, span), "event_type": event_type}
             rows.extend({**head, **item} for item in items)
     return rows
 
 
-def contact_histogram_rows(
-    contacts: Sequence[int], as_of_ms: int, past_days: Iterable[int], zone: tzinfo
-) -> list[dict[str, Any]]:
+def delivery_slots(
+    pairs: Sequence[PairFacts], span: Period, zone: tzinfo
+) -> dict[str, tuple[int, int]]:
+    """deliveryTimeStats: per slot (by the local hour of the first delivery), the pairs first
+    delivered in the period and those of them first opened before the period end."""
+    delivered, opened = dict.fromkeys(SLOTS, 0), dict.fromkeys(SLOTS, 0)
+    for pair in pairs:
+        at, open_at = pair.at(DELIVERED), pair.at(OPENED)
+        if at is None or not span.start <= at < span.end:
+            continue
+        slot = slot_of(at, zone)
+        delivered[slot] += 1
+        opened[slot] += open_at is not None and open_at < span.end
+    return {slot: (delivered[slot], opened[slot]) for slot in SLOTS}
+
+
+def contact_histogram_rows(contacts: Sequence[int], params: ReportParams) -> list[dict[str, Any]]:
     """`email_dashboard_contact_histogram` (CONTRACTS 10.1): one row per past_days and bucket,
     `total` = contacts created in the bucket and inside the period."""
     rows: list[dict[str, Any]] = []
-    for days in past_days:
-        start = as_of_ms - days * DAY_MS
-        spans = buckets(start, as_of_ms, unit_for_days(days), zone)
-        head = {
-            "past_days": days,
-            "period_start_at": _naive(start),
-            "period_end_at": _naive(as_of_ms),
-        }
-        totals = bucketed(contacts, start, as_of_ms, spans)
-        rows.extend({**head, **item} for item in _bucket_rows(spans, totals, zone))
+    for days, span in params.periods():
+        spans = buckets(span.start, span.end, unit_for_days(days), params.zone)
+        totals = bucketed(contacts, span.start, span.end, spans)
+        head = period_head(days, span)
+        rows.extend({**head, **item} for item in _bucket_rows(spans, totals, params.zone))
     return rows
 
 
@@ -475,7 +531,7 @@ def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, 
         if not sends:
             continue
         opens, clicks = _times(members, OPENED), _times(members, CLICKED)
-        for period, (count, unit) in ENGAGEMENT_PERIODS.items():
+        for name, (count, unit) in ENGAGEMENT_PERIODS.items():
             spans = n_buckets(min(sends), count, unit, zone)
             start, end = spans[0][0], spans[-1][1]
             opened = bucketed(opens, start, end, spans)
@@ -486,7 +542,7 @@ def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, 
                     {
                         "campaign_id": campaign_id,
                         "first_sent_at": naive_ms(min(sends)),
-                        "period": period,
+                        "period": name,
                         **{k: v for k, v in item.items() if k not in ("total", "is_peak")},
                         "unique_open_count": o,
                         "unique_click_count": c,
@@ -497,20 +553,10 @@ def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, 
     return rows
 
 
-@dataclass(frozen=True)
-class ReportParams:
-    as_of_ms: int
-    past_days: tuple[int, ...] = DEFAULT_PAST_DAYS
-    timezone: str = DEFAULT_TIMEZONE
-
-    @property
-    def zone(self) -> tzinfo:
-        return ZoneInfo(self.timezone)
-
-
 def report_params(query: Mapping[str, str] | None, now_ms: int) -> ReportParams:
     """`as_of` (RFC 3339 UTC, default the clock), `past_days` (comma list of 1..90, default
-    1,7,30), `timezone` (IANA name, default UTC); ValueError on a bad value."""
+    1,7,30), `timezone` (IANA name, default UTC), `alignment` (`calendar` or `rolling`, default
+    calendar); ValueError on a bad value."""
     query = query or {}
     as_of_ms = now_ms
     if query.get("as_of"):
@@ -528,7 +574,10 @@ def report_params(query: Mapping[str, str] | None, now_ms: int) -> ReportParams:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown timezone {timezone!r}") from None
-    return ReportParams(as_of_ms, past_days, timezone)
+    alignment = query.get("alignment") or DEFAULT_ALIGNMENT
+    if alignment not in ALIGNMENTS:
+        raise ValueError(f"alignment must be one of {', '.join(ALIGNMENTS)}: {alignment!r}")
+    return ReportParams(as_of_ms, past_days, timezone, alignment)
 
 
 def report_truth(
@@ -537,17 +586,15 @@ def report_truth(
     """The truth keys `report_params`, `dashboard`, `histogram`, `engagement` and
     `contact_histogram`; `contacts` is the creation ms of every contact of a provider with
     contact data (Benchmark), None for the others (null contact columns, no histogram rows)."""
-    zone = params.zone
     return {
         "report_params": {
             "as_of": rfc3339(from_ms(params.as_of_ms)),
             "past_days": list(params.past_days),
             "timezone": params.timezone,
+            "alignment": params.alignment,
         },
-        "dashboard": dashboard_rows(pairs, params.as_of_ms, params.past_days, contacts),
-        "histogram": histogram_rows(pairs, params.as_of_ms, params.past_days, zone),
-        "engagement": engagement_rows(pairs, zone),
-        "contact_histogram": []
-        if contacts is None
-        else contact_histogram_rows(contacts, params.as_of_ms, params.past_days, zone),
+        "dashboard": dashboard_rows(pairs, params, contacts),
+        "histogram": histogram_rows(pairs, params),
+        "engagement": engagement_rows(pairs, params.zone),
+        "contact_histogram": [] if contacts is None else contact_histogram_rows(contacts, params),
     }

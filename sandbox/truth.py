@@ -34,6 +34,7 @@ from sandbox.marts_truth import (
     marts_truth,
 )
 from sandbox.marts_truth import UNSUBSCRIBED as UNSUBSCRIBED_REASON
+from sandbox.report_periods import rate
 from sandbox.timeutil import REAL_TIME_FLOOR_MS, from_ms, naive_ms, rfc3339
 
 EVENT_TYPE_ORDER = tuple(CANONICAL_TYPES.values())
@@ -52,9 +53,7 @@ def effective_time_ms(event: ApsisEvent) -> int:
     return event.event_ms if event.event_ms >= REAL_TIME_FLOOR_MS else event.server_ms
 
 
-def _rate(count: int, delivered: int) -> float:
-    """Percentage of delivered, rounded half up to 2 decimals on exact integers (0 if none)."""
-    return (20000 * count + delivered) // (2 * delivered) / 100 if delivered else 0.0
+_rate = rate  # a percentage rounded half up on exact integers (sandbox.report_periods.rate)
 
 
 def report_row(
@@ -72,8 +71,8 @@ def report_row(
     complaints: int,
 ) -> dict[str, Any]:
     """One campaign report row of docs/CONTRACTS.md section 4 from its recipient counts: every
-    provider's truth builds its rows here, so the definitions (rates on delivered, half up;
-    bounces = hard + soft) live in one place."""
+    provider's truth builds its rows here, so the definitions (open and click rates on delivered,
+    bounce rates on sent, half up; bounces = hard + soft) live in one place."""
     return {
         "campaign_id": campaign_id,
         "sent_count": sent,
@@ -85,11 +84,11 @@ def report_row(
         "click_rate": _rate(clicked, delivered),
         "last_clicked_at": last_clicked_at,
         "bounce_count": hard + soft,
-        "bounce_rate": _rate(hard + soft, delivered),
+        "bounce_rate": _rate(hard + soft, sent),
         "hard_bounce_count": hard,
-        "hard_bounce_rate": _rate(hard, delivered),
+        "hard_bounce_rate": _rate(hard, sent),
         "soft_bounce_count": soft,
-        "soft_bounce_rate": _rate(soft, delivered),
+        "soft_bounce_rate": _rate(soft, sent),
         "unsubscribe_count": unsubscribes,
         "complaint_count": complaints,
     }

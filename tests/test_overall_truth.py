@@ -16,7 +16,7 @@ from sandbox.overall_truth import (
     delivery_time_rows,
     overall_rows,
 )
-from sandbox.report_truth import PairFacts, benchmark_pairs
+from sandbox.report_truth import PairFacts, ReportParams, benchmark_pairs
 from sandbox.timeutil import to_ms
 from sandbox.world import World
 from tests.conftest import SMALL_WORLD
@@ -49,7 +49,8 @@ def test_campaign_comparison_starts_at_the_scheduled_time_else_the_first_send() 
         CampaignFacts("c4", "Winter", ms("2026-05-01T00:00:00")),  # at as_of: outside
         CampaignFacts("d1", "Draft", None),  # neither: never listed
     ]
-    rows = campaign_comparison_rows(pairs, campaigns, ms("2026-05-01T00:00:00"), [1, 7])
+    params = ReportParams(ms("2026-05-01T00:00:00"), (1, 7))
+    rows = campaign_comparison_rows(pairs, campaigns, params)
     got = [(r["past_days"], r["campaign_id"], r["comparison_rank"]) for r in rows]
     assert got == [
         (1, "c1", 1), (1, "c6", 2), (1, "c2", 3),
@@ -68,22 +69,24 @@ def test_campaign_comparison_starts_at_the_scheduled_time_else_the_first_send() 
     )
 
 
-def test_delivery_time_slots_by_local_hour_and_overall_bounces_on_delivered() -> None:
-    as_of = ms("2026-03-30T00:00:00")
+def test_delivery_time_slots_by_local_hour_and_overall_bounces_on_sent() -> None:
+    params = ReportParams(ms("2026-03-30T00:00:00"), (1,), "Europe/London")
     pairs = [
         pair("c", "a", sent="2026-03-29T03:29:00", delivered="2026-03-29T03:30:00"),  # 04:30 BST
         pair("c", "b", delivered="2026-03-29T21:30:00", opened="2026-03-29T22:00:00"),  # 22:30
         pair("c", "c", delivered="2026-03-29T20:30:00", opened="2026-03-30T01:00:00"),  # later
     ]
-    slots = {r["slot"]: r for r in delivery_time_rows(pairs, as_of, [1], LONDON)}
+    slots = {r["slot"]: r for r in delivery_time_rows(pairs, params)}
     assert [(slots[s]["delivered_count"], slots[s]["unique_open_count"]) for s in slots] == [
         (1, 0), (0, 0), (1, 0), (1, 1),
     ]  # fmt: skip
     assert slots["night"]["open_rate"] == 100.0
     pairs.append(PairFacts("c", "d", {"sent": ms("2026-03-29T05:00:00"),
                                       "bounced": ms("2026-03-29T05:01:00")}, "hard"))  # fmt: skip
-    (row,) = overall_rows(pairs, as_of, [1])
-    assert (row["bounce_count"], row["hard_bounce_count"], row["bounce_rate"]) == (1, 1, 33.33)
+    (row,) = overall_rows(pairs, params)
+    # bounces/sent (the OpenAPI): 1 of the 2 pairs sent in the period, not 1 of 3 delivered
+    assert (row["bounce_count"], row["hard_bounce_count"], row["bounce_rate"]) == (1, 1, 50.0)
+    assert (row["hard_bounce_rate"], row["soft_bounce_rate"]) == (50.0, 0.0)
     assert (row["sent_count"], row["previous_sent_count"], row["sent_count_diff"]) == (2, 0, 100.0)
 
 
@@ -93,7 +96,8 @@ def test_benchmark_truth_equals_the_simulators_own_overall() -> None:
     pairs, campaigns = benchmark_pairs(digest), benchmark_campaigns(digest)
     for days in (1, 7, 30, 90):
         api = bme_reports.overall(digest, days, LONDON)
-        (row,) = overall_rows(pairs, digest.now_ms, [days])
+        params = ReportParams(digest.now_ms, (days,), "Europe/London")
+        (row,) = overall_rows(pairs, params)
         for name, metric in (("sent_count", "sent"), ("bounce_count", "totalBounces"),
                              ("soft_bounce_count", "softBounces"),
                              ("unsubscribe_count", "unsubscribes")):  # fmt: skip
@@ -103,14 +107,16 @@ def test_benchmark_truth_equals_the_simulators_own_overall() -> None:
                 row[f"previous_{name}"],
                 row[f"{name}_diff"],
             )
-        rate = api["stats"]["hardBounces"]["rate"]
-        assert (rate["value"], rate["diff"]) == (
-            row["hard_bounce_rate"],
-            row["hard_bounce_rate_diff"],
-        )
-        slots = delivery_time_rows(pairs, digest.now_ms, [days], LONDON)
+        for name, metric in (("hard_bounce_rate", "hardBounces"), ("open_rate", "uniqueOpens")):
+            rate = api["stats"][metric]["rate"]
+            assert (rate["value"], rate["prev"], rate["diff"]) == (
+                row[name],
+                row[f"previous_{name}"],
+                row[f"{name}_diff"],
+            )
+        slots = delivery_time_rows(pairs, params)
         assert api["deliveryTimeStats"] == {r["slot"]: r["open_rate"] for r in slots}
-        mine = campaign_comparison_rows(pairs, campaigns, digest.now_ms, [days])
+        mine = campaign_comparison_rows(pairs, campaigns, params)
         assert [(c["_id"], c["rates"]["opens"], c["rates"]["clicks"])
                 for c in api["campaignComparison"]] == [
             (r["campaign_id"], r["open_rate"], r["click_rate"]) for r in mine

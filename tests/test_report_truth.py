@@ -16,6 +16,7 @@ import requests
 from sandbox import SandboxServer, WorldConfig
 from sandbox import benchmark_reports as bme_reports
 from sandbox.benchmark_truth import Digest
+from sandbox.report_periods import period
 from sandbox.report_truth import (
     BOUNCED,
     CLICKED,
@@ -38,7 +39,7 @@ from sandbox.report_truth import (
     netcore_pairs,
     report_params,
 )
-from sandbox.timeutil import to_ms
+from sandbox.timeutil import from_ms, to_ms
 from tests.conftest import SMALL_WORLD, Sandbox
 
 LONDON = ZoneInfo("Europe/London")
@@ -50,7 +51,14 @@ def ms(text: str) -> int:
 
 
 def pair(campaign: str, recipient: str, klass: str | None = None, **firsts: str) -> PairFacts:
-    return PairFacts(campaign, recipient, {k: ms(v) for k, v in firsts.items()}, klass)
+    """A pair with one event of each given kind (its first), of the pair's class for a bounce."""
+    first = {k: ms(v) for k, v in firsts.items()}
+    every = {k: [(at, klass if k == BOUNCED else None)] for k, at in first.items()}
+    return PairFacts(campaign, recipient, first, klass, every)
+
+
+def naive(at_ms: int) -> str:
+    return from_ms(at_ms).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def rows_of(rows: list[dict[str, Any]], **match: Any) -> list[dict[str, Any]]:
@@ -81,7 +89,7 @@ def test_dashboard_counts_first_events_in_the_period_and_the_previous_one() -> N
         pair("c2", "a", sent="2026-02-07T23:59:59", delivered="2026-02-08T00:00:00"),  # at as_of: out
         pair("c2", "b", sent="2026-01-24T23:59:59"),  # before the previous period
     ]  # fmt: skip
-    (week,) = dashboard_rows(pairs, as_of, [7])
+    (week,) = dashboard_rows(pairs, ReportParams(as_of, (7,)))
     assert week["period_start_at"] == "2026-02-01T00:00:00"
     assert week["period_end_at"] == "2026-02-08T00:00:00"
     assert (week["sent_count"], week["previous_sent_count"], week["sent_count_diff"]) == (
@@ -92,8 +100,11 @@ def test_dashboard_counts_first_events_in_the_period_and_the_previous_one() -> N
     assert (week["delivered_count"], week["previous_delivered_count"]) == (1, 1)
     assert (week["unique_open_count"], week["previous_unique_open_count"]) == (2, 0)
     assert week["unique_open_count_diff"] == 100.0
+    # rates are bounded: of the pairs delivered in the period (c1/b), those opened before its
+    # end; c1/a's open counts now but belongs to the previous period's deliveries, which it
+    # reached only after that period ended
     assert (week["open_rate"], week["previous_open_rate"], week["open_rate_diff"]) == (
-        200.0,
+        100.0,
         0.0,
         100.0,
     )
@@ -102,7 +113,7 @@ def test_dashboard_counts_first_events_in_the_period_and_the_previous_one() -> N
         100.0,
         100.0,
     )
-    (day,) = dashboard_rows(pairs, as_of, [1])
+    (day,) = dashboard_rows(pairs, ReportParams(as_of, (1,)))
     assert (day["sent_count"], day["previous_sent_count"], day["sent_count_diff"]) == (1, 0, 100.0)
     assert (day["unique_click_count"], day["previous_unique_click_count"]) == (0, 0)
     assert day["unique_click_count_diff"] == 0.0 and day["click_rate"] == 0.0
@@ -130,10 +141,13 @@ def test_pair_digest_keeps_first_times_and_the_bounce_class() -> None:
     assert "z" not in facts  # an informational bounce is no event of the pair
 
     as_of = ms("2026-02-08T00:00:00")
-    rows = histogram_rows(digest.facts(), as_of, [7], UTC)
-    bounced = rows_of(rows, event_type="email-bounced", bucket_start_utc="2026-02-01T00:00:00")
-    assert [(r["total"], r["hard_bounce_count"], r["soft_bounce_count"]) for r in bounced] == [
-        (2, 1, 1)
+    rows = histogram_rows(digest.facts(), ReportParams(as_of, (7,)))
+    # email-bounced counts every bounce, each by its own class: y's soft and w's block bounce on
+    # the 1st, y's hard bounce on the 2nd
+    bounced = rows_of(rows, event_type="email-bounced")
+    assert [(r["total"], r["hard_bounce_count"], r["soft_bounce_count"]) for r in bounced][:2] == [
+        (2, 0, 2),
+        (1, 1, 0),
     ]
     opened = rows_of(rows, event_type="first-email-opened")
     assert [r["total"] for r in opened] == [1, 0, 0, 0, 0, 0, 0]  # only the first open counts
@@ -147,25 +161,64 @@ def test_daily_buckets_on_the_23_hour_dst_day() -> None:
         pair("c", "d", sent="2026-03-28T23:30:00"),  # 23:30 GMT on the 28th
     ]
     as_of = ms("2026-03-31T12:00:00")
-    rows = rows_of(histogram_rows(pairs, as_of, [7], LONDON), event_type="email-sent")
+    params = ReportParams(as_of, (7,), "Europe/London")
+    rows = rows_of(histogram_rows(pairs, params), event_type="email-sent")
     assert [r["bucket_start_local"][:10] for r in rows] == [
-        f"2026-03-{d:02d}" for d in range(24, 32)
-    ]  # 8 local days: the first starts before the period
+        f"2026-03-{d:02d}" for d in range(24, 31)
+    ]  # the 7 whole local days before the one holding as_of
+    assert (rows[0]["period_start_at"], rows[0]["period_end_at"]) == (
+        "2026-03-24T00:00:00",
+        "2026-03-30T23:00:00",  # local midnight of the 31st (BST)
+    )
     by_day = {r["bucket_start_local"]: r for r in rows}
     day29, day30 = by_day["2026-03-29T00:00:00"], by_day["2026-03-30T00:00:00"]
     assert day29["bucket_start_utc"] == "2026-03-29T00:00:00"
     assert day30["bucket_start_utc"] == "2026-03-29T23:00:00"  # the 29th had 23 hours
     assert day29["bucket_end_utc"] == day30["bucket_start_utc"]
-    assert [r["bucket_index"] for r in rows] == list(range(8))
+    assert [r["bucket_index"] for r in rows] == list(range(7))
     assert day29["hard_bounce_count"] is None  # only email-bounced rows have the split
     assert (day29["total"], day30["total"], by_day["2026-03-28T00:00:00"]["total"]) == (2, 1, 1)
     assert day29["is_peak"] and sum(r["is_peak"] for r in rows) == 1
 
 
+@pytest.mark.parametrize(
+    ("as_of", "days", "zone", "alignment", "expected"),
+    [
+        # calendar: whole local days before the one holding as_of (the OpenAPI's examples)
+        ("2026-02-08T10:30:00", 7, "UTC", "calendar",
+         ("2026-01-25T00:00:00", "2026-02-01T00:00:00", "2026-02-08T00:00:00")),
+        # London: local midnights (GMT, then BST), the 23-hour 29 March inside the period
+        ("2026-04-02T12:00:00", 7, "Europe/London", "calendar",
+         ("2026-03-19T00:00:00", "2026-03-26T00:00:00", "2026-04-01T23:00:00")),
+        # pastDays=1: the 24 whole local hours before the one holding as_of (Kolkata is +05:30)
+        ("2026-02-08T10:45:00", 1, "Asia/Kolkata", "calendar",
+         ("2026-02-06T10:30:00", "2026-02-07T10:30:00", "2026-02-08T10:30:00")),
+        # rolling: N x 24 h before as_of itself
+        ("2026-02-08T10:30:00", 7, "Europe/London", "rolling",
+         ("2026-01-25T10:30:00", "2026-02-01T10:30:00", "2026-02-08T10:30:00")),
+    ],
+)  # fmt: skip
+def test_periods_are_whole_local_days_or_hours(
+    as_of: str, days: int, zone: str, alignment: str, expected: tuple[str, str, str]
+) -> None:
+    span = period(ms(as_of), days, ZoneInfo(zone), alignment)
+    assert tuple(naive(t) for t in span) == expected
+
+
+def test_rolling_periods_list_a_first_bucket_that_starts_before_the_period() -> None:
+    pairs = [pair("c", "a", sent="2026-03-24T11:00:00"), pair("c", "b", sent="2026-03-24T13:00:00")]
+    params = ReportParams(ms("2026-03-31T12:00:00"), (7,), "Europe/London", "rolling")
+    rows = rows_of(histogram_rows(pairs, params), event_type="email-sent")
+    assert len(rows) == 8 and rows[0]["bucket_start_local"] == "2026-03-24T00:00:00"
+    assert rows[0]["period_start_at"] == "2026-03-24T12:00:00"
+    assert rows[0]["total"] == 1  # a (11:00) is before the period, b inside it
+
+
 def test_hourly_buckets_skip_the_missing_local_hour() -> None:
     pairs = [pair("c", "a", sent="2026-03-29T01:10:00")]  # 02:10 BST
     as_of = ms("2026-03-29T12:00:00")
-    rows = rows_of(histogram_rows(pairs, as_of, [1], LONDON), event_type="email-sent")
+    params = ReportParams(as_of, (1,), "Europe/London")
+    rows = rows_of(histogram_rows(pairs, params), event_type="email-sent")
     assert len(rows) == 24
     locals_ = [r["bucket_start_local"] for r in rows]
     assert "2026-03-29T01:00:00" not in locals_
@@ -185,7 +238,7 @@ def test_peak_is_the_first_highest_bucket_and_the_first_when_all_are_zero() -> N
         pair("c", "e", opened="2026-02-06T10:00:00"),
         pair("c", "f", opened="2026-02-06T12:00:00"),
     ]
-    rows = histogram_rows(pairs, ms("2026-02-08T00:00:00"), [7], UTC)
+    rows = histogram_rows(pairs, ReportParams(ms("2026-02-08T00:00:00"), (7,)))
     opened = rows_of(rows, event_type="first-email-opened")
     assert [r["bucket_start_utc"][:10] for r in opened if r["is_peak"]] == ["2026-02-05"]
     clicked = rows_of(rows, event_type="first-email-clicked")
@@ -224,7 +277,14 @@ def test_report_params() -> None:
         {"as_of": "2026-01-01T00:00:00Z", "past_days": "1,90", "timezone": "Europe/London"}, now
     )
     assert params == ReportParams(ms("2026-01-01T00:00:00"), (1, 90), "Europe/London")
-    for bad in ({"past_days": "0"}, {"past_days": "x"}, {"timezone": "Mars/Base"}, {"as_of": "x"}):
+    assert report_params({"alignment": "rolling"}, now).alignment == "rolling"
+    for bad in (
+        {"past_days": "0"},
+        {"past_days": "x"},
+        {"timezone": "Mars/Base"},
+        {"as_of": "x"},
+        {"alignment": "weekly"},
+    ):
         with pytest.raises(ValueError):
             report_params(bad, now)
 
@@ -282,7 +342,8 @@ def test_benchmark_truth_equals_the_simulators_own_reports(server: SandboxServer
     pairs = benchmark_pairs(digest)
     for days in (1, 7, 30):
         api = bme_reports.dashboard(digest, days, LONDON)["campaign"]
-        (row,) = dashboard_rows(pairs, digest.now_ms, [days])
+        params = ReportParams(digest.now_ms, (days,), "Europe/London")
+        (row,) = dashboard_rows(pairs, params)
         assert (api["sent"]["count"], api["sent"]["diff"]) == (
             row["sent_count"],
             row["sent_count_diff"],
@@ -293,21 +354,25 @@ def test_benchmark_truth_equals_the_simulators_own_reports(server: SandboxServer
             "diff": row["open_rate_diff"],
         }
         assert api["uniqueClicks"]["count"]["value"] == row["unique_click_count"]
-        rows = histogram_rows(pairs, digest.now_ms, [days], LONDON)
+        rows = histogram_rows(pairs, params)
         for event_type in bme_reports.HISTOGRAM_TYPES:
             body = bme_reports.histogram(digest, event_type, days, LONDON)
             mine = rows_of(rows, event_type=event_type)
             assert [b["total"] for b in body["histogram"]] == [r["total"] for r in mine]
+            assert (body["start"][:19], body["end"][:19]) == (
+                mine[0]["period_start_at"],
+                mine[0]["period_end_at"],
+            )
             (peak,) = [r for r in mine if r["is_peak"]]
             assert body["peak"]["total"] == peak["total"]
         # The dashboard's contact part (CONTRACTS 10.1).
         contact = bme_reports.dashboard(digest, days, LONDON)["contact"]
-        (row,) = dashboard_rows(pairs, digest.now_ms, [days], digest.created)
+        (row,) = dashboard_rows(pairs, params, digest.created)
         assert contact["count"] == {
             "value": row["contact_count"],
             "diff": row["contact_count_diff"],
         }
-        buckets = contact_histogram_rows(digest.created, digest.now_ms, [days], LONDON)
+        buckets = contact_histogram_rows(digest.created, params)
         assert [(b["date"], b["total"]) for b in contact["histogram"]["histogram"]] == [
             (r["bucket_start_utc"] + "." + "000Z", r["total"]) for r in buckets
         ]

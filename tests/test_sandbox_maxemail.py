@@ -466,15 +466,16 @@ def test_truth_agrees_with_the_exported_files(sandbox: Sandbox, mxm: Mxm) -> Non
             "complaint_count": len(complained),
         }
         got: dict[str, object] = dict(counted)
-        for rate, count in (
-            ("open_rate", "unique_open_count"),
-            ("click_rate", "unique_click_count"),
-            ("bounce_rate", "bounce_count"),
-            ("hard_bounce_rate", "hard_bounce_count"),
-            ("soft_bounce_rate", "soft_bounce_count"),
-        ):  # percent of delivered, half up to 2 decimals
+        sent = counted["sent_count"]
+        for rate, count, base in (
+            ("open_rate", "unique_open_count", delivered),
+            ("click_rate", "unique_click_count", delivered),
+            ("bounce_rate", "bounce_count", sent),
+            ("hard_bounce_rate", "hard_bounce_count", sent),
+            ("soft_bounce_rate", "soft_bounce_count", sent),
+        ):  # percent of delivered (opens, clicks) or sent (bounces), half up to 2 decimals
             n = counted[count]
-            got[rate] = (20000 * n + delivered) // (2 * delivered) / 100 if delivered else 0.0
+            got[rate] = (20000 * n + base) // (2 * base) / 100 if base else 0.0
         got["last_opened_at"] = to_utc(max(opens)) if opens else None
         got["last_clicked_at"] = to_utc(max(clicks)) if clicks else None
         assert {k: want[k] for k in got} == got, email_id

@@ -499,9 +499,9 @@ def report_from_rows(rows: list[Row]) -> dict[str, dict[str, Any]]:
             **counts,
             "open_rate": rate(counts["unique_open_count"], delivered),
             "click_rate": rate(counts["unique_click_count"], delivered),
-            "bounce_rate": rate(hard + soft, delivered),
-            "hard_bounce_rate": rate(hard, delivered),
-            "soft_bounce_rate": rate(soft, delivered),
+            "bounce_rate": rate(hard + soft, counts["sent_count"]),
+            "hard_bounce_rate": rate(hard, counts["sent_count"]),
+            "soft_bounce_rate": rate(soft, counts["sent_count"]),
             "last_opened_at": last[campaign].get("opened"),
             "last_clicked_at": last[campaign].get("clicked"),
         }
