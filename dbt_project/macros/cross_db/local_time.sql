@@ -1,5 +1,15 @@
 {#-
-    Naive UTC <-> naive local wall-clock time in the IANA zone `zone` (a Jinja string). The same
+    A zone argument as SQL: a Jinja string is an IANA name (quoted as a literal); a mapping
+    `{'sql': expression}` is an SQL expression giving the name per row (e.g. a column holding the
+    time zone a provider's report was taken in).
+-#}
+{% macro zone_sql(zone) -%}
+    {%- if zone is mapping -%}({{ zone['sql'] }}){%- else -%}{{ sql_string_literal(zone) }}{%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Naive UTC <-> naive local wall-clock time in the IANA zone `zone` (zone_sql). The same
     SQL runs on DuckDB (ICU, bundled) and PostgreSQL: `timestamp at time zone z` reads the naive
     value as local time in z (-> timestamptz); `timestamptz at time zone z` shows it in z (-> naive).
     A local time that does not exist (spring-forward gap) or exists twice (fall-back) is resolved
@@ -10,7 +20,7 @@
 {%- endmacro %}
 
 {% macro default__utc_to_local(utc_timestamp, zone) -%}
-    cast((cast({{ utc_timestamp }} as {{ dbt.type_timestamp() }}) at time zone 'UTC') at time zone {{ sql_string_literal(zone) }} as {{ dbt.type_timestamp() }})
+    cast((cast({{ utc_timestamp }} as {{ dbt.type_timestamp() }}) at time zone 'UTC') at time zone {{ zone_sql(zone) }} as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 
@@ -19,7 +29,7 @@
 {%- endmacro %}
 
 {% macro default__local_to_utc(local_timestamp, zone) -%}
-    cast((cast({{ local_timestamp }} as {{ dbt.type_timestamp() }}) at time zone {{ sql_string_literal(zone) }}) at time zone 'UTC' as {{ dbt.type_timestamp() }})
+    cast((cast({{ local_timestamp }} as {{ dbt.type_timestamp() }}) at time zone {{ zone_sql(zone) }}) at time zone 'UTC' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 

@@ -3,8 +3,8 @@
     timezone) and metric: each count of Benchmark's own `GET /api/reports/email/overall` (for the
     period and the previous one) and `GET /api/reports/dashboard` (campaign counts and the contact
     count), the latest snapshot the loader took per parameters, beside the same count modelled
-    for the same periods ending when the snapshot was taken (CONTRACTS.md sections 9, 10.1 and
-    10.4; pairs from fct_email_deliveries, contacts from int_email_contacts__unioned), and the
+    for the same periods, cut at the time the snapshot was taken in its timezone (CONTRACTS.md
+    sections 9, 10.1 and 10.4; pairs from fct_email_deliveries, contacts from int_email_contacts__unioned), and the
     difference (modelled - reported).
 -#}
 
@@ -86,25 +86,25 @@ deliveries as (
 {% endfor %}
 reported as (
 
-    select subject, account_id, past_days, taken_at from overall_latest
+    select subject, account_id, past_days, report_timezone, taken_at from overall_latest
 
     union all
 
-    select subject, account_id, past_days, taken_at from dashboard_latest
+    select subject, account_id, past_days, report_timezone, taken_at from dashboard_latest
 
 ),
 
 snapshot_periods as (
 
-    -- the periods the snapshot covered: [taken_at - pastDays days, taken_at) and the one before
+    -- the periods the snapshot covered: pastDays at taken_at in the snapshot's own timezone
+    -- (var report_period_alignment, as the report marts), and the one before
     select
         subject,
         'benchmark' as provider,
         account_id,
         past_days,
         taken_at as as_of,
-        {{ dbt.dateadd('day', '-past_days', 'taken_at') }} as period_start,
-        {{ dbt.dateadd('day', '-2 * past_days', 'taken_at') }} as previous_start
+        {{ report_period_bounds('taken_at', 'past_days', {'sql': "coalesce(report_timezone, 'UTC')"}) }}
 
     from reported
 
@@ -123,10 +123,10 @@ modelled_contacts as (
         reported.account_id,
         count(contacts.contact_id) as contact_count
 
-    from reported
+    from snapshot_periods as reported
     left join contacts
         on contacts.account_id is not distinct from reported.account_id
-        and contacts.created_at < reported.taken_at
+        and contacts.created_at < reported.period_end
     group by
         reported.subject,
         reported.account_id

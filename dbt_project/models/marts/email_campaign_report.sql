@@ -3,7 +3,8 @@
     of CONTRACTS.md section 4 (mirrors Benchmark's GET /api/reports/email/{id}). Counts are
     distinct recipients, counted on fct_email_deliveries (one row per recipient and message,
     which also applies the provider's delivery rule, seed email_providers, CONTRACTS.md 5.3);
-    rates are percentages of delivered_count.
+    open and click rates are percentages of delivered_count (the OpenAPI's guide), bounce rates of
+    sent_count (the OpenAPI is silent for this report: the base its overall report documents).
 -#}
 
 with
@@ -67,13 +68,13 @@ final as (
         campaign_counts.hard_bounce_count + campaign_counts.soft_bounce_count as bounce_count,
         {{ percentage_of(
             'campaign_counts.hard_bounce_count + campaign_counts.soft_bounce_count',
-            'campaign_counts.delivered_count',
+            'campaign_counts.sent_count',
         ) }} as bounce_rate,
         campaign_counts.hard_bounce_count,
-        {{ percentage_of('campaign_counts.hard_bounce_count', 'campaign_counts.delivered_count') }}
+        {{ percentage_of('campaign_counts.hard_bounce_count', 'campaign_counts.sent_count') }}
             as hard_bounce_rate,
         campaign_counts.soft_bounce_count,
-        {{ percentage_of('campaign_counts.soft_bounce_count', 'campaign_counts.delivered_count') }}
+        {{ percentage_of('campaign_counts.soft_bounce_count', 'campaign_counts.sent_count') }}
             as soft_bounce_rate,
         campaign_counts.unsubscribe_count,
         campaign_counts.complaint_count

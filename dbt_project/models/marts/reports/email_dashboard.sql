@@ -1,9 +1,10 @@
 {#-
     One row per provider, account_id and past_days (1..90): the campaign numbers of a dashboard
-    (Benchmark's `GET /api/reports/dashboard`, for every provider) over [as_of - past_days days,
-    as_of), each against the previous period (CONTRACTS.md section 9); and, for a provider with
-    contact data (Benchmark), the contacts created before as_of against those created before the
-    period start (CONTRACTS.md 10.1; null for the others).
+    (Benchmark's `GET /api/reports/dashboard`, for every provider) over the period, each against
+    the previous period (CONTRACTS.md section 9; open and click rates of the pairs first delivered
+    in the period, bounded by 100); and, for a provider with contact data (Benchmark), the
+    contacts created before the period end against those created before its start
+    (CONTRACTS.md 10.1; null for the others).
 -#}
 
 with
@@ -32,7 +33,7 @@ contact_counts as (
         contacts.provider,
         contacts.account_id,
         periods.past_days,
-        count(case when contacts.created_at < periods.as_of then 1 end) as contact_count,
+        count(case when contacts.created_at < periods.period_end then 1 end) as contact_count,
         count(case when contacts.created_at < periods.period_start then 1 end) as previous_contact_count
     from contacts
     cross join ({{ report_periods() }}) as periods
@@ -64,35 +65,17 @@ final as (
         account_id,
         past_days,
         period_start as period_start_at,
-        as_of as period_end_at,
+        period_end as period_end_at,
         previous_start as previous_period_start_at,
 
-        sent_count,
-        previous_sent_count,
-        {{ report_diff('sent_count', 'previous_sent_count') }} as sent_count_diff,
-        delivered_count,
-        previous_delivered_count,
-        {{ report_diff('delivered_count', 'previous_delivered_count') }} as delivered_count_diff,
+        {{ report_count_columns('sent_count') }},
+        {{ report_count_columns('delivered_count') }},
 
-        unique_open_count,
-        previous_unique_open_count,
-        {{ report_diff('unique_open_count', 'previous_unique_open_count') }} as unique_open_count_diff,
-        {{ report_rate('unique_open_count', 'delivered_count') }} as open_rate,
-        {{ report_rate('previous_unique_open_count', 'previous_delivered_count') }} as previous_open_rate,
-        {{ report_diff(
-            report_rate_hundredths('unique_open_count', 'delivered_count'),
-            report_rate_hundredths('previous_unique_open_count', 'previous_delivered_count')
-        ) }} as open_rate_diff,
+        {{ report_count_columns('unique_open_count') }},
+        {{ report_rate_columns('open_rate', 'delivered_open_count', 'delivered_count') }},
 
-        unique_click_count,
-        previous_unique_click_count,
-        {{ report_diff('unique_click_count', 'previous_unique_click_count') }} as unique_click_count_diff,
-        {{ report_rate('unique_click_count', 'delivered_count') }} as click_rate,
-        {{ report_rate('previous_unique_click_count', 'previous_delivered_count') }} as previous_click_rate,
-        {{ report_diff(
-            report_rate_hundredths('unique_click_count', 'delivered_count'),
-            report_rate_hundredths('previous_unique_click_count', 'previous_delivered_count')
-        ) }} as click_rate_diff,
+        {{ report_count_columns('unique_click_count') }},
+        {{ report_rate_columns('click_rate', 'delivered_click_count', 'delivered_count') }},
 
         contact_count,
         previous_contact_count,

@@ -1,6 +1,6 @@
 {#-
     One row per provider, account_id, past_days (1..90) and bucket, for the providers with contact
-    data (Benchmark): the contacts created in the bucket and in [as_of - past_days days, as_of),
+    data (Benchmark): the contacts created in the bucket and in the period (CONTRACTS.md 9),
     the `contact.histogram` of Benchmark's `GET /api/reports/dashboard` (CONTRACTS.md 10.1).
     Buckets as email_histogram's: local clock hours (past_days = 1) or local calendar days of the
     reporting time zone, every one of the window listed (zeros too), the first may start before
@@ -35,7 +35,7 @@ periods as (
 
 buckets as (
 
-    {{ report_buckets('periods', 'numbers', ['past_days', 'as_of', 'period_start']) }}
+    {{ report_buckets('periods', 'numbers', ['past_days', 'period_start', 'period_end']) }}
 
 ),
 
@@ -59,7 +59,7 @@ counted as (
     from created
     inner join periods
         on created.created_at >= periods.period_start
-        and created.created_at < periods.as_of
+        and created.created_at < periods.period_end
     group by
         created.provider,
         created.account_id,
@@ -75,7 +75,7 @@ grid as (
         accounts.account_id,
         buckets.past_days,
         buckets.period_start as period_start_at,
-        buckets.as_of as period_end_at,
+        buckets.period_end as period_end_at,
         buckets.bucket_index,
         buckets.bucket_start_utc,
         buckets.bucket_end_utc,

@@ -1,10 +1,12 @@
 {#-
-    One row per provider, account_id, past_days (1..90), event_type and bucket: the pairs whose
-    FIRST event of the type falls in the bucket and in [as_of - past_days days, as_of) (Benchmark's
-    `GET /api/reports/email/overall/histogram`, for every provider). Buckets are local clock hours
-    (past_days = 1) or local calendar days of the reporting time zone, every one of the window
-    listed (zeros too); the first may start before the period. `is_peak` marks the first bucket
-    with the highest total (CONTRACTS.md section 9).
+    One row per provider, account_id, past_days (1..90), event_type and bucket (Benchmark's
+    `GET /api/reports/email/overall/histogram`, for every provider; CONTRACTS.md section 9), as
+    the OpenAPI's enum names them: the `first-…` types count the pairs whose FIRST event of the
+    type falls in the bucket, `email-sent`, `email-delivered` and `email-bounced` count every such
+    event (a bounce's hard/soft split by its own class). Only events inside the period count.
+    Buckets are local clock hours (past_days = 1) or local calendar days of the reporting time
+    zone, every one of the window listed (zeros too); `is_peak` marks the first bucket with the
+    highest total.
 -#}
 
 with
@@ -12,6 +14,18 @@ with
 deliveries as (
 
     select * from {{ ref('fct_email_deliveries') }}
+
+),
+
+events as (
+
+    select * from {{ ref('fct_email_events') }}
+
+),
+
+providers as (
+
+    select * from {{ ref('email_providers') }}
 
 ),
 
@@ -50,7 +64,7 @@ periods as (
 
 buckets as (
 
-    {{ report_buckets('periods', 'numbers', ['past_days', 'as_of', 'period_start']) }}
+    {{ report_buckets('periods', 'numbers', ['past_days', 'period_start', 'period_end']) }}
 
 ),
 
@@ -59,7 +73,16 @@ first_events as (
     select
         first_events.*,
         {{ report_local_bucket_starts('first_events.event_at') }}
-    from ({{ report_first_events('deliveries') }}) as first_events
+    from (
+        {{ report_first_events(
+            'deliveries',
+            only=['first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked'],
+        ) }}
+
+        union all
+
+        {{ report_every_events('events', 'deliveries', 'providers', '(select min(period_start) from periods)') }}
+    ) as first_events
 
 ),
 
@@ -77,7 +100,7 @@ counted as (
     from first_events
     inner join periods
         on first_events.event_at >= periods.period_start
-        and first_events.event_at < periods.as_of
+        and first_events.event_at < periods.period_end
     group by
         first_events.provider,
         first_events.account_id,
@@ -94,7 +117,7 @@ grid as (
         accounts.account_id,
         buckets.past_days,
         buckets.period_start as period_start_at,
-        buckets.as_of as period_end_at,
+        buckets.period_end as period_end_at,
         event_types.event_type,
         event_types.event_type_order,
         buckets.bucket_index,

@@ -1,6 +1,6 @@
 {#-
     One row per provider, account_id, past_days (1..90) and campaign whose send started in
-    [as_of - past_days days, as_of) (Benchmark's `campaignComparison` of
+    the period (CONTRACTS.md 9) (Benchmark's `campaignComparison` of
     `GET /api/reports/email/overall`, for every provider; CONTRACTS.md 10.2). A campaign starts at
     the provider's scheduled send time when its API gives one, else at its first send; its open and
     click rates are those of the whole campaign (email_campaign_report, 0 without events);
@@ -76,12 +76,12 @@ campaigns_in_periods as (
         started_campaigns.*,
         periods.past_days,
         periods.period_start,
-        periods.as_of
+        periods.period_end
 
     from started_campaigns
     inner join periods
         on started_campaigns.campaign_started_at >= periods.period_start
-        and started_campaigns.campaign_started_at < periods.as_of
+        and started_campaigns.campaign_started_at < periods.period_end
 
 ),
 
@@ -92,7 +92,7 @@ final as (
         campaigns_in_periods.account_id,
         campaigns_in_periods.past_days,
         campaigns_in_periods.period_start as period_start_at,
-        campaigns_in_periods.as_of as period_end_at,
+        campaigns_in_periods.period_end as period_end_at,
         campaigns_in_periods.campaign_id,
         campaigns_in_periods.campaign_name,
         campaigns_in_periods.campaign_started_at,

@@ -1,9 +1,9 @@
 {#-
     One row per provider, account_id, past_days (1..90) and slot (morning 04-10, afternoon 10-16,
     evening 16-22, night 22-04, by the local hour in the reporting time zone of the first
-    delivery): the open rate of the pairs first delivered in [as_of - past_days days, as_of) in
+    delivery): the open rate of the pairs first delivered in the period (CONTRACTS.md 9) in
     that slot (Benchmark's `deliveryTimeStats`). A pair counts as opened when its first open is
-    before as_of.
+    before the period end (so the rate is bounded by 100).
 -#}
 
 with
@@ -51,7 +51,7 @@ delivered_pairs as (
             provider,
             account_id,
             -- a delivery derived without a delivery event (Maxemail) is delivered at the first send
-            coalesce(first_delivered_at, case when was_delivered then first_sent_at end) as first_delivered_at,
+            {{ report_first_delivered_at() }} as first_delivered_at,
             first_opened_at
         from deliveries
     ) as pairs
@@ -75,12 +75,12 @@ counts as (
         accounts.provider,
         accounts.account_id,
         periods.past_days,
-        periods.as_of,
+        periods.period_end,
         periods.period_start,
         slots.slot,
         slots.slot_order,
         count(slotted.first_delivered_at) as delivered_count,
-        count(case when slotted.first_opened_at < periods.as_of then 1 end) as unique_open_count
+        count(case when slotted.first_opened_at < periods.period_end then 1 end) as unique_open_count
     from accounts
     cross join periods
     cross join slots
@@ -88,14 +88,14 @@ counts as (
         on slotted.provider = accounts.provider
         and slotted.account_id is not distinct from accounts.account_id
         and slotted.first_delivered_at >= periods.period_start
-        and slotted.first_delivered_at < periods.as_of
+        and slotted.first_delivered_at < periods.period_end
         and slotted.slot_hour >= slots.from_hour
         and slotted.slot_hour < slots.to_hour
     group by
         accounts.provider,
         accounts.account_id,
         periods.past_days,
-        periods.as_of,
+        periods.period_end,
         periods.period_start,
         slots.slot,
         slots.slot_order
@@ -109,7 +109,7 @@ final as (
         account_id,
         past_days,
         period_start as period_start_at,
-        as_of as period_end_at,
+        period_end as period_end_at,
         slot,
         slot_order,
         delivered_count,
