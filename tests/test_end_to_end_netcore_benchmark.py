@@ -120,3 +120,45 @@ def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
         warehouse, "select count(*) - count(distinct event_id) from marts.fct_email_events"
     )
     assert duplicates == [(0,)]
+
+
+def test_stats_reading_plain_bounces_in_bounce_only_reconciles_with_the_var(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """The other reading of Netcore's stats (ASSUMPTION): an account whose stats count a plain
+    `bounce` in `bounce` alone reconciles once the var says so (the reconciliation test runs in
+    the build; with the default var it fails), and its hardbounce / softbounce are the classed
+    statuses only."""
+    sandbox.faults("netcore", stats_plain_bounces="bounce_only")
+    load_netcore(sandbox, warehouse, tmp_path)
+    dbt_build(
+        warehouse,
+        tmp_path,
+        "--select",
+        "+netcore_stats_reconciliation",
+        "--indirect-selection",
+        "cautious",  # no test of an unselected model (fct_email_deliveries)
+        "--vars",
+        "{apsis_one_enabled: false, maxemail_enabled: false, benchmark_enabled: false, "
+        "netcore_stats_plain_bounces: bounce_only}",
+    )
+    reported = dict(
+        query(
+            warehouse,
+            "select metric, sum(reported_value) from marts.netcore_stats_reconciliation "
+            "where metric in ('hardbounce', 'softbounce', 'bounce') group by 1",
+        )
+    )
+    raw = dict(
+        query(
+            warehouse,
+            "select raw_event_type, count(*) from marts.fct_email_events "
+            "where provider = 'netcore' and event_type = 'bounced' group by 1",
+        )
+    )
+    assert raw["bounce"] > 0
+    assert reported == {
+        "hardbounce": raw["hardbounce"],
+        "softbounce": raw["softbounce"],
+        "bounce": raw["hardbounce"] + raw["softbounce"] + raw["bounce"],
+    }
