@@ -39,6 +39,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.netcore_events import (
+    BOUNCE,
     CLICK,
     DELIVERED,
     HARDBOUNCE,
@@ -51,7 +52,7 @@ from sandbox.netcore_events import (
     local_day_bounds,
     local_text,
 )
-from sandbox.netcore_truth import message_stats, netcore_truth
+from sandbox.netcore_truth import STATS_PLAIN_BOUNCES, message_stats, netcore_truth
 from sandbox.overall_truth import netcore_campaigns, overall_truth
 from sandbox.report_truth import netcore_pairs, report_params, report_truth
 from sandbox.timeutil import HOUR_MS
@@ -70,7 +71,7 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # `events` filter values (lower-case, the SDK enum; the docs' capitalised names are aliases).
 EVENT_FILTERS = {
     **{s: (s,) for s in STATUSES},
-    "bounce": (HARDBOUNCE, SOFTBOUNCE),
+    "bounce": (HARDBOUNCE, SOFTBOUNCE, BOUNCE),
     "opened": (OPEN,),
     "clicked": (CLICK,),
     "abuse": (SPAM,),
@@ -108,6 +109,9 @@ class NetcoreSettings:
     max_limit: int = 1000
     max_offset: int = 1000
     stats_max_limit: int = 100
+    # how the stats count the plain status `bounce`: `by_class` (in hardbounce or softbounce by
+    # its decoded class, and in bounce) or `bounce_only` (in bounce alone); netcore_truth
+    stats_plain_bounces: str = "by_class"
     scroll_ttl_seconds: float = 300.0  # wall clock
     download_polls: int = 1  # status polls that answer `processing` before `completed`
     download_ttl_hours: float = 24.0  # world clock
@@ -398,7 +402,10 @@ class NetcoreSimulator:
             for state in self.world.netcore.states(now_ms, start_s, end_s):
                 local = datetime.fromtimestamp(state.message.requested_s, zone).date()
                 buckets[_bucket(local, period)].append(state)
-        entries = [{"date": key, "stats": message_stats(states)} for key, states in buckets.items()]
+        plain = self.settings.stats_plain_bounces
+        entries = [
+            {"date": key, "stats": message_stats(states, plain)} for key, states in buckets.items()
+        ]
         chunk = entries[(page - 1) * limit : page * limit]
         return json_response(200, {"status": "success", "message": "OK", "data": chunk})
 
@@ -616,5 +623,7 @@ def _validate(settings: NetcoreSettings) -> None:
     for name in ("default_limit", "max_limit", "stats_max_limit", "retention_days"):
         if getattr(settings, name) < 1:
             raise ValueError(f"{name} must be at least 1")
+    if settings.stats_plain_bounces not in STATS_PLAIN_BOUNCES:
+        raise ValueError(f"stats_plain_bounces must be one of {', '.join(STATS_PLAIN_BOUNCES)}")
     if settings.default_limit > settings.max_limit:
         raise ValueError("default_limit must not exceed max_limit")

@@ -9,7 +9,12 @@ Netcore reports one row per message (`trid`) in its **latest status**, so a mess
 whole planned life: requested, then either dropped (address on the suppression list, after an
 earlier hard bounce, unsubscribe or spam report), invalid (malformed address), or sent and then
 hard-bounced, soft-bounced (after retries) or delivered; a delivered message may be opened (several
-times), clicked (links of the campaign) and end in an unsubscribe or a spam report.
+times), clicked (links of the campaign) and end in an unsubscribe or a spam report. Every
+`netcore_plain_bounce_every`-th hard bounce and soft bounce is reported in the plain status
+`bounce` instead, with an SMTP response in `remarks` whose code gives its class (CONTRACTS.md 6.1):
+the hard ones with a permanent recipient code (`550 5.1.1`), the soft ones with a transient code,
+a 5.7.1 policy block or no code at all. The choice is a counter, not a draw, so the rest of the
+world is the same with or without plain bounces.
 `state_at(message, now_ms)` reads that life at a world clock: every part counts once its time is
 before the clock (no indexing lag). All of a message's changes happen within `ACTIVITY_HOURS` of
 its request, which is why the loader's default lookback of 3 days sees every change.
@@ -35,9 +40,10 @@ if TYPE_CHECKING:
 # Statuses (PROVIDERS.md 3.4 and 3.6), in the order a message can reach them.
 PROCESSED, SENT, DELIVERED = "processed", "sent", "delivered"
 DROPPED, INVALID, HARDBOUNCE, SOFTBOUNCE = "dropped", "invalid", "hardbounce", "softbounce"
+BOUNCE = "bounce"  # a bounce without Netcore's own class: `remarks` tells hard from soft
 OPEN, CLICK, UNSUBSCRIBE, SPAM = "open", "click", "unsubscribe", "spam"
 STATUSES = (
-    PROCESSED, SENT, DELIVERED, DROPPED, INVALID, HARDBOUNCE, SOFTBOUNCE,
+    PROCESSED, SENT, DELIVERED, DROPPED, INVALID, HARDBOUNCE, SOFTBOUNCE, BOUNCE,
     OPEN, CLICK, UNSUBSCRIBE, SPAM,
 )  # fmt: skip
 
@@ -58,6 +64,14 @@ SOFT_REMARKS = (
     "452 4.2.2 mailbox full",
     "421 4.7.0 temporary deferral: try again later",
     "450 4.4.7 message expired: retries exhausted",
+)
+# Plain `bounce` rows, cycled in order: what a hard bounce says (enhanced 5.1.1 -> 511, a basic
+# 550 alone) and what a soft one says (4.2.2 -> 422 soft, 5.7.1 -> 571 block, no code: unknown).
+PLAIN_HARD_REMARKS = ("550 5.1.1 user unknown", "550 mailbox unavailable")
+PLAIN_SOFT_REMARKS = (
+    "452 4.2.2 mailbox full",
+    "554 5.7.1 message rejected due to policy",
+    "Unknown Reason",
 )
 DELIVERED_REMARK = "250 2.0.0 OK {queue} - accepted for delivery"
 DROPPED_REMARK = "Recipient is on the suppression list"
@@ -93,7 +107,7 @@ class NetcoreMessage:
     address: str  # rcptEmail as Netcore stores it (mixed case possible; malformed when invalid)
     requested_s: int
     size: int
-    outcome: str  # DROPPED | INVALID | HARDBOUNCE | SOFTBOUNCE | DELIVERED
+    outcome: str  # DROPPED | INVALID | HARDBOUNCE | SOFTBOUNCE | BOUNCE | DELIVERED
     outcome_s: int  # when the outcome happened (drop, bounce or delivery)
     sent_s: int | None  # relayed (None when dropped or invalid)
     remarks: str  # SMTP response (bounce, delivery) or the drop reason
@@ -280,6 +294,17 @@ class _Factory:
         self.messages: list[NetcoreMessage] = []
         self.trid = FIRST_TRID + _between(rng, 0, 10**9)
         self.suppressed: dict[str, int] = {}  # lower-cased address → suppressed since
+        self.bounces = {HARDBOUNCE: 0, SOFTBOUNCE: 0}  # bounces so far, by Netcore's own class
+
+    def _bounce_report(self, kind: str, remarks: str) -> tuple[str, str]:
+        """The status and remarks of the next bounce of `kind`: every n-th is a plain `bounce`
+        with the next remark of its class (no draw, so the random stream stays the same)."""
+        self.bounces[kind] += 1
+        every, count = self.cfg.netcore_plain_bounce_every, self.bounces[kind]
+        if every <= 0 or count % every:
+            return kind, remarks
+        plain = PLAIN_HARD_REMARKS if kind == HARDBOUNCE else PLAIN_SOFT_REMARKS
+        return BOUNCE, plain[(count // every - 1) % len(plain)]
 
     def _suppress(self, recipient: Recipient, at_s: int) -> None:
         key = recipient.key
@@ -337,26 +362,33 @@ class _Factory:
         if roll < HARD_BOUNCE_RATE:
             bounce = at(sent + _between(rng, 2, 600))
             self._suppress(recipient, bounce)
+            status, remarks = self._bounce_report(
+                HARDBOUNCE, HARD_REMARKS[_between(rng, 0, len(HARD_REMARKS) - 1)]
+            )
             self.messages.append(
                 NetcoreMessage(
                     address=recipient.address,
-                    outcome=HARDBOUNCE,
+                    outcome=status,
                     outcome_s=bounce,
                     sent_s=sent,
-                    remarks=HARD_REMARKS[_between(rng, 0, len(HARD_REMARKS) - 1)],
+                    remarks=remarks,
                     **common,
                 )
             )
             return
         if roll < HARD_BOUNCE_RATE + SOFT_BOUNCE_RATE:
             # Retried, then given up: a soft bounce hours or days after the send.
+            outcome_s = at(sent + _between(rng, 3600, 48 * 3600))
+            status, remarks = self._bounce_report(
+                SOFTBOUNCE, SOFT_REMARKS[_between(rng, 0, len(SOFT_REMARKS) - 1)]
+            )
             self.messages.append(
                 NetcoreMessage(
                     address=recipient.address,
-                    outcome=SOFTBOUNCE,
-                    outcome_s=at(sent + _between(rng, 3600, 48 * 3600)),
+                    outcome=status,
+                    outcome_s=outcome_s,
                     sent_s=sent,
-                    remarks=SOFT_REMARKS[_between(rng, 0, len(SOFT_REMARKS) - 1)],
+                    remarks=remarks,
                     **common,
                 )
             )

@@ -9,9 +9,19 @@ status at the clock (`sandbox.netcore_events.state_at`):
 * `unique_open_count` / `unique_click_count`: … with at least one open / click so far;
   `last_opened_at` / `last_clicked_at`: the latest open / click, naive UTC, whole seconds (the
   account-local text read back, as a loader reads it);
-* `hard_bounce_count`: … with status `hardbounce`; `soft_bounce_count`: … with `softbounce` and
-  no hard bounce; `bounce_count` = hard + soft; `unsubscribe_count`: status `unsubscribe`;
-  `complaint_count`: status `spam`; rates: percentages of delivered (`sandbox.truth._rate`).
+* `hard_bounce_count`: … with a bounce of class `hard`; `soft_bounce_count`: … with a bounce
+  of class soft, block or unknown and no hard bounce; `bounce_count` = hard + soft;
+  `unsubscribe_count`: status `unsubscribe`; `complaint_count`: status `spam`; rates:
+  percentages of delivered (`sandbox.truth._rate`).
+
+A bounce's class (`bounce_class`) is Netcore's own where its status gives one (`hardbounce` hard,
+`softbounce` soft), else, for the plain status `bounce`, the class of the SMTP code in `remarks`
+(CONTRACTS.md 6.3): the digits of the enhanced status code (`5.1.1` -> 511), else of a leading
+basic reply code (`550`); 570-579 block, 400-499 soft, 500-599 hard, anything else or no code
+`unknown`. This mirrors the seed rule (`email_providers.bounce_class_rule = provider_first`,
+`email_bounce_codes`) in Python, written from the contract and not read from the seed or SQL.
+The same class counts in the daily stats (`message_stats`, ASSUMPTION, setting
+`stats_plain_bounces`).
 
 `event_counts` counts logical events (one per message) of the types a message row gives exactly:
 `sent`, `delivered`, `bounced`, `dropped` (dropped and invalid), `unsubscribed`, `complained`.
@@ -21,6 +31,7 @@ event, but those are left out here as in the Maxemail truth.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -28,14 +39,15 @@ from typing import Any
 
 from sandbox.marts_truth import (
     COMPLAINED,
-    HARD_BOUNCE,
-    SOFT_BOUNCE,
+    SOFT_CLASSES,
     UNSUBSCRIBED,
     Click,
     Suppression,
+    bounce_kind,
     marts_truth,
 )
 from sandbox.netcore_events import (
+    BOUNCE,
     DROPPED,
     HARDBOUNCE,
     INVALID,
@@ -58,13 +70,44 @@ STAT_KEYS = (
 )  # fmt: skip
 
 
-# Statuses that suppress the recipient, and the suppression kind of each (sandbox.marts_truth).
-_SUPPRESSING = {
-    HARDBOUNCE: HARD_BOUNCE,
-    SOFTBOUNCE: SOFT_BOUNCE,
-    UNSUBSCRIBE: UNSUBSCRIBED,
-    SPAM: COMPLAINED,
-}
+# Statuses that suppress the recipient, and the suppression kind of each (sandbox.marts_truth);
+# a bounce suppresses by its class (`bounce_kind`).
+_SUPPRESSING = {UNSUBSCRIBE: UNSUBSCRIBED, SPAM: COMPLAINED}
+BOUNCE_STATUSES = (HARDBOUNCE, SOFTBOUNCE, BOUNCE)
+STATS_PLAIN_BOUNCES = ("by_class", "bounce_only")  # the `message_stats` readings (ASSUMPTION)
+_ENHANCED_CODE = re.compile(r"[245]\.[0-9]{1,3}\.[0-9]{1,3}")
+_BASIC_CODE = re.compile(r"^([245][0-9][0-9])(?: |$)")
+
+
+def smtp_code(remarks: str) -> int | None:
+    """The bounce code of `remarks`: digits of the first enhanced status code, else of a leading
+    basic reply code, else None (`550 5.1.1 user unknown` -> 511, `550 rejected` -> 550)."""
+    text = remarks.strip()
+    enhanced = _ENHANCED_CODE.search(text)
+    if enhanced:
+        return int(enhanced.group(0).replace(".", ""))
+    basic = _BASIC_CODE.match(text)
+    return int(basic.group(1)) if basic else None
+
+
+def bounce_class(status: str, remarks: str) -> str | None:
+    """The class of a message's bounce (module docstring), None when the status is no bounce."""
+    if status == HARDBOUNCE:
+        return "hard"
+    if status == SOFTBOUNCE:
+        return "soft"
+    if status != BOUNCE:
+        return None
+    code = smtp_code(remarks)
+    if code is None:
+        return "unknown"
+    if 570 <= code <= 579:  # the narrowest range wins: 5.7.x is a policy block, not hard
+        return "block"
+    if 400 <= code <= 499:
+        return "soft"
+    if 500 <= code <= 599:
+        return "hard"
+    return "unknown"
 
 
 def read_back_utc(at_s: int, zone: tzinfo) -> str:
@@ -90,8 +133,8 @@ class _Tally:
 
 def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, Any]:
     """The truth document: `now`, `campaign_report`, `event_counts` (by campaign id), plus the
-    marts' `link_activity` (one click per nested `clicks` entry) and `suppressions` (bounce class
-    from the status; bounces, unsubscribes and spam reports at `modified_time`)."""
+    marts' `link_activity` (one click per nested `clicks` entry) and `suppressions` (by
+    `bounce_class`; bounces, unsubscribes and spam reports at `modified_time`)."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     clicks: list[Click] = []
     stops: list[Suppression] = []
@@ -115,13 +158,17 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
             tally.last_click_s = max(last, tally.last_click_s or last)
             clicks.extend(Click(campaign_id, link, key) for _, _, link in state.clicks if link)
         status = state.status
-        reason = _SUPPRESSING.get(status)
+        klass = bounce_class(status, state.remarks)
+        reason = bounce_kind(klass) if klass else _SUPPRESSING.get(status)
         if reason is not None:
             stops.append(
                 Suppression(key, reason, read_back_utc(state.modified_s, zone), campaign_id)
             )
-        if status in (HARDBOUNCE, SOFTBOUNCE):
-            (tally.hard if status == HARDBOUNCE else tally.soft).add(key)
+        if status in BOUNCE_STATUSES:
+            if klass == "hard":
+                tally.hard.add(key)
+            elif klass in SOFT_CLASSES:
+                tally.soft.add(key)
             tally.events["bounced"] += 1
         elif status in (DROPPED, INVALID):
             tally.events["dropped"] += 1
@@ -174,8 +221,16 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
     }
 
 
-def message_stats(states: list[MessageState]) -> dict[str, int]:
-    """The stats metrics of a set of messages (one day's, for `GET /v5.1/stats`)."""
+def message_stats(states: list[MessageState], plain_bounces: str = "by_class") -> dict[str, int]:
+    """The stats metrics of a set of messages (one day's, for `GET /v5.1/stats`).
+
+    ASSUMPTION (Netcore does not document how its stats count the plain status `bounce`):
+    `by_class` counts a bounced message in `hardbounce` when its `bounce_class` is hard and in
+    `softbounce` otherwise (soft, block, unknown), as the campaign report folds them;
+    `bounce_only` counts a plain bounce in `bounce` alone (`hardbounce`/`softbounce` are then the
+    statuses). `bounce` counts every bounced message either way."""
+    if plain_bounces not in STATS_PLAIN_BOUNCES:
+        raise ValueError(f"plain_bounces must be one of {', '.join(STATS_PLAIN_BOUNCES)}")
     stats = dict.fromkeys(STAT_KEYS, 0)
     for state in states:
         stats["requested"] += 1
@@ -183,13 +238,17 @@ def message_stats(states: list[MessageState]) -> dict[str, int]:
         stats["sent"] += state.sent
         stats["delivered"] += state.delivered_s is not None
         status = state.status
-        if status in (DROPPED, INVALID, HARDBOUNCE, SOFTBOUNCE):
+        if status in (DROPPED, INVALID):
             stats[status] += 1
+        if status in BOUNCE_STATUSES:
+            stats["bounce"] += 1
+            if status != BOUNCE or plain_bounces == "by_class":
+                hard = bounce_class(status, state.remarks) == "hard"
+                stats["hardbounce" if hard else "softbounce"] += 1
         stats["opened"] += len(state.opens)
         stats["unique_opened"] += bool(state.opens)
         stats["clicked"] += len(state.clicks)
         stats["unique_clicked"] += bool(state.clicks)
         stats["unsubscribed"] += status == UNSUBSCRIBE
         stats["spam"] += status == SPAM
-    stats["bounce"] = stats["hardbounce"] + stats["softbounce"]
     return stats

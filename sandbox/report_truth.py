@@ -40,7 +40,8 @@ Provider mappings (the marts' `fct_email_deliveries` must agree):
   first click. `feedback` unsubscribes are complaints.
 * Netcore: each message in its state at the clock: sent at `requestedTime` (when sent), delivered
   at `deliveryTime`, opens/clicks at their times, bounce/unsubscribe/spam at `modifiedTime`, class
-  from the status; times read back from the account-local text.
+  from the status, or for a plain `bounce` from its remarks (`sandbox.netcore_truth.bounce_class`);
+  times read back from the account-local text.
 * Benchmark: the simulator's `Digest` pairs (campaign, contact id), hard when any visible bounce is
   `hard`.
 """
@@ -230,8 +231,9 @@ def maxemail_pairs(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> list[Pair
 
 
 def netcore_pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
-    from sandbox.netcore_events import HARDBOUNCE, SOFTBOUNCE, SPAM
+    from sandbox.netcore_events import SPAM
     from sandbox.netcore_events import UNSUBSCRIBE as NC_UNSUBSCRIBE
+    from sandbox.netcore_truth import bounce_class
 
     digest = PairDigest()
     for state in world.states(now_ms, 0, now_ms // 1000 + 1):
@@ -246,10 +248,9 @@ def netcore_pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFa
         for click in state.clicks:
             digest.note(campaign_id, key, CLICKED, read_back_ms(click[0], zone))
         modified = read_back_ms(state.modified_s, zone)
-        if state.status in (HARDBOUNCE, SOFTBOUNCE):
-            digest.bounce(
-                campaign_id, key, modified, "hard" if state.status == HARDBOUNCE else "soft"
-            )
+        klass = bounce_class(state.status, state.remarks)
+        if klass is not None:
+            digest.bounce(campaign_id, key, modified, klass)
         elif state.status == NC_UNSUBSCRIBE:
             digest.note(campaign_id, key, UNSUBSCRIBED, modified)
         elif state.status == SPAM:

@@ -80,6 +80,8 @@ class WorldConfig:
     # Netcore campaigns (sandbox.netcore_events; own generator, the other worlds are unaffected)
     netcore_campaigns: int = 8  # sent in the 80 days before the initial clock
     netcore_later_campaigns: int = 2  # sent after it
+    # every n-th hard and soft bounce in the plain status `bounce`, classed by its remarks (0: none)
+    netcore_plain_bounce_every: int = 3
     # Benchmark Email campaigns (sandbox.benchmark_events; own generator): None = `campaigns`
     benchmark_campaigns: int | None = None
 

@@ -1,6 +1,8 @@
 """End to end for Netcore and Benchmark Email: sandbox → load → `dbt build` → the campaign report
 equals the world's truth; for Benchmark it also equals the provider's own campaign report as the
-source loaded it; re-runs add nothing twice; a clock advance is taken up exactly."""
+source loaded it; re-runs add nothing twice; a clock advance is taken up exactly. Netcore's
+messages in the plain status `bounce` are loaded and classed by their remarks in the report, the
+daily stats and `netcore_stats_reconciliation` alike."""
 
 from __future__ import annotations
 
@@ -46,6 +48,41 @@ def assert_overall_snapshots_reconcile(warehouse: str) -> None:
         assert differing == 0, f"{differing} {report} numbers differ"
 
 
+def assert_plain_bounces_loaded_and_counted(warehouse: str) -> None:
+    """The world's Netcore messages in the plain status `bounce` reach the events with a class
+    decoded from their remarks, hard ones and soft-class ones, and Netcore's own daily stats
+    count them in hardbounce / softbounce exactly as the reconciliation does (its test, inside
+    dbt build, holds every day to tolerance 0)."""
+    classes = dict(
+        query(
+            warehouse,
+            "select bounce_class, count(*) from marts.fct_email_events "
+            "where provider = 'netcore' and raw_event_type = 'bounce' group by 1",
+        )
+    )
+    plain_hard = classes.get("hard", 0)
+    plain_soft = sum(classes.get(c, 0) for c in ("soft", "block", "unknown"))
+    assert plain_hard > 0 and plain_soft > 0, classes
+    raw = dict(
+        query(
+            warehouse,
+            "select raw_event_type, count(*) from marts.fct_email_events "
+            "where provider = 'netcore' and event_type = 'bounced' group by 1",
+        )
+    )
+    reported = dict(
+        query(
+            warehouse,
+            "select metric, sum(reported_value) from marts.netcore_stats_reconciliation "
+            "where metric in ('hardbounce', 'softbounce') group by 1",
+        )
+    )
+    assert reported == {
+        "hardbounce": raw["hardbounce"] + plain_hard,
+        "softbounce": raw["softbounce"] + plain_soft,
+    }
+
+
 def load_both(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
     load_netcore(sandbox, warehouse, tmp_path)
     load_benchmark(sandbox, warehouse, tmp_path)
@@ -65,6 +102,7 @@ def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
     )
     assert differences[0][0] > 0 and differences[0][1] == 0
     assert_overall_snapshots_reconcile(warehouse)
+    assert_plain_bounces_loaded_and_counted(warehouse)
     facts = query(warehouse, "select count(*) from marts.fct_email_events")
 
     load_both(sandbox, warehouse, tmp_path)
@@ -77,7 +115,50 @@ def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
     assert query(warehouse, "select count(*) from marts.fct_email_events")[0][0] > facts[0][0]
     assert_reports_equal_truth(sandbox, warehouse)
     assert_overall_snapshots_reconcile(warehouse)
+    assert_plain_bounces_loaded_and_counted(warehouse)
     duplicates = query(
         warehouse, "select count(*) - count(distinct event_id) from marts.fct_email_events"
     )
     assert duplicates == [(0,)]
+
+
+def test_stats_reading_plain_bounces_in_bounce_only_reconciles_with_the_var(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """The other reading of Netcore's stats (ASSUMPTION): an account whose stats count a plain
+    `bounce` in `bounce` alone reconciles once the var says so (the reconciliation test runs in
+    the build; with the default var it fails), and its hardbounce / softbounce are the classed
+    statuses only."""
+    sandbox.faults("netcore", stats_plain_bounces="bounce_only")
+    load_netcore(sandbox, warehouse, tmp_path)
+    dbt_build(
+        warehouse,
+        tmp_path,
+        "--select",
+        "+netcore_stats_reconciliation",
+        "--indirect-selection",
+        "cautious",  # no test of an unselected model (fct_email_deliveries)
+        "--vars",
+        "{apsis_one_enabled: false, maxemail_enabled: false, benchmark_enabled: false, "
+        "netcore_stats_plain_bounces: bounce_only}",
+    )
+    reported = dict(
+        query(
+            warehouse,
+            "select metric, sum(reported_value) from marts.netcore_stats_reconciliation "
+            "where metric in ('hardbounce', 'softbounce', 'bounce') group by 1",
+        )
+    )
+    raw = dict(
+        query(
+            warehouse,
+            "select raw_event_type, count(*) from marts.fct_email_events "
+            "where provider = 'netcore' and event_type = 'bounced' group by 1",
+        )
+    )
+    assert raw["bounce"] > 0
+    assert reported == {
+        "hardbounce": raw["hardbounce"],
+        "softbounce": raw["softbounce"],
+        "bounce": raw["hardbounce"] + raw["softbounce"] + raw["bounce"],
+    }

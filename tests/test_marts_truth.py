@@ -26,7 +26,7 @@ from sandbox.entities import (
 )
 from sandbox.marts_truth import Click, Suppression, link_activity, suppressions
 from sandbox.maxemail_truth import maxemail_truth
-from sandbox.netcore_truth import netcore_truth
+from sandbox.netcore_truth import message_stats, netcore_truth
 from sandbox.timeutil import to_ms
 from sandbox.truth import apsis_one_truth
 
@@ -291,6 +291,61 @@ def test_netcore_truth_nested_clicks_and_statuses() -> None:
         sup("bo@example.com", "hard_bounce", "2026-03-01T04:00:00", "nc-2"),
         sup("cy@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00", "nc-3"),
     ]
+
+
+def test_netcore_plain_bounces_are_classed_by_their_remarks() -> None:
+    """A plain `bounce` takes the class of the SMTP code in its remarks everywhere: the report's
+    hard/soft counts, the suppressions and the simulator's daily stats (by_class and the
+    bounce_only ASSUMPTION)."""
+    c1, c2, c3 = (
+        nc.NetcoreCampaign(f"nc-{n}", f"C{n}", "S", "o@ex.in", T0_S, 1000, ()) for n in (1, 2, 3)
+    )
+    trids = iter(range(10**16, 10**16 + 100))
+
+    def bounce(
+        c: nc.NetcoreCampaign, who: Recipient, status: str, hours: int, remarks: str
+    ) -> nc.NetcoreMessage:
+        at_s = T0_S + hours * HOUR_S
+        return nc.NetcoreMessage(
+            next(trids), c, who, who.address, T0_S, 1000, status, at_s, T0_S + 1, remarks
+        )
+
+    messages = [
+        bounce(c1, ANNA, nc.BOUNCE, 1, "550 5.1.1 user unknown"),  # hard
+        bounce(c1, BO, nc.HARDBOUNCE, 1, "554 5.7.1 message rejected due to policy"),  # hard
+        bounce(c1, CY, nc.BOUNCE, 1, "452 4.2.2 mailbox full"),  # soft
+        bounce(c2, CY, nc.BOUNCE, 2, "554 5.7.1 message rejected due to policy"),  # block
+        bounce(c3, CY, nc.BOUNCE, 3, "Unknown Reason"),  # unknown: the third soft-class bounce
+        bounce(c3, BO, nc.SOFTBOUNCE, 3, "452 4.2.2 mailbox full"),  # soft
+    ]
+    world = nc.NetcoreWorld((c1, c2, c3), messages)
+    now_ms = T0_MS + 50 * HOUR_MS
+    truth = netcore_truth(world, now_ms, ZoneInfo("Asia/Kolkata"))
+    counts = {
+        r["campaign_id"]: (r["hard_bounce_count"], r["soft_bounce_count"], r["bounce_count"])
+        for r in truth["campaign_report"]
+    }
+    assert counts == {"nc-1": (2, 1, 3), "nc-2": (0, 1, 1), "nc-3": (0, 2, 2)}
+    bounced = {
+        (c["campaign_id"], c["count"])
+        for c in truth["event_counts"]
+        if c["event_type"] == "bounced"
+    }
+    assert bounced == {("nc-1", 3), ("nc-2", 1), ("nc-3", 2)}
+    assert truth["suppressions"] == [
+        sup("anna@example.com", "hard_bounce", "2026-03-01T01:00:00", "nc-1"),
+        sup("bo@example.com", "hard_bounce", "2026-03-01T01:00:00", "nc-1"),
+        sup("cy@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00", "nc-3"),
+    ]
+    states = [s for m in messages if (s := nc.state_at(m, now_ms)) is not None]
+    by_class = message_stats(states)
+    assert (by_class["hardbounce"], by_class["softbounce"], by_class["bounce"]) == (2, 4, 6)
+    bounce_only = message_stats(states, "bounce_only")
+    assert (bounce_only["hardbounce"], bounce_only["softbounce"], bounce_only["bounce"]) == (
+        1,
+        1,
+        6,
+    )
 
 
 # -- Benchmark Email --------------------------------------------------------------------------------

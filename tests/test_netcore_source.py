@@ -14,8 +14,11 @@ import pytest
 from pipelines.common.runner import LoadError
 from sandbox.netcore_events import state_at
 from tests.conftest import Sandbox, load_netcore, query, query_dicts
+from tests.netcore_bounces import is_hard, is_soft
 
 NOT_SENT = "('processed', 'dropped', 'invalid')"
+BOUNCES = "('hardbounce', 'softbounce', 'bounce')"
+LOCAL_DATE = "cast(timezone('Asia/Kolkata', requested_time) as date)"
 EVENT_COLUMNS = [
     ("trid", "VARCHAR"),
     ("rcpt_email", "VARCHAR"),
@@ -82,10 +85,6 @@ def loaded_report(warehouse: str) -> dict[str, dict[str, Any]]:
             count(distinct case when last_click is not null then lower(rcpt_email) end)
                 as unique_click_count,
             max(last_click) as last_clicked_at,
-            count(distinct case when status = 'hardbounce' then lower(rcpt_email) end)
-                as hard_bounce_count,
-            count(distinct case when status = 'softbounce' then lower(rcpt_email) end)
-                as soft_bounce_count,
             count(distinct case when status = 'unsubscribe' then lower(rcpt_email) end)
                 as unsubscribe_count,
             count(distinct case when status = 'spam' then lower(rcpt_email) end)
@@ -96,12 +95,27 @@ def loaded_report(warehouse: str) -> dict[str, dict[str, Any]]:
         group by 1
         """,
     )
+    # bounces by their class (a plain `bounce` by its remarks): hard beats soft per recipient
+    hard: dict[str, set[str]] = {r["campaign_id"]: set() for r in rows}
+    soft: dict[str, set[str]] = {r["campaign_id"]: set() for r in rows}
+    for campaign, address, status, remarks in query(
+        warehouse,
+        "select xapiheader, lower(rcpt_email), status, coalesce(remarks, '') "
+        f"from raw_netcore.events where status in {BOUNCES}",
+    ):
+        if is_hard(status, remarks):
+            hard[campaign].add(address)
+        elif is_soft(status, remarks):
+            soft[campaign].add(address)
     report = {}
     for row in rows:
         row["last_opened_at"] = naive_utc(row["last_opened_at"])
         row["last_clicked_at"] = naive_utc(row["last_clicked_at"])
+        campaign = row["campaign_id"]
+        row["hard_bounce_count"] = len(hard[campaign])
+        row["soft_bounce_count"] = len(soft[campaign] - hard[campaign])
         row["bounce_count"] = row["hard_bounce_count"] + row["soft_bounce_count"]
-        report[row["campaign_id"]] = row
+        report[campaign] = row
     return report
 
 
@@ -129,6 +143,7 @@ def loaded_event_counts(warehouse: str) -> Counter[tuple[str, str]]:
         kind = {
             "hardbounce": "bounced",
             "softbounce": "bounced",
+            "bounce": "bounced",
             "dropped": "dropped",
             "invalid": "dropped",
             "unsubscribe": "unsubscribed",
@@ -214,12 +229,19 @@ def test_loads_every_message_of_the_truth_with_exact_trids(
     assert stats[0][0].isoformat() == "2026-02-01" and stats[-1][0].isoformat() == "2026-05-01"
     by_day = query(
         warehouse,
-        "select cast(timezone('Asia/Kolkata', requested_time) as date), count(*), "
-        f"count(*) filter (where status not in {NOT_SENT}), "
-        "count(delivery_time), count(*) filter (where status = 'hardbounce') "
-        "from raw_netcore.events group by 1",
+        f"select {LOCAL_DATE}, count(*), count(*) filter (where status not in {NOT_SENT}), "
+        "count(delivery_time) from raw_netcore.events group by 1",
     )
-    expected = {day: (n, s, d, h) for day, n, s, d, h in by_day}
+    hard_by_day: Counter[Any] = Counter(
+        day
+        for day, status, remarks in query(
+            warehouse,
+            f"select {LOCAL_DATE}, status, coalesce(remarks, '') from raw_netcore.events "
+            f"where status in {BOUNCES}",
+        )
+        if is_hard(status, remarks)
+    )
+    expected = {day: (n, s, d, hard_by_day[day]) for day, n, s, d in by_day}
     assert {row[0]: row[1:5] for row in stats if row[1]} == expected
     assert {row[5] for row in stats} == {"sandbox"}
 

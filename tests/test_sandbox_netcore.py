@@ -18,7 +18,9 @@ import pytest
 import requests
 
 from sandbox import World, WorldConfig
+from sandbox.netcore_truth import bounce_class as sandbox_bounce_class
 from tests.conftest import Sandbox
+from tests.netcore_bounces import BOUNCE_STATUSES, bounce_class, is_hard, is_soft
 
 KEY = "sandbox-netcore-key"
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -26,7 +28,7 @@ TODAY = "2026-05-01"  # the account-local date at the initial world clock (2026-
 FIRST = "2026-02-10"  # 80 days before the clock: before the first campaign, in the retention
 TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 STATUSES = {
-    "processed", "sent", "delivered", "dropped", "invalid", "hardbounce", "softbounce",
+    "processed", "sent", "delivered", "dropped", "invalid", "hardbounce", "softbounce", "bounce",
     "open", "click", "unsubscribe", "spam",
 }  # fmt: skip
 NOT_SENT = {"processed", "dropped", "invalid"}
@@ -248,6 +250,8 @@ def test_rows_are_messages_in_their_latest_status(nc: Nc) -> None:
             assert re.fullmatch(r"5\d\d 5\.\d\.\d+ .+", row["remarks"]), row
         if row["status"] == "softbounce":
             assert re.fullmatch(r"4\d\d 4\.\d\.\d+ .+", row["remarks"]), row
+        if row["status"] == "bounce":
+            assert row["remarks"] and not row["deliveryTime"], row
         for entry in row["opens"]:
             assert set(entry) == {"ip", "time"} and TIME.fullmatch(entry["time"])
         for entry in row["clicks"]:
@@ -257,19 +261,22 @@ def test_rows_are_messages_in_their_latest_status(nc: Nc) -> None:
             assert row["modifiedTime"] == row["opens"][0]["time"]
         if row["status"] == "click":
             assert row["clicks"] and row["modifiedTime"] == row["clicks"][0]["time"]
-        if row["status"] in NOT_SENT | {"hardbounce", "softbounce"}:
+        if row["status"] in NOT_SENT | BOUNCE_STATUSES:
             assert not row["opens"] and not row["clicks"]
     assert any(len(r["opens"]) > 1 for r in rows)
     assert any(r["clicks"] and not r["opens"] for r in rows)  # images blocked
     assert any(r["rcptEmail"] != r["rcptEmail"].lower() for r in rows)
     assert any("," in c["link"] for r in rows for c in r["clicks"])
+    # Plain `bounce` rows of every class the contract decodes from remarks (hard ones too).
+    plain = {bounce_class(r["status"], r["remarks"]) for r in rows if r["status"] == "bounce"}
+    assert plain == {"hard", "soft", "block", "unknown"}
     # A later campaign drops an address that hard-bounced, unsubscribed or complained earlier.
     stops: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r["requestedTime"]):
         key = row["rcptEmail"].lower()
         if row["status"] == "dropped":
             assert key in stops and stops[key] < row["requestedTime"], row
-        if row["status"] in ("hardbounce", "unsubscribe", "spam"):
+        if row["status"] in ("unsubscribe", "spam") or is_hard(row["status"], row["remarks"]):
             stops.setdefault(key, row["modifiedTime"])
 
 
@@ -295,7 +302,8 @@ def test_event_filters_select_statuses(nc: Nc) -> None:
         return len(nc.rows(events=events))
 
     assert count("hardbounce") == statuses["hardbounce"] > 0
-    assert count("bounce") == statuses["hardbounce"] + statuses["softbounce"]
+    assert count("bounce") == statuses["hardbounce"] + statuses["softbounce"] + statuses["bounce"]
+    assert statuses["bounce"] > 0
     assert count("open,click") == statuses["open"] + statuses["click"]
     assert count("Opened,Clicked,Abuse") == statuses["open"] + statuses["click"] + statuses["spam"]
     assert count("total_requested") == len(rows)
@@ -316,8 +324,9 @@ def test_event_filters_select_statuses(nc: Nc) -> None:
 # -- stats ---------------------------------------------------------------------------------------
 
 
-def stats_of(rows: list[Row]) -> dict[str, int]:
-    """The stats metrics counted from event rows, by the contract's definitions."""
+def stats_of(rows: list[Row], plain_bounces: str = "by_class") -> dict[str, int]:
+    """The stats metrics counted from event rows, by the contract's definitions: a bounce counts
+    in hardbounce / softbounce by its class, or (`bounce_only`) a plain `bounce` in bounce alone."""
     result = Counter(
         {
             "requested": len(rows),
@@ -331,9 +340,12 @@ def stats_of(rows: list[Row]) -> dict[str, int]:
             "unsubscribed": sum(r["status"] == "unsubscribe" for r in rows),
         }
     )
-    for status in ("dropped", "invalid", "hardbounce", "softbounce", "spam"):
+    for status in ("dropped", "invalid", "spam"):
         result[status] = sum(r["status"] == status for r in rows)
-    result["bounce"] = result["hardbounce"] + result["softbounce"]
+    split = [r for r in rows if plain_bounces == "by_class" or r["status"] != "bounce"]
+    result["hardbounce"] = sum(is_hard(r["status"], r["remarks"]) for r in split)
+    result["softbounce"] = sum(is_soft(r["status"], r["remarks"]) for r in split)
+    result["bounce"] = sum(r["status"] in BOUNCE_STATUSES for r in rows)
     return dict(result)
 
 
@@ -366,6 +378,11 @@ def test_stats_agree_with_the_events(sandbox: Sandbox, nc: Nc) -> None:
     error(nc.get("stats"), 400, "startdate")
     error(nc.get("stats", startdate=FIRST, aggregated_by="year"), 400, "aggregated_by")
     error(nc.get("stats", startdate=FIRST, limit=101), 400, "limit")
+    # ASSUMPTION setting: plain bounces only in `bounce`, the split by Netcore's own statuses.
+    sandbox.faults("netcore", stats_plain_bounces="bounce_only")
+    months = nc.stats(startdate="2026-03-01", enddate="2026-03-31", aggregated_by="month")
+    assert months == [{"date": "2026-03-01", "stats": stats_of(march, "bounce_only")}]
+    assert months[0]["stats"] != stats_of(march)  # March has plain bounces
 
 
 # -- download logs -------------------------------------------------------------------------------
@@ -407,7 +424,7 @@ def test_download_logs_gives_the_rows_of_the_events_api(sandbox: Sandbox, nc: Nc
     for _ in range(2):
         status = nc.get(f"logs/download/{filtered['data']['download_id']}").json()["data"]
     rows = list(csv.DictReader(io.StringIO(requests.get(status["url"], timeout=10).text)))
-    assert {r["status"] for r in rows} == {"hardbounce", "softbounce"}
+    assert {r["status"] for r in rows} == {r["status"] for r in expected} & BOUNCE_STATUSES
     sandbox.advance(hours=25)  # a download lives a day of world-clock time
     error(nc.get(f"logs/download/{download_id}"), 404)
 
@@ -472,9 +489,11 @@ def report_from_rows(rows: list[Row]) -> dict[str, dict[str, Any]]:
                 tally[kind].add(key)
                 at = max(utc_text(e["time"]) for e in entries)
                 last[row["xapiheader"]][kind] = max(at, last[row["xapiheader"]].get(kind, at))
-        renamed = {"hardbounce": "hard", "softbounce": "soft", "spam": "complained"}
         status: str = row["status"]
-        tally[renamed.get(status, status)].add(key)
+        if status in BOUNCE_STATUSES:
+            tally["hard" if is_hard(status, row["remarks"]) else "soft"].add(key)
+        else:
+            tally["complained" if status == "spam" else status].add(key)
 
     def rate(count: int, delivered: int) -> float:
         return round(100 * count / delivered + 1e-9, 2) if delivered else 0.0
@@ -525,7 +544,7 @@ def test_truth_is_the_report_of_the_events(sandbox: Sandbox, nc: Nc) -> None:
             campaign, status = row["xapiheader"], row["status"]
             expected[campaign, "sent"] += status not in NOT_SENT
             expected[campaign, "delivered"] += bool(row["deliveryTime"])
-            expected[campaign, "bounced"] += status in ("hardbounce", "softbounce")
+            expected[campaign, "bounced"] += status in BOUNCE_STATUSES
             expected[campaign, "dropped"] += status in ("dropped", "invalid")
             expected[campaign, "unsubscribed"] += status == "unsubscribe"
             expected[campaign, "complained"] += status == "spam"
@@ -556,3 +575,54 @@ def test_netcore_generation_is_deterministic_and_leaves_other_worlds_alone() -> 
     clock = int(world.now.timestamp())
     assert len(sends) == 4 and sum(s < clock for s in sends) == 3
     assert all(clock - 80 * 86_400 <= s for s in sends)
+
+
+def test_plain_bounces_replace_some_bounces_and_change_nothing_else() -> None:
+    """Every n-th hard and soft bounce is a plain `bounce` (a counter, no random draw): the world
+    without them has the same messages, and differs only in those statuses and remarks."""
+    small: dict[str, Any] = dict(recipients=150, campaigns=3)
+    plain = World(WorldConfig(**small))
+    none = World(WorldConfig(**small, netcore_plain_bounce_every=0))
+
+    def without_outcome(world: World) -> list[tuple[Any, ...]]:
+        return [life[:3] + life[4:] for life in _lives(world)]
+
+    assert without_outcome(plain) == without_outcome(none) and _lives(plain)
+    changed = [
+        (a.outcome, b.outcome, a.remarks)
+        for a, b in zip(plain.netcore.messages, none.netcore.messages, strict=True)
+        if (a.outcome, a.remarks) != (b.outcome, b.remarks)
+    ]
+    assert changed and all(status == "bounce" for status, _, _ in changed)
+    # a hard bounce becomes a plain bounce of class hard, a soft one of a soft class
+    for _, was, remarks in changed:
+        expected = {"hard"} if was == "hardbounce" else {"soft", "block", "unknown"}
+        assert bounce_class("bounce", remarks) in expected, (was, remarks)
+    bounces = Counter(m.outcome for m in none.netcore.messages)
+    assert Counter(b for _, b, _ in changed) == {
+        "hardbounce": bounces["hardbounce"] // 3,
+        "softbounce": bounces["softbounce"] // 3,
+    }
+    assert not any(m.outcome == "bounce" for m in none.netcore.messages)
+
+
+@pytest.mark.parametrize(
+    ("status", "remarks", "expected"),
+    [
+        ("hardbounce", "554 5.7.1 message rejected due to policy", "hard"),  # Netcore's own class
+        ("softbounce", "550 5.1.1 user unknown", "soft"),
+        ("bounce", "550 5.1.1 user unknown", "hard"),
+        ("bounce", "550 mailbox unavailable", "hard"),  # the basic reply code alone
+        ("bounce", "452 4.2.2 mailbox full", "soft"),
+        ("bounce", "421 4.7.0 temporary deferral", "soft"),  # 470: not a 57x block
+        ("bounce", "554 5.7.1 message rejected due to policy", "block"),
+        ("bounce", "Unknown Reason", "unknown"),
+        ("bounce", "", "unknown"),
+        ("dropped", "Recipient is on the suppression list", None),
+        ("delivered", "250 2.0.0 OK", None),
+    ],
+)
+def test_truth_classes_bounces_as_the_contract(
+    status: str, remarks: str, expected: str | None
+) -> None:
+    assert sandbox_bounce_class(status, remarks) == expected
