@@ -117,6 +117,7 @@ class _EventFactory:
         self.events: list[ApsisEvent] = []
         self._salt = rng.getrandbits(128)
         self._bounce_codes: list[str] = []
+        self._twin_clicks = 0  # clicks on links with a footer twin (every second one goes there)
 
     def recipient_events(
         self, campaign: Campaign, send: Send, recipient: Recipient, send_ms: int
@@ -167,8 +168,13 @@ class _EventFactory:
             emit(ABUSE, delivered + _between(rng, 600_000, 72 * HOUR_MS), abuse_section=section)
 
     def _click(self, campaign: Campaign, recipient: Recipient) -> dict[str, Any]:
-        """link, device and location cells of a click."""
+        """link, device and location cells of a click; a link with a footer twin is clicked in
+        the footer every second time (a counter, not the random stream, decides)."""
         link = self.rng.choice(campaign.links)
+        twin = campaign.footer_twin(link)
+        if twin is not None:
+            self._twin_clicks += 1
+            link = twin if self._twin_clicks % 2 == 0 else link
         return {"link": link, **self._client(recipient)}
 
     def _client(self, recipient: Recipient) -> dict[str, str]:

@@ -9,7 +9,9 @@ goes to the contacts that exist and are not suppressed (unsubscribed, complained
 at its time, then draws per contact: `email-rejected`, or `email-sent` followed by a bounce
 (hard or soft, SES-like sub-types and diagnostic codes; soft bounces sometimes repeat or turn
 hard) or a delivery (sometimes after an `email-delayed`), opens, clicks on the campaign's links,
-`contact-unsubscribed` and `email-complaint`.
+`contact-unsubscribed` and `email-complaint`. The first campaign's content also has its first URL
+again in the footer under another link id (clicked every second time that URL is) and a link
+nobody clicks; `linkActivity` lists them all (CONTRACTS.md 8).
 
 Times are epoch ms (milliseconds are random); an event is visible, i.e. served and counted, once
 `available_ms < world clock` (a small ingestion delay, sometimes hours of late indexing).
@@ -20,6 +22,7 @@ Maxemail generators, so those worlds stay byte-identical.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -80,6 +83,10 @@ LINK_URLS = (
     "https://www.example.com/{slug}/story",
     "https://blog.example.com/{slug}/read-more",
 )
+FOOTER_URL = LINK_URLS[0]  # the first campaign's footer repeats its first URL (another link id)
+UNCLICKED_URL = (
+    "https://www.example.com/{slug}/stores"  # a link of the first campaign nobody clicks
+)
 SENDER = ("news@bme.example.com", "Example Shop")
 REJECT_RATE = 0.01
 BOUNCE_RATE = 0.08
@@ -119,11 +126,21 @@ class BmeCampaign:
     edited_ms: int  # last edit before sending (drafts and scheduled campaigns)
     scheduled_ms: int | None  # None for a draft
     planned: int  # totalRecipients
-    links: tuple[BmeLink, ...]
+    links: tuple[BmeLink, ...]  # the links recipients click
+    footer_links: tuple[BmeLink, ...] = ()  # a URL of `links` again, under its own link id
+    unclicked_links: tuple[BmeLink, ...] = ()  # in the content, never clicked
 
     @property
     def send_end_ms(self) -> int | None:
         return None if self.scheduled_ms is None else self.scheduled_ms + SEND_SPREAD_MS
+
+    @property
+    def listed_links(self) -> tuple[BmeLink, ...]:
+        """Every link of the content: the report's `linkActivity` entries, in this order."""
+        return self.links + self.footer_links + self.unclicked_links
+
+    def footer_twin(self, link: BmeLink) -> BmeLink | None:
+        return next((f for f in self.footer_links if f.url == link.url), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +213,12 @@ def object_id(rng: random.Random, at_ms: int) -> str:
     return f"{max(at_ms, 0) // 1000:08x}{rng.getrandbits(64):016x}"
 
 
+def derived_id(at_ms: int, name: str) -> str:
+    """An ObjectId whose 8 last bytes hash `name`: drawn without the random stream, so adding
+    one leaves every other draw of the world unchanged."""
+    return f"{max(at_ms, 0) // 1000:08x}{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+
+
 def generate(
     cfg: WorldConfig, recipients: tuple[Recipient, ...], start: datetime, now: datetime
 ) -> BenchmarkWorld:
@@ -262,6 +285,7 @@ class _Factory:
         self.suppressed: dict[str, int] = {}  # contact id → when it stopped receiving mail
         self._bounces: list[tuple[str, str, str, str]] = []
         self._identities: set[tuple[str, str, int, str, str]] = set()
+        self._twin_clicks = 0  # clicks on a URL with a footer twin (every second one goes there)
 
     def emit(
         self,
@@ -348,11 +372,28 @@ class _Factory:
             scheduled_ms=scheduled,
             planned=len(audience),
             links=links,
+            footer_links=self._extra_link(index, cid, created, FOOTER_URL),
+            unclicked_links=self._extra_link(index, cid, created, UNCLICKED_URL),
         )
         if scheduled is not None:
             for contact in audience:
                 self.journey(campaign, contact, scheduled + _between(rng, 0, SEND_SPREAD_MS))
         return campaign
+
+    @staticmethod
+    def _extra_link(index: int, cid: str, created: int, url: str) -> tuple[BmeLink, ...]:
+        """The first campaign's footer or unclicked link (ids off the random stream)."""
+        if index != 0:
+            return ()
+        return (BmeLink(derived_id(created, f"{cid} {url}"), url.format(slug=f"b{cid[-6:]}")),)
+
+    def _clicked_link(self, campaign: BmeCampaign, link: BmeLink) -> BmeLink:
+        """`link`, or its footer twin every second time (a counter, not the random stream)."""
+        twin = campaign.footer_twin(link)
+        if twin is None:
+            return link
+        self._twin_clicks += 1
+        return twin if self._twin_clicks % 2 == 0 else link
 
     def _deal_bounce(self) -> tuple[str, str, str, str]:
         if not self._bounces:
@@ -429,7 +470,8 @@ class _Factory:
         elif rng.random() < cfg.click_without_open_rate:
             clicks = [delivered + _between(rng, 60_000, 48 * HOUR_MS)]
         for at in sorted(clicks):
-            self.emit(CLICKED, at, contact, campaign, rng.choice(campaign.links))
+            link = self._clicked_link(campaign, rng.choice(campaign.links))
+            self.emit(CLICKED, at, contact, campaign, link)
         last = max([delivered, *opens, *clicks])
         if rng.random() < COMPLAINT_RATE:
             at = last + _between(rng, 60_000, 48 * HOUR_MS)

@@ -39,6 +39,7 @@ from sandbox.marts_truth import (
     HARD_BOUNCE,
     SOFT_BOUNCE,
     Click,
+    ListedLink,
     Suppression,
     marts_truth,
 )
@@ -183,7 +184,7 @@ def campaign_report(d: Digest, campaign: BmeCampaign) -> dict[str, Any]:
                 "path": link.url,
                 "clicks": _link_clicks(d, campaign.id, link.id),
             }
-            for link in campaign.links
+            for link in campaign.listed_links
         ],
     }
 
@@ -275,8 +276,19 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
         "now": rfc3339(from_ms(d.now_ms)),
         "campaign_report": report,
         "event_counts": counts,
-        **marts_truth(*_mart_events(d)),
+        **marts_truth(*_mart_events(d), _listed_links(d)),
     }
+
+
+def _listed_links(d: Digest) -> list[ListedLink]:
+    """Every `linkActivity` entry of the campaigns whose report the loader snapshots (status
+    `sent` or `sending` at the clock, pipelines.benchmark.settings.REPORTED_STATUSES)."""
+    return [
+        ListedLink(campaign.id, link.id, link.url)
+        for campaign in d.world.campaigns
+        if d.campaign_status(campaign) in ("sent", "sending")
+        for link in campaign.listed_links
+    ]
 
 
 def _mart_events(d: Digest) -> tuple[list[Click], list[Suppression]]:
@@ -292,7 +304,8 @@ def _mart_events(d: Digest) -> tuple[list[Click], list[Suppression]]:
         campaign_id = event.campaign.id if event.campaign is not None else None
         if event.type == CLICKED:
             if event.link is not None and campaign_id is not None:
-                clicks.append(Click(campaign_id, event.link.url, key))
+                link, at = event.link, naive_ms(event.at_ms)
+                clicks.append(Click(campaign_id, link.url, key, 1, link.id, None, at))
             continue
         if event.type == BOUNCED:
             hard = event.field("emailBounceType") == "hard"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import string
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,7 @@ LINK_TEMPLATES = (
     ('https://www.example.com/landing/{slug}?ref="newsletter"', 'Read the "inside" story'),
     ("https://blog.example.com/{slug}/read-more", "Read more"),
 )
+FOOTER_TITLE = "Shop now (footer)"  # the first campaign's first URL again, another link id
 
 
 def sections(count: int) -> tuple[Section, ...]:
@@ -140,4 +142,10 @@ def campaigns(
                 winner=winner,
             )
         )
+    if result:
+        # One URL under two link ids (CONTRACTS.md 8): the first campaign's first link again in
+        # its footer. Its id comes after every other id, so nothing else in the world moves.
+        first = result[0]
+        footer = Link(str(next_id + 1), first.links[0].url, FOOTER_TITLE)
+        result[0] = replace(first, footer_links=(footer,))
     return tuple(result)

@@ -109,10 +109,17 @@ class Campaign:
     links: tuple[Link, ...]
     splits: tuple[Send, ...] = ()  # split-test sub-activities; empty for a plain send
     winner: str = ""  # variation letter of the winning split, '' for a plain send
+    # The same URL placed again (a footer button) under its own link id: a click on a link of
+    # `links` that has a twin here goes to the twin every second time (CONTRACTS.md 8).
+    footer_links: tuple[Link, ...] = ()
 
     @property
     def is_split_test(self) -> bool:
         return bool(self.splits)
+
+    def footer_twin(self, link: Link) -> Link | None:
+        """The footer link with the same URL as `link`, if any."""
+        return next((f for f in self.footer_links if f.url == link.url), None)
 
 
 @dataclass(slots=True)

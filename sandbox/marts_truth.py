@@ -4,17 +4,24 @@
 Each provider's truth module maps its world's visible events onto two neutral records, by its
 own canonical mapping (CONTRACTS 4-7), and the reducers here apply the definitions once:
 
-* `Click(campaign_id, link_url, recipient, clicks)`: clicks on a URL (`clicks` is 1 for an
-  event; Maxemail's per-recipient aggregate row carries its highest click count seen). Clicks
-  without a URL are not links and must not be passed.
+* `Click(campaign_id, link_url, recipient, clicks, link_id, link_title, at)`: clicks on a link
+  (`clicks` is 1 for an event; Maxemail's per-recipient aggregate row carries its highest click
+  count seen); `link_id` where the provider identifies links (APSIS One, Benchmark), else None;
+  `at` the click's time as naive UTC text. Clicks without a URL are not links and must not be
+  passed.
+* `ListedLink(campaign_id, link_id, link_url)`: a link the provider lists for a campaign
+  (Benchmark's `linkActivity`), clicked or not.
 * `Suppression(recipient, kind, at, campaign_id)`: a suppressing event, `kind` one of
   `hard_bounce`, `soft_bounce` (any soft-class bounce: soft, block, unknown), `unsubscribed`,
   `complained`; `at` is the event's time as the truth writes it (naive UTC text of one fixed
   format per provider, so text order is time order).
 
-`link_activity`: one row per campaign and URL, `unique_click_count` = distinct recipients,
-`total_click_count` = the sum of the counts (for Maxemail, whose rows are per recipient and URL,
-the sum over recipients of the highest count). `suppressions`: one row per recipient and reason,
+`link_activity`: one row per campaign and link, where a link is its id when it has one, else its
+URL (CONTRACTS.md 8); `unique_click_count` = distinct recipients, `total_click_count` = the sum
+of the counts (for Maxemail, whose rows are per recipient and URL, the sum over recipients of the
+highest count); listed links nobody clicked have zero counts. A link id's `link_url` is the
+listing's, else its latest click's (ties: the greatest URL); `link_title` its latest click's
+non-null title. `suppressions`: one row per recipient and reason,
 `hard_bounce` (the first hard bounce), `repeated_soft_bounce` (the `SOFT_BOUNCE_THRESHOLD`-th
 soft-class bounce over all campaigns), `unsubscribed`, `complained` (the first), with
 `suppressed_since` = that event's time and its `campaign_id`. Events at the same time are ordered
@@ -39,6 +46,15 @@ class Click(NamedTuple):
     link_url: str
     recipient: str
     clicks: int = 1
+    link_id: str | None = None
+    link_title: str | None = None
+    at: str = ""  # naive UTC text: orders a link id's clicks when its URL or title changed
+
+
+class ListedLink(NamedTuple):
+    campaign_id: str
+    link_id: str | None
+    link_url: str
 
 
 class Suppression(NamedTuple):
@@ -57,22 +73,43 @@ def bounce_kind(bounce_class: str) -> str | None:
     return None
 
 
-def link_activity(clicks: Iterable[Click]) -> list[dict[str, Any]]:
-    """`email_campaign_link_activity` rows, sorted by campaign id and URL."""
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    recipients: dict[tuple[str, str], set[str]] = defaultdict(set)
+LinkKey = tuple[str, str, str]  # (campaign id, link id or '', URL when there is no id or '')
+
+
+def _link_key(campaign_id: str, link_id: str | None, link_url: str) -> LinkKey:
+    return (campaign_id, link_id or "", "" if link_id else link_url)
+
+
+def link_activity(
+    clicks: Iterable[Click], listed: Iterable[ListedLink] = ()
+) -> list[dict[str, Any]]:
+    """`email_campaign_link_activity` rows, sorted by campaign id, link id and URL."""
+    totals: dict[LinkKey, int] = defaultdict(int)
+    recipients: dict[LinkKey, set[str]] = defaultdict(set)
+    urls: dict[LinkKey, tuple[str, str]] = {}  # (at, URL) of the latest click
+    titles: dict[LinkKey, tuple[str, str]] = {}  # (at, title) of the latest titled click
     for click in clicks:
-        key = (click.campaign_id, click.link_url)
+        key = _link_key(click.campaign_id, click.link_id, click.link_url)
         totals[key] += click.clicks
         recipients[key].add(click.recipient)
+        urls[key] = max(urls.get(key, ("", "")), (click.at, click.link_url))
+        if click.link_title:
+            titles[key] = max(titles.get(key, ("", "")), (click.at, click.link_title))
+    listed_urls: dict[LinkKey, str] = {}
+    for link in listed:
+        key = _link_key(link.campaign_id, link.link_id, link.link_url)
+        totals.setdefault(key, 0)
+        listed_urls[key] = link.link_url
     return [
         {
-            "campaign_id": campaign_id,
-            "link_url": link_url,
-            "unique_click_count": len(recipients[campaign_id, link_url]),
-            "total_click_count": totals[campaign_id, link_url],
+            "campaign_id": key[0],
+            "link_id": key[1] or None,
+            "link_url": listed_urls[key] if key in listed_urls else urls[key][1],
+            "link_title": titles[key][1] if key in titles else None,
+            "unique_click_count": len(recipients[key]),
+            "total_click_count": totals[key],
         }
-        for campaign_id, link_url in sorted(totals)
+        for key in sorted(totals)
     ]
 
 
@@ -102,6 +139,8 @@ def suppressions(
     ]
 
 
-def marts_truth(clicks: Iterable[Click], events: Iterable[Suppression]) -> dict[str, Any]:
+def marts_truth(
+    clicks: Iterable[Click], events: Iterable[Suppression], listed: Iterable[ListedLink] = ()
+) -> dict[str, Any]:
     """The two truth keys every provider's truth document adds."""
-    return {"link_activity": link_activity(clicks), "suppressions": suppressions(events)}
+    return {"link_activity": link_activity(clicks, listed), "suppressions": suppressions(events)}

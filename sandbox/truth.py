@@ -120,7 +120,10 @@ def apsis_one_truth(events: Iterable[ApsisEvent], now_ms: int) -> dict[str, Any]
             at = effective_time_ms(event)
             tally.last_ms[event.type] = max(at, tally.last_ms.get(event.type, at))
             if event.type == CLICKED and event.link is not None:
-                clicks.append(Click(campaign_id, event.link.url, key))
+                link = event.link
+                clicks.append(
+                    Click(campaign_id, link.url, key, 1, link.id, link.title, naive_ms(at))
+                )
         elif event.type in (UNSUBSCRIBED, ABUSE):
             reason = UNSUBSCRIBED_REASON if event.type == UNSUBSCRIBED else COMPLAINED
             stops.append(Suppression(key, reason, naive_ms(effective_time_ms(event)), campaign_id))

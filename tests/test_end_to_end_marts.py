@@ -1,7 +1,9 @@
 """End to end for the report marts of docs/CONTRACTS.md section 8: all four providers loaded into
 one warehouse → `dbt build` → `marts.email_campaign_link_activity` and
 `marts.email_recipient_suppressions` equal the sandbox's truth (`link_activity`, `suppressions`)
-for every provider, before and after a clock advance and reload.
+for every provider, before and after a clock advance and reload. Link activity is compared at the
+provider's grain (link id, URL, title, counts): the worlds hold one URL under two clicked link ids
+(APSIS One, Benchmark) and a Benchmark link nobody clicked, and the test checks they are there.
 
 The module is skipped while the mart models do not exist yet in dbt_project/models/marts/.
 """
@@ -74,12 +76,34 @@ def link_rows(rows: list[dict[str, Any]]) -> set[Row]:
     return {
         (
             text(r["campaign_id"]),
+            r["link_id"],
             r["link_url"],
+            r["link_title"],
             int(r["unique_click_count"]),
             int(r["total_click_count"]),
         )
         for r in rows
     }
+
+
+def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
+    """The shapes the link grain exists for are in the world (CONTRACTS.md 8): without them the
+    comparison with the truth would prove nothing about them."""
+    if provider not in ("apsis_one", "benchmark"):
+        assert all(r["link_id"] is None for r in links), f"{provider} has no link ids"
+        return
+    ids_per_url: dict[tuple[str, str], int] = {}
+    for r in links:
+        if r["link_id"] is not None and r["total_click_count"] > 0:
+            key = (r["campaign_id"], r["link_url"])
+            ids_per_url[key] = ids_per_url.get(key, 0) + 1
+    assert max(ids_per_url.values(), default=0) >= 2, (
+        f"the {provider} world has no URL under two clicked link ids"
+    )
+    if provider == "benchmark":
+        assert any(r["total_click_count"] == 0 for r in links), (
+            "the benchmark world has no listed link nobody clicked"
+        )
 
 
 def suppression_rows(rows: list[dict[str, Any]], *, hashed: bool) -> set[Row]:
@@ -110,6 +134,7 @@ def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
     for provider in PROVIDERS:
         truth = sandbox.truth(provider)
         assert truth["link_activity"], f"the {provider} world has no link clicks"
+        assert_link_shapes(provider, truth["link_activity"])
         assert truth["suppressions"], f"the {provider} world has no suppressions"
         links = query_dicts(
             warehouse,
@@ -159,3 +184,32 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     assert len(incremental) == len(rebuilt) > 0
     key = operator.itemgetter("delivery_id")
     assert sorted(incremental, key=key) == sorted(rebuilt, key=key)
+
+
+def test_link_activity_without_report_scope_lists_only_clicked_links(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """A Benchmark key without `reports:read` has no `linkActivity` snapshot: the mart keeps the
+    link-id grain from the contact events, and only clicked links appear (CONTRACTS.md 8)."""
+    load_benchmark(sandbox, warehouse, tmp_path, api_key="bme_sandbox_noreports", reports=False)
+    only_benchmark = (
+        "{apsis_one_enabled: false, maxemail_enabled: false, netcore_enabled: false, "
+        "benchmark_reports_enabled: false}"
+    )
+    dbt_build(
+        warehouse,
+        tmp_path,
+        "--vars",
+        only_benchmark,
+        "--select",
+        "+email_campaign_link_activity",
+        "--indirect-selection",
+        "cautious",
+    )
+    links = query_dicts(warehouse, "select * from marts.email_campaign_link_activity")
+    truth = sandbox.truth("benchmark")["link_activity"]
+    clicked = [r for r in truth if r["total_click_count"] > 0]
+    assert len(clicked) < len(truth), "the benchmark world has no listed link nobody clicked"
+    assert not any(r["is_listed_by_provider"] for r in links)
+    assert len(link_rows(links)) == len(links)
+    assert not differences("benchmark link activity", link_rows(links), link_rows(clicked))

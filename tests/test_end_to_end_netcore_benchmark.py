@@ -101,6 +101,13 @@ def test_reports_equal_truth_and_benchmark_own_report_through_reloads(
         "from marts.benchmark_campaign_reconciliation",
     )
     assert differences[0][0] > 0 and differences[0][1] == 0
+    # ...and its per-link clicks (`linkActivity`, by link id), unclicked listed links included
+    links = query(
+        warehouse,
+        "select count(*), count(case when difference <> 0 then 1 end), "
+        "count(case when reported_value = 0 then 1 end) from marts.benchmark_link_reconciliation",
+    )
+    assert links[0][0] > 0 and links[0][1] == 0 and links[0][2] > 0, links
     assert_overall_snapshots_reconcile(warehouse)
     assert_plain_bounces_loaded_and_counted(warehouse)
     facts = query(warehouse, "select count(*) from marts.fct_email_events")

@@ -24,7 +24,7 @@ from sandbox.entities import (
     Section,
     Send,
 )
-from sandbox.marts_truth import Click, Suppression, link_activity, suppressions
+from sandbox.marts_truth import Click, ListedLink, Suppression, link_activity, suppressions
 from sandbox.maxemail_truth import maxemail_truth
 from sandbox.netcore_truth import message_stats, netcore_truth
 from sandbox.timeutil import to_ms
@@ -50,10 +50,19 @@ def sup(recipient: str, reason: str, since: str, campaign_id: str | None) -> dic
     }
 
 
-def link(campaign_id: str, url: str, unique: int, total: int) -> dict[str, Any]:
+def link(
+    campaign_id: str,
+    url: str,
+    unique: int,
+    total: int,
+    link_id: str | None = None,
+    title: str | None = None,
+) -> dict[str, Any]:
     return {
         "campaign_id": campaign_id,
+        "link_id": link_id,
         "link_url": url,
+        "link_title": title,
         "unique_click_count": unique,
         "total_click_count": total,
     }
@@ -78,6 +87,35 @@ def test_link_activity_counts_distinct_recipients_and_sums_clicks() -> None:
         link("c2", "https://b", 1, 1),
     ]
     assert link_activity([]) == []
+
+
+def test_link_activity_keys_on_link_ids_and_lists_unclicked_links() -> None:
+    rows = link_activity(
+        [
+            # one URL under two link ids: two links
+            Click("c1", "https://a", "x", link_id="L1", link_title="Top", at="2026-01-01T10"),
+            Click("c1", "https://a", "y", link_id="L2", link_title="Foot", at="2026-01-01T11"),
+            Click("c1", "https://a", "y", link_id="L1", at="2026-01-01T12"),  # no title
+            # L3 moved to another URL: the latest click's URL, the latest title
+            Click("c1", "https://old", "x", link_id="L3", link_title="Old", at="2026-01-01T09"),
+            Click("c1", "https://new", "x", link_id="L3", link_title="New", at="2026-01-01T13"),
+            # a click without a link id stays at the URL grain, apart from L1 and L2
+            Click("c1", "https://a", "z"),
+        ],
+        [
+            ListedLink("c1", "L4", "https://never"),  # listed, nobody clicked it
+            ListedLink("c1", "L2", "https://a-listed"),  # the listing's URL wins
+            ListedLink("c2", "L5", "https://b"),
+        ],
+    )
+    assert rows == [
+        link("c1", "https://a", 1, 1),
+        link("c1", "https://a", 2, 2, "L1", "Top"),
+        link("c1", "https://a-listed", 1, 1, "L2", "Foot"),
+        link("c1", "https://new", 1, 2, "L3", "New"),
+        link("c1", "https://never", 0, 0, "L4"),
+        link("c2", "https://b", 0, 0, "L5"),
+    ]
 
 
 def test_suppressions_first_event_nth_soft_bounce_and_ties_by_campaign() -> None:
@@ -142,9 +180,9 @@ def test_apsis_one_truth_by_code_effective_time_and_visibility() -> None:
         ev(b, CY, ABUSE, T0_MS + 10 * HOUR_MS, abuse_section="sec-1"),
     ]
     truth = apsis_one_truth(events, now_ms)
-    assert truth["link_activity"] == [
-        link("100", "https://ex.com/blog", 1, 1),
-        link("100", "https://ex.com/hero", 2, 3),
+    assert truth["link_activity"] == [  # by link id: l1 (hero) before l2 (blog)
+        link("100", "https://ex.com/hero", 2, 3, "l1", "Hero"),
+        link("100", "https://ex.com/blog", 1, 1, "l2", "B"),
     ]
     assert truth["suppressions"] == [
         sup("anna@example.com", "repeated_soft_bounce", "2026-03-01T06:00:00.007", "200"),
@@ -406,11 +444,23 @@ def test_benchmark_truth_provider_bounce_type_and_contact_addresses() -> None:
                 seq, kind, at, available, contacts[who.index], c, lnk, tuple(extra.items())
             )
         )
-    world = bme.BenchmarkWorld(tuple(contacts.values()), (c1, c2, c3), events)
+    # a draft and a campaign scheduled after the clock: no report, so no listed links
+    draft = bme.BmeCampaign("d" * 24, bme.DRAFT, "D", "S", "P", T0_MS, T0_MS, None, 3, (hero,))
+    later = bme.BmeCampaign(
+        "e" * 24, bme.LATER, "L", "S", "P", T0_MS, T0_MS, now_ms + 1, 3, (hero,)
+    )
+    world = bme.BenchmarkWorld(tuple(contacts.values()), (c1, c2, c3, draft, later), events)
     truth = benchmark_truth(Digest(world, now_ms))
+    # every link of the three sent campaigns is listed (`linkActivity`): unclicked ones at zero,
+    # not those of the draft and the scheduled one;
+    # c2's hero too (its only click is not visible yet); by link id: k (story) before l (hero)
     assert truth["link_activity"] == [
-        link(c1.id, "https://shop.example.com/x", 1, 2),
-        link(c1.id, "https://x/s", 1, 1),
+        link(c1.id, "https://x/s", 1, 1, story.id),
+        link(c1.id, "https://shop.example.com/x", 1, 2, hero.id),
+        link(c2.id, "https://x/s", 0, 0, story.id),
+        link(c2.id, "https://shop.example.com/x", 0, 0, hero.id),
+        link(c3.id, "https://x/s", 0, 0, story.id),
+        link(c3.id, "https://shop.example.com/x", 0, 0, hero.id),
     ]
     assert truth["suppressions"] == [
         sup("anna@example.com", "hard_bounce", "2026-03-01T01:00:00.005", c2.id),

@@ -1,10 +1,9 @@
 {#-
-    One row per provider, account_id, campaign_id and link_url with at least one click on the
-    URL (CONTRACTS.md section 8). unique_click_count = distinct recipients who clicked the URL;
-    total_click_count = click events on it, except Maxemail, whose `clicked` rows are
-    per-recipient aggregates (a row's `click count` is the recipient's running total on the URL
-    when exported): there the total is the sum over recipients of the highest `click count` seen
-    for the URL (stg_maxemail__clicks). Clicks without a URL (Maxemail `responded`) are not links.
+    One row per provider, account_id, campaign_id and link, keyed by link_key (CONTRACTS.md 8): the
+    provider's link id where it has one (APSIS One, Benchmark), else the URL (Maxemail, Netcore).
+    Listed links (int_email_links__listed) appear with zero clicks. Maxemail's `clicked` rows are
+    per-recipient running totals: its total is the sum over recipients of the highest `click
+    count` seen for the URL (stg_maxemail__clicks). Clicks without a URL are not links.
 -#}
 
 {%- set providers = enabled_providers() %}
@@ -16,6 +15,12 @@ clicks as (
     select * from {{ ref('fct_email_events') }}
     where event_type = 'clicked'
         and link_url is not null
+
+),
+
+listed_links as (
+
+    select * from {{ ref('int_email_links__listed') }}
 
 ),
 
@@ -44,11 +49,10 @@ maxemail_recipient_links as (
 
 maxemail_link_totals as (
 
+    -- Maxemail has no link ids: its links are URLs
     select
-        'maxemail' as provider,
-        account_id,
-        campaign_id,
-        link_url,
+        {{ email_link_key("'maxemail'", 'account_id', 'campaign_id', 'cast(null as ' ~ dbt.type_string() ~ ')', 'link_url') }}
+            as link_key,
         sum(click_count) as total_click_count
 
     from maxemail_recipient_links
@@ -58,55 +62,105 @@ maxemail_link_totals as (
 
 {% endif -%}
 
-link_events as (
+keyed_clicks as (
 
     select
+        {{ email_link_key('provider', 'account_id', 'campaign_id', 'link_id', 'link_url') }}
+            as link_key,
         provider,
         account_id,
         campaign_id,
+        link_id,
         link_url,
-        max(link_title) as link_title,
+        link_title,
+        recipient_key,
+        occurred_at
+
+    from clicks
+
+),
+
+ranked_clicks as (
+
+    -- the latest click's URL and the latest non-null title (an edited link keeps its id)
+    select
+        *,
+        row_number() over (
+            partition by link_key
+            order by occurred_at desc, link_url desc
+        ) as url_rank,
+        row_number() over (
+            partition by link_key
+            order by case when link_title is null then 1 else 0 end, occurred_at desc, link_title desc
+        ) as title_rank
+
+    from keyed_clicks
+
+),
+
+link_events as (
+
+    select
+        link_key,
+        provider,
+        account_id,
+        campaign_id,
+        link_id,
+        max(case when url_rank = 1 then link_url end) as latest_link_url,
+        max(case when title_rank = 1 then link_title end) as latest_link_title,
         count(distinct recipient_key) as unique_click_count,
         count(*) as click_event_count,
         min(occurred_at) as first_clicked_at,
         max(occurred_at) as last_clicked_at
 
-    from clicks
-    group by provider, account_id, campaign_id, link_url
+    from ranked_clicks
+    group by link_key, provider, account_id, campaign_id, link_id
+
+),
+
+links as (
+
+    select link_key, provider, account_id, campaign_id, link_id from link_events
+
+    union
+
+    select link_key, provider, account_id, campaign_id, link_id from listed_links
 
 ),
 
 final as (
 
     select
-        link_events.provider,
-        link_events.account_id,
-        link_events.campaign_id,
-        link_events.link_url,
-        link_events.link_title,
-        link_events.unique_click_count,
+        links.link_key,
+        links.provider,
+        links.account_id,
+        links.campaign_id,
+        links.link_id,
+        coalesce(listed_links.link_url, link_events.latest_link_url) as link_url,
+        link_events.latest_link_title as link_title,
+        listed_links.link_key is not null as is_listed_by_provider,
+        cast(coalesce(link_events.unique_click_count, 0) as {{ dbt.type_bigint() }})
+            as unique_click_count,
         cast(
-            {% if 'maxemail' in providers -%}
-            case
-                when link_events.provider = 'maxemail'
-                    then coalesce(maxemail_link_totals.total_click_count, link_events.click_event_count)
-                else link_events.click_event_count
-            end
-            {%- else -%}
-            link_events.click_event_count
-            {%- endif %}
-            as {{ dbt.type_bigint() }}
+            coalesce(
+                {% if 'maxemail' in providers -%}
+                maxemail_link_totals.total_click_count,
+                {% endif -%}
+                link_events.click_event_count,
+                0
+            ) as {{ dbt.type_bigint() }}
         ) as total_click_count,
         link_events.first_clicked_at,
         link_events.last_clicked_at
 
-    from link_events
+    from links
+    left join link_events
+        on links.link_key = link_events.link_key
+    left join listed_links
+        on links.link_key = listed_links.link_key
     {% if 'maxemail' in providers -%}
     left join maxemail_link_totals
-        on link_events.provider = maxemail_link_totals.provider
-        and link_events.account_id = maxemail_link_totals.account_id
-        and link_events.campaign_id = maxemail_link_totals.campaign_id
-        and link_events.link_url = maxemail_link_totals.link_url
+        on links.link_key = maxemail_link_totals.link_key
     {%- endif %}
 
 )

@@ -5,7 +5,8 @@
     overall report snapshots; subject_type `report`) or the account-local stats date as
     YYYY-MM-DD text (Netcore; subject_type `date`). A part is included only when its model is
     enabled (maxemail_enabled; benchmark_enabled and benchmark_reports_enabled; netcore_enabled);
-    with none of them the model is empty, with the same columns.
+    with none of them the model is empty, with the same columns. Benchmark's per-link clicks
+    (benchmark_link_reconciliation) are campaign rows whose metric names the link.
 -#}
 
 {%- set parts = [] -%}
@@ -14,6 +15,7 @@
 {%- endif -%}
 {%- if var('benchmark_enabled', true) and var('benchmark_reports_enabled', true) -%}
     {%- do parts.append(('benchmark_campaign_reconciliation', 'campaign', 'campaign_id')) -%}
+    {%- do parts.append(('benchmark_link_reconciliation', 'campaign', 'campaign_id')) -%}
     {%- do parts.append(('benchmark_report_reconciliation', 'report', 'subject')) -%}
 {%- endif -%}
 {%- if var('netcore_enabled', true) -%}
