@@ -35,6 +35,10 @@ from pipelines.common.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 
+# (provider, endpoint) pairs warned about in this run: a load runs one source per window, so the
+# memo outlives a source; the runner clears it when a provider's load starts.
+WARNED: set[tuple[str, str]] = set()
+
 
 @dataclass(frozen=True)
 class PageRequest:
@@ -56,11 +60,10 @@ class Page:
 
 
 class Pager:
-    """Pages the listings of one provider; warns once per endpoint about capped pages."""
+    """Pages the listings of one provider; warns once per endpoint and run about capped pages."""
 
     def __init__(self, provider: str) -> None:
         self.provider = provider
-        self._warned: set[str] = set()
 
     def pages(
         self,
@@ -125,9 +128,9 @@ class Pager:
             )
 
     def _warn(self, endpoint: str, detail: str, number: int, count: int, asked: int) -> None:
-        if endpoint in self._warned:
+        if (self.provider, endpoint) in WARNED:
             return
-        self._warned.add(endpoint)
+        WARNED.add((self.provider, endpoint))
         logger.warning(
             "%s: %s%s: page %d held %d records where %d were asked, and more followed: the "
             "server serves at most %d per page; paging on with pages of %d (warned once per "
