@@ -82,9 +82,10 @@ class BenchmarkSettings:
     monthly_limit: int = 100_000  # ASSUMPTION: contact limit × 10 in production
     default_page_size: int = 25
     max_page_size: int = 100
-    # Paging faults (docs/CONTRACTS.md 11) on the campaign list, contact events and contact
-    # search: at most `page_size_cap` records per page (0 = off), silently; page offsets from
-    # the size asked instead of the size served; totals that count records never served.
+    # Paging faults (docs/CONTRACTS.md, "Paging to the end") on the campaign list, contact
+    # events and contact search: at most `page_size_cap` records per page (0 = off), silently;
+    # page offsets from the size asked instead of the size served; totals that count records
+    # never served.
     page_size_cap: int = 0
     page_offsets_from_asked_size: bool = False
     total_overstated_by: int = 0

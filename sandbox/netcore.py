@@ -102,10 +102,10 @@ class NetcoreSettings:
     server_error_next: int = 0  # the next n calls → 503
     truncate_downloads: int = 0  # the next n file downloads stop after half the bytes
     retry_after_seconds: int = 1
-    # Paging faults (docs/CONTRACTS.md 11) on `GET /events` (offset and scrollid) and
-    # `GET /stats`: at most `page_size_cap` records per page (0 = off), silently; scrolls and
-    # stats pages advance by the size asked instead of the size served; `totalRecords` counts
-    # records never served.
+    # Paging faults (docs/CONTRACTS.md, "Paging to the end") on `GET /events` (offset and
+    # scrollid) and `GET /stats`: at most `page_size_cap` records per page (0 = off), silently;
+    # scrolls and stats pages advance by the size asked instead of the size served;
+    # `totalRecords` counts records never served.
     page_size_cap: int = 0
     page_offsets_from_asked_size: bool = False
     total_overstated_by: int = 0

@@ -1,4 +1,5 @@
-"""The page-size cap faults shared by the paged listings of the simulators (docs/CONTRACTS.md 11).
+"""The page-size cap faults shared by the paged listings of the simulators (docs/CONTRACTS.md,
+"Paging to the end").
 
 A real server may serve fewer records per page than asked (no provider documents its maximum
 page size) and may count its offsets either way: by the size it serves (page `p` starts at

@@ -1,11 +1,11 @@
-"""End to end under a page-size cap (docs/CONTRACTS.md 11): every paged listing of Benchmark Email
-and Netcore serves 4 records per page whatever is asked, offsets counted from the size asked
-(the harder way: a client that keeps asking for more skips records). Load → `dbt build` → the
+"""End to end under a page-size cap (docs/CONTRACTS.md, "Paging to the end"): every paged listing
+of Benchmark Email and Netcore serves 4 records per page whatever is asked, offsets counted from
+the size asked (the harder way: a client that keeps asking for more skips records). Load → `dbt build` → the
 marts each listing feeds equal the sandbox's truth:
 
 | listing | marts checked |
 |---|---|
-| Benchmark `GET /api/email/campaign` | campaign report (every campaign), campaign comparison (names, start times) |
+| Benchmark `GET /api/email/campaign` | campaign comparison (every sent campaign, start times) |
 | Benchmark `GET /api/contact/events` | campaign report (counts, rates, last times) |
 | Benchmark `POST /api/contact/search` | email_dashboard (contact_count and the rest), contact histogram |
 | Netcore `GET /events`, scrollid | campaign report; netcore_stats_reconciliation (messages per day) |

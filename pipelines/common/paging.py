@@ -1,4 +1,5 @@
-"""The one paging loop of every paged listing of every provider (docs/CONTRACTS.md 11).
+"""The one paging loop of every paged listing of every provider (docs/CONTRACTS.md, "Paging to
+the end").
 
 A provider describes one request, `fetch(PageRequest) -> Page`: it asks the server for the page
 that starts after the records received so far and returns its records with the total the server
