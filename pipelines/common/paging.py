@@ -123,8 +123,8 @@ class Pager:
                 self.provider,
                 f"{endpoint}{detail}: received {received} of the {total} records the server "
                 f"reported; page {number} came back empty before the total was reached, so the "
-                "listing is incomplete. Nothing of this run was loaded for it; run the load "
-                "again, and if this persists report it to the provider (a page-size cap that "
+                "listing is incomplete and this load fails (earlier loads are kept). Run the "
+                "load again; if this persists, report it to the provider (a page-size cap that "
                 "skips records, or a total that counts records it does not serve)",
             )
 
