@@ -122,7 +122,7 @@ class Pager:
             raise ProviderError(
                 self.provider,
                 f"{endpoint}{detail}: received {received} of the {total} records the server "
-                f"reported; page {number} came back empty before the total was reached, so the "
+                f"reported; page {number} (asking {size}) came back empty before the total, so the "
                 "listing is incomplete and this load fails (earlier loads are kept). Run the "
                 "load again; if this persists, report it to the provider (a page-size cap that "
                 "skips records, or a total that counts records it does not serve)",
