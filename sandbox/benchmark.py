@@ -44,6 +44,7 @@ from sandbox.benchmark_contacts import SearchError, parse_search, search
 from sandbox.benchmark_events import EVENT_TYPES, BmeCampaign, BmeEvent
 from sandbox.benchmark_truth import Digest, benchmark_truth, campaign_record, campaign_report
 from sandbox.overall_truth import benchmark_campaigns, overall_truth
+from sandbox.paging import PageCap
 from sandbox.report_periods import ALIGNMENTS
 from sandbox.report_truth import benchmark_pairs, report_params, report_truth
 from sandbox.timeutil import DAY_MS, add_months
@@ -85,6 +86,13 @@ class BenchmarkSettings:
     # ASSUMPTION: how dashboard/overall/histogram cut `pastDays` (sandbox.report_periods):
     # `calendar` (whole local days, or hours for pastDays=1, as the OpenAPI examples) | `rolling`
     report_period_alignment: str = "calendar"
+    # Paging faults (docs/CONTRACTS.md, "Paging to the end") on the campaign list, contact
+    # events and contact search: at most `page_size_cap` records per page (0 = off), silently;
+    # page offsets from the size asked instead of the size served; totals that count records
+    # never served.
+    page_size_cap: int = 0
+    page_offsets_from_asked_size: bool = False
+    total_overstated_by: int = 0
 
 
 class BenchmarkError(Exception):
@@ -296,10 +304,19 @@ class BenchmarkSimulator:
         present = [r for r in records if r.get(field) is not None]
         present.sort(key=lambda r: (r[field], r["_id"]), reverse=descending)
         records = present + [r for r in records if r.get(field) is None]
-        return {"total": len(records), "records": records[(page - 1) * size : page * size]}
+        return {"total": self._total(len(records)), "records": records[self._cap.page(page, size)]}
 
     def _campaign(self, _: Request, groups: list[str]) -> dict[str, Any]:
         return campaign_record(self.digest(), self._campaign_of(groups[0]))
+
+    @property
+    def _cap(self) -> PageCap:
+        settings = self.settings
+        return PageCap(settings.page_size_cap, settings.page_offsets_from_asked_size)
+
+    def _total(self, served: int) -> int:
+        """The total a listing reports for ``served`` records (fault `total_overstated_by`)."""
+        return served + self.settings.total_overstated_by
 
     def _paging(self, query: Mapping[str, str]) -> tuple[int, int]:
         settings = self.settings
@@ -322,8 +339,8 @@ class BenchmarkSimulator:
             if unknown:
                 raise _invalid("types", f"unknown event type(s) {unknown}; allowed: {EVENT_TYPES}")
         events = self._events(self.world.now_ms, past_days, types)
-        page_events = events[(page - 1) * size : page * size]
-        return {"total": len(events), "records": [e.record() for e in page_events]}
+        page_events = events[self._cap.page(page, size)]
+        return {"total": self._total(len(events)), "records": [e.record() for e in page_events]}
 
     def _events(self, now_ms: int, past_days: int, types: tuple[str, ...]) -> list[BmeEvent]:
         """Visible events of the window, newest first (cached for paging)."""
@@ -350,7 +367,8 @@ class BenchmarkSimulator:
             )
         except SearchError as error:
             raise _invalid(error.field, error.message) from None
-        return search(self.digest(), page, size, descending)
+        found = search(self.digest(), self._cap.page(page, size), descending)
+        return {**found, "totalRecords": self._total(found["totalRecords"])}
 
     # -- reports --------------------------------------------------------------------------------
 

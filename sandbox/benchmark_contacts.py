@@ -74,10 +74,11 @@ def contact_record(created_ms: int, contact: BmeContact) -> dict[str, Any]:
     }
 
 
-def search(digest: Digest, page: int, size: int, descending: bool) -> dict[str, Any]:
-    """The page of contacts existing at the digest's clock and their total."""
+def search(digest: Digest, page: slice, descending: bool) -> dict[str, Any]:
+    """The contacts existing at the digest's clock in the ``page`` slice of the ordered list
+    (sandbox.paging.PageCap.page), and their total."""
     ordered = sorted(digest.contacts, key=lambda c: (c[0], c[1].contact_id), reverse=descending)
-    chosen = ordered[(page - 1) * size : page * size]
+    chosen = ordered[page]
     return {
         "contacts": [contact_record(at, contact) for at, contact in chosen],
         "totalRecords": len(ordered),

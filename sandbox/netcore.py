@@ -54,6 +54,7 @@ from sandbox.netcore_events import (
 )
 from sandbox.netcore_truth import STATS_PLAIN_BOUNCES, message_stats, netcore_truth
 from sandbox.overall_truth import netcore_campaigns, overall_truth
+from sandbox.paging import PageCap
 from sandbox.report_truth import netcore_pairs, report_params, report_truth
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
@@ -102,6 +103,13 @@ class NetcoreSettings:
     server_error_next: int = 0  # the next n calls → 503
     truncate_downloads: int = 0  # the next n file downloads stop after half the bytes
     retry_after_seconds: int = 1
+    # Paging faults (docs/CONTRACTS.md, "Paging to the end") on `GET /events` (offset and
+    # scrollid) and `GET /stats`: at most `page_size_cap` records per page (0 = off), silently;
+    # scrolls and stats pages advance by the size asked instead of the size served;
+    # `totalRecords` counts records never served.
+    page_size_cap: int = 0
+    page_offsets_from_asked_size: bool = False
+    total_overstated_by: int = 0
     # ASSUMPTIONS (PROVIDERS.md section 3)
     timezone: str = "Asia/Kolkata"  # the account timezone: dates, filters and times
     retention_days: int = 90  # startdate older than this many days before today → 400
@@ -340,9 +348,10 @@ class NetcoreSimulator:
             return self._scroll(scroll_id, limit if params.get("limit") else None)
         offset = _int(params.get("offset"), "offset", 0, 0, settings.max_offset)
         rows = self._rows(self._parse_query(params))
-        page = rows[offset : offset + limit]
-        next_id = self._open_scroll(rows, offset + limit, limit) if page else None
-        return _events_page(page, len(rows), next_id)
+        cap = self._cap()
+        page = rows[cap.at(offset, limit)]
+        next_id = self._open_scroll(rows, offset + cap.advance(limit), limit) if page else None
+        return self._events_page(page, len(rows), next_id)
 
     def _open_scroll(self, rows: list[dict[str, Any]], position: int, limit: int) -> str:
         now = time.monotonic()
@@ -366,13 +375,20 @@ class NetcoreSimulator:
             if scroll is None or expired:
                 self._scrolls.pop(scroll_id, None)
                 raise NetcoreError(400, "Invalid or expired scrollid", "scrollid")
-            size = limit or scroll.limit
-            page = scroll.rows[scroll.position : scroll.position + size]
-            scroll.position += size
+            size, cap = limit or scroll.limit, self._cap()
+            page = scroll.rows[cap.at(scroll.position, size)]
+            scroll.position += cap.advance(size)
             scroll.created = time.monotonic()
             if not page:
                 del self._scrolls[scroll_id]
-        return _events_page(page, len(scroll.rows), scroll_id if page else None)
+        return self._events_page(page, len(scroll.rows), scroll_id if page else None)
+
+    def _cap(self) -> PageCap:
+        settings = self.settings
+        return PageCap(settings.page_size_cap, settings.page_offsets_from_asked_size)
+
+    def _events_page(self, rows: list[dict[str, Any]], total: int, scroll: str | None) -> Response:
+        return _events_page(rows, total + self.settings.total_overstated_by, scroll)
 
     # -- stats ----------------------------------------------------------------------------------
 
@@ -406,7 +422,7 @@ class NetcoreSimulator:
         entries = [
             {"date": key, "stats": message_stats(states, plain)} for key, states in buckets.items()
         ]
-        chunk = entries[(page - 1) * limit : page * limit]
+        chunk = entries[self._cap().page(page, limit)]
         return json_response(200, {"status": "success", "message": "OK", "data": chunk})
 
     # -- download logs --------------------------------------------------------------------------

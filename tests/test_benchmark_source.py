@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import subprocess
 import sys
 import time
@@ -16,6 +17,8 @@ import pytest
 import requests
 
 from pipelines.benchmark import events_table
+from pipelines.benchmark.client import BenchmarkClient
+from pipelines.common.errors import ProviderError
 from pipelines.common.runner import LoadError
 from sandbox.compare import report_differences
 from tests.conftest import ROOT, Sandbox, load_benchmark, query, query_dicts
@@ -248,6 +251,89 @@ def test_paging_stops_at_the_total(sandbox: Sandbox, warehouse: str, tmp_path: P
         + sent * 4
     )
     assert loaded_counts(warehouse) == truth_counts(sandbox)
+
+
+CAP = 4  # fewer than the small world's 6 campaigns, 141 contacts and ~900 events
+
+
+def paging_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "pipelines.common.paging" and r.levelno == logging.WARNING
+    ]
+
+
+@pytest.mark.parametrize("from_asked", [False, True], ids=["offsets-served", "offsets-asked"])
+def test_a_page_size_cap_loses_nothing_and_warns_once_per_endpoint(
+    sandbox: Sandbox,
+    warehouse: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    from_asked: bool,
+) -> None:
+    """Every listing asks 100 per page and gets 4, counted either way by the server: campaigns,
+    contacts and contact events are all loaded, and each endpoint warns once."""
+    campaigns = api(sandbox, "/api/email/campaign", size=1).json()["total"]
+    sandbox.faults("benchmark", page_size_cap=CAP, page_offsets_from_asked_size=from_asked)
+    with caplog.at_level(logging.WARNING, logger="pipelines.common.paging"):
+        load_benchmark(sandbox, warehouse, tmp_path, reports=False)
+    assert query(warehouse, "select count(distinct _id) from raw_benchmark.campaigns") == [
+        (campaigns,)
+    ]
+    assert query(warehouse, "select count(*), count(distinct _id) from raw_benchmark.contacts") == [
+        (contact_total(sandbox),) * 2
+    ]
+    assert loaded_counts(warehouse) == truth_counts(sandbox)
+    warnings = paging_warnings(caplog)
+    assert sorted(w.split(": page ")[0] for w in warnings) == [
+        "Benchmark Email: GET /api/contact/events",
+        "Benchmark Email: GET /api/email/campaign",
+        "Benchmark Email: POST /api/contact/search",
+    ], warnings
+    assert all(f"held {CAP} records where 100 were asked" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "options"),
+    [
+        ("GET", "/api/email/campaign", {}),
+        ("GET", "/api/contact/events", {"pastDays": 90}),
+        (
+            "POST",
+            "/api/contact/search",
+            {"method": "POST", "records_key": "contacts", "total_key": "totalRecords"},
+        ),
+    ],
+)
+def test_a_listing_ending_below_its_total_fails_naming_the_endpoint(
+    sandbox: Sandbox, method: str, path: str, options: dict[str, Any]
+) -> None:
+    sandbox.faults("benchmark", page_size_cap=CAP, total_overstated_by=2)
+    client = BenchmarkClient(f"{sandbox.url}/benchmark", "bme_sandbox_all")
+    with pytest.raises(ProviderError) as info:
+        for _ in client.pages(path, 100, **options):
+            pass
+    found = re.match(
+        rf"Benchmark Email: {method} {path}: received (\d+) of the (\d+) records", str(info.value)
+    )
+    assert found and int(found[2]) == int(found[1]) + 2 > 2, str(info.value)
+
+
+def test_an_incomplete_listing_fails_the_run_and_keeps_what_was_loaded(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_benchmark(sandbox, warehouse, tmp_path, reports=False)
+    before = table_rows(warehouse, MERGED)
+    sandbox.advance(hours=24 * 3)
+    sandbox.faults("benchmark", total_overstated_by=1)
+    with pytest.raises(LoadError, match=r"^Benchmark Email: (GET|POST) /api/\S+: received \d+ of"):
+        load_benchmark(sandbox, warehouse, tmp_path, reports=False)
+    assert table_rows(warehouse, MERGED) == before
+    sandbox.faults("benchmark", total_overstated_by=0)
+    load_benchmark(sandbox, warehouse, tmp_path, reports=False)  # the next run reads it all
+    assert loaded_counts(warehouse) == truth_counts(sandbox)
+    assert table_rows(warehouse, ("contacts",))["contacts"] == contact_total(sandbox)
 
 
 def test_rate_limit_waits_retry_after(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:

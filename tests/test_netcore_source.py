@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -325,6 +326,58 @@ def test_v6_bearer_offset_paging_and_the_retention_clamp(
     jobs = query(warehouse, "select min(window_start), sum(attempts) from raw_netcore.export_jobs")
     assert naive_utc(jobs[0][0]) == "2026-01-30T18:30:00"  # 2026-01-31 in Asia/Kolkata
     assert jobs[0][1] > len(world_messages(sandbox)) / 40  # page by page, day by day
+
+
+CAP = 4  # records per page under the fault: below the messages of most days and 30-day windows
+
+
+@pytest.mark.parametrize("from_asked", [False, True], ids=["offsets-served", "offsets-asked"])
+@pytest.mark.parametrize("paging", ["scrollid", "offset"])
+def test_a_page_size_cap_loses_nothing_and_warns_once_per_endpoint(
+    sandbox: Sandbox,
+    warehouse: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    paging: str,
+    from_asked: bool,
+) -> None:
+    """Events (asking 1000 per page) and stats (asking 100) get 4 records per page, the scroll
+    and the stats pages advanced either way by the server: every message and every day is loaded,
+    and each endpoint warns once."""
+    sandbox.faults("netcore", page_size_cap=CAP, page_offsets_from_asked_size=from_asked)
+    with caplog.at_level(logging.WARNING, logger="pipelines.common.paging"):
+        load_netcore(sandbox, warehouse, tmp_path, paging=paging)
+    assert_equals_the_world(sandbox, warehouse)
+    days = query(warehouse, "select min(date), max(date), count(*) from raw_netcore.stats")
+    assert [(d.isoformat(), e.isoformat(), n) for d, e, n in days] == [
+        ("2026-02-01", "2026-05-01", 90)
+    ]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "pipelines.common.paging" and r.levelno == logging.WARNING
+    ]
+    assert sorted(w.split(": page ")[0].split(" for ")[0] for w in warnings) == [
+        "Netcore: GET /v5.1/events",
+        "Netcore: GET /v5.1/stats",
+    ], warnings
+    assert any(f"held {CAP} records where 1000 were asked" in w for w in warnings), warnings
+    assert any(f"held {CAP} records where 100 were asked" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("paging", ["scrollid", "offset"])
+def test_an_event_listing_ending_below_its_total_fails_naming_the_endpoint(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, paging: str
+) -> None:
+    sandbox.faults("netcore", total_overstated_by=1)
+    with pytest.raises(LoadError) as info:
+        load_netcore(sandbox, warehouse, tmp_path, paging=paging)
+    first = "2026-02-01..2026-03-02" if paging == "scrollid" else r"2026-02-\d\d"
+    found = re.match(
+        rf"Netcore: GET /v5\.1/events for {first}: received (\d+) of the (\d+) records",
+        str(info.value),
+    )
+    assert found and int(found[2]) == int(found[1]) + 1, str(info.value)
 
 
 def test_bad_key_names_netcore_and_the_endpoint_without_the_key(

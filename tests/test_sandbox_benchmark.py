@@ -559,6 +559,42 @@ def test_keys_scopes_and_unknown_ids(bme: Bme) -> None:
         expect_error(bme.get(path), 404, "RecordNotFound")
 
 
+def test_paging_faults_cap_pages_count_offsets_either_way_and_overstate_totals(
+    sandbox: Sandbox,
+) -> None:
+    """CONTRACTS "Paging to the end": `page_size_cap` serves at most that many records whatever
+    is asked; page 2 starts after the served records, or after the asked ones with
+    `page_offsets_from_asked_size`; `total_overstated_by` only changes the totals."""
+    bme = Bme(sandbox.url)
+    events, contacts, campaigns = bme.events(), bme.contacts(), bme.campaigns()
+    assert len(events) > 200 and len(contacts) > 104 and len(campaigns) > 4
+
+    def search(page: int, size: int) -> dict[str, Any]:
+        response = bme.post("/api/contact/search", {"page": page, "size": size})
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    for from_asked, second in ((False, slice(4, 8)), (True, slice(100, 104))):
+        sandbox.faults("benchmark", page_size_cap=4, page_offsets_from_asked_size=from_asked)
+        first = bme.ok("/api/contact/events", pastDays=90, page=1, size=100)
+        assert first == {"total": len(events), "records": events[:4]}
+        page = bme.ok("/api/contact/events", pastDays=90, page=2, size=100)
+        assert page["records"] == events[second]
+        assert search(2, 100) == {"contacts": contacts[second], "totalRecords": len(contacts)}
+        listed = bme.ok("/api/email/campaign", page=2, size=5)
+        assert listed == {
+            "total": len(campaigns),
+            "records": campaigns[4:8] if not from_asked else campaigns[5:9],
+        }
+    sandbox.faults("benchmark", page_size_cap=0, total_overstated_by=2)
+    assert bme.ok("/api/contact/events", pastDays=90, size=100)["total"] == len(events) + 2
+    assert search(1, 100)["totalRecords"] == len(contacts) + 2
+    assert bme.ok("/api/email/campaign", size=100) == {
+        "total": len(campaigns) + 2,
+        "records": campaigns,
+    }
+
+
 def test_rate_limits(sandbox: Sandbox) -> None:
     bme = Bme(sandbox.url)
     first = bme.get("/api/email/campaign")

@@ -453,6 +453,28 @@ def test_faults_rate_limit_server_error_truncation(sandbox: Sandbox, nc: Nc) -> 
     assert "api_key" not in faults and faults["timezone"] == "Asia/Kolkata"
 
 
+def test_paging_faults_cap_pages_count_offsets_either_way_and_overstate_totals(
+    sandbox: Sandbox, nc: Nc
+) -> None:
+    """CONTRACTS "Paging to the end": at most `page_size_cap` rows per page; `offset` is a row
+    offset either way; a scroll and the stats pages advance by the rows served, or by the size
+    asked with `page_offsets_from_asked_size`; `total_overstated_by` only changes totalRecords."""
+    rows = nc.rows()
+    days = nc.stats(startdate=FIRST)
+    assert len(rows) > 200 and len(days) > 12
+    for from_asked, skipped in ((False, 0), (True, 96)):
+        sandbox.faults("netcore", page_size_cap=4, page_offsets_from_asked_size=from_asked)
+        first = nc.events(startdate=FIRST, limit=100)
+        assert first["data"] == rows[:4] and first["totalRecords"] == len(rows)
+        second = nc.events(startdate=FIRST, scrollid=first["scrollid"], limit=100)
+        assert second["data"] == rows[4 + skipped : 8 + skipped]
+        assert nc.events(startdate=FIRST, offset=10, limit=100)["data"] == rows[10:14]
+        assert nc.stats(startdate=FIRST, limit=8, offset=2) == days[(4, 8)[from_asked] :][:4]
+    sandbox.faults("netcore", page_size_cap=0, total_overstated_by=3)
+    body = nc.events(startdate=FIRST, limit=1000)
+    assert body["data"] == rows and body["totalRecords"] == len(rows) + 3
+
+
 # -- the world over time -------------------------------------------------------------------------
 
 

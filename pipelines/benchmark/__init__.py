@@ -78,7 +78,7 @@ class Account:
         """Every campaign record, listed once per run (oldest first: new ones append)."""
         if self._campaigns is None:
             records: list[dict[str, Any]] = []
-            for page, _ in self.client.pages(
+            for page in self.client.pages(
                 "/api/email/campaign", self.page_size, sort="createdAt:asc"
             ):
                 records.extend(page)
@@ -229,10 +229,8 @@ def contact_events(account: Account, window: EventWindow) -> Iterator[pa.Table]:
     past_days = past_days_for(now, since, window.initial_past_days)
     latest = parse_utc(state[CURSOR]) if state.get(CURSOR) else None
     rows = pages = 0
-    for records, _ in client.pages(EVENTS_PATH, account.page_size, pastDays=past_days, types=types):
+    for records in client.pages(EVENTS_PATH, account.page_size, pastDays=past_days, types=types):
         pages += 1
-        if not records:
-            continue
         table = events_table(records, account.account_id)
         newest = max(table.column("timestamp").to_pylist())
         latest = newest if latest is None or newest > latest else latest
@@ -278,32 +276,27 @@ def contacts(account: Account, lookback: timedelta) -> Iterator[list[dict[str, A
     state = dlt.current.resource_state()
     latest = parse_utc(state[CONTACTS_CURSOR]) if state.get(CONTACTS_CURSOR) else None
     stop_before = None if latest is None else latest - lookback
-    page = rows = 0
-    while True:
-        page += 1
-        body, _ = account.client.post(
-            SEARCH_PATH, {"page": page, "size": account.page_size, "sort": "createdAt:desc"}
-        )
-        records = body.get("contacts") if isinstance(body, dict) else None
-        total = body.get("totalRecords") if isinstance(body, dict) else None
-        if not isinstance(records, list) or not isinstance(total, int | float):
-            raise ProviderError(
-                PROVIDER,
-                f"POST {SEARCH_PATH} page {page}: expected {{'contacts', 'totalRecords'}}, "
-                f"got {body!r:.200}",
-            )
+    pages = rows = 0
+    listing = account.client.pages(
+        SEARCH_PATH,
+        account.page_size,
+        method="POST",
+        records_key="contacts",
+        total_key="totalRecords",
+        sort="createdAt:desc",
+    )
+    for records in listing:
+        pages += 1
         batch = [contact_row(record, account.account_id) for record in records]
-        if batch:
-            rows += len(batch)
-            newest = max(row["created_at"] for row in batch)
-            latest = newest if latest is None or newest > latest else latest
-            yield batch
-        reached = stop_before is not None and any(r["created_at"] < stop_before for r in batch)
-        if reached or not batch or page * account.page_size >= total:
-            break
+        rows += len(batch)
+        newest = max(row["created_at"] for row in batch)
+        latest = newest if latest is None or newest > latest else latest
+        yield batch
+        if stop_before is not None and any(r["created_at"] < stop_before for r in batch):
+            break  # the incremental stop: older contacts were loaded by earlier runs
     if latest is not None:
         state[CONTACTS_CURSOR] = latest.astimezone(UTC).isoformat()
-    logger.info("%s: %d contacts in %d page(s)", PROVIDER, rows, page)
+    logger.info("%s: %d contacts in %d page(s)", PROVIDER, rows, pages)
 
 
 def _snapshot(body: Any, taken_at: datetime, account: Account, **params: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from urllib3.util import Retry
 from pipelines.benchmark.settings import API_KEY_SETTING, PROVIDER
 from pipelines.common.errors import ProviderAuthError, ProviderError
 from pipelines.common.http import HttpClient
+from pipelines.common.paging import Page, Pager, PageRequest
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class BenchmarkClient:
             backoff_max=backoff_max,
         )
         _cap_retry_after(self.http, max_retry_after_seconds)
+        self.pager = Pager(PROVIDER)
 
     def get(self, path: str, **params: Any) -> tuple[Any, datetime]:
         """GET a JSON endpoint; the body and the server's clock (its `Date` header)."""
@@ -116,21 +118,43 @@ class BenchmarkClient:
             raise ProviderError(PROVIDER, f"POST {path} returned a non-JSON body") from None
         return answer, server_time(response)
 
-    def pages(self, path: str, size: int, **params: Any) -> Iterator[tuple[list[Any], datetime]]:
-        """Every page of a `{"total", "records"}` endpoint, until `page * size >= total`."""
-        page = 1
-        while True:
-            body, now = self.get(path, page=page, size=size, **params)
-            records = body.get("records") if isinstance(body, dict) else None
-            if not isinstance(records, list) or not isinstance(body.get("total"), int | float):
+    def pages(
+        self,
+        path: str,
+        size: int,
+        *,
+        method: str = "GET",
+        records_key: str = "records",
+        total_key: str = "total",
+        **params: Any,
+    ) -> Iterator[list[Any]]:
+        """Every record of a paged listing (`page`/`size`, 1-based; `{"total", "records"}`, or
+        the contact search's `{"totalRecords", "contacts"}` with the paging in its JSON body),
+        page by page until an empty page or the total (pipelines.common.paging: a page-size cap
+        loses nothing, a listing ending below its total fails)."""
+        endpoint = f"{method} {path}"
+
+        def fetch(request: PageRequest) -> Page:
+            paging = {"page": request.number, "size": request.size}
+            if method == "POST":
+                body, _ = self.post(path, {**params, **paging})
+            else:
+                body, _ = self.get(path, **params, **paging)
+            records = body.get(records_key) if isinstance(body, dict) else None
+            total = body.get(total_key) if isinstance(body, dict) else None
+            if (
+                not isinstance(records, list)
+                or isinstance(total, bool)
+                or not isinstance(total, int | float)
+            ):
                 raise ProviderError(
                     PROVIDER,
-                    f"GET {path} page {page}: expected {{'total', 'records'}}, got {body!r:.200}",
+                    f"{endpoint} page {request.number}: expected {{'{total_key}', "
+                    f"'{records_key}'}}, got {body!r:.200}",
                 )
-            yield records, now
-            if not records or page * size >= body["total"]:
-                return
-            page += 1
+            return Page(records, int(total))
+
+        return self.pager.pages(endpoint, fetch, size)
 
     def _error(self, response: requests.Response, path: str, method: str = "GET") -> ProviderError:
         """The error naming the documented path (below the base URL), errorType and message."""

@@ -18,7 +18,7 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import ledger
+from pipelines.common import ledger, paging
 from pipelines.common.errors import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,7 @@ def load_provider(
     _, _, display, paged = PROVIDERS[provider]
     summary = LoadSummary(provider)
     started = time.monotonic()
+    paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
     try:
         pipeline = make_pipeline(provider, warehouse, pipelines_dir)
         for attempt in range(max_loads):

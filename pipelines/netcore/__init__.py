@@ -40,7 +40,6 @@ from pipelines.netcore.settings import (
     EVENT_COLUMNS,
     FIELDS,
     LOG_COLUMNS,
-    MAX_OFFSET,
     MAX_PAGE_SIZE,
     PAGING_MODES,
     PROVIDER,
@@ -48,7 +47,6 @@ from pipelines.netcore.settings import (
     RETENTION_DAYS,
     SOURCE_NAME,
     STATS_COLUMNS,
-    STATS_PAGE_SIZE,
     TIME_FIELDS,
 )
 
@@ -304,52 +302,18 @@ def _read_window(
 def _read_days(
     client: NetcoreClient, settings: NetcoreSettings, first: date, last: date
 ) -> Iterator[list[dict[str, Any]]]:
-    """Pages of raw rows of the messages requested on local days first..last."""
+    """Pages of raw rows of the messages requested on local days first..last, to the end
+    (`NetcoreClient.event_pages`: a capped page loses nothing, a short listing fails)."""
     span = first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
     what = f"GET {client.path('events')} for {span}"
-    zone, account = settings.zone, settings.account_id
-    limit = settings.page_size
     params: dict[str, Any] = {
         "startdate": first.isoformat(),
         "enddate": last.isoformat(),
         "sort": "asc",
-        "limit": limit,
     }
-    if settings.paging == "offset":
-        offset = 0
-        while True:
-            body = client.events({**params, "offset": offset})
-            data = body["data"]
-            yield [message_row(item, zone, account, what) for item in data]
-            offset += len(data)
-            if len(data) < limit:
-                return
-            if offset > MAX_OFFSET:
-                raise ProviderError(
-                    PROVIDER,
-                    f"{what}: more than {offset} messages on one day; offset paging cannot go "
-                    f"past offset {MAX_OFFSET}: set sources.netcore.paging = 'scrollid'",
-                )
-    body = client.events(params)
-    total = body.get("totalRecords")
-    pages, rows = 0, 0
-    while True:
-        data = body["data"]
-        rows += len(data)
+    zone, account = settings.zone, settings.account_id
+    for data in client.event_pages(params, settings.page_size, settings.paging, f" for {span}"):
         yield [message_row(item, zone, account, what) for item in data]
-        scroll_id = body.get("scrollid")
-        if not data or not scroll_id:
-            break
-        pages += 1
-        if isinstance(total, int) and pages > total // max(limit, 1) + 2:
-            raise ProviderError(
-                PROVIDER, f"{what}: scrollid paging did not end after {pages} pages ({total} rows)"
-            )
-        body = client.events({**params, "scrollid": scroll_id})
-    if isinstance(total, int) and rows != total:
-        raise ProviderError(
-            PROVIDER, f"{what}: scrollid paging returned {rows} messages of totalRecords {total}"
-        )
 
 
 def _download_window(
@@ -448,21 +412,9 @@ def stats(client: NetcoreClient, settings: NetcoreSettings) -> Iterator[list[dic
         start = settings.local_date(settings.start_date)
     start = max(start, today - timedelta(days=settings.retention_days))
     what = f"GET {client.path('stats')}"
-    page = 1
-    while True:
-        entries = client.stats(
-            {
-                "startdate": start.isoformat(),
-                "enddate": today.isoformat(),
-                "aggregated_by": "day",
-                "limit": STATS_PAGE_SIZE,
-                "offset": page,
-            }
-        )
+    params = {"startdate": start.isoformat(), "enddate": today.isoformat(), "aggregated_by": "day"}
+    for entries in client.stats_pages(params, max_entries=(today - start).days + 1):
         yield [_stats_row(entry, settings.account_id, taken_at, what) for entry in entries]
-        if len(entries) < STATS_PAGE_SIZE:
-            break
-        page += 1
     state["last_run_today"] = today.isoformat()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -20,7 +21,8 @@ import requests
 from pipelines.common.errors import ProviderAuthError, ProviderError
 from pipelines.common.files import Download, download_with_retries
 from pipelines.common.http import HttpClient, endpoint_of
-from pipelines.netcore.settings import PROVIDER
+from pipelines.common.paging import Page, Pager, PageRequest
+from pipelines.netcore.settings import MAX_OFFSET, PROVIDER, STATS_PAGE_SIZE
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class NetcoreClient:
             timeout=timeout,
             backoff_max=backoff_max,
         )
+        self.pager = Pager(PROVIDER)
 
     def _add_key(self, headers: dict[str, str]) -> None:
         if self.auth_style == "api_key":
@@ -115,12 +118,68 @@ class NetcoreClient:
             raise ProviderError(PROVIDER, f"GET {self.path('events')} returned no data list")
         return body
 
+    def event_pages(
+        self, params: dict[str, Any], size: int, paging: str, detail: str
+    ) -> Iterator[list[Any]]:
+        """Every record of `GET /events` for ``params``, page by page to the end
+        (pipelines.common.paging). ``paging`` `offset`: each page asks `offset` = the records
+        received (a row offset, 0–1000); `scrollid`: the first page starts a scroll and the
+        next ones follow it, and when the pager shrinks the page size (a capped page) a new
+        scroll starts at that offset, so no record is skipped whichever size the server
+        advanced its scroll by. ``detail`` names the request's days in messages."""
+        endpoint = f"GET {self.path('events')}"
+        scroll: dict[str, Any] = {"id": None, "size": None}
+
+        def page(body: dict[str, Any]) -> Page:
+            total = body.get("totalRecords")
+            known = isinstance(total, int) and not isinstance(total, bool)
+            return Page(body["data"], total if known else None)
+
+        def by_offset(request: PageRequest) -> Page:
+            if request.offset > MAX_OFFSET:
+                raise ProviderError(
+                    PROVIDER,
+                    f"{endpoint}{detail}: more than {request.offset} messages on one day; offset "
+                    f"paging cannot go past offset {MAX_OFFSET}: set sources.netcore.paging = "
+                    "'scrollid'",
+                )
+            return page(self.events({**params, "offset": request.offset, "limit": request.size}))
+
+        def by_scroll(request: PageRequest) -> Page:
+            restart = scroll["id"] is None or request.size != scroll["size"]
+            if restart and request.offset > MAX_OFFSET:
+                if scroll["id"] is None:  # the scroll ended and no offset reaches further
+                    return Page([])
+                restart = False
+            if restart:
+                offset = {"offset": request.offset} if request.offset else {}
+                body = self.events({**params, **offset, "limit": request.size})
+            else:
+                body = self.events({**params, "limit": request.size, "scrollid": scroll["id"]})
+            scroll.update(id=body.get("scrollid") or None, size=request.size)
+            return page(body)
+
+        fetch = by_offset if paging == "offset" else by_scroll
+        return self.pager.pages(endpoint, fetch, size, detail=detail)
+
     def stats(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """`GET /stats`: one page of per-period entries `{"date", "stats": {...}}`."""
         data = self._json("GET", "stats", params=params).get("data")
         if not isinstance(data, list):
             raise ProviderError(PROVIDER, f"GET {self.path('stats')} returned no data list")
         return data
+
+    def stats_pages(self, params: dict[str, Any], max_entries: int) -> Iterator[list[Any]]:
+        """Every entry of `GET /stats` for ``params``, page by page until an empty page
+        (`offset` is the 1-based page number, `limit` the page size, at most 100; no total is
+        reported). ``max_entries`` (the days asked) bounds the paging."""
+
+        def fetch(request: PageRequest) -> Page:
+            return Page(self.stats({**params, "limit": request.size, "offset": request.number}))
+
+        return self.pager.pages(
+            f"GET {self.path('stats')}", fetch, STATS_PAGE_SIZE, max_pages=max_entries + 2
+        )
 
     def request_download(self, body: dict[str, Any]) -> str:
         """`POST /logs/download` (ASSUMPTION, PROVIDERS.md 3.5); returns the download id."""
