@@ -31,7 +31,8 @@ from sandbox import apsis_catalog
 from sandbox.apsis_auth import Signer
 from sandbox.apsis_export import ExportJob, parse_export_request
 from sandbox.overall_truth import apsis_one_campaigns, overall_truth
-from sandbox.report_truth import apsis_one_pairs, report_params, report_truth
+from sandbox.report_pairs import apsis_one_pairs
+from sandbox.report_truth import report_params, report_truth
 from sandbox.timeutil import from_ms, rfc3339
 from sandbox.web import ProblemError, RateWindow, Request, Response, json_response, merge_settings
 from sandbox.world import World

@@ -45,8 +45,9 @@ from sandbox.benchmark_events import EVENT_TYPES, BmeCampaign, BmeEvent
 from sandbox.benchmark_truth import Digest, benchmark_truth, campaign_record, campaign_report
 from sandbox.overall_truth import benchmark_campaigns, overall_truth
 from sandbox.paging import PageCap
+from sandbox.report_pairs import benchmark_pairs
 from sandbox.report_periods import ALIGNMENTS
-from sandbox.report_truth import benchmark_pairs, report_params, report_truth
+from sandbox.report_truth import report_params, report_truth
 from sandbox.timeutil import DAY_MS, add_months
 from sandbox.web import Request, Response, json_response, merge_settings
 from sandbox.world import World

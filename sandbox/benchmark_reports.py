@@ -31,6 +31,11 @@ from typing import Any
 
 from sandbox.benchmark_events import CLICKED, OPENED, BmeCampaign, iso_ms
 from sandbox.benchmark_truth import Digest, campaign_numbers
+from sandbox.report_pairs import CLICKED as CLICKED_KIND
+from sandbox.report_pairs import DELIVERED as DELIVERED_KIND
+from sandbox.report_pairs import OPENED as OPENED_KIND
+from sandbox.report_pairs import SENT as SENT_KIND
+from sandbox.report_pairs import PairFacts, benchmark_pairs
 from sandbox.report_periods import (
     CALENDAR,
     Period,
@@ -42,19 +47,13 @@ from sandbox.report_periods import (
     rate,
     unit_for_days,
 )
-from sandbox.report_truth import CLICKED as CLICKED_KIND
-from sandbox.report_truth import DELIVERED as DELIVERED_KIND
 from sandbox.report_truth import (
     HISTOGRAM_KINDS,
-    PairFacts,
-    benchmark_pairs,
     count_columns,
     delivery_slots,
     histogram_counts,
     rate_columns,
 )
-from sandbox.report_truth import OPENED as OPENED_KIND
-from sandbox.report_truth import SENT as SENT_KIND
 from sandbox.timeutil import DAY_MS
 
 PERIODS = {"24hours": (DAY_MS, "hour"), "week": (7 * DAY_MS, "day"), "month": (30 * DAY_MS, "day")}

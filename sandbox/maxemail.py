@@ -39,7 +39,8 @@ from sandbox.maxemail_events import CAMPAIGN, SMS, TRANSACTIONAL, TRIGGERED, loc
 from sandbox.maxemail_files import METHODS, export_rows, render_csv, since
 from sandbox.maxemail_truth import find_object, maxemail_truth
 from sandbox.overall_truth import maxemail_campaigns, overall_truth
-from sandbox.report_truth import maxemail_pairs, report_params, report_truth
+from sandbox.report_pairs import maxemail_pairs
+from sandbox.report_truth import report_params, report_truth
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
 from sandbox.world import World

@@ -55,7 +55,8 @@ from sandbox.netcore_events import (
 from sandbox.netcore_truth import STATS_PLAIN_BOUNCES, message_stats, netcore_truth
 from sandbox.overall_truth import netcore_campaigns, overall_truth
 from sandbox.paging import PageCap
-from sandbox.report_truth import netcore_pairs, report_params, report_truth
+from sandbox.report_pairs import netcore_pairs
+from sandbox.report_truth import report_params, report_truth
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
 from sandbox.world import World

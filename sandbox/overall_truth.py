@@ -1,16 +1,18 @@
 """Ground truth of the overall report marts (docs/CONTRACTS.md 9 and 10.2), every provider.
 
-From the same `PairFacts` as sandbox.report_truth (one per campaign and recipient, first time of
-each canonical kind) and, for the campaign comparison, each provider's campaigns as its API
-describes them (`CampaignFacts`):
+From the same `PairFacts` as sandbox.report_truth (sandbox.report_pairs: one per campaign and
+recipient, first time of each canonical kind), the periods of sandbox.report_periods, and, for the
+campaign comparison, each provider's campaigns as its API describes them (`CampaignFacts`):
 
 * `overall` (`email_overall`): one row per past_days, the pairs whose first event of each kind
-  falls in `[as_of - N days, as_of)` and in the previous period, total / hard / soft bounces by the
-  pair's class, rates on the period's delivered pairs, diffs as sandbox.report_truth.diff.
+  falls in the period and in the previous one, total / hard / soft bounces by the
+  pair's class, rates on the OpenAPI's bases (opens and clicks on the period's delivered pairs,
+  bounces on its sent pairs) bounded by 100 (sandbox.report_truth.cohort_counts), diffs as
+  sandbox.report_periods.diff.
 * `delivery_time` (`email_overall_delivery_time`): one row per past_days and slot (morning 4-10,
   afternoon 10-16, evening 16-22, night 22-4 local hour of the first delivery, the Benchmark
   simulator's `SLOTS`): pairs first delivered in the period in the slot, those of them first
-  opened before as_of, and the open rate.
+  opened before the period end, and the open rate.
 * `campaign_comparison` (`email_overall_campaign_comparison`): one row per past_days and campaign
   whose send started in the period. The start is the provider's scheduled send time when its API
   gives one, else the campaign's first send (the earliest first send of its pairs); open and click
@@ -30,8 +32,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from sandbox.report_periods import rate
-from sandbox.report_truth import (
+from sandbox.report_pairs import (
     CLICKED,
     COMPLAINED,
     DELIVERED,
@@ -39,13 +40,16 @@ from sandbox.report_truth import (
     SENT,
     UNSUBSCRIBED,
     PairFacts,
+    read_back_ms,
+)
+from sandbox.report_periods import rate
+from sandbox.report_truth import (
     ReportParams,
     _naive,
     count_columns,
     delivery_slots,
     period_head,
     rate_columns,
-    read_back_ms,
 )
 from sandbox.timeutil import naive_ms, to_ms
 

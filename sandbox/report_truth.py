@@ -1,59 +1,49 @@
 """Ground truth of the time-bucketed report marts (docs/CONTRACTS.md section 9), every provider.
 
-Each provider's world reduces, by its own canonical mapping (CONTRACTS 4-7), to a list of
-`PairFacts`: one per (campaign, recipient) pair with the **first** time (epoch ms) of each
-canonical kind (`sent, delivered, opened, clicked, bounced, unsubscribed, complained`) and the
-pair's bounce class (`hard` when any bounce is hard, else `soft` for soft/block/unknown;
-informational bounces are no bounces) - the grain of `fct_email_deliveries` (CONTRACTS 8). One set
-of report functions then applies section 9's definitions (the Benchmark simulator's, see
-sandbox/benchmark_reports.py, which takes its diff and bucket helpers from here):
+From the (campaign, recipient) pairs of sandbox.report_pairs, one set of report functions applies
+section 9's definitions (the periods, rates and diffs of sandbox.report_periods; the Benchmark
+simulator's reports, sandbox/benchmark_reports.py, use the same functions):
 
-* A period for `past_days = N` is `[as_of - N days, as_of)`, the previous period the N days
-  before it. A pair counts in a period when its first event of the kind falls in it. Rates are
-  percentages of the period's delivered pairs (half up, 0 when none); `diff` is the relative change
-  in percent, half up to 2 decimals, 100 when previous is 0 and current > 0, 0 when both are 0;
-  rate diffs compare the two rounded rates.
+* Periods: the past_days whole local days (hours for past_days = 1) before the one holding
+  as_of (`calendar`), or the past_days x 24 h before as_of (`rolling`); the previous period the
+  same length before it. A pair counts in a period when its first event of the kind falls in it.
+* Rates on the OpenAPI's bases, bounded by 100 (`cohort_counts`): opens and clicks of the pairs
+  first delivered in the period (before its end), bounces of the pairs first sent in it; `diff` is
+  the relative change in percent, half up to 2 decimals, 100 when previous is 0 and current > 0,
+  0 when both are 0; rate diffs compare the two rounded rates.
 * Buckets: local hours for `past_days = 1`, local calendar days otherwise (a DST day has 23 or 25
-  hours), every bucket of the window listed, zeros included, the first one may start before the
-  period; `is_peak` marks the first bucket with the highest total (all zero: the first bucket).
+  hours), every bucket of the window listed, zeros included; `is_peak` marks the first bucket
+  with the highest total (all zero: the first bucket). Histograms: the `first-…` types count each
+  pair's first event, `email-sent`, `email-delivered` and `email-bounced` every event.
 * Contacts (CONTRACTS 10.1, Benchmark only): the dashboard's `contact_count` counts contacts
-  created before as_of, `previous_contact_count` those created before the period start;
+  created before the period end, `previous_contact_count` those created before its start;
   `contact_histogram` counts the contacts created in each bucket and inside the period. The basis
   is the Digest's `created` list, the one the simulator's dashboard `contact` part uses.
 * Engagement: per campaign with a sent pair and period (`24hours` 24 hourly buckets, `week` 7
   daily, `month` 30 daily), starting at the bucket holding the campaign's first send; a pair's
   first open / first click counts in the bucket holding it.
-
-Provider mappings (the marts' `fct_email_deliveries` must agree):
-
-* APSIS One: visible logical events at their effective time (`sandbox.truth.effective_time_ms`),
-  recipient = lower-cased address, campaign = main activity.
-* Maxemail: times are the files' local text read back as UTC (whole seconds; an ambiguous
-  fall-back time reads as its first instant). Delivery is derived: a pair is delivered when sent
-  and not bounced (bounces visible at the clock) and ASSUMPTION `first_delivered_at` =
-  `first_sent_at` (the brief's choice; a mart that leaves it null counts no Maxemail deliveries
-  in periods). Opens and clicks are what the files show at the clock: the `opened` file has one
-  row per pair at its **latest** open, so `first_opened_at` = the earliest open timestamp among
-  the rows visible at the clock = that latest open (a loader that read earlier exports keeps
-  earlier rows, and its `first_opened_at` can only be earlier); `first_clicked_at` = the earliest
-  of the `clicked` rows (latest click per URL) and the `responded` row (first click), i.e. the
-  first click. `feedback` unsubscribes are complaints.
-* Netcore: each message in its state at the clock: sent at `requestedTime` (when sent), delivered
-  at `deliveryTime`, opens/clicks at their times, bounce/unsubscribe/spam at `modifiedTime`, class
-  from the status, or for a plain `bounce` from its remarks (`sandbox.netcore_truth.bounce_class`);
-  times read back from the account-local text.
-* Benchmark: the simulator's `Digest` pairs (campaign, contact id), hard when any visible bounce is
-  `hard`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sandbox.report_pairs import (
+    BOUNCED,
+    CLICKED,
+    COMPLAINED,
+    DELIVERED,
+    EVERY_KINDS,
+    KINDS,
+    OPENED,
+    SENT,
+    UNSUBSCRIBED,
+    PairFacts,
+)
 from sandbox.report_periods import (
     ALIGNMENTS,
     DEFAULT_ALIGNMENT,
@@ -71,17 +61,6 @@ from sandbox.report_periods import (
 )
 from sandbox.timeutil import from_ms, naive_ms, parse_rfc3339, rfc3339, to_ms
 
-if TYPE_CHECKING:
-    from sandbox.benchmark_truth import Digest
-    from sandbox.entities import ApsisEvent
-    from sandbox.maxemail_events import MaxemailWorld
-    from sandbox.netcore_events import NetcoreWorld
-
-SENT, DELIVERED, OPENED, CLICKED = "sent", "delivered", "opened", "clicked"
-BOUNCED, UNSUBSCRIBED, COMPLAINED = "bounced", "unsubscribed", "complained"
-KINDS = (SENT, DELIVERED, OPENED, CLICKED, BOUNCED, UNSUBSCRIBED, COMPLAINED)
-SOFT_CLASSES = frozenset({"soft", "block", "unknown"})
-
 HISTOGRAM_KINDS = {
     "email-sent": SENT,
     "email-delivered": DELIVERED,
@@ -95,186 +74,6 @@ ENGAGEMENT_PERIODS = {"24hours": (24, "hour"), "week": (7, "day"), "month": (30,
 DEFAULT_PAST_DAYS: tuple[int, ...] = (1, 7, 30)
 DEFAULT_TIMEZONE = "UTC"  # dbt var reporting_timezone's default
 NAIVE = "%Y-%m-%dT%H:%M:%S"
-
-
-# -- the per-pair digest ------------------------------------------------------------------------
-
-
-EVERY_KINDS = (SENT, DELIVERED, BOUNCED)  # the histogram types that count every event
-
-
-@dataclass
-class PairFacts:
-    """One (campaign, recipient) pair: first time (epoch ms) per canonical kind, the pair's bounce
-    class, and every event of the kinds the histogram counts one by one (`EVERY_KINDS`: time and,
-    for bounces, the event's own class `hard`/`soft`)."""
-
-    campaign_id: str
-    recipient: str
-    first: dict[str, int] = field(default_factory=dict)
-    bounce_class: str | None = None  # "hard" | "soft" | None
-    every: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
-
-    def at(self, kind: str) -> int | None:
-        return self.first.get(kind)
-
-
-class PairDigest:
-    """Collects events into `PairFacts` (first time per kind; hard beats soft)."""
-
-    def __init__(self) -> None:
-        self.pairs: dict[tuple[str, str], PairFacts] = {}
-
-    def _pair(self, campaign_id: str, recipient: str) -> PairFacts:
-        key = (campaign_id, recipient)
-        pair = self.pairs.get(key)
-        if pair is None:
-            pair = self.pairs[key] = PairFacts(campaign_id, recipient)
-        return pair
-
-    def note(
-        self, campaign_id: str, recipient: str, kind: str, at_ms: int, klass: str | None = None
-    ) -> None:
-        """An event of a canonical kind (not `bounced`: use `bounce`)."""
-        pair = self._pair(campaign_id, recipient)
-        if kind not in pair.first or at_ms < pair.first[kind]:
-            pair.first[kind] = at_ms
-        if kind in EVERY_KINDS:
-            pair.every.setdefault(kind, []).append((at_ms, klass))
-
-    def bounce(self, campaign_id: str, recipient: str, at_ms: int, bounce_class: str) -> None:
-        """A bounce of class hard/soft/block/unknown; informational (or empty) is no bounce."""
-        if bounce_class != "hard" and bounce_class not in SOFT_CLASSES:
-            return
-        klass = "hard" if bounce_class == "hard" else "soft"
-        pair = self._pair(campaign_id, recipient)
-        self.note(campaign_id, recipient, BOUNCED, at_ms, klass)
-        if klass == "hard" or pair.bounce_class is None:
-            pair.bounce_class = klass
-
-    def derive_delivered(self) -> None:
-        """Maxemail's rule: delivered = sent and not bounced, at the first send (one derived
-        delivery per pair)."""
-        for pair in self.pairs.values():
-            if SENT in pair.first and BOUNCED not in pair.first:
-                pair.first[DELIVERED] = pair.first[SENT]
-                pair.every[DELIVERED] = [(pair.first[SENT], None)]
-
-    def facts(self) -> list[PairFacts]:
-        return [self.pairs[key] for key in sorted(self.pairs)]
-
-
-# -- provider mappings --------------------------------------------------------------------------
-
-
-def apsis_one_pairs(events: Iterable[ApsisEvent], now_ms: int) -> list[PairFacts]:
-    from sandbox.entities import BOUNCED as APSIS_BOUNCED
-    from sandbox.entities import CANONICAL_TYPES, bounce_class
-    from sandbox.truth import effective_time_ms
-
-    digest = PairDigest()
-    for event in events:
-        if event.available_ms >= now_ms:
-            continue
-        campaign_id, key, at = event.campaign.id, event.recipient.key, effective_time_ms(event)
-        if event.type == APSIS_BOUNCED:
-            digest.bounce(campaign_id, key, at, bounce_class(event.bounce_code))
-        else:
-            kind = CANONICAL_TYPES[event.type]
-            if kind in KINDS:
-                digest.note(campaign_id, key, kind, at)
-    return digest.facts()
-
-
-def read_back_ms(at_s: int, zone: tzinfo) -> int:
-    """Epoch ms a loader gets from the account-local `YYYY-MM-DD HH:MM:SS` text of `at_s`
-    (Maxemail and Netcore write the same format; an ambiguous time reads as its first instant)."""
-    local = datetime.fromtimestamp(at_s, zone).strftime("%Y-%m-%d %H:%M:%S")
-    parsed = datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
-    return to_ms(parsed.astimezone(UTC))
-
-
-def maxemail_pairs(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
-    from sandbox.maxemail_events import BOUNCE, CLICK, OPEN, UNSUBSCRIBE
-    from sandbox.maxemail_events import SENT as MAX_SENT
-    from sandbox.maxemail_truth import bounce_class
-
-    digest = PairDigest()
-    latest_open: dict[tuple[str, str], int] = {}
-    latest_click: dict[tuple[str, str, str], int] = {}
-    for event in world.events:
-        if event.available_ms >= now_ms:
-            continue
-        campaign_id, key = str(event.message.email_id), event.address.lower()
-        if event.kind == MAX_SENT:
-            digest.note(campaign_id, key, SENT, read_back_ms(event.at_s, zone))
-        elif event.kind == BOUNCE:
-            klass = bounce_class(event.bounce_type, event.bounce_reason)
-            digest.bounce(campaign_id, key, read_back_ms(event.at_s, zone), klass)
-        elif event.kind == UNSUBSCRIBE:
-            kind = COMPLAINED if event.unsubscribe_type == "feedback" else UNSUBSCRIBED
-            digest.note(campaign_id, key, kind, read_back_ms(event.at_s, zone))
-        elif event.kind == OPEN:
-            pair = (campaign_id, key)
-            latest_open[pair] = max(event.at_s, latest_open.get(pair, event.at_s))
-        elif event.kind == CLICK:
-            # `responded` row: the first click of the pair; `clicked` rows: latest per URL
-            digest.note(campaign_id, key, CLICKED, read_back_ms(event.at_s, zone))
-            link = (campaign_id, key, event.url)
-            latest_click[link] = max(event.at_s, latest_click.get(link, event.at_s))
-    for (campaign_id, key), at_s in latest_open.items():
-        digest.note(campaign_id, key, OPENED, read_back_ms(at_s, zone))
-    for (campaign_id, key, _), at_s in latest_click.items():
-        digest.note(campaign_id, key, CLICKED, read_back_ms(at_s, zone))
-    digest.derive_delivered()
-    return digest.facts()
-
-
-def netcore_pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
-    from sandbox.netcore_events import SPAM
-    from sandbox.netcore_events import UNSUBSCRIBE as NC_UNSUBSCRIBE
-    from sandbox.netcore_truth import bounce_class
-
-    digest = PairDigest()
-    for state in world.states(now_ms, 0, now_ms // 1000 + 1):
-        message = state.message
-        campaign_id, key = message.campaign.id, message.address.lower()
-        if state.sent:
-            digest.note(campaign_id, key, SENT, read_back_ms(message.requested_s, zone))
-        if state.delivered_s is not None:
-            digest.note(campaign_id, key, DELIVERED, read_back_ms(state.delivered_s, zone))
-        for open_ in state.opens:
-            digest.note(campaign_id, key, OPENED, read_back_ms(open_[0], zone))
-        for click in state.clicks:
-            digest.note(campaign_id, key, CLICKED, read_back_ms(click[0], zone))
-        modified = read_back_ms(state.modified_s, zone)
-        klass = bounce_class(state.status, state.remarks)
-        if klass is not None:
-            digest.bounce(campaign_id, key, modified, klass)
-        elif state.status == NC_UNSUBSCRIBE:
-            digest.note(campaign_id, key, UNSUBSCRIBED, modified)
-        elif state.status == SPAM:
-            digest.note(campaign_id, key, COMPLAINED, modified)
-    return digest.facts()
-
-
-def benchmark_pairs(d: Digest) -> list[PairFacts]:
-    """The campaign contact events visible at the Digest's clock (the simulator's reports read
-    the same pairs); a bounce is hard when its `emailBounceType` is `hard`, else soft."""
-    from sandbox.benchmark_events import BOUNCED as BME_BOUNCED
-    from sandbox.benchmark_events import CANONICAL
-
-    digest = PairDigest()
-    for event in d.world.events:
-        if event.available_ms >= d.now_ms or event.campaign is None:
-            continue
-        campaign_id, contact_id = event.campaign.id, event.contact.contact_id
-        if event.type == BME_BOUNCED:
-            klass = "hard" if event.field("emailBounceType") == "hard" else "soft"
-            digest.bounce(campaign_id, contact_id, event.at_ms, klass)
-        elif CANONICAL.get(event.type) in KINDS:
-            digest.note(campaign_id, contact_id, CANONICAL[event.type], event.at_ms)
-    return digest.facts()
 
 
 # -- reports --------------------------------------------------------------------------------------

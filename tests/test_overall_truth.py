@@ -16,7 +16,8 @@ from sandbox.overall_truth import (
     delivery_time_rows,
     overall_rows,
 )
-from sandbox.report_truth import PairFacts, ReportParams, benchmark_pairs
+from sandbox.report_pairs import PairFacts, benchmark_pairs
+from sandbox.report_truth import ReportParams
 from sandbox.timeutil import to_ms
 from sandbox.world import World
 from tests.conftest import SMALL_WORLD

@@ -1,4 +1,5 @@
-"""The time-bucketed report marts' truth (sandbox/report_truth.py, docs/CONTRACTS.md section 9):
+"""The time-bucketed report marts' truth (sandbox/report_truth.py, report_pairs.py and
+report_periods.py, docs/CONTRACTS.md section 9):
 hand-made digests for the definitions, the world for the provider mappings, HTTP for the endpoint.
 """
 
@@ -16,8 +17,7 @@ import requests
 from sandbox import SandboxServer, WorldConfig
 from sandbox import benchmark_reports as bme_reports
 from sandbox.benchmark_truth import Digest
-from sandbox.report_periods import period
-from sandbox.report_truth import (
+from sandbox.report_pairs import (
     BOUNCED,
     CLICKED,
     COMPLAINED,
@@ -27,16 +27,18 @@ from sandbox.report_truth import (
     UNSUBSCRIBED,
     PairDigest,
     PairFacts,
-    ReportParams,
     apsis_one_pairs,
     benchmark_pairs,
-    contact_histogram_rows,
-    dashboard_rows,
-    diff,
-    engagement_rows,
-    histogram_rows,
     maxemail_pairs,
     netcore_pairs,
+)
+from sandbox.report_periods import diff, period
+from sandbox.report_truth import (
+    ReportParams,
+    contact_histogram_rows,
+    dashboard_rows,
+    engagement_rows,
+    histogram_rows,
     report_params,
 )
 from sandbox.timeutil import from_ms, to_ms
