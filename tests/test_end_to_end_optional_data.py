@@ -117,6 +117,13 @@ def test_accounts_without_split_tests_clicks_or_contacts(
     }
     assert not absent & tables, "the account modes did not take these tables away"
     assert {"raw_apsis_one.activities", "raw_netcore.events__opens"} <= tables
+    # an optional column too: no click, no `stats.clicks.last` in Benchmark's campaign reports
+    columns = query(
+        warehouse,
+        "select column_name from information_schema.columns where table_schema = "
+        "'raw_benchmark' and table_name = 'report_campaign' and column_name like '%__last'",
+    )
+    assert columns == [("stats__opens__last",)]
 
     stdout, truth_of = build_and_truth(sandbox, warehouse, tmp_path)
     for table in absent:  # a fallback to the empty relation is logged, naming the table
