@@ -12,13 +12,8 @@ import logging
 import os
 import sys
 
-from pipelines.common.runner import (
-    PROVIDERS,
-    LoadError,
-    LoadSummary,
-    load_provider,
-    warehouse_kind,
-)
+from pipelines.check import check_warehouse
+from pipelines.common.runner import PROVIDERS, LoadError, LoadSummary, load_provider
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -48,35 +43,6 @@ def _print_summary(summaries: list[LoadSummary]) -> None:
             print(f"    raw_{s.provider}.{table:<24} {rows:>10,} rows")
 
 
-def missing_raw_tables(warehouse: str | None) -> str | None:
-    """Why dbt cannot run on the DuckDB warehouse yet (None when it can, or for other engines)."""
-    if warehouse_kind() != "duckdb":
-        return None
-    path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
-    hint = (
-        "run `make load` first (with `make sandbox` running, or real credentials), or `make demo`"
-    )
-    if not os.path.exists(path):
-        return f"the warehouse {path} does not exist yet: {hint}"
-    import duckdb
-
-    with duckdb.connect(path, read_only=True) as con:
-        schemas = {
-            row[0]
-            for row in con.execute(
-                "select distinct table_schema from information_schema.tables"
-            ).fetchall()
-        }
-    missing = [p for p in PROVIDERS if f"raw_{p}" not in schemas]
-    if missing:
-        disable = ", ".join(f"{p}_enabled: false" for p in missing)
-        return (
-            f"the warehouse {path} has no raw tables of {', '.join(missing)}: {hint}; "
-            f"or build without them: make transform DBT_ARGS=\"--vars '{{{disable}}}'\""
-        )
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines", description=__doc__.splitlines()[0]
@@ -95,16 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     load.add_argument("-v", "--verbose", action="store_true")
     check = sub.add_parser(
-        "check", help="check that the warehouse holds raw tables for dbt (run by make transform)"
+        "check", help="check that dbt can build on the warehouse (run by make transform)"
     )
     check.add_argument(
         "--warehouse", help="DuckDB file (default: $WAREHOUSE_PATH or ./warehouse.duckdb)"
     )
     args = parser.parse_args(argv)
     if args.command == "check":
-        problem = missing_raw_tables(args.warehouse)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
+        outcome = check_warehouse(args.warehouse)
+        for warning in outcome.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if outcome.error:
+            print(f"error: {outcome.error}", file=sys.stderr)
             return 2
         return 0
 

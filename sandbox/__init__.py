@@ -5,6 +5,6 @@ in the foreground (see docs/CONTRACTS.md).
 """
 
 from sandbox.server import SandboxServer
-from sandbox.world import World, WorldConfig
+from sandbox.world import ACCOUNT_MODES, World, WorldConfig, world_config
 
-__all__ = ["SandboxServer", "World", "WorldConfig"]
+__all__ = ["ACCOUNT_MODES", "SandboxServer", "World", "WorldConfig", "world_config"]

@@ -1,4 +1,5 @@
-"""`python -m sandbox [--host H] [--port P] [--seed N] [--recipients N] [--campaigns N] ...`"""
+"""`python -m sandbox [--host H] [--port P] [--seed N] [--recipients N] [--campaigns N]
+[--mode no_clicks ...] ...`"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import time
 
 from sandbox.server import SandboxServer
-from sandbox.world import WorldConfig
+from sandbox.world import ACCOUNT_MODES, WorldConfig, world_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,13 +25,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--campaigns", type=int, default=defaults.campaigns)
     parser.add_argument("--days", type=int, default=defaults.days)
     parser.add_argument("--initial-days", type=float, default=defaults.initial_days)
+    parser.add_argument(
+        "--mode",
+        action="append",
+        default=[],
+        choices=sorted(ACCOUNT_MODES),
+        help="an account shape without optional data (repeatable; docs/CONTRACTS.md 12)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    config = WorldConfig(
+    config = world_config(
+        *args.mode,
         seed=args.seed,
         recipients=args.recipients,
         campaigns=args.campaigns,

@@ -8,8 +8,9 @@
 * `GET /emails/section/{s}/activities/{id}` (the spec's singular form) and `/emails/sections/…`
 
 An activity is `{"id", "name", "type": "email", "status", "sent_at", "subject", "sender",
-"splits": [{"id", "name"}]}` (ASSUMPTION, PROVIDERS.md 2.5). Campaigns whose `sent_at` is not
-before the world clock are listed too, with status `scheduled`.
+"splits": [{"id", "name"}]}` (ASSUMPTION, PROVIDERS.md 2.5; a plain send has `[]`, or no key at all
+with `WorldConfig.omit_empty_splits`). Campaigns whose `sent_at` is not before the world clock are
+listed too, with status `scheduled`.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class CatalogHandlers:
 
     def _activity(self, campaign: Campaign) -> dict[str, Any]:
         sent = campaign.sent_at < self.world.now
-        return {
+        activity: dict[str, Any] = {
             "id": campaign.id,
             "name": campaign.name,
             "type": "email",
@@ -63,6 +64,9 @@ class CatalogHandlers:
             "sender": campaign.sender,
             "splits": [{"id": s.split_id, "name": s.split_activity_name} for s in campaign.splits],
         }
+        if not campaign.splits and self.world.config.omit_empty_splits:
+            del activity["splits"]  # mode no_split_tests: a plain send without the key
+        return activity
 
     def sections(self, request: Request, match: re.Match[str]) -> Response:
         """`GET /audience/sections`."""

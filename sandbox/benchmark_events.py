@@ -189,6 +189,9 @@ class BenchmarkWorld:
     events: list[BmeEvent]  # in time order
     by_id: dict[str, BmeCampaign] = field(init=False)
     _by_campaign: dict[str, list[BmeEvent]] = field(init=False)
+    # False (WorldConfig.benchmark_contacts_listed): the account's contact list is empty, as
+    # after deleting every contact; the campaigns' contact events stay
+    contacts_listed: bool = True
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.campaigns}
@@ -236,7 +239,12 @@ def generate(
     for kind, scheduled in _plans(rng, count, start_ms, now_ms, end_ms):
         campaigns.append(factory.campaign(kind, scheduled, contacts, len(campaigns), now_ms))
     factory.events.sort(key=lambda e: (e.at_ms, e.seq))
-    return BenchmarkWorld(tuple(contacts), tuple(campaigns), factory.events)
+    return BenchmarkWorld(
+        tuple(contacts),
+        tuple(campaigns),
+        factory.events,
+        contacts_listed=cfg.benchmark_contacts_listed,
+    )
 
 
 def _contacts(

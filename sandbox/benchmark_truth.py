@@ -99,6 +99,8 @@ class Digest:
                 link = self.links[cid, event.link.id]
                 link.total += 1
                 link.contacts.add(event.contact.contact_id)
+        if not self.world.contacts_listed:
+            self.contacts = []
         self.created = [at for at, _ in self.contacts]
 
     # -- counting -----------------------------------------------------------------------------

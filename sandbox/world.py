@@ -84,12 +84,43 @@ class WorldConfig:
     netcore_plain_bounce_every: int = 3
     # Benchmark Email campaigns (sandbox.benchmark_events; own generator): None = `campaigns`
     benchmark_campaigns: int | None = None
+    # Account shapes without optional data (ACCOUNT_MODES; docs/CONTRACTS.md 12). The defaults
+    # leave the world unchanged.
+    omit_empty_splits: bool = False  # plain sends' activities carry no `splits` key at all
+    benchmark_contacts_listed: bool = True  # False: the contact list is empty (contacts deleted)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             raise ValueError("WorldConfig.start must be timezone-aware (UTC)")
         if self.days < 4 or self.sections < 1 or self.campaigns < 0 or self.recipients < 0:
             raise ValueError("WorldConfig needs days >= 4, sections >= 1 and non-negative sizes")
+
+
+# Named account shapes for `WorldConfig` (`python -m sandbox --mode ...`, tests): accounts that
+# lack data dlt only creates tables and columns for when it exists (docs/CONTRACTS.md 12). The
+# Benchmark key without `reports:read` is not a world shape: it is the key `bme_sandbox_noreports`
+# with the loader's `reports = false`.
+ACCOUNT_MODES: dict[str, dict[str, Any]] = {
+    # APSIS One: no campaign was ever a split test (no `activities__splits` table); plain sends
+    # carry no `splits` key at all
+    "no_split_tests": {"split_test_share": 0.0, "omit_empty_splits": True},
+    # every provider: nobody clicked yet (no click events, no `events__clicks`, Maxemail
+    # `clicked`/`responded` files without rows)
+    "no_clicks": {"click_rate": 0.0, "click_without_open_rate": 0.0},
+    # Benchmark: `POST /api/contact/search` lists no contact (no `contacts` table), the dashboard
+    # counts none; the campaigns' contact events stay
+    "no_contacts": {"benchmark_contacts_listed": False},
+}
+
+
+def world_config(*modes: str, **settings: Any) -> WorldConfig:
+    """A `WorldConfig` with the named ACCOUNT_MODES switched on, then `settings`."""
+    merged: dict[str, Any] = {}
+    for mode in modes:
+        if mode not in ACCOUNT_MODES:
+            raise ValueError(f"unknown account mode {mode!r}; known: {', '.join(ACCOUNT_MODES)}")
+        merged.update(ACCOUNT_MODES[mode])
+    return WorldConfig(**{**merged, **settings})
 
 
 class World:

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from pipelines.common.runner import LoadSummary, load_provider
-from sandbox import SandboxServer, WorldConfig
+from sandbox import SandboxServer, WorldConfig, world_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,23 @@ def sandbox() -> Iterator[Sandbox]:
     try:
         yield Sandbox(server)
     finally:
+        server.stop()
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
+    """Start sandboxes over `world_config(*modes, **SMALL_WORLD, **settings)` (account modes,
+    sandbox.world.ACCOUNT_MODES); each is stopped after the test."""
+    servers: list[SandboxServer] = []
+
+    def start(*modes: str, **settings: Any) -> Sandbox:
+        server = SandboxServer(world_config(*modes, **{**SMALL_WORLD, **settings}))
+        server.start()
+        servers.append(server)
+        return Sandbox(server)
+
+    yield start
+    for server in servers:
         server.stop()
 
 

@@ -1,13 +1,13 @@
 {#-
-    Fivetran-style tolerant staging: select every expected column of a raw table, emitting
-    `cast(null as <type>)` for columns the loader has not created (dlt creates no column for a
-    field that was null or absent in every row so far, e.g. `error` of the export ledger).
+    Fivetran-style tolerant staging: select every expected column of an existing raw table,
+    emitting `cast(null as <type>)` for columns the loader has not created (dlt creates no column
+    for a field that was null or absent in every row so far, e.g. `error` of the export ledger).
+    Called by staging_source (macros/staging/staging_source.sql), which also covers a table that
+    does not exist yet; staging models call that one.
 
     expected_columns: list of {"name": ..., "datatype": ...}, plus `"quote": true` for a name
     that is an SQL keyword (Benchmark's `from`): it is then selected quoted, under the same name.
-    When the relation cannot be introspected (parse time, unit-test fixtures, relation missing),
-    every expected column is selected by name: a missing table then fails loudly instead of
-    turning into nulls.
+    When the relation cannot be introspected, every expected column is selected by name.
 -#}
 {% macro fill_staging_columns(source_relation, expected_columns) -%}
     {%- set present = [] -%}
@@ -17,7 +17,7 @@
         {%- endfor -%}
     {%- endif -%}
     {%- for column in expected_columns %}
-        {%- set identifier = adapter.quote(column.name) if column.get('quote') else column.name %}
+        {%- set identifier = staging_column_name(column) %}
         {%- if present | length == 0 or (column.name | lower) in present %}
         {{ identifier }}{{ ',' if not loop.last }}
         {%- else %}

@@ -24,3 +24,27 @@
     {{ return(enabled) }}
 {%- endmacro %}
 
+
+{#-
+    The enabled providers with contact data: those whose loader reads the account's contact list
+    (Benchmark's `POST /api/contact/search`; CONTRACTS.md 10.1). For them an empty list, or no
+    `contacts` table yet (dlt creates none without a row), means no contacts: counts of 0, not
+    null. The others have no contact data: their contact columns are null.
+-#}
+{% macro contact_data_providers() -%}
+    {%- set providers = [] -%}
+    {%- for provider in ['benchmark'] -%}
+        {%- if var(provider ~ '_enabled', true) -%}{%- do providers.append(provider) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(providers) }}
+{%- endmacro %}
+
+{#- `<column> in (<the providers with contact data>)`, false when there are none. -#}
+{% macro is_contact_data_provider(column) -%}
+    {%- set providers = contact_data_providers() -%}
+    {%- if providers -%}
+        {{ column }} in ('{{ providers | join("', '") }}')
+    {%- else -%}
+        1 = 0
+    {%- endif -%}
+{%- endmacro %}

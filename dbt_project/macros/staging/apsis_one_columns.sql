@@ -1,7 +1,8 @@
 {#-
     The raw columns each APSIS One staging model expects (CONTRACTS.md section 3), for
-    fill_staging_columns. Attribute and tag columns (`<attr>_version_id_<id>`) are deliberately
-    absent: they vary per export request and no model depends on them.
+    staging_source (a table or column the loader has not created reads as typed nulls).
+    Attribute and tag columns (`<attr>_version_id_<id>`) are deliberately absent: they vary per
+    export request and no model depends on them.
 -#}
 {% macro apsis_one__email_events_columns() -%}
     {%- set text_columns = [

@@ -1,7 +1,8 @@
 {#-
     The raw columns each Benchmark Email staging model expects (CONTRACTS.md section 7.2), for
-    fill_staging_columns. dlt names the API's camelCase fields in snake_case and flattens nested
-    objects into `<parent>__<child>` columns; ISO 8601 times arrive as `timestamp with time zone`.
+    staging_source (a table or column the loader has not created reads as typed nulls). dlt
+    names the API's camelCase fields in snake_case and flattens nested objects into
+    `<parent>__<child>` columns; ISO 8601 times arrive as `timestamp with time zone`.
 -#}
 {% macro benchmark__typed_columns(text_columns=[], bigint_columns=[], float_columns=[], timestamp_columns=[], quoted=[]) -%}
     {%- set columns = [] -%}

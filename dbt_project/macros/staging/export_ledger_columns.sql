@@ -1,6 +1,7 @@
 {#-
-    The `export_jobs` ledger every loader writes (CONTRACTS.md section 3; pipelines/common/ledger.py),
-    for fill_staging_columns. Shared by the providers' `stg_<provider>__export_jobs`.
+    The `export_jobs` ledger every loader writes (CONTRACTS.md section 3;
+    pipelines/common/ledger.py), for staging_source (a table or column the loader has not
+    created reads as typed nulls). Shared by the providers' `stg_<provider>__export_jobs`.
 -#}
 {% macro export_ledger_columns() -%}
     {{ return([

@@ -1,7 +1,8 @@
 {#-
     The raw columns each Maxemail staging model expects (CONTRACTS.md section 5.2), for
-    fill_staging_columns. Every export table carries the lineage columns of the loader; timestamps
-    are UTC `timestamp with time zone`; counts are bigint.
+    staging_source (a table or column the loader has not created reads as typed nulls). Every
+    export table carries the lineage columns of the loader; timestamps are UTC `timestamp with
+    time zone`; counts are bigint.
 -#}
 {% macro maxemail__export_columns(text_columns=[], bigint_columns=[], timestamp_columns=[]) -%}
     {%- set columns = [] -%}

@@ -1,7 +1,8 @@
 {#-
     The raw columns each Netcore staging model expects (CONTRACTS.md section 6.2), for
-    fill_staging_columns. Times are UTC `timestamp with time zone` (the loader converts the
-    account-local times; "" becomes null).
+    staging_source (a table or column the loader has not created reads as typed nulls). Times
+    are UTC `timestamp with time zone` (the loader converts the account-local times; "" becomes
+    null).
 -#}
 {#- Names that are SQL keywords (`time`, `date`) are selected quoted. -#}
 {% macro netcore__typed_columns(text_columns=[], bigint_columns=[], timestamp_columns=[]) -%}

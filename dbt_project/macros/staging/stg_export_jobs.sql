@@ -5,20 +5,9 @@
 {% macro stg_export_jobs(provider) %}
 with
 
-source as (
-
-    select * from {{ source(provider, 'export_jobs') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source(provider, 'export_jobs'),
-            expected_columns=export_ledger_columns(),
-        ) }}
-    from source
+    {{ staging_source(source(provider, 'export_jobs'), export_ledger_columns()) }}
 
 ),
 

@@ -5,10 +5,7 @@
     columns (CONTRACTS.md 10.1).
 -#}
 
-{%- set parts = [] -%}
-{%- if var('benchmark_enabled', true) -%}
-    {%- do parts.append('benchmark') -%}
-{%- endif %}
+{%- set parts = contact_data_providers() %}
 
 with
 

@@ -48,8 +48,12 @@ joined as (
 
     select
         counts.*,
-        contact_counts.contact_count,
-        contact_counts.previous_contact_count
+        -- a provider with contact data and no contact (none listed, or no `contacts` table
+        -- yet) counts 0; the others have no contact data (null)
+        case when {{ is_contact_data_provider('counts.provider') }}
+            then coalesce(contact_counts.contact_count, 0) end as contact_count,
+        case when {{ is_contact_data_provider('counts.provider') }}
+            then coalesce(contact_counts.previous_contact_count, 0) end as previous_contact_count
     from counts
     left join contact_counts
         on contact_counts.provider = counts.provider

@@ -15,9 +15,22 @@ contacts as (
 
 ),
 
+deliveries as (
+
+    select * from {{ ref('fct_email_deliveries') }}
+
+),
+
 accounts as (
 
-    select distinct provider, account_id from contacts
+    -- every account of a provider with contact data, with or without contacts (an empty list
+    -- lists every bucket at 0)
+    select provider, account_id from contacts
+
+    union
+
+    select provider, account_id from deliveries
+    where {{ is_contact_data_provider('provider') }}
 
 ),
 

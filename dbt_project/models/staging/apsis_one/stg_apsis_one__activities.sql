@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('apsis_one', 'activities') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('apsis_one', 'activities'),
-            expected_columns=apsis_one__activities_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('apsis_one', 'activities'),
+        apsis_one__activities_columns(),
+    ) }}
 
 ),
 

@@ -1,25 +1,20 @@
 with
 
-splits as (
-
-    select * from {{ source('apsis_one', 'activities__splits') }}
-
-),
-
 activities as (
 
-    select * from {{ source('apsis_one', 'activities') }}
+    {{ staging_source(
+        source('apsis_one', 'activities'),
+        apsis_one__activities_columns(),
+    ) }}
 
 ),
 
 split_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('apsis_one', 'activities__splits'),
-            expected_columns=apsis_one__activities__splits_columns(),
-        ) }}
-    from splits
+    {{ staging_source(
+        source('apsis_one', 'activities__splits'),
+        apsis_one__activities__splits_columns(),
+    ) }}
 
 ),
 

@@ -1,20 +1,12 @@
 with
 
-source as (
-
-    select * from {{ source('apsis_one', 'email_events') }}
-
-),
-
 fields as (
 
     -- Expected raw columns only: attribute/tag columns vary per export and are not read.
-    select
-        {{ fill_staging_columns(
-            source_relation=source('apsis_one', 'email_events'),
-            expected_columns=apsis_one__email_events_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('apsis_one', 'email_events'),
+        apsis_one__email_events_columns(),
+    ) }}
 
 ),
 

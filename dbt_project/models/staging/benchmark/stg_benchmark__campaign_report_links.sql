@@ -2,20 +2,12 @@
 
 with
 
-links as (
-
-    select * from {{ source('benchmark', 'report_campaign__link_activity') }}
-
-),
-
 link_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_campaign__link_activity'),
-            expected_columns=benchmark__report_campaign__link_activity_columns(),
-        ) }}
-    from links
+    {{ staging_source(
+        source('benchmark', 'report_campaign__link_activity'),
+        benchmark__report_campaign__link_activity_columns(),
+    ) }}
 
 ),
 

@@ -2,20 +2,12 @@
 
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'report_campaign') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_campaign'),
-            expected_columns=benchmark__report_campaign_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'report_campaign'),
+        benchmark__report_campaign_columns(),
+    ) }}
 
 ),
 

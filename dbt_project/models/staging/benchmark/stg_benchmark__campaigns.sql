@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'campaigns') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'campaigns'),
-            expected_columns=benchmark__campaigns_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'campaigns'),
+        benchmark__campaigns_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'contact_events') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'contact_events'),
-            expected_columns=benchmark__contact_events_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'contact_events'),
+        benchmark__contact_events_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'contacts') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'contacts'),
-            expected_columns=benchmark__contacts_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'contacts'),
+        benchmark__contacts_columns(),
+    ) }}
 
 ),
 

@@ -2,20 +2,12 @@
 
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'report_dashboard') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_dashboard'),
-            expected_columns=benchmark__report_dashboard_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'report_dashboard'),
+        benchmark__report_dashboard_columns(),
+    ) }}
 
 ),
 

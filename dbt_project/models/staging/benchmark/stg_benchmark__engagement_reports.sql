@@ -2,20 +2,12 @@
 
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'report_engagement') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_engagement'),
-            expected_columns=benchmark__report_engagement_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'report_engagement'),
+        benchmark__report_engagement_columns(),
+    ) }}
 
 ),
 

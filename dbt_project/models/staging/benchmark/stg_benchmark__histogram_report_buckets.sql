@@ -2,20 +2,12 @@
 
 with
 
-buckets as (
-
-    select * from {{ source('benchmark', 'report_histogram__histogram') }}
-
-),
-
 bucket_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_histogram__histogram'),
-            expected_columns=benchmark__histogram_bucket_columns(['detail__hard', 'detail__soft']),
-        ) }}
-    from buckets
+    {{ staging_source(
+        source('benchmark', 'report_histogram__histogram'),
+        benchmark__histogram_bucket_columns(['detail__hard', 'detail__soft']),
+    ) }}
 
 ),
 

@@ -2,20 +2,12 @@
 
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'report_histogram') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_histogram'),
-            expected_columns=benchmark__report_histogram_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'report_histogram'),
+        benchmark__report_histogram_columns(),
+    ) }}
 
 ),
 

@@ -2,20 +2,12 @@
 
 with
 
-campaigns as (
-
-    select * from {{ source('benchmark', 'report_overall__campaign_comparison') }}
-
-),
-
 campaign_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_overall__campaign_comparison'),
-            expected_columns=benchmark__report_overall__campaign_comparison_columns(),
-        ) }}
-    from campaigns
+    {{ staging_source(
+        source('benchmark', 'report_overall__campaign_comparison'),
+        benchmark__report_overall__campaign_comparison_columns(),
+    ) }}
 
 ),
 

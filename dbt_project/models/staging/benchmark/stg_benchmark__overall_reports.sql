@@ -2,20 +2,12 @@
 
 with
 
-source as (
-
-    select * from {{ source('benchmark', 'report_overall') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('benchmark', 'report_overall'),
-            expected_columns=benchmark__report_overall_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('benchmark', 'report_overall'),
+        benchmark__report_overall_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'bounced') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'bounced'),
-            expected_columns=maxemail__bounced_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'bounced'),
+        maxemail__bounced_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'campaigns') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'campaigns'),
-            expected_columns=maxemail__campaigns_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'campaigns'),
+        maxemail__campaigns_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'clicked') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'clicked'),
-            expected_columns=maxemail__clicked_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'clicked'),
+        maxemail__clicked_columns(),
+    ) }}
 
 ),
 

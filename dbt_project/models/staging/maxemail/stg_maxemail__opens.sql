@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'opened') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'opened'),
-            expected_columns=maxemail__opened_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'opened'),
+        maxemail__opened_columns(),
+    ) }}
 
 ),
 

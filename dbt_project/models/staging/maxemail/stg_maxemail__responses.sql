@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'responded') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'responded'),
-            expected_columns=maxemail__responded_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'responded'),
+        maxemail__responded_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'sent') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'sent'),
-            expected_columns=maxemail__sent_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'sent'),
+        maxemail__sent_columns(),
+    ) }}
 
 ),
 

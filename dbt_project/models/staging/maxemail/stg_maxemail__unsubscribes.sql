@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('maxemail', 'unsubscribed') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('maxemail', 'unsubscribed'),
-            expected_columns=maxemail__unsubscribed_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('maxemail', 'unsubscribed'),
+        maxemail__unsubscribed_columns(),
+    ) }}
 
 ),
 

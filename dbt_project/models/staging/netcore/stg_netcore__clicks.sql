@@ -1,36 +1,20 @@
 with
 
-clicks as (
-
-    select * from {{ source('netcore', 'events__clicks') }}
-
-),
-
-messages as (
-
-    select * from {{ source('netcore', 'events') }}
-
-),
-
 message_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('netcore', 'events'),
-            expected_columns=netcore__events_columns(),
-        ) }}
-    from messages
+    {{ staging_source(
+        source('netcore', 'events'),
+        netcore__events_columns(),
+    ) }}
 
 ),
 
 click_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('netcore', 'events__clicks'),
-            expected_columns=netcore__events__clicks_columns(),
-        ) }}
-    from clicks
+    {{ staging_source(
+        source('netcore', 'events__clicks'),
+        netcore__events__clicks_columns(),
+    ) }}
 
 ),
 

@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('netcore', 'stats') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('netcore', 'stats'),
-            expected_columns=netcore__stats_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('netcore', 'stats'),
+        netcore__stats_columns(),
+    ) }}
 
 ),
 

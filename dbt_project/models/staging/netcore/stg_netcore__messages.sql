@@ -1,19 +1,11 @@
 with
 
-source as (
-
-    select * from {{ source('netcore', 'events') }}
-
-),
-
 fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('netcore', 'events'),
-            expected_columns=netcore__events_columns(),
-        ) }}
-    from source
+    {{ staging_source(
+        source('netcore', 'events'),
+        netcore__events_columns(),
+    ) }}
 
 ),
 

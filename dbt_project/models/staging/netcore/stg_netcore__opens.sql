@@ -1,36 +1,20 @@
 with
 
-opens as (
-
-    select * from {{ source('netcore', 'events__opens') }}
-
-),
-
-messages as (
-
-    select * from {{ source('netcore', 'events') }}
-
-),
-
 message_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('netcore', 'events'),
-            expected_columns=netcore__events_columns(),
-        ) }}
-    from messages
+    {{ staging_source(
+        source('netcore', 'events'),
+        netcore__events_columns(),
+    ) }}
 
 ),
 
 open_fields as (
 
-    select
-        {{ fill_staging_columns(
-            source_relation=source('netcore', 'events__opens'),
-            expected_columns=netcore__events__opens_columns(),
-        ) }}
-    from opens
+    {{ staging_source(
+        source('netcore', 'events__opens'),
+        netcore__events__opens_columns(),
+    ) }}
 
 ),
 

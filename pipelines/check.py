@@ -1,0 +1,64 @@
+"""`python -m pipelines check` (run by `make transform`): can dbt build on this warehouse?
+
+dbt builds on any subset of a provider's raw tables: a table the loader has not created reads as
+empty (dbt_project/macros/staging/staging_source.sql, docs/CONTRACTS.md 12). So a provider
+without any raw table is a warning, not an error: its rows in the marts stay empty until it is
+loaded (or it is switched off). A warehouse file that does not exist, or one holding no raw table
+of any provider, is an error: nothing was loaded there, which is a wrong `WAREHOUSE_PATH` or a
+forgotten `make load` far more often than an intention.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from pipelines.common.runner import PROVIDERS, warehouse_kind
+
+HINT = "run `make load` first (with `make sandbox` running, or real credentials), or `make demo`"
+
+
+@dataclass
+class WarehouseCheck:
+    """The outcome: an error (dbt should not run) and warnings (it may)."""
+
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def raw_tables(path: str) -> dict[str, set[str]]:
+    """The data tables (not dlt's `_dlt_*` bookkeeping) of each provider's `raw_<provider>`."""
+    import duckdb
+
+    schemas = {f"raw_{provider}": provider for provider in PROVIDERS}
+    found: dict[str, set[str]] = {provider: set() for provider in PROVIDERS}
+    with duckdb.connect(path, read_only=True) as con:
+        rows = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    for schema, table in rows:
+        if schema in schemas and not table.startswith("_dlt"):
+            found[schemas[schema]].add(table)
+    return found
+
+
+def check_warehouse(warehouse: str | None) -> WarehouseCheck:
+    """Check the DuckDB warehouse (other engines are not checked)."""
+    if warehouse_kind() != "duckdb":
+        return WarehouseCheck()
+    path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
+    if not os.path.exists(path):
+        return WarehouseCheck(error=f"the warehouse {path} does not exist yet: {HINT}")
+    tables = raw_tables(path)
+    missing = [provider for provider, names in tables.items() if not names]
+    if len(missing) == len(PROVIDERS):
+        return WarehouseCheck(
+            error=f"the warehouse {path} holds no raw table of any provider: {HINT}"
+        )
+    warnings = [
+        f"raw_{provider} holds no table: {PROVIDERS[provider][2]}'s rows in the marts stay empty "
+        f'until it is loaded; to leave it out: make transform DBT_ARGS="--vars '
+        f"'{{{provider}_enabled: false}}'\""
+        for provider in missing
+    ]
+    return WarehouseCheck(warnings=warnings)
