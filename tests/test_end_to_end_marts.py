@@ -184,32 +184,3 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     assert len(incremental) == len(rebuilt) > 0
     key = operator.itemgetter("delivery_id")
     assert sorted(incremental, key=key) == sorted(rebuilt, key=key)
-
-
-def test_link_activity_without_report_scope_lists_only_clicked_links(
-    sandbox: Sandbox, warehouse: str, tmp_path: Path
-) -> None:
-    """A Benchmark key without `reports:read` has no `linkActivity` snapshot: the mart keeps the
-    link-id grain from the contact events, and only clicked links appear (CONTRACTS.md 8)."""
-    load_benchmark(sandbox, warehouse, tmp_path, api_key="bme_sandbox_noreports", reports=False)
-    only_benchmark = (
-        "{apsis_one_enabled: false, maxemail_enabled: false, netcore_enabled: false, "
-        "benchmark_reports_enabled: false}"
-    )
-    dbt_build(
-        warehouse,
-        tmp_path,
-        "--vars",
-        only_benchmark,
-        "--select",
-        "+email_campaign_link_activity",
-        "--indirect-selection",
-        "cautious",
-    )
-    links = query_dicts(warehouse, "select * from marts.email_campaign_link_activity")
-    truth = sandbox.truth("benchmark")["link_activity"]
-    clicked = [r for r in truth if r["total_click_count"] > 0]
-    assert len(clicked) < len(truth), "the benchmark world has no listed link nobody clicked"
-    assert not any(r["is_listed_by_provider"] for r in links)
-    assert len(link_rows(links)) == len(links)
-    assert not differences("benchmark link activity", link_rows(links), link_rows(clicked))

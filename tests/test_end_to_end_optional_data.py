@@ -4,13 +4,14 @@ passes and every mart equals the sandbox's truth, computed from the same world.
 
 * One world with the account modes no_split_tests (APSIS One: no `activities__splits`),
   no_clicks (every provider: no `events__clicks`, no Maxemail `clicked`/`responded`, click
-  counts 0, link activity empty) and no_contacts (Benchmark: no `contacts`; the dashboard's
+  counts 0, link activity empty but for the links Benchmark lists, at zero clicks) and no_contacts (Benchmark: no `contacts`; the dashboard's
   contact count 0, reconciled against Benchmark's own dashboard). The modes touch different
   tables and marts, so one build covers them all.
 * A Benchmark key without `reports:read` (`bme_sandbox_noreports`, loader `reports=false`), the
   only provider in its warehouse: no `report_*` table and no raw schema at all for the three
   other providers; `make transform`'s check warns and passes, the report reconciliation is
-  empty and every other Benchmark mart equals the truth. APSIS One loaded after that build is
+  empty and every other Benchmark mart equals the truth (link activity: only the clicked links,
+  by link id, none marked as listed: there is no linkActivity snapshot). APSIS One loaded after that build is
   taken up in full by the next one.
 """
 
@@ -75,16 +76,25 @@ def build_and_truth(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> tuple[s
     return result.stdout, truth
 
 
-def mart_differences(warehouse: str, provider: str, truth: dict[str, Any]) -> list[str]:
+def mart_differences(
+    warehouse: str, provider: str, truth: dict[str, Any], *, listed_links: bool = True
+) -> list[str]:
     """Every disagreement of the provider's marts with its truth: the campaign report, link
-    activity, suppressions and every time-bucketed report mart."""
+    activity, suppressions and every time-bucketed report mart. Without `listed_links` (a
+    Benchmark key without reports:read has no linkActivity snapshot) the truth's links nobody
+    clicked are not expected, and no link may be marked as listed by the provider."""
     where = f"where provider = '{provider}'"
     problems = report_differences(
         query_dicts(warehouse, f"select * from marts.email_campaign_report {where}"),
         truth["campaign_report"],
     )
     links = query_dicts(warehouse, f"select * from marts.email_campaign_link_activity {where}")
-    problems += set_differences("links", link_rows(links), link_rows(truth["link_activity"]))
+    expected = truth["link_activity"]
+    if not listed_links:
+        expected = [r for r in expected if r["total_click_count"] > 0]
+        assert len(expected) < len(truth["link_activity"]), "no listed link nobody clicked"
+        problems += [f"link {r['link_key']} listed" for r in links if r["is_listed_by_provider"]]
+    problems += set_differences("links", link_rows(links), link_rows(expected))
     stops = query_dicts(warehouse, f"select * from marts.email_recipient_suppressions {where}")
     problems += set_differences(
         "suppressions",
@@ -134,7 +144,10 @@ def test_accounts_without_split_tests_clicks_or_contacts(
         truth = truth_of(provider)
         assert truth["campaign_report"], f"the {provider} world has no campaigns"
         assert not any(r["unique_click_count"] for r in truth["campaign_report"]), provider
-        assert not truth["link_activity"], f"{provider}: clicks in a no_clicks world"
+        links = truth["link_activity"]
+        assert not any(r["total_click_count"] for r in links), f"{provider}: clicks in no_clicks"
+        # only the links Benchmark lists for its campaigns, at zero clicks (CONTRACTS.md 8)
+        assert bool(links) == (provider == "benchmark"), f"{provider}: link activity {links}"
         problems += mart_differences(warehouse, provider, truth)
     assert not problems, "\n".join(problems[:40])
 
@@ -179,7 +192,7 @@ def test_benchmark_key_without_report_scope_alone_in_the_warehouse(
     assert "raw_benchmark" not in warnings
 
     _, truth_of = build_and_truth(sandbox, warehouse, tmp_path)
-    problems = mart_differences(warehouse, "benchmark", truth_of("benchmark"))
+    problems = mart_differences(warehouse, "benchmark", truth_of("benchmark"), listed_links=False)
     assert not problems, "\n".join(problems[:40])
     assert query(warehouse, "select distinct provider from marts.fct_email_events") == [
         ("benchmark",)
