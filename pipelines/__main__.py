@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines load [provider ...] [--since DATE] [--full-refresh]`.
+"""Command line: `python -m pipelines load [provider ...] [--since DATE] [--full-refresh] [--allow-gaps]`.
 
 Configuration comes from dlt: `.dlt/config.toml`, `.dlt/secrets.toml` and environment variables
 (`SOURCES__APSIS_ONE__CLIENT_SECRET`, ...). The warehouse is WAREHOUSE_PATH (DuckDB, default
@@ -11,9 +11,16 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
 
 from pipelines.check import check_warehouse
-from pipelines.common.runner import PROVIDERS, LoadError, LoadSummary, load_provider
+from pipelines.common.runner import (
+    PROVIDERS,
+    IncompleteLoad,
+    LoadError,
+    LoadSummary,
+    load_provider,
+)
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -30,7 +37,7 @@ def _configure_logging(verbose: bool) -> None:
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "DEBUG" if verbose else "WARNING")
 
 
-def _print_summary(summaries: list[LoadSummary]) -> None:
+def _print_summary(summaries: list[LoadSummary], allow_gaps: bool = False) -> None:
     print("\nLoad summary")
     if not summaries:
         print("  nothing loaded")
@@ -41,6 +48,10 @@ def _print_summary(summaries: list[LoadSummary]) -> None:
         )
         for table, rows in sorted(s.rows.items()):
             print(f"    raw_{s.provider}.{table:<24} {rows:>10,} rows")
+        for gap in s.gaps:  # ranges known not loaded (pipelines/common/gaps.py)
+            how = "--allow-gaps" if allow_gaps else f"sources.{s.provider}.allow_gaps"
+            status = f"accepted ({how})" if gap.accepted else "not accepted"
+            print(f"    gap {status}: {gap.describe()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     load.add_argument(
         "--warehouse", help="DuckDB file (default: $WAREHOUSE_PATH or ./warehouse.duckdb)"
+    )
+    load.add_argument(
+        "--allow-gaps",
+        action="store_true",
+        help="accept ranges a provider no longer serves (e.g. past its retention): load the rest, "
+        "list them in the summary, exit 0 (per provider: sources.<provider>.allow_gaps = true)",
     )
     load.add_argument("-v", "--verbose", action="store_true")
     check = sub.add_parser(
@@ -82,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown provider(s) {', '.join(unknown)}; known: {', '.join(PROVIDERS)}")
 
+    # --allow-gaps overrides the providers' `allow_gaps` settings; without it, the settings apply
+    options: dict[str, Any] = {"allow_gaps": True} if args.allow_gaps else {}
     summaries: list[LoadSummary] = []
     failed = False
     for provider in providers:
@@ -93,13 +112,18 @@ def main(argv: list[str] | None = None) -> int:
                     warehouse=args.warehouse,
                     full_refresh=args.full_refresh,
                     since=args.since,
+                    **options,
                 )
             )
+        except IncompleteLoad as exc:  # loaded what it could; a gap was not accepted
+            print(f"error: {exc}", file=sys.stderr)
+            summaries.append(exc.summary)
+            failed = True
         except LoadError as exc:
             # Other providers still load: one provider's outage must not block the rest.
             print(f"error: {exc}", file=sys.stderr)
             failed = True
-    _print_summary(summaries)
+    _print_summary(summaries, args.allow_gaps)
     return 1 if failed else 0
 
 

@@ -103,6 +103,8 @@ class NetcoreSettings:
     rate_limit_next: int = 0  # the next n calls → 429 with Retry-After
     server_error_next: int = 0  # the next n calls → 503
     truncate_downloads: int = 0  # the next n file downloads stop after half the bytes
+    # the Download Logs status reports this many rows more than its file holds
+    download_rows_overstated_by: int = 0
     retry_after_seconds: int = 1
     # Paging faults (docs/CONTRACTS.md, "Paging to the end") on `GET /events` (offset and
     # scrollid) and `GET /stats`: at most `page_size_cap` records per page (0 = off), silently;
@@ -472,7 +474,7 @@ class NetcoreSimulator:
                 f"{request.base_url}/{self.prefix}/{version}/logs/download/{download_id}/file"
                 f"?token={download.token}"
             )
-            data["rows"] = len(download.rows)
+            data["rows"] = len(download.rows) + self.settings.download_rows_overstated_by
         else:
             data["status"] = "processing"
         return json_response(200, {"status": "success", "data": data})

@@ -311,7 +311,7 @@ def test_download_logs_gives_the_rows_of_the_events_api(
 def test_v6_bearer_offset_paging_and_the_retention_clamp(
     sandbox: Sandbox, warehouse: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="pipelines.netcore"):
+    with caplog.at_level(logging.WARNING, logger="pipelines.common.gaps"):
         load_netcore(
             sandbox,
             warehouse,
@@ -320,8 +320,12 @@ def test_v6_bearer_offset_paging_and_the_retention_clamp(
             paging="offset",
             page_size=40,
             start_date="2025-06-01",
+            allow_gaps=True,  # days past the retention are a gap (tests/test_gaps.py)
         )
-    assert "older than the 90-day event retention; loading from 2026-01-31" in caplog.text
+    assert (
+        "Netcore: events requested on 2025-06-01..2026-01-30 (account-local days) are past "
+        "Netcore's 90-day retention; accepted" in caplog.text
+    )
     assert_equals_the_world(sandbox, warehouse)
     jobs = query(warehouse, "select min(window_start), sum(attempts) from raw_netcore.export_jobs")
     assert naive_utc(jobs[0][0]) == "2026-01-30T18:30:00"  # 2026-01-31 in Asia/Kolkata

@@ -35,6 +35,7 @@ from pipelines.common.windows import (
     parse_setting,
     parse_utc,
     plan_windows,
+    require_past,
     rfc3339,
     split_window,
 )
@@ -100,6 +101,7 @@ def apsis_one(
     export_deadline_seconds: float = 3600.0,
     header_auth: bool = False,
     since: str | None = None,
+    allow_gaps: bool = False,
 ) -> Any:
     """APSIS One resources for one account.
 
@@ -107,7 +109,10 @@ def apsis_one(
     ``start_date`` is where the first load starts; later loads continue from state, re-reading
     the last ``lookback_hours`` for events APSIS indexes late. ``since`` forces a backfill from a
     date. ``max_windows_per_run`` lets a caller commit each export window in its own load.
+    ``allow_gaps`` (the CLI's --allow-gaps) changes nothing: the export reaches any date (no known
+    retention), so an APSIS One load has no gaps to accept.
     """
+    del allow_gaps
     if not 1 <= window_months <= MAX_WINDOW_MONTHS:
         raise ProviderError(
             PROVIDER, f"window_months must be 1..{MAX_WINDOW_MONTHS}, got {window_months}"
@@ -169,12 +174,17 @@ def email_events(client: ApsisOneClient, settings: ExportSettings) -> Iterator[A
     past `now - lookback_hours`, so late-indexed events are re-read on the next run.
     """
     state = dlt.current.resource_state()
+    now = client.server_now()
     if settings.since is not None:
         # A backfill restarts the cursor (it may move back) and then proceeds window by window.
+        require_past(settings.since, now, PROVIDER, "--since")
         state["loaded_until"] = rfc3339(settings.since)
-    resume = parse_utc(state["loaded_until"]) if state.get("loaded_until") else settings.start_date
+    if state.get("loaded_until"):
+        resume = parse_utc(state["loaded_until"])
+    else:
+        require_past(settings.start_date, now, PROVIDER, f"sources.{SOURCE_NAME}.start_date")
+        resume = settings.start_date
     start = resume
-    now = client.server_now()
     safe_until = now - timedelta(hours=settings.lookback_hours)
     windows = deque(
         plan_windows(start, now, max_months=settings.window_months, max_days=settings.window_days)

@@ -11,11 +11,12 @@ the five reports endpoints. PROVIDERS.md section 4, docs/CONTRACTS.md 7.2 and 10
 
 Contact events are incremental: `pastDays` (1–90, whole days) covers the time since the latest
 loaded `timestamp` minus `lookback_hours` (late-indexed events), measured on the provider's clock
-(its `Date` header); a gap longer than 90 days is capped with a warning. Contacts are incremental
-too: pages newest first, stopping after the first page whose oldest `createdAt` is before the
-latest loaded `created_at` minus `lookback_hours` (the first run reads every page). Reports have no cursor:
-each run appends a snapshot stamped `_taken_at` (the provider's `Date`) with the parameters as
-columns. Every row carries `_account_id`.
+(its `Date` header); anything older than 90 days is a known gap (pipelines/common/gaps.py),
+accepted only with `allow_gaps`. Contacts are incremental too: pages newest first, stopping after
+the first page whose oldest `createdAt` is before the latest loaded `created_at` minus
+`lookback_hours` (the first run reads every page). Reports have no cursor: each run appends a
+snapshot stamped `_taken_at` (the provider's `Date`) with the parameters as columns. Every row
+carries `_account_id`.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ from pipelines.benchmark.settings import (
     TIME_FIELDS,
     TRIGGERED_BY,
 )
+from pipelines.common import gaps
 from pipelines.common.errors import ProviderError
-from pipelines.common.windows import parse_setting, parse_utc
+from pipelines.common.windows import parse_setting, parse_utc, require_past, rfc3339
 
 logger = logging.getLogger(__name__)
 
@@ -193,30 +195,23 @@ class EventWindow:
     lookback: timedelta
     initial_past_days: int
     since: datetime | None
+    allow_gaps: bool = False
 
 
 def past_days_for(now: datetime, since: datetime | None, initial: int) -> int:
-    """Whole days from ``since`` to ``now`` (at least 1), capped at the API's 90."""
+    """Whole days from ``since`` to ``now`` (at least 1), capped at the API's 90 (what lies
+    beyond is a gap: `contact_events`)."""
     if since is None:
         return initial
-    days = max(1, math.ceil((now - since).total_seconds() / 86_400))
-    if days > MAX_PAST_DAYS:
-        logger.warning(
-            "%s: contact events since %s are older than the API's %d-day reach; events "
-            "before %s cannot be loaded",
-            PROVIDER,
-            since.isoformat(),
-            MAX_PAST_DAYS,
-            (now - timedelta(days=MAX_PAST_DAYS)).isoformat(),
-        )
-        return MAX_PAST_DAYS
-    return days
+    return min(MAX_PAST_DAYS, max(1, math.ceil((now - since).total_seconds() / 86_400)))
 
 
 @dlt.resource(name="contact_events", write_disposition="merge", primary_key=list(EVENT_KEY))
 def contact_events(account: Account, window: EventWindow) -> Iterator[pa.Table]:
     """`GET /api/contact/events`, newest first, page by page, from the latest loaded event
-    minus the lookback (first run: `initial_past_days`)."""
+    minus the lookback (first run: `initial_past_days`). Events older than the API's 90-day
+    reach are a gap (pipelines/common/gaps.py): the rest is loaded, and the cursor moves only
+    when the gap is accepted (`allow_gaps`), so that the next run meets it again otherwise."""
     client = account.client
     state = dlt.current.resource_state()
     types = ",".join(window.types)
@@ -224,8 +219,12 @@ def contact_events(account: Account, window: EventWindow) -> Iterator[pa.Table]:
         EVENTS_PATH, pastDays=1, page=1, size=1, types=types
     )  # the provider's clock
     since = window.since
-    if since is None and state.get(CURSOR):
+    if since is not None:
+        require_past(since, now, PROVIDER, "--since")
+    elif state.get(CURSOR):
         since = parse_utc(state[CURSOR]) - window.lookback
+    reach = now - timedelta(days=MAX_PAST_DAYS)
+    moves = since is None or since >= reach or _gap(since, reach, window.allow_gaps)
     past_days = past_days_for(now, since, window.initial_past_days)
     latest = parse_utc(state[CURSOR]) if state.get(CURSOR) else None
     rows = pages = 0
@@ -236,10 +235,25 @@ def contact_events(account: Account, window: EventWindow) -> Iterator[pa.Table]:
         latest = newest if latest is None or newest > latest else latest
         rows += table.num_rows
         yield table
-    if latest is not None:
+    if latest is not None and moves:
         state[CURSOR] = latest.astimezone(UTC).isoformat()
     logger.info(
         "%s: %d contact events in %d page(s), pastDays=%d", PROVIDER, rows, pages, past_days
+    )
+
+
+def _gap(since: datetime, reach: datetime, accepted: bool) -> bool:
+    """Report the contact events from ``since`` to the API's reach as a gap; True if accepted."""
+    return gaps.report(
+        gaps.Gap(
+            PROVIDER,
+            SOURCE_NAME,
+            "contact events of",
+            rfc3339(since),
+            rfc3339(reach),
+            f"are beyond the {MAX_PAST_DAYS} days the API reaches back (pastDays)",
+            accepted=accepted,
+        )
     )
 
 
@@ -397,13 +411,16 @@ def benchmark(
     max_retry_after_seconds: float = 300.0,
     max_windows_per_run: int | None = None,
     since: str | None = None,
+    allow_gaps: bool = False,
 ) -> Any:
     """Benchmark Email campaigns, contacts, contact events and report snapshots.
 
     ``base_url`` is the account's API URL (Settings > API Keys; there is no global host).
     ``past_days`` and ``timezone`` parameterise the dashboard, overall and histogram snapshots;
     ``reports = false`` leaves the five report resources out (for a key without reports:read).
-    ``since`` re-reads contact events from that date (at most 90 days back).
+    ``since`` re-reads contact events from that date (at most 90 days back). Contact events
+    beyond the API's 90-day reach are a gap; ``allow_gaps`` accepts it (else the rest is loaded,
+    the cursor stays, and the load ends in `IncompleteLoad`).
     """
     del max_windows_per_run  # one request window per run: pastDays covers it
     try:
@@ -422,6 +439,7 @@ def benchmark(
         lookback=timedelta(hours=lookback_hours),
         initial_past_days=_days(initial_past_days, "initial_past_days"),
         since=parse_setting(since, PROVIDER, "since") if since else None,
+        allow_gaps=allow_gaps,
     )
     client = BenchmarkClient(base_url, api_key, max_retry_after_seconds=max_retry_after_seconds)
     account = Account(client, account_id, page_size)

@@ -18,7 +18,7 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import ledger, paging
+from pipelines.common import gaps, ledger, paging
 from pipelines.common.errors import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class LoadSummary:
     rows: dict[str, int] = field(default_factory=dict)
     loads: int = 0
     seconds: float = 0.0
+    gaps: list[gaps.Gap] = field(default_factory=list)  # ranges known not loaded (gaps.py)
 
     @property
     def export_jobs(self) -> int:
@@ -54,6 +55,15 @@ class LoadSummary:
         for table, count in row_counts.items():
             if not table.startswith("_dlt"):
                 self.rows[table] = self.rows.get(table, 0) + count
+
+
+class IncompleteLoad(LoadError):
+    """The load committed what it could but found gaps it was not allowed to accept
+    (pipelines/common/gaps.py); ``summary`` is what it loaded."""
+
+    def __init__(self, summary: LoadSummary) -> None:
+        super().__init__(gaps.message(summary.gaps))
+        self.summary = summary
 
 
 # The PostgreSQL connection settings, the same environment variables libpq, psql and the dbt
@@ -192,6 +202,7 @@ def load_provider(
     summary = LoadSummary(provider)
     started = time.monotonic()
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
+    gaps.take()  # gaps of an earlier, failed load are not this load's
     try:
         pipeline = make_pipeline(provider, warehouse, pipelines_dir)
         for attempt in range(max_loads):
@@ -218,6 +229,7 @@ def load_provider(
             trace = pipeline.last_trace
             if trace and trace.last_normalize_info:
                 summary.add(trace.last_normalize_info.row_counts)
+            summary.gaps += gaps.take()
             state = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
             if state.get(paged, {}).get("caught_up", True):
                 break
@@ -238,4 +250,6 @@ def load_provider(
             raise explain(exc, provider, warehouse) from None
         raise
     summary.seconds = round(time.monotonic() - started, 2)
+    if any(not gap.accepted for gap in summary.gaps):
+        raise IncompleteLoad(summary)
     return summary

@@ -43,6 +43,20 @@ def parse_setting(value: str | datetime, provider: str, name: str) -> datetime:
         ) from None
 
 
+def require_past(start: datetime, now: datetime, provider: str, setting: str) -> None:
+    """A configured start (``setting``: `sources.<source>.start_date` or `--since`) after the
+    provider's clock ``now`` would load nothing and exit 0: it is an error naming both."""
+    from pipelines.common.errors import ProviderError
+
+    if start > now:
+        raise ProviderError(
+            provider,
+            f"{setting} {start.isoformat().replace('+00:00', 'Z')} is after the provider's clock "
+            f"{now.isoformat().replace('+00:00', 'Z')}: there is nothing to load yet. Set it to "
+            "a past date (the first day to load); a later start would skip what happens until then",
+        )
+
+
 def parse_utc(value: str | datetime) -> datetime:
     """Parse an RFC 3339 / ISO date or datetime (naive means UTC) into an aware UTC datetime."""
     if isinstance(value, datetime):

@@ -24,7 +24,13 @@ import pyarrow.compute as pc
 from pipelines.common.errors import ProviderError
 from pipelines.common.files import iter_csv_tables, read_header
 from pipelines.common.ledger import ExportJob
-from pipelines.common.windows import LOCAL_FORMAT, local_text_to_utc, parse_setting, parse_utc
+from pipelines.common.windows import (
+    LOCAL_FORMAT,
+    local_text_to_utc,
+    parse_setting,
+    parse_utc,
+    require_past,
+)
 from pipelines.maxemail.client import ExpiredKey, MaxemailClient
 from pipelines.maxemail.settings import (
     DEFAULT_HOST,
@@ -157,9 +163,13 @@ def iter_export_tables(path: str, target: ExportTarget, key: str) -> Iterator[pa
         ) from None
 
 
-def _export(client: MaxemailClient, target: ExportTarget, since: datetime | None) -> Iterator[Any]:
+def _export(
+    client: MaxemailClient, target: ExportTarget, since: datetime | None, setting: str | None = None
+) -> Iterator[Any]:
     """Run one export from ``since`` (UTC); yield its rows as Arrow tables and a ledger row.
-    Resource state `loaded_until` (UTC) is the latest timestamp loaded."""
+    Resource state `loaded_until` (UTC) is the latest timestamp loaded. ``setting`` names where
+    ``since`` came from when it was configured (`--since`, `start_date`): after the provider's
+    clock it is an error."""
     zone = ZoneInfo(target.timezone)
     since_local = since.astimezone(zone).strftime(LOCAL_FORMAT) if since else None
     job = ExportJob(PROVIDER, target.resource_name, target.account_id, window_start=since)
@@ -167,6 +177,8 @@ def _export(client: MaxemailClient, target: ExportTarget, since: datetime | None
     for attempt in range(1, KEY_ATTEMPTS + 1):
         job.attempts = attempt
         job.report_id = client.request_export(target.service, target.method.name, since_local)
+        if since is not None and setting is not None:  # the export call told the clock
+            require_past(since, client.server_now(), PROVIDER, setting)
         try:
             download = client.download(job.report_id, f"{target.what} file")
             break
@@ -226,10 +238,13 @@ def _export_resource(
 
     def rows() -> Iterator[Any]:
         state = dlt.current.resource_state()
-        since = parse_utc(state["loaded_until"]) - lookback if state.get("loaded_until") else start
         if backfill_from is not None:
-            since = backfill_from
-        yield from _export(client, target, since)
+            since, setting = backfill_from, "--since"
+        elif state.get("loaded_until"):
+            since, setting = parse_utc(state["loaded_until"]) - lookback, None
+        else:
+            since, setting = start, f"sources.{SOURCE_NAME}.start_date"
+        yield from _export(client, target, since, setting)
 
     return dlt.resource(
         rows,
@@ -317,14 +332,18 @@ def maxemail(
     services: dict[str, str] | None = None,
     max_windows_per_run: int | None = None,
     since: str | None = None,
+    allow_gaps: bool = False,
 ) -> Any:
     """Maxemail Quick Data Exports and campaign metadata.
 
     ``exports`` selects which service × method resources run (`"campaign.sent"`, …; default all
     24). ``services`` overrides the service name per message type (the SMS service name is an
     ASSUMPTION). ``timezone`` is the account's timezone, in which Maxemail writes timestamps.
+    ``allow_gaps`` (the CLI's --allow-gaps) changes nothing: no retention is known, an export
+    reaches back to any `filter.timestamp`, so a Maxemail load has no gaps to accept.
     """
     del max_windows_per_run  # every run exports up to now in one call per resource
+    del allow_gaps
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

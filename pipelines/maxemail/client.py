@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -43,6 +45,12 @@ class MaxemailClient:
             secrets=[password, token],
             timeout=timeout,
         )
+        self._clock: datetime | None = None
+
+    def server_now(self) -> datetime:
+        """The provider's clock: the HTTP `Date` of the last call (the local clock before the
+        first call, or when the header is missing or unreadable)."""
+        return self._clock or datetime.now(UTC).replace(microsecond=0)
 
     def _add_basic(self, headers: dict[str, str]) -> None:
         headers["Authorization"] = self._authorization
@@ -62,6 +70,10 @@ class MaxemailClient:
                 status=exc.status,
             ) from None
         self._log_deprecation(response, f"{service}.{method}")
+        try:
+            self._clock = parsedate_to_datetime(response.headers["Date"]).astimezone(UTC)
+        except (KeyError, TypeError, ValueError):
+            self._clock = None
         try:
             return response.json()
         except ValueError:

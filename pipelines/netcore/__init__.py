@@ -1,7 +1,8 @@
 """Netcore dlt source: event logs (one row per message in its latest status) and summary stats.
 
 `events` reads the event logs day by day (account-local `startdate` = `enddate`) from
-`start_date`, clamped to the 90-day retention, up to the provider's today, paging by `scrollid`
+`start_date` up to the provider's today (days past the 90-day retention are a known gap,
+pipelines/common/gaps.py: the position moves past them only when `allow_gaps`), paging by `scrollid`
 (or `offset`/`limit`), and merges on `trid`. A message's status changes after it is sent (opens,
 clicks, bounces, unsubscribes), so every run re-reads the trailing `lookback_days` days; older
 messages are settled. Opens and clicks are nested lists: dlt loads them as the child tables
@@ -28,11 +29,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dlt
 
+from pipelines.common import gaps
 from pipelines.common.errors import ProviderError
 from pipelines.common.exports import poll_until_done
 from pipelines.common.files import open_decompressed
 from pipelines.common.ledger import ExportJob
-from pipelines.common.windows import local_text_to_utc, parse_setting
+from pipelines.common.windows import local_text_to_utc, parse_setting, require_past
 from pipelines.netcore.client import NetcoreClient
 from pipelines.netcore.settings import (
     API_VERSIONS,
@@ -83,6 +85,7 @@ class NetcoreSettings:
     export_deadline_seconds: float = 3600.0
     max_windows_per_run: int | None = None
     since: datetime | None = None
+    allow_gaps: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -201,31 +204,24 @@ def _day_windows(first: date, last: date, days: int) -> Iterator[tuple[date, dat
 )
 def events(client: NetcoreClient, settings: NetcoreSettings) -> Iterator[Any]:
     """Every message requested from the start date (within the retention) to the provider's today.
+    Days before the retention are a gap (`_gap`); unless it is accepted, the position stays.
 
     State `resume_date` is the first local date to read next time: it moves only after a window
     was yielded (committed by dlt with that load) and never past `today - lookback_days`, so
     the messages whose status may still change are read again by the next run.
     """
     state = dlt.current.resource_state()
-    today = settings.local_date(client.server_now())
-    if settings.since is not None:
-        # A backfill restarts the cursor (it may move back) and then proceeds window by window.
-        state["resume_date"] = settings.local_date(settings.since).isoformat()
-    if state.get("resume_date"):
-        resume = date.fromisoformat(state["resume_date"])
-    else:
-        resume = settings.local_date(settings.start_date)
+    now = client.server_now()
+    today = settings.local_date(now)
+    resume = _start(settings, now, state.get("resume_date"))
     oldest = today - timedelta(days=settings.retention_days)
-    if resume < oldest:
-        logger.warning(
-            "%s events: %s is older than the %d-day event retention; loading from %s "
-            "(older messages are no longer available from Netcore)",
-            PROVIDER,
-            resume.isoformat(),
-            settings.retention_days,
-            oldest.isoformat(),
-        )
-        resume = oldest
+    # A gap not accepted keeps the position where it was (the next run meets the gap again) and
+    # reads everything the provider still serves in this run; else a backfill (`since`) restarts
+    # the position, which may move back, and then proceeds window by window.
+    moves = resume >= oldest or _gap(settings, "events requested on", resume, oldest)
+    resume = max(resume, oldest)
+    if settings.since is not None and moves:
+        state["resume_date"] = resume.isoformat()
     safe = today - timedelta(days=settings.lookback_days)
     windows = deque(_day_windows(resume, today, settings.window_days))
     logger.info(
@@ -240,7 +236,7 @@ def events(client: NetcoreClient, settings: NetcoreSettings) -> Iterator[Any]:
     while windows:
         # Windows that can still move the cursor count against max_windows_per_run; the tail
         # inside the lookback (which cannot move it) is always read in the same run.
-        limit = settings.max_windows_per_run
+        limit = settings.max_windows_per_run if moves else None
         if limit is not None and done >= limit and resume < safe:
             break
         first, last = windows.popleft()
@@ -252,9 +248,37 @@ def events(client: NetcoreClient, settings: NetcoreSettings) -> Iterator[Any]:
         complete = min(last + timedelta(days=1), safe)
         if complete > resume:
             resume = complete
-            state["resume_date"] = resume.isoformat()
+            if moves:
+                state["resume_date"] = resume.isoformat()
     state["caught_up"] = not windows
     state["last_run_today"] = today.isoformat()
+
+
+def _start(settings: NetcoreSettings, now: datetime, position: str | None) -> date:
+    """The first local day to read: `since` (a backfill), else the saved position, else the
+    `start_date`. A configured start after the provider's clock is an error."""
+    if settings.since is not None:
+        require_past(settings.since, now, PROVIDER, "--since")
+        return settings.local_date(settings.since)
+    if position:
+        return date.fromisoformat(position)
+    require_past(settings.start_date, now, PROVIDER, f"sources.{SOURCE_NAME}.start_date")
+    return settings.local_date(settings.start_date)
+
+
+def _gap(settings: NetcoreSettings, what: str, first: date, oldest: date) -> bool:
+    """Report the days first..oldest-1 Netcore no longer serves; True when accepted."""
+    return gaps.report(
+        gaps.Gap(
+            PROVIDER,
+            SOURCE_NAME,
+            what,
+            first.isoformat(),
+            (oldest - timedelta(days=1)).isoformat(),
+            f"(account-local days) are past Netcore's {settings.retention_days}-day retention",
+            accepted=settings.allow_gaps,
+        )
+    )
 
 
 def _job(settings: NetcoreSettings, first: date, last: date) -> ExportJob:
@@ -352,6 +376,7 @@ def _download_window(
             yield _messages(batch)
     finally:
         download.remove()
+    _require_reported_rows(job, status.get("rows"), what)
     job.status = "completed"
     logger.info(
         "%s: %s completed: %d messages, %.1f kB, %d polls, %.1f s",
@@ -363,6 +388,21 @@ def _download_window(
         job.seconds,
     )
     yield job.ledger_item()
+
+
+def _require_reported_rows(job: ExportJob, reported: Any, what: str) -> None:
+    """A file holding fewer rows than its status reported (`rows`, ASSUMPTION: CONTRACTS 6.1;
+    absent means unknown) fails the load: its package is discarded and the position stays, so
+    the next run requests the window again."""
+    if isinstance(reported, bool) or not isinstance(reported, int) or job.rows >= reported:
+        return
+    job.status = "error"
+    job.error = (
+        f"{what}: the file holds {job.rows} rows where the status reported {reported}; the load "
+        "fails (earlier loads are kept) and the next run requests the window again"
+    )
+    job.ledger_item()  # kept for the failure ledger (the package is discarded)
+    raise ProviderError(PROVIDER, job.error)
 
 
 def _iter_log_file(
@@ -404,18 +444,24 @@ def stats(client: NetcoreClient, settings: NetcoreSettings) -> Iterator[list[dic
     state = dlt.current.resource_state()
     taken_at = client.server_now()
     today = settings.local_date(taken_at)
-    if settings.since is not None:
-        start = settings.local_date(settings.since)
-    elif state.get("last_run_today"):
-        start = date.fromisoformat(state["last_run_today"]) - timedelta(days=settings.lookback_days)
-    else:
-        start = settings.local_date(settings.start_date)
-    start = max(start, today - timedelta(days=settings.retention_days))
+    last_run = state.get("last_run_today")
+    position = None
+    if last_run:
+        position = (
+            date.fromisoformat(last_run) - timedelta(days=settings.lookback_days)
+        ).isoformat()
+    start = _start(settings, taken_at, position)
+    # ASSUMPTION: daily stats reach back as far as the event logs (Netcore documents monthly
+    # stats for the life of the domain, event data for 90 days).
+    oldest = today - timedelta(days=settings.retention_days)
+    moves = start >= oldest or _gap(settings, "daily stats of", start, oldest)
+    start = max(start, oldest)
     what = f"GET {client.path('stats')}"
     params = {"startdate": start.isoformat(), "enddate": today.isoformat(), "aggregated_by": "day"}
     for entries in client.stats_pages(params, max_entries=(today - start).days + 1):
         yield [_stats_row(entry, settings.account_id, taken_at, what) for entry in entries]
-    state["last_run_today"] = today.isoformat()
+    if moves:
+        state["last_run_today"] = today.isoformat()
 
 
 def _stats_row(entry: Any, account_id: str, taken_at: datetime, what: str) -> dict[str, Any]:
@@ -456,6 +502,7 @@ def netcore(
     export_deadline_seconds: float = 3600.0,
     max_windows_per_run: int | None = None,
     since: str | None = None,
+    allow_gaps: bool = False,
 ) -> Any:
     """Netcore event logs and summary stats for one account (API key).
 
@@ -463,9 +510,11 @@ def netcore(
     apieu.netcorecloud.net). ``api_version`` `v5.1` sends `api_key: <key>`, `v6` a Bearer token
     (``auth_style`` overrides: `api_key`, `bearer`, `x-api-key`). ``timezone`` is the account's
     (its profile setting): Netcore's dates and times are in it. ``start_date`` is where the first
-    load starts (clamped to the ``retention_days`` Netcore keeps); later loads continue from
-    state, re-reading the last ``lookback_days`` days. ``window_days`` days are committed per
-    load. ``download_logs`` reads each window through the Download Logs job instead of paging.
+    load starts; later loads continue from state, re-reading the last ``lookback_days`` days.
+    Days older than the ``retention_days`` Netcore keeps are a gap: the rest is loaded, and the
+    position moves past them only with ``allow_gaps`` (else the load ends in `IncompleteLoad`).
+    ``window_days`` days are committed per load. ``download_logs`` reads each window through the
+    Download Logs job instead of paging.
     """
     if api_version not in API_VERSIONS:
         raise ProviderError(
@@ -513,5 +562,6 @@ def netcore(
         export_deadline_seconds=export_deadline_seconds,
         max_windows_per_run=max_windows_per_run,
         since=parse_setting(since, PROVIDER, "since") if since else None,
+        allow_gaps=allow_gaps,
     )
     return events(client, settings), stats(client, settings)
