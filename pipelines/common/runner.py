@@ -229,7 +229,6 @@ def load_provider(
             trace = pipeline.last_trace
             if trace and trace.last_normalize_info:
                 summary.add(trace.last_normalize_info.row_counts)
-            summary.gaps += gaps.take()
             state = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
             if state.get(paged, {}).get("caught_up", True):
                 break
@@ -250,6 +249,7 @@ def load_provider(
             raise explain(exc, provider, warehouse) from None
         raise
     summary.seconds = round(time.monotonic() - started, 2)
+    summary.gaps = gaps.take()  # reported by the loads above, all committed
     if any(not gap.accepted for gap in summary.gaps):
         raise IncompleteLoad(summary)
     return summary

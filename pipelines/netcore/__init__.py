@@ -2,8 +2,8 @@
 
 `events` reads the event logs day by day (account-local `startdate` = `enddate`) from
 `start_date` up to the provider's today (days past the 90-day retention are a known gap,
-pipelines/common/gaps.py: the position moves past them only when `allow_gaps`), paging by `scrollid`
-(or `offset`/`limit`), and merges on `trid`. A message's status changes after it is sent (opens,
+pipelines/common/gaps.py: the position moves past them only with `allow_gaps`), paging by
+`scrollid` (or `offset`/`limit`), and merges on `trid`. A message's status changes after it is sent (opens,
 clicks, bounces, unsubscribes), so every run re-reads the trailing `lookback_days` days; older
 messages are settled. Opens and clicks are nested lists: dlt loads them as the child tables
 `events__opens` and `events__clicks`, replaced with their parent on every merge. With
