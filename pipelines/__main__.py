@@ -41,6 +41,8 @@ def _print_summary(summaries: list[LoadSummary]) -> None:
         )
         for table, rows in sorted(s.rows.items()):
             print(f"    raw_{s.provider}.{table:<24} {rows:>10,} rows")
+        for notice in s.notices:
+            print(f"    note: {notice}")
 
 
 def main(argv: list[str] | None = None) -> int:

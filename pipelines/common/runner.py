@@ -45,6 +45,9 @@ class LoadSummary:
     rows: dict[str, int] = field(default_factory=dict)
     loads: int = 0
     seconds: float = 0.0
+    # what the run noticed and kept, one line each (a provider module's NOTICES, e.g. Maxemail's
+    # new export columns); printed under the provider in the load summary
+    notices: list[str] = field(default_factory=list)
 
     @property
     def export_jobs(self) -> int:
@@ -192,6 +195,8 @@ def load_provider(
     summary = LoadSummary(provider)
     started = time.monotonic()
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
+    notices: list[str] = getattr(module, "NOTICES", [])
+    notices.clear()
     try:
         pipeline = make_pipeline(provider, warehouse, pipelines_dir)
         for attempt in range(max_loads):
@@ -238,4 +243,5 @@ def load_provider(
             raise explain(exc, provider, warehouse) from None
         raise
     summary.seconds = round(time.monotonic() - started, 2)
+    summary.notices = list(notices)
     return summary
