@@ -138,6 +138,7 @@ class MaxemailSimulator:
             **maxemail_truth(self.world.maxemail, now_ms, zone),
             **report_truth(pairs, params),
             **overall_truth(pairs, campaigns, params),
+            "unmapped_event_types": [],  # no such surprise here (sandbox.surprises)
         }
 
     def handle(self, request: Request) -> Response:

@@ -58,17 +58,12 @@ def apsis_window(sandbox: Sandbox, window: dict[str, str]) -> list[dict[str, str
 def netcore_rows(sandbox: Sandbox) -> list[dict[str, Any]]:
     """Every events-API row since the first campaign (one page of up to 1000, then scroll)."""
     url = f"{sandbox.url}/netcore/v6/events"
-    body = requests.get(
-        url, params={"startdate": "2026-02-10", "limit": 1000}, headers=NETCORE_KEY, timeout=30
-    ).json()
+    first: dict[str, str | int] = {"startdate": "2026-02-10", "limit": 1000}
+    body = requests.get(url, params=first, headers=NETCORE_KEY, timeout=30).json()
     rows = list(body["data"])
     while body["data"]:
-        body = requests.get(
-            url,
-            params={"scrollid": body["scrollid"], "limit": 1000},
-            headers=NETCORE_KEY,
-            timeout=30,
-        ).json()
+        scroll: dict[str, str | int] = {"scrollid": str(body["scrollid"]), "limit": 1000}
+        body = requests.get(url, params=scroll, headers=NETCORE_KEY, timeout=30).json()
         rows += body["data"]
     return rows
 
