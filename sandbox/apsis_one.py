@@ -30,6 +30,7 @@ from typing import Any
 from sandbox import apsis_catalog
 from sandbox.apsis_auth import Signer
 from sandbox.apsis_export import ExportJob, parse_export_request
+from sandbox.entities import CANONICAL_TYPES
 from sandbox.overall_truth import apsis_one_campaigns, overall_truth
 from sandbox.report_pairs import apsis_one_pairs
 from sandbox.report_truth import report_params, report_truth
@@ -103,6 +104,11 @@ class ApsisOneSimulator:
         return {k: v for k, v in values.items() if k not in CREDENTIALS}
 
     def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        surprise = str(changes.get("unknown_event_type", APSIS_UNKNOWN_TYPE))
+        if not surprise or surprise.upper() in CANONICAL_TYPES:
+            raise ValueError(
+                f"unknown_event_type must be a type APSIS does not have, not {surprise!r}"
+            )
         with self._lock:
             merge_settings(self.settings, changes, exclude=CREDENTIALS)
         logger.info("apsis_one faults now %s", self.get_faults())

@@ -117,11 +117,15 @@ def test_netcore_shows_a_new_status_for_some_delivered_messages(sandbox: Sandbox
     assert later["inbox"] >= len(changed)
 
 
-def test_netcore_rejects_a_known_status_as_the_surprise(sandbox: Sandbox) -> None:
-    response = requests.post(
-        f"{sandbox.url}/_sandbox/faults", json={"netcore": {"unknown_status": "open"}}, timeout=10
-    )
-    assert response.status_code == 400, response.text
+def test_a_known_type_or_status_is_refused_as_the_surprise(sandbox: Sandbox) -> None:
+    for provider, setting in (
+        ("netcore", {"unknown_status": "open"}),
+        ("apsis_one", {"unknown_event_type": "opened"}),
+    ):
+        response = requests.post(
+            f"{sandbox.url}/_sandbox/faults", json={provider: setting}, timeout=10
+        )
+        assert response.status_code == 400, response.text
 
 
 def test_maxemail_files_gain_a_column_after_the_address(sandbox: Sandbox) -> None:
