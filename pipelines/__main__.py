@@ -52,6 +52,8 @@ def _print_summary(summaries: list[LoadSummary], allow_gaps: bool = False) -> No
             how = "--allow-gaps" if allow_gaps else f"sources.{s.provider}.allow_gaps"
             status = f"accepted ({how})" if gap.accepted else "not accepted"
             print(f"    gap {status}: {gap.describe()}")
+        for notice in s.notices:
+            print(f"    note: {notice}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from sandbox.entities import ApsisEvent, Attribute, Tag
+from sandbox.surprises import APSIS_COPY_SUFFIX, APSIS_UNKNOWN_TYPE, apsis_unknown_copy
 from sandbox.timeutil import add_months, parse_rfc3339, to_ms
 from sandbox.web import ProblemError
 
@@ -50,6 +51,9 @@ class ExportSpec:
     now_ms: int
     attributes: tuple[Attribute, ...] = ()
     tags: tuple[Tag, ...] = ()
+    # the surprise of sandbox.surprises: a copy of every n-th open with a type nobody maps
+    unknown_event_every: int = 0
+    unknown_event_type: str = APSIS_UNKNOWN_TYPE
 
     def header(self) -> list[str]:
         return [
@@ -123,7 +127,7 @@ def csv_rows(copies: Sequence[tuple[ApsisEvent, bool]], spec: ExportSpec) -> Ite
     for event, retry in copies:
         campaign, send, recipient, link = event.campaign, event.send, event.recipient, event.link
         server_ms = event.retry_server_ms if retry else event.server_ms
-        yield [
+        row = [
             campaign.id, send.split_id, campaign.name, send.split_activity_name, campaign.sender,
             send.subject, recipient.address, send.variation, event.type, event.correlation_id,
             str(event.event_ms), str(server_ms), event.device, event.location,
@@ -132,6 +136,10 @@ def csv_rows(copies: Sequence[tuple[ApsisEvent, bool]], spec: ExportSpec) -> Ite
             *(recipient.attributes[a] for a in attribute_ids),
             *("TAG" if t in recipient.tags else "" for t in tag_ids),
         ]  # fmt: skip
+        yield row
+        if not retry and apsis_unknown_copy(event, spec.unknown_event_every):
+            copy_id = event.correlation_id + APSIS_COPY_SUFFIX
+            yield [*row[:8], spec.unknown_event_type, copy_id, *row[10:]]
 
 
 def write_export(world: World, spec: ExportSpec, out: IO[bytes]) -> int:
@@ -144,8 +152,11 @@ def write_export(world: World, spec: ExportSpec, out: IO[bytes]) -> int:
     ):
         writer = csv.writer(text)  # excel dialect: CRLF, quotes only where needed
         writer.writerow(spec.header())
-        writer.writerows(csv_rows(copies, spec))
-    return len(copies)
+        rows = 0
+        for row in csv_rows(copies, spec):
+            writer.writerow(row)
+            rows += 1
+    return rows
 
 
 @dataclass

@@ -23,16 +23,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from sandbox import apsis_catalog
 from sandbox.apsis_auth import Signer
 from sandbox.apsis_export import ExportJob, parse_export_request
+from sandbox.entities import CANONICAL_TYPES
 from sandbox.overall_truth import apsis_one_campaigns, overall_truth
 from sandbox.report_pairs import apsis_one_pairs
 from sandbox.report_truth import report_params, report_truth
+from sandbox.surprises import APSIS_UNKNOWN_TYPE, apsis_unknown_counts
 from sandbox.timeutil import from_ms, rfc3339
 from sandbox.web import ProblemError, RateWindow, Request, Response, json_response, merge_settings
 from sandbox.world import World
@@ -64,6 +66,9 @@ class ApsisOneSettings:
     token_requests_per_minute: int = 10
     status_delay_seconds: float = 0.1  # time spent in queued, then at least in in_progress
     download_url_ttl_seconds: float = 300.0
+    # a copy of every n-th open with a type the project does not map (sandbox.surprises; 0 = off)
+    unknown_event_every: int = 0
+    unknown_event_type: str = APSIS_UNKNOWN_TYPE
 
 
 Handler = Callable[[Request, re.Match[str]], Response]
@@ -99,6 +104,11 @@ class ApsisOneSimulator:
         return {k: v for k, v in values.items() if k not in CREDENTIALS}
 
     def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
+        surprise = str(changes.get("unknown_event_type", APSIS_UNKNOWN_TYPE))
+        if not surprise or surprise.upper() in CANONICAL_TYPES:
+            raise ValueError(
+                f"unknown_event_type must be a type APSIS does not have, not {surprise!r}"
+            )
         with self._lock:
             merge_settings(self.settings, changes, exclude=CREDENTIALS)
         logger.info("apsis_one faults now %s", self.get_faults())
@@ -109,10 +119,15 @@ class ApsisOneSimulator:
         params = report_params(query, now_ms)
         pairs = apsis_one_pairs(self.world.events, now_ms)
         campaigns = apsis_one_campaigns(self.world.campaigns)
+        settings = self.settings
+        unmapped = apsis_unknown_counts(
+            self.world.events, now_ms, settings.unknown_event_type, settings.unknown_event_every
+        )
         return {
             **self.world.truth_apsis_one(),
             **report_truth(pairs, params),
             **overall_truth(pairs, campaigns, params),
+            "unmapped_event_types": unmapped,
         }
 
     def handle(self, request: Request) -> Response:
@@ -194,6 +209,11 @@ class ApsisOneSimulator:
         spec = parse_export_request(request.json(), self.world)
         settings = self.settings
         with self._lock:
+            spec = replace(
+                spec,
+                unknown_event_every=settings.unknown_event_every,
+                unknown_event_type=settings.unknown_event_type,
+            )
             pending = sum(
                 job.status(settings.status_delay_seconds) not in ("completed", "error")
                 for job in self.jobs.values()

@@ -192,6 +192,7 @@ class BenchmarkSimulator:
             **benchmark_truth(digest),
             **report_truth(pairs, params, digest.created),
             **overall_truth(pairs, benchmark_campaigns(digest), params),
+            "unmapped_event_types": [],  # no such surprise here (sandbox.surprises)
         }
 
     def handle(self, request: Request) -> Response:

@@ -69,6 +69,7 @@ class MaxemailSettings:
     zip_downloads: str = "auto"  # "auto" | "always" | "never"
     warning_header: bool = False  # `Warning: 299 MxmApi/v100 "<method> Deprecated: …"` on API calls
     export_delay_seconds: float = 0.0  # a slow export call (the file is built synchronously)
+    extra_column: str = ""  # a CSV header: every file gets that column too (sandbox.surprises)
     # ASSUMPTIONS (PROVIDERS.md section 1)
     timezone: str = "Europe/London"  # account local time of filters and file timestamps
     sms_service: str = "data_export_quick_sms"  # the SMS quick export's service name
@@ -137,6 +138,7 @@ class MaxemailSimulator:
             **maxemail_truth(self.world.maxemail, now_ms, zone),
             **report_truth(pairs, params),
             **overall_truth(pairs, campaigns, params),
+            "unmapped_event_types": [],  # no such surprise here (sandbox.surprises)
         }
 
     def handle(self, request: Request) -> Response:
@@ -239,7 +241,7 @@ class MaxemailSimulator:
         now_ms = self.world.now_ms
         rows = export_rows(self.world.maxemail, message_type, method, now_ms, zone)
         rows = since(rows, timestamp, inclusive=settings.filter_inclusive)
-        csv_bytes = render_csv(method, rows)
+        csv_bytes = render_csv(method, rows, settings.extra_column)
         stamp = local_text(now_ms // 1000, zone)
         name = (
             f"{message_type}_{method}_{stamp.replace('-', '').replace(' ', '_').replace(':', '')}"

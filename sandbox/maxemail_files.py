@@ -27,6 +27,7 @@ from sandbox.maxemail_events import (
     MaxemailWorld,
     local_text,
 )
+from sandbox.surprises import extra_column_value
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "sent": ("email id", "email address", "sent timestamp"),
@@ -106,9 +107,22 @@ def _quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def render_csv(method: str, rows: list[Row]) -> bytes:
-    """The export file's bytes (UTF-8, LF line ends, header row first)."""
-    header = HEADERS[method]
+def with_extra_column(header: Row, rows: list[Row], extra: str) -> tuple[Row, list[Row]]:
+    """The header and rows with the column ``extra`` after `email address` (sandbox.surprises:
+    a column Maxemail adds to its files); unchanged when ``extra`` is ""."""
+    if not extra:
+        return header, rows
+    at = header.index("email address") + 1
+    return (
+        (*header[:at], extra, *header[at:]),
+        [(*row[:at], extra_column_value(row[0]), *row[at:]) for row in rows],
+    )
+
+
+def render_csv(method: str, rows: list[Row], extra_column: str = "") -> bytes:
+    """The export file's bytes (UTF-8, LF line ends, header row first), with ``extra_column``
+    when one is set."""
+    header, rows = with_extra_column(HEADERS[method], rows, extra_column)
     if method == "sent":
         lines = [", ".join(_quote(cell) for cell in line) for line in (header, *rows)]
     else:

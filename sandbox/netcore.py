@@ -57,6 +57,7 @@ from sandbox.overall_truth import netcore_campaigns, overall_truth
 from sandbox.paging import PageCap
 from sandbox.report_pairs import netcore_pairs
 from sandbox.report_truth import report_params, report_truth
+from sandbox.surprises import NETCORE_UNKNOWN_STATUS, netcore_shows_unknown, netcore_unknown_counts
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merge_settings
 from sandbox.world import World
@@ -127,6 +128,10 @@ class NetcoreSettings:
     download_polls: int = 1  # status polls that answer `processing` before `completed`
     download_ttl_hours: float = 24.0  # world clock
     zip_downloads: bool = False  # the log file as a ZIP of one CSV
+    # every n-th message that ends delivered shows a status the project does not map
+    # (sandbox.surprises; 0 = off)
+    unknown_status_every: int = 0
+    unknown_status: str = NETCORE_UNKNOWN_STATUS
 
 
 class NetcoreError(Exception):
@@ -213,10 +218,15 @@ class NetcoreSimulator:
         params = report_params(query, now_ms)
         pairs = netcore_pairs(self.world.netcore, now_ms, zone)
         campaigns = netcore_campaigns(self.world.netcore)
+        settings = self.settings
+        unmapped = netcore_unknown_counts(
+            self.world.netcore, now_ms, settings.unknown_status, settings.unknown_status_every
+        )
         return {
             **netcore_truth(self.world.netcore, now_ms, zone),
             **report_truth(pairs, params),
             **overall_truth(pairs, campaigns, params),
+            "unmapped_event_types": unmapped,
         }
 
     def handle(self, request: Request) -> Response:
@@ -331,7 +341,10 @@ class NetcoreSimulator:
         start_s, end_s = local_day_bounds(query.startdate, query.enddate, zone)
         states = self.world.netcore.states(self.world.now_ms, start_s, end_s)
         rows = []
+        every = self.settings.unknown_status_every
         for state in states:
+            if netcore_shows_unknown(state, every):
+                state = replace(state, status=self.settings.unknown_status)
             if query.statuses is not None and state.status not in query.statuses:
                 continue
             if query.email is not None and state.message.address.lower() != query.email:
@@ -646,3 +659,7 @@ def _validate(settings: NetcoreSettings) -> None:
         raise ValueError(f"stats_plain_bounces must be one of {', '.join(STATS_PLAIN_BOUNCES)}")
     if settings.default_limit > settings.max_limit:
         raise ValueError("default_limit must not exceed max_limit")
+    if not settings.unknown_status or settings.unknown_status in STATUSES:
+        raise ValueError(
+            f"unknown_status must be a status Netcore does not have yet, not {settings.unknown_status!r}"
+        )

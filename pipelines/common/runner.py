@@ -46,6 +46,9 @@ class LoadSummary:
     loads: int = 0
     seconds: float = 0.0
     gaps: list[gaps.Gap] = field(default_factory=list)  # ranges known not loaded (gaps.py)
+    # what the run noticed and kept, one line each (a provider module's NOTICES, e.g. Maxemail's
+    # new export columns); printed under the provider in the load summary
+    notices: list[str] = field(default_factory=list)
 
     @property
     def export_jobs(self) -> int:
@@ -203,6 +206,8 @@ def load_provider(
     started = time.monotonic()
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
     gaps.take()  # gaps of an earlier, failed load are not this load's
+    notices: list[str] = getattr(module, "NOTICES", [])
+    notices.clear()
     try:
         pipeline = make_pipeline(provider, warehouse, pipelines_dir)
         for attempt in range(max_loads):
@@ -249,6 +254,7 @@ def load_provider(
             raise explain(exc, provider, warehouse) from None
         raise
     summary.seconds = round(time.monotonic() - started, 2)
+    summary.notices = list(notices)
     summary.gaps = gaps.take()  # reported by the loads above, all committed
     if any(not gap.accepted for gap in summary.gaps):
         raise IncompleteLoad(summary)

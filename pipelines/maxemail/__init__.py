@@ -32,6 +32,8 @@ from pipelines.common.windows import (
     require_past,
 )
 from pipelines.maxemail.client import ExpiredKey, MaxemailClient
+from pipelines.maxemail.columns import NOTICES as NOTICES  # new columns, for the load summary
+from pipelines.maxemail.columns import NewColumn, new_columns, note, rename_for
 from pipelines.maxemail.settings import (
     DEFAULT_HOST,
     FIND_NUMBERS,
@@ -72,12 +74,19 @@ class ExportTarget:
         return f"{self.service}.{self.method.name}"
 
 
-def normalize_export(table: pa.Table, target: ExportTarget, key: str, first_row: int) -> pa.Table:
+def normalize_export(
+    table: pa.Table,
+    target: ExportTarget,
+    key: str,
+    first_row: int,
+    extra: Sequence[NewColumn] = (),
+) -> pa.Table:
     """One batch of an export file → the raw table's shape (CONTRACTS 5.2): text trimmed,
-    addresses lower-cased, naive local timestamps → UTC, lineage columns appended."""
+    addresses lower-cased, naive local timestamps → UTC, the file's ``extra`` columns kept as
+    text, lineage columns appended."""
     method = target.method
     columns: dict[str, pa.Array] = {}
-    for name in method.columns:
+    for name in [*method.columns, *(column.name for column in extra)]:
         column = table.column(name)
         if pa.types.is_string(column.type):
             column = pc.utf8_trim_whitespace(column)
@@ -137,25 +146,22 @@ def _not_local_time(value: str) -> bool:
     return False
 
 
-def _check_header(header: list[str], target: ExportTarget) -> None:
-    expected = list(target.method.header)
-    if [h.strip().lower() for h in header] != expected:
-        raise ProviderError(
-            PROVIDER,
-            f"{target.what}: unexpected CSV header {header}; expected {expected}",
-        )
-
-
 def iter_export_tables(path: str, target: ExportTarget, key: str) -> Iterator[pa.Table]:
     """An export file (CSV or ZIP of one CSV) as raw-table-shaped Arrow tables, in batches."""
     try:
         header = read_header(path)
         if not header:
             return
-        _check_header(header, target)
+        extra = new_columns(header, target.method, target.what)
+        note(extra, target.method, target.what)
+        names = rename_for(extra)
         rows = 0
-        for table in iter_csv_tables(path, column_types=target.method.column_types, rename=snake):
-            yield normalize_export(table, target, key, first_row=rows + 2)
+        for table in iter_csv_tables(
+            path,
+            column_types=target.method.column_types,
+            rename=lambda name: names.get(name) or snake(name),
+        ):
+            yield normalize_export(table, target, key, first_row=rows + 2, extra=extra)
             rows += table.num_rows
     except (pa.ArrowInvalid, ValueError, OSError, EOFError) as exc:
         raise ProviderError(

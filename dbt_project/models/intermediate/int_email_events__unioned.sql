@@ -336,8 +336,8 @@ netcore_rows as (
     union all
 
     -- the status itself is an event, at modified_time, unless it is a step every relayed
-    -- message passes (sent, delivered, open, click are covered above); an unknown status
-    -- reaches assert_no_unmapped_event_types instead of vanishing
+    -- message passes (sent, delivered, open, click are covered above); a status Netcore adds
+    -- later is an event of its own too, quarantined as `unknown` (CONTRACTS.md 14), not lost
     select
         message_id,
         message_status as raw_event_type,
@@ -476,9 +476,12 @@ pseudonymized as (
 
 mapped as (
 
+    -- quarantine (CONTRACTS.md 14): a raw type the seed does not map is kept as `unknown`, its
+    -- raw value in raw_event_type; it counts as no known kind anywhere downstream, and
+    -- assert_no_unmapped_event_types warns with the provider, the value and its count
     select
         pseudonymized.*,
-        event_type_map.event_type,
+        coalesce(event_type_map.event_type, 'unknown') as event_type,
         providers.bounce_class_rule
 
     from pseudonymized

@@ -10,6 +10,9 @@
     `event_lookback_hours` of the provider's newest `last_loaded_at` already in the table (a
     provider not in the table yet is read in full). A pair's row depends on its own events only,
     so the rows of the other pairs stay right. Seed edits need `--full-refresh`.
+
+    Quarantined events (event_type `unknown`, CONTRACTS.md 14) are left out: they are no kind of
+    event a flag, time or count describes, and a pair that has only those has no row.
 -#}
 
 {{
@@ -48,8 +51,11 @@ changed_pairs as (
     from {{ ref('fct_email_events') }} as recent
     left join lookback
         on recent.provider = lookback.provider
-    where lookback.loaded_since is null
-        or recent.loaded_at >= lookback.loaded_since
+    where recent.event_type <> 'unknown'
+        and (
+            lookback.loaded_since is null
+            or recent.loaded_at >= lookback.loaded_since
+        )
 
 ),
 
@@ -63,6 +69,7 @@ events as (
         and all_events.account_id is not distinct from changed_pairs.account_id
         and all_events.campaign_id = changed_pairs.campaign_id
         and all_events.recipient_key = changed_pairs.recipient_key
+    where all_events.event_type <> 'unknown'
 
 ),
 
@@ -71,6 +78,7 @@ events as (
 events as (
 
     select * from {{ ref('fct_email_events') }}
+    where event_type <> 'unknown'
 
 ),
 
