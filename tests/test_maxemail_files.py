@@ -246,14 +246,13 @@ def reference_rows(path: Path, method: str) -> list[dict[str, Any]]:
         rows = []
         for values in reader:
             row: dict[str, Any] = {}
-            for name, value in zip(header, values, strict=True):
-                value = value.strip()
-                if name == "email address":
-                    value = value.lower()
+            for name, raw in zip(header, values, strict=True):
+                text = raw.strip().lower() if name == "email address" else raw.strip()
+                value: Any = text
                 if name in spec.counts:
-                    value = int(value)
+                    value = int(text)
                 if name == spec.timestamp:
-                    local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+                    local = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
                     value = local.replace(tzinfo=ZoneInfo(LONDON)).astimezone(UTC)
                 row[name.replace(" ", "_")] = value
             rows.append(row)
