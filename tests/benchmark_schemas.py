@@ -12,7 +12,7 @@ it field by field.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ FORMATS = jsonschema.FormatChecker(formats=())
 FORMATS.checks("date-time", raises=ValueError)(_is_date_time)
 
 
-def match_template(path: str, templates: Iterator[str] | list[str]) -> str:
+def match_template(path: str, templates: Iterable[str]) -> str:
     """The path template matching a concrete path (literal segments beat parameters)."""
     parts = path.strip("/").split("/")
     candidates = []
