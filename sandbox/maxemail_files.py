@@ -6,7 +6,7 @@ recipient, message and URL with the click count and the latest click on it; `res
 per recipient and message who clicked, at the first click; `bounced` and `unsubscribed` one row
 per recipient and message. Timestamps are account local time, `YYYY-MM-DD HH:MM:SS`.
 
-Quoting reproduces the real files (PROVIDERS.md 1.5, ../shared/fixtures/maxemail/): the `sent`
+Quoting reproduces the real files (PROVIDERS.md 1.5; the project's tests/fixtures/maxemail/): the `sent`
 file quotes every field and puts a space after each comma; the others quote headers with spaces,
 every timestamp and the values that need it (spaces, commas, quotes), and leave numbers, plain
 addresses and plain URLs bare. Lines end with LF.

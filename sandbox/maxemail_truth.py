@@ -176,9 +176,10 @@ def maxemail_truth(world: MaxemailWorld, now_ms: int, zone: tzinfo) -> dict[str,
 def find_object(
     world: MaxemailWorld, message: MaxemailMessage, now_ms: int, zone: tzinfo
 ) -> dict[str, Any]:
-    """The `find` object with mixed types like the real one (fixtures/email_campaign_find.json):
-    most numbers as strings, a few as ints (`total_bounces_soft` alternates with the email id's
-    parity), `""` for empty; totals from the events visible at the clock."""
+    """The `find` object with mixed types like the real one (the project's
+    tests/fixtures/maxemail/email_campaign_find.json): most numbers as strings, a few as ints
+    (`total_bounces_soft` alternates with the email id's parity), `""` for empty; totals from the
+    events visible at the clock."""
     events = world.of_message(message.email_id)
     seen = [e for e in events if e.available_ms < now_ms]
     sends = [e for e in seen if e.kind == SENT]

@@ -1,5 +1,7 @@
-"""The Benchmark Email simulator over real HTTP: PROVIDERS.md section 4, docs/CONTRACTS.md 7.1,
-and every response body against the official OpenAPI (`../shared/api/benchmark-email-openapi.json`).
+"""The Benchmark Email simulator over real HTTP: PROVIDERS.md section 4, docs/CONTRACTS.md 7.1.
+Every response body is checked against the project's response schemas (tests/schemas/benchmark/)
+and, when the vendor's file is present, against the official OpenAPI too
+(`../shared/api/benchmark-email-openapi.json`; tests/benchmark_schemas.py, tests/vendor.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,9 +23,10 @@ from sandbox import SandboxServer, World, WorldConfig
 from sandbox.benchmark import KEYS, SCOPES
 from sandbox.report_periods import diff
 from sandbox.truth import _rate
-from tests.conftest import ROOT, SMALL_WORLD, Sandbox
+from tests.benchmark_schemas import OPENAPI, PROJECT, ROUTES, UNDOCUMENTED, OpenApi
+from tests.conftest import SMALL_WORLD, Sandbox
+from tests.vendor import BENCHMARK_OPENAPI, require_vendor
 
-SPEC = ROOT.parent / "shared" / "api" / "benchmark-email-openapi.json"
 ALL, NOREPORTS = "bme_sandbox_all", "bme_sandbox_noreports"
 ISO_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 RATE_HEADERS = (
@@ -43,125 +45,6 @@ HISTOGRAM_TYPES = (
     "first-email-opened",
     "first-email-clicked",
 )
-# The error envelope of PROVIDERS.md 4.5 (the OpenAPI documents error statuses without a body).
-ERROR_ENVELOPE = {
-    "type": "object",
-    "required": ["errors"],
-    "additionalProperties": False,
-    "properties": {
-        "errors": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["errorType", "message"],
-                "additionalProperties": False,
-                "properties": {
-                    "errorType": {"type": "string"},
-                    "message": {"type": "string"},
-                    "field": {"type": "string"},
-                    "fieldId": {"type": "string"},
-                },
-            },
-        }
-    },
-}
-
-
-# -- OpenAPI conformance helper -------------------------------------------------------------------
-
-
-class OpenApi:
-    """Validates response bodies against an OpenAPI 3.0 document's response schemas.
-
-    OpenAPI 3.0 schemas become JSON Schema (draft 4, whose boolean `exclusiveMinimum` 3.0 keeps):
-    `$ref`s are resolved in place, `nullable: true` adds `"null"` to the type (and to an `enum`),
-    `example`/`x-*` keywords are dropped, and with `strict` every object with `properties` gets
-    `additionalProperties: false` (the simulator must not invent fields). `date-time` is checked.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.document = json.loads(path.read_text())
-        self.checker = jsonschema.FormatChecker(formats=())
-        self.checker.checks("date-time", raises=ValueError)(_is_date_time)
-
-    def template(self, path: str) -> str:
-        """The spec path matching a concrete path (literal segments beat parameters)."""
-        parts = path.strip("/").split("/")
-        candidates = []
-        for template in self.document["paths"]:
-            pattern = template.strip("/").split("/")
-            if len(pattern) == len(parts) and all(
-                p == c or (p.startswith("{") and p.endswith("}"))
-                for p, c in zip(pattern, parts, strict=True)
-            ):
-                candidates.append((sum(p.startswith("{") for p in pattern), template))
-        if not candidates:
-            raise AssertionError(f"{path} is not in the OpenAPI")
-        return min(candidates)[1]
-
-    def schema(self, template: str, method: str, status: int, *, strict: bool) -> Any:
-        """The JSON Schema of a documented response body, or None when it has none."""
-        responses = self.document["paths"][template][method.lower()]["responses"]
-        response = responses.get(str(status)) or responses.get("default") or {}
-        content = response.get("content", {}).get("application/json")
-        return None if content is None else self.convert(content["schema"], strict)
-
-    def convert(self, node: Any, strict: bool) -> Any:
-        if isinstance(node, list):
-            return [self.convert(item, strict) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if "$ref" in node:
-            return self.convert(self.resolve(node["$ref"]), strict)
-        result = {
-            key: self.convert(value, strict) if key not in ("enum", "required") else value
-            for key, value in node.items()
-            if key not in ("example", "examples", "nullable") and not key.startswith("x-")
-        }
-        if node.get("nullable") and "type" in result:
-            result["type"] = [result["type"], "null"]
-            if "enum" in result and None not in result["enum"]:
-                result["enum"] = [*result["enum"], None]
-        if strict and "properties" in node and "additionalProperties" not in node:
-            result["additionalProperties"] = False
-        if "properties" in result:  # property names are not schemas
-            result["properties"] = {
-                name: self.convert(sub, strict) for name, sub in node["properties"].items()
-            }
-        return result
-
-    def resolve(self, ref: str) -> Any:
-        assert ref.startswith("#/"), ref
-        node = self.document
-        for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node
-
-    def validate(self, response: requests.Response, prefix: str, *, strict: bool = True) -> None:
-        """Validate one response; error statuses without a documented body use the envelope."""
-        path = response.request.path_url.split("?")[0].removeprefix(prefix)
-        template = self.template(path)
-        method = response.request.method or "GET"
-        schema = self.schema(template, method, response.status_code, strict=strict)
-        if schema is None:
-            assert response.status_code >= 400, f"undocumented {response.status_code} on {path}"
-            schema = ERROR_ENVELOPE
-        validator = jsonschema.Draft4Validator(schema, format_checker=self.checker)
-        errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.path))
-        assert not errors, f"{method} {path} {response.status_code}: " + "; ".join(
-            f"{list(e.path)}: {e.message}" for e in errors[:5]
-        )
-
-
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return "T" in value and parsed.tzinfo is not None
-
-
-OPENAPI = OpenApi(SPEC)
 
 
 class Bme:
@@ -178,7 +61,7 @@ class Bme:
         api_key = self.key if key == "" else key
         headers = {"X-API-Key": api_key} if api_key else {}
         response = requests.get(f"{self.url}{path}", params=params, headers=headers, timeout=30)
-        OPENAPI.validate(response, "/benchmark", strict=strict)
+        check(response, strict=strict)
         if response.status_code == 200:
             for name in RATE_HEADERS:
                 assert response.headers[name].isdigit(), (name, response.headers)
@@ -211,7 +94,7 @@ class Bme:
             response = requests.post(url, data=body, headers=headers, timeout=30)
         else:
             response = requests.post(url, json=body, headers=headers, timeout=30)
-        OPENAPI.validate(response, "/benchmark")
+        check(response)
         if response.status_code == 200:
             for name in RATE_HEADERS:
                 assert response.headers[name].isdigit(), (name, response.headers)
@@ -237,6 +120,15 @@ class Bme:
 
     def events(self, past_days: int = 90, **params: Any) -> list[dict[str, Any]]:
         return self.all_pages("/api/contact/events", pastDays=past_days, **params)
+
+
+def check(response: requests.Response, *, strict: bool = True) -> None:
+    """The body against the project's schema of its route (or the error envelope), and against
+    the official OpenAPI when it is present (`strict`: no field the OpenAPI does not list)."""
+    path = response.request.path_url.split("?")[0].removeprefix("/benchmark")
+    PROJECT.validate(response.request.method or "GET", path, response.status_code, response.json())
+    if OPENAPI is not None:
+        OPENAPI.validate(response, "/benchmark", strict=strict)
 
 
 def expect_error(response: requests.Response, status: int, error_type: str) -> dict[str, Any]:
@@ -268,19 +160,144 @@ def by_status(bme: Bme) -> dict[str, list[dict[str, Any]]]:
 # -- conformance -----------------------------------------------------------------------------------
 
 
-def test_the_helper_rejects_what_the_spec_does_not_allow() -> None:
-    schema = OPENAPI.schema("/api/email/campaign", "GET", 200, strict=True)
-    validator = jsonschema.Draft4Validator(schema, format_checker=OPENAPI.checker)
+@pytest.fixture
+def openapi() -> OpenApi:
+    """The official OpenAPI: skipped with the reason when ../shared is absent, failed under
+    CI=true (tests/vendor.py)."""
+    require_vendor(BENCHMARK_OPENAPI)
+    assert OPENAPI is not None
+    return OPENAPI
+
+
+def test_project_schemas_reject_what_the_project_does_not_rely_on() -> None:
+    for name, schema in PROJECT.schemas.items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert name in {*ROUTES.values(), "error.json", "common.json"}, f"{name} is not used"
+    time_ = "2026-03-01T09:00:00.000Z"
+    record = {
+        "_id": "a" * 24,
+        "name": "n",
+        "status": "sent",
+        "createdAt": time_,
+        "updatedAt": time_,
+    }
+    opens = {"unique": 1, "rate": 50.0}
+    campaigns = PROJECT.validator("campaign_list.json")
+    assert not list(campaigns.iter_errors({"total": 1, "records": [record]}))
+    for bad in (
+        {"total": "1", "records": [record]},  # a total as text
+        {"total": 1},  # no records
+        {"total": 1, "records": [{**record, "status": "archived"}]},  # an unknown status
+        {"total": 1, "records": [{**record, "invented": 1}]},  # a field nobody serves
+        {"total": 1, "records": [{k: v for k, v in record.items() if k != "_id"}]},  # no key
+        {"total": 1, "records": [{**record, "createdAt": "2026-03-01 09:00:00"}]},  # not RFC 3339
+        {
+            "total": 1,
+            "records": [
+                {
+                    **record,
+                    "stats": {
+                        "sent": 2,
+                        "delivered": 2,
+                        "opens": {**opens, "rate": 101.0},  # a rate above 100
+                        "clicks": opens,
+                    },
+                }
+            ],
+        },
+    ):
+        assert list(campaigns.iter_errors(bad)), bad
+    events = PROJECT.validator("contact_events.json")
+    event = {"contactId": "b" * 24, "type": "email-opened", "timestamp": time_}
+    assert not list(events.iter_errors({"total": 1, "records": [event]}))
+    assert list(events.iter_errors({"total": 1, "records": [{**event, "type": "email-read"}]}))
+    assert list(events.iter_errors({"total": 1, "records": [{"contactId": "b" * 24}]}))
+    errors = PROJECT.validator("error.json")
+    problem = {"errorType": "ValidationError", "message": "size: at most 100", "field": "size"}
+    assert not list(errors.iter_errors({"errors": [problem]}))
+    assert list(errors.iter_errors({"errors": []}))
+    assert list(errors.iter_errors({"errors": [{"message": "no type"}]}))
+    # A concrete path finds its route's schema (literal segments first); a 4xx the envelope.
+    assert PROJECT.schema_name("GET", "/api/reports/email/overall", 200) == "report_overall.json"
+    assert PROJECT.schema_name("GET", f"/api/reports/email/{'c' * 24}", 200) == (
+        "report_campaign.json"
+    )
+    assert PROJECT.schema_name("POST", "/api/contact/search", 400) == "error.json"
+    with pytest.raises(AssertionError, match="not a known route"):
+        PROJECT.schema_name("GET", "/api/email/template", 200)
+
+
+@pytest.mark.vendor
+def test_the_openapi_helper_rejects_what_the_spec_does_not_allow(openapi: OpenApi) -> None:
+    schema = openapi.schema("/api/email/campaign", "GET", 200, strict=True)
+    validator = jsonschema.Draft4Validator(schema, format_checker=openapi.checker)
     assert not list(validator.iter_errors({"total": 1, "records": [{"subStatus": None}]}))
     assert list(validator.iter_errors({"total": "1", "records": []}))  # wrong type
     assert list(validator.iter_errors({"total": 1, "records": [{"subStatus": "x"}]}))  # enum
     assert list(validator.iter_errors({"total": 1, "records": [{"cancelledAt": 3}]}))
     assert list(validator.iter_errors({"total": 1, "invented": True}))  # strict
-    histogram = OPENAPI.schema("/api/reports/email/{id}/engagement", "GET", 200, strict=True)
+    histogram = openapi.schema("/api/reports/email/{id}/engagement", "GET", 200, strict=True)
     bad_date = {"start": "yesterday", "histogram": []}
     assert list(
-        jsonschema.Draft4Validator(histogram, format_checker=OPENAPI.checker).iter_errors(bad_date)
+        jsonschema.Draft4Validator(histogram, format_checker=openapi.checker).iter_errors(bad_date)
     )
+
+
+@pytest.mark.vendor
+def test_project_schemas_agree_with_the_openapi(openapi: OpenApi) -> None:
+    """Every route of the project is one of the OpenAPI's, and the project's schema of its body
+    allows no field, type or enum value the OpenAPI does not (but the ASSUMPTION UNDOCUMENTED,
+    which must still be needed)."""
+    for (method, template), name in ROUTES.items():
+        assert method.lower() in openapi.document["paths"].get(template, {}), (method, template)
+        spec = openapi.schema(template, method, 200, strict=False)
+        problems = set(PROJECT.differences(name, PROJECT.schemas[name], spec))
+        allowed = {
+            f".{key}: not in the OpenAPI" for key in UNDOCUMENTED.get((method, template), ())
+        }
+        assert problems == allowed, f"{name} against {method} {template}: {sorted(problems)}"
+    # The comparison finds a field, a type and an enum value the OpenAPI does not have.
+    wrong = json.loads(json.dumps(PROJECT.schemas["campaign.json"]))
+    wrong["properties"].update(
+        invented={"type": "string"},
+        totalRecipients={"type": "string"},
+        subStatus={"type": "string", "enum": ["paused-by-admin"]},
+    )
+    spec = openapi.schema("/api/email/campaign/{campaignId}", "GET", 200, strict=False)
+    problems = set(PROJECT.differences("campaign.json", wrong, spec))
+    assert {
+        ".invented: not in the OpenAPI",
+        ".totalRecipients: type string, the OpenAPI has ['number']",
+        ".subStatus: values ['paused-by-admin'] outside the OpenAPI's [None]",
+    } <= problems
+
+
+@pytest.mark.vendor
+def test_every_route_answers_what_the_openapi_documents(openapi: OpenApi, bme: Bme) -> None:
+    """One answer per route and an error, each against the OpenAPI (every other test's answers
+    are checked against it too whenever it is present)."""
+    sent = by_status(bme)["sent"][0]["_id"]
+    responses = [
+        bme.get("/api/email/campaign", size=100),
+        bme.get(f"/api/email/campaign/{sent}", strict=False),  # UNDOCUMENTED fields
+        bme.get("/api/contact/events", pastDays=90, size=100),
+        bme.post("/api/contact/search", {"size": 100}),
+        bme.get("/api/reports/dashboard", pastDays=30),
+        bme.get("/api/reports/email/overall", pastDays=30),
+        bme.get("/api/reports/email/overall/histogram", pastDays=30, eventType="email-bounced"),
+        bme.get(f"/api/reports/email/{sent}"),
+        bme.get(f"/api/reports/email/{sent}/engagement", period="week"),
+        bme.get("/api/contact/events", pastDays=91),
+    ]
+    assert responses[-1].status_code == 400
+    routes = set()
+    for response in responses:
+        path = response.request.path_url.split("?")[0].removeprefix("/benchmark")
+        template = openapi.template(path)
+        routes.add((response.request.method, template))
+        detail = template == "/api/email/campaign/{campaignId}"
+        openapi.validate(response, "/benchmark", strict=not detail)
+    assert routes == set(ROUTES)
 
 
 def test_campaign_list_every_parameter_validates(bme: Bme) -> None:
