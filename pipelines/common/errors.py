@@ -22,6 +22,26 @@ class ProviderError(RuntimeError):
         self.status = status
         super().__init__(scrub(f"{provider}: {message}"))
 
+    # A ProviderError is the whole story. The library error it replaces (requests' names the
+    # signed URL, Arrow's quotes the CSV row) is never chained, not even as the implicit
+    # __context__ of a `raise ... from None`: dlt walks both links into the trace it pickles in
+    # the pipeline directory, and tracebacks print them.
+    @property  # type: ignore[override]
+    def __cause__(self) -> BaseException | None:
+        return None
+
+    @__cause__.setter
+    def __cause__(self, value: BaseException | None) -> None:
+        pass
+
+    @property  # type: ignore[override]
+    def __context__(self) -> BaseException | None:
+        return None
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        pass
+
 
 class ProviderAuthError(ProviderError):
     """Credentials were refused (HTTP 401/403)."""
