@@ -132,12 +132,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
 
-    _configure_logging(args.verbose)
     providers = args.providers or list(PROVIDERS)
     unknown = unknown_provider_error(providers)
     if unknown:
         print(f"error: {unknown}", file=sys.stderr)
         return 2
+    _configure_logging(args.verbose)
     if args.sandbox_url:
         use_sandbox(providers, args.sandbox_url)
 

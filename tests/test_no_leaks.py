@@ -155,6 +155,8 @@ def test_cli_prints_no_download_token_after_a_connection_reset(
             "/file?token=*** HTTP/1.1",
         ),
         ("Authorization: Bearer abc.def-ghi_jkl", "Authorization: Bearer ***"),
+        ("Authorization: Basic c2FuZGJveC11c2VyOnBhc3M=", "Authorization: Basic ***"),
+        ("Basic authentication failed", "Basic authentication failed"),
         ('{"access_token": "eyJhbGciOi.eyJzdWIiOiJ4.sig"}', '{"access_token": "***"}'),
         ("api_key: k3y-value-1", "api_key: ***"),
         ("a record {'email': 'Ann.Lee12@Example.COM'}", "{'email': '<address>'}"),
@@ -193,6 +195,7 @@ def test_library_log_records_warnings_and_tracebacks_are_scrubbed(
         raise RuntimeError(f"download of {url} for ann@example.com failed")
     except RuntimeError:
         logging.getLogger("some.library").exception("unexpected")
+    logging.captureWarnings(False)  # a clean start, whatever an earlier test left switched on
     logging.captureWarnings(True)
     try:
         warnings.warn(f"slow answer from {url}", UserWarning, stacklevel=1)

@@ -2,7 +2,7 @@
 
 * `scrub(text)` masks what must never be printed: the values of URL query strings (APSIS One's
   signed `file_download_url` `?expires=…&sig=…`, Netcore's Download Logs `?token=…`), bearer
-  tokens, `key=value` / `key: value` pairs whose key names a credential, JWTs, every
+  and basic credentials, `key=value` / `key: value` pairs whose key names a credential, JWTs, every
   secret registered with `register_secret` (each `HttpClient` registers its configured secrets
   and the credential headers its auth hook adds), and email addresses (recipients').
 * `install()` applies it to everything a library may print: every log record of every logger
@@ -43,6 +43,8 @@ _LOCK = threading.Lock()
 _QUERY = re.compile(r"\?([^\s'\"<>(){}\[\]?]*=[^\s'\"<>(){}\[\]]*)")
 _QUERY_PAIR = re.compile(r"([^&=;]+)=([^&;]*)")
 _BEARER = re.compile(r"(?i)\b(bearer)\s+([A-Za-z0-9._~+/=-]{8,})")
+# Basic credentials: base64 with a digit or padding ("Basic authentication" stays prose)
+_BASIC = re.compile(r"(?i)\b(basic)\s+(?=[A-Za-z0-9+/]*[0-9=])([A-Za-z0-9+/]{8,}={0,2})")
 _NAMED_CREDENTIAL = re.compile(
     r"(?i)(\b(?:access_token|refresh_token|id_token|token|client_secret|secret|password|passwd"
     r"|api[_-]?key|x-api-key|x-apsis-auth|authorization|sig|signature)[\"']?\s*[:=]\s*[\"']?)"
@@ -74,6 +76,7 @@ def scrub(text: str) -> str:
             text = text.replace(secret, MASK)
     text = _QUERY.sub(_mask_query, text)
     text = _BEARER.sub(lambda m: f"{m[1]} {MASK}", text)
+    text = _BASIC.sub(lambda m: f"{m[1]} {MASK}", text)
     text = _NAMED_CREDENTIAL.sub(lambda m: f"{m[1]}{MASK}", text)
     text = _JWT.sub(MASK, text)
     return _EMAIL.sub(ADDRESS_MASK, text)
