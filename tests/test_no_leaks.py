@@ -101,6 +101,9 @@ def test_download_resets_leave_no_signed_url_secret_or_address(
     }
     found = {name: leaks_in_text(text, recipients) for name, text in outputs.items()}
     assert not any(found.values()), found
+    with capsys.disabled():
+        print(next(line for line in caplog.text.splitlines() if "after connection broken" in line))
+        print(failed.value)
     assert not leaks_in_files(tmp_path, recipients)
     # dlt keeps no completed job file (Parquet with plain addresses) after a successful load
     kept = list(tmp_path.glob("dlt_pipelines/*/load/loaded/*/completed_jobs/*"))
@@ -134,6 +137,7 @@ def test_cli_prints_no_download_token_after_a_connection_reset(
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "after connection broken" in result.stderr and "token=***" in result.stderr
+    print(next(line for line in result.stderr.splitlines() if "after connection broken" in line))
     found = {
         "stderr": leaks_in_text(result.stderr, recipients),
         "stdout": leaks_in_text(result.stdout, recipients),
