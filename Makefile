@@ -11,6 +11,11 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 SANDBOX_HOST ?= 127.0.0.1
 SANDBOX_PORT ?= 8765
 DBT := cd dbt_project && ../$(BIN)/dbt
+# `make load SANDBOX_PORT=9000` (or SANDBOX_HOST) loads from that sandbox: only providers whose
+# base_url is a local sandbox are re-pointed, a real account's base_url or region never is.
+SANDBOX_ARGS := $(if $(filter-out file,$(origin SANDBOX_HOST) $(origin SANDBOX_PORT)),--sandbox-url http://$(SANDBOX_HOST):$(SANDBOX_PORT))
+# pipelines check reads DBT_ARGS from the environment (any quoting survives).
+export DBT_ARGS
 
 .PHONY: help setup demo load transform sandbox test test-postgres postgres postgres-stop bench lint format docs constraints clean
 
@@ -40,10 +45,10 @@ sandbox: setup ## run the provider simulators in the foreground on $(SANDBOX_HOS
 	$(BIN)/python -m sandbox --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
 
 load: setup ## load every provider into the warehouse (args: PROVIDERS="apsis_one", LOAD_ARGS="--since 2026-01-01")
-	$(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
+	$(BIN)/python -m pipelines load $(PROVIDERS) $(SANDBOX_ARGS) $(LOAD_ARGS)
 
-transform: setup ## dbt build (seeds, models, tests) on the warehouse
-	$(BIN)/python -m pipelines check
+transform: setup ## dbt build (seeds, models, tests) on the warehouse (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
+	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
 	$(DBT) build $(DBT_ARGS)
 
 test: setup ## run the test suite (unit, sources against the sandbox, end to end; PostgreSQL too when its server is installed, always under CI=true)

@@ -8,12 +8,18 @@ Configuration comes from dlt: `.dlt/config.toml`, `.dlt/secrets.toml` and enviro
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import sys
+import traceback
+from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pipelines.check import check_warehouse
+from pipelines.common import privacy
+from pipelines.common.http import LOOPBACK_HOSTS
 from pipelines.common.runner import (
     PROVIDERS,
     IncompleteLoad,
@@ -23,7 +29,19 @@ from pipelines.common.runner import (
 )
 
 
+def _excepthook(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
+    """An unexpected error's traceback, scrubbed like every other output."""
+    text = "".join(traceback.format_exception(kind, error, trace))
+    sys.stderr.write(privacy.scrub(text))
+
+
 def _configure_logging(verbose: bool) -> None:
+    # Every log line, warning and traceback is scrubbed of secrets, signed URLs and addresses.
+    privacy.install()
+    logging.captureWarnings(True)
+    sys.excepthook = _excepthook
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(message)s",
@@ -31,7 +49,7 @@ def _configure_logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     # dlt is chatty at INFO; our own modules report progress. urllib3 stays at WARNING even when
-    # verbose: its debug lines print full URLs, and signed download URLs carry credentials.
+    # verbose: its debug lines print every URL (scrubbed, but noisy).
     logging.getLogger("dlt").setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "DEBUG" if verbose else "WARNING")
@@ -54,6 +72,36 @@ def _print_summary(summaries: list[LoadSummary], allow_gaps: bool = False) -> No
             print(f"    gap {status}: {gap.describe()}")
         for notice in s.notices:
             print(f"    note: {notice}")
+
+
+def unknown_provider_error(names: list[str]) -> str | None:
+    """One line for misspelled provider names, with the closest known one."""
+    unknown = [name for name in names if name not in PROVIDERS]
+    if not unknown:
+        return None
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, PROVIDERS, n=1, cutoff=0.5)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]}?)" if close else ""))
+    return f"unknown provider {', '.join(parts)}; the providers are {', '.join(PROVIDERS)}"
+
+
+def use_sandbox(providers: list[str], url: str) -> None:
+    """Point each provider whose configured base_url is a local sandbox at the sandbox ``url``
+    (`make load SANDBOX_PORT=9000`). A base_url on any other host, or none (region), belongs to
+    a real account and is never changed."""
+    import dlt
+
+    target = urlsplit(url if "://" in url else f"http://{url}")
+    for provider in providers:
+        configured: object = dlt.config.get(f"sources.{provider}.base_url")
+        if not configured or urlsplit(str(configured)).hostname not in LOOPBACK_HOSTS:
+            continue
+        path = urlsplit(str(configured)).path
+        new = urlunsplit((target.scheme, target.netloc, path, "", ""))
+        if new != configured:
+            os.environ[f"SOURCES__{provider.upper()}__BASE_URL"] = new
+            logging.info("%s: using the sandbox at %s", PROVIDERS[provider][2], new)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,15 +127,23 @@ def main(argv: list[str] | None = None) -> int:
         "list them in the summary, exit 0 (per provider: sources.<provider>.allow_gaps = true)",
     )
     load.add_argument("-v", "--verbose", action="store_true")
+    load.add_argument(
+        "--sandbox-url",
+        help="load from the sandbox at this URL: providers whose base_url is a local sandbox "
+        "only (make load passes it when SANDBOX_HOST or SANDBOX_PORT is set)",
+    )
     check = sub.add_parser(
         "check", help="check that dbt can build on the warehouse (run by make transform)"
     )
     check.add_argument(
         "--warehouse", help="DuckDB file (default: $WAREHOUSE_PATH or ./warehouse.duckdb)"
     )
+    check.add_argument(
+        "--dbt-args", default="", help="the dbt arguments to check (make transform's DBT_ARGS)"
+    )
     args = parser.parse_args(argv)
     if args.command == "check":
-        outcome = check_warehouse(args.warehouse)
+        outcome = check_warehouse(args.warehouse, args.dbt_args)
         for warning in outcome.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if outcome.error:
@@ -95,11 +151,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
 
-    _configure_logging(args.verbose)
     providers = args.providers or list(PROVIDERS)
-    unknown = [p for p in providers if p not in PROVIDERS]
+    unknown = unknown_provider_error(providers)
     if unknown:
-        parser.error(f"unknown provider(s) {', '.join(unknown)}; known: {', '.join(PROVIDERS)}")
+        print(f"error: {unknown}", file=sys.stderr)
+        return 2
+    _configure_logging(args.verbose)
+    if args.sandbox_url:
+        use_sandbox(providers, args.sandbox_url)
 
     # --allow-gaps overrides the providers' `allow_gaps` settings; without it, the settings apply
     options: dict[str, Any] = {"allow_gaps": True} if args.allow_gaps else {}
@@ -123,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
         except LoadError as exc:
             # Other providers still load: one provider's outage must not block the rest.
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {privacy.scrub(str(exc))}", file=sys.stderr)
             failed = True
     _print_summary(summaries, args.allow_gaps)
     return 1 if failed else 0

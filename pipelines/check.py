@@ -5,15 +5,20 @@ empty (dbt_project/macros/staging/staging_source.sql, docs/CONTRACTS.md 12). So 
 without any raw table is a warning, not an error: its rows in the marts stay empty until it is
 loaded (or it is switched off). A warehouse file that does not exist, or one holding no raw table
 of any provider, is an error: nothing was loaded there, which is a wrong `WAREHOUSE_PATH` or a
-forgotten `make load` far more often than an intention.
+forgotten `make load` far more often than an intention. A warehouse another process holds (DuckDB
+allows one writer) is an error naming that process, rather than dbt's traceback; and a dbt var
+that dbt_project.yml does not declare (`maxemial_enabled`) is an error naming the closest one,
+rather than a var dbt silently ignores (pipelines/dbt_vars.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from pipelines.common.runner import PROVIDERS, warehouse_kind
+from pipelines.dbt_vars import unknown_var_errors
 
 HINT = "run `make load` first (with `make sandbox` running, or real credentials), or `make demo`"
 
@@ -42,14 +47,35 @@ def raw_tables(path: str) -> dict[str, set[str]]:
     return found
 
 
-def check_warehouse(warehouse: str | None) -> WarehouseCheck:
-    """Check the DuckDB warehouse (other engines are not checked)."""
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def locked_message(path: str, error: Exception) -> str:
+    """DuckDB's lock error as one sentence naming the file and the process that holds it."""
+    holder = _LOCK_HOLDER.search(str(error))
+    who = f"process {holder['pid']} ({holder['program']})" if holder else "another process"
+    return (
+        f"the warehouse {path} is locked by {who}: DuckDB allows one writer at a time (a running "
+        "load, dbt run, BI tool or notebook). Wait for it to finish or close it, then re-run"
+    )
+
+
+def check_warehouse(warehouse: str | None, dbt_args: str = "") -> WarehouseCheck:
+    """Check the dbt vars in ``dbt_args`` and the DuckDB warehouse (other engines: vars only)."""
+    var_errors = unknown_var_errors(dbt_args)
+    if var_errors:
+        return WarehouseCheck(error="; ".join(var_errors))
     if warehouse_kind() != "duckdb":
         return WarehouseCheck()
-    path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
+    path = os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
     if not os.path.exists(path):
         return WarehouseCheck(error=f"the warehouse {path} does not exist yet: {HINT}")
-    tables = raw_tables(path)
+    try:
+        tables = raw_tables(path)
+    except Exception as exc:  # duckdb.IOException; duckdb is imported lazily
+        if "Could not set lock" in str(exc):
+            return WarehouseCheck(error=locked_message(path, exc))
+        raise
     missing = [provider for provider, names in tables.items() if not names]
     if len(missing) == len(PROVIDERS):
         return WarehouseCheck(

@@ -56,6 +56,8 @@ class ApsisOneSettings:
     fail_next_exports: int = 0  # the next n exports end in status `error`
     max_export_rows: int | None = None  # more rows → status `error` ("file too large")
     truncate_downloads: int = 0  # the next n downloads stop after half the bytes
+    reset_downloads: int = 0  # the next n downloads reset the connection before answering
+    html_status_next: int = 0  # the next n export status calls answer 200 with an HTML page
     rate_limit_next: int = 0  # the next n non-token calls → 429
     server_error_next: int = 0  # the next n non-token calls → 503
     revoke_tokens: int = 0  # the next n bearer checks fail with 401 (token revoked)
@@ -244,6 +246,12 @@ class ApsisOneSimulator:
     def _export_status(self, request: Request, match: re.Match[str]) -> Response:
         """`GET /emails/reports/{report_id}[?header_auth=true]`: status, URL when completed."""
         job = self._job(match["id"])
+        with self._lock:
+            if self.settings.html_status_next:
+                # what a proxy, captive portal or maintenance window answers instead of the API
+                self.settings.html_status_next -= 1
+                page = b"<!DOCTYPE html><html><body><h1>Scheduled maintenance</h1></body></html>"
+                return Response(200, page, "text/html; charset=utf-8")
         status = job.status(self.settings.status_delay_seconds)
         body: dict[str, Any] = {
             "report_id": job.report_id,
@@ -287,7 +295,10 @@ class ApsisOneSimulator:
             raise ProblemError(404, "Not Found", f"export {report_id} has no file")
         response = Response(200, job.data, "application/octet-stream")
         with self._lock:
-            if self.settings.truncate_downloads:
+            if self.settings.reset_downloads:
+                self.settings.reset_downloads -= 1
+                response.reset = True
+            elif self.settings.truncate_downloads:
                 self.settings.truncate_downloads -= 1
                 response.truncate_to = len(job.data) // 2
         return response

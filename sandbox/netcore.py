@@ -106,6 +106,7 @@ class NetcoreSettings:
     truncate_downloads: int = 0  # the next n file downloads stop after half the bytes
     # the Download Logs status reports this many rows more than its file holds
     download_rows_overstated_by: int = 0
+    reset_downloads: int = 0  # the next n file downloads reset the connection before answering
     retry_after_seconds: int = 1
     # Paging faults (docs/CONTRACTS.md, "Paging to the end") on `GET /events` (offset and
     # scrollid) and `GET /stats`: at most `page_size_cap` records per page (0 = off), silently;
@@ -500,6 +501,9 @@ class NetcoreSimulator:
             if not secrets.compare_digest(request.query.get("token", ""), download.token):
                 raise NetcoreError(403, "Invalid download token", "token", "403")
             settings = self.settings
+            if settings.reset_downloads > 0:
+                settings.reset_downloads -= 1
+                return Response(200, reset=True)
             truncate = settings.truncate_downloads > 0
             if truncate:
                 settings.truncate_downloads -= 1

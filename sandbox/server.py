@@ -9,6 +9,8 @@ carries a `Date` header with the world clock.
 from __future__ import annotations
 
 import logging
+import socket
+import struct
 import threading
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -193,6 +195,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _send(self, response: Response) -> None:
+        if response.reset:
+            # SO_LINGER 0: closing sends an RST instead of a FIN, before any byte of an answer
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))

@@ -39,13 +39,15 @@ class Request:
 @dataclass
 class Response:
     """What to send. `truncate_to` sends the full Content-Length but only that many bytes, then
-    closes the connection (the "broken download" fault)."""
+    closes the connection (the "broken download" fault); `reset` answers nothing and resets the
+    connection (TCP RST, the "connection reset" fault)."""
 
     status: int
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     truncate_to: int | None = None
+    reset: bool = False
 
 
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:

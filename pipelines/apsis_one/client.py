@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from pipelines.apsis_one.settings import PROVIDER
-from pipelines.common.errors import ProviderAuthError, ProviderError
+from pipelines.common.errors import ProviderAuthError, ProviderError, shape_of
 from pipelines.common.files import Download, download_with_retries
 from pipelines.common.http import HttpClient
 from pipelines.common.windows import rfc3339
@@ -158,14 +158,17 @@ class ApsisOneClient:
         result = self.http.json("POST", "/emails/reports", json=body)
         report_id = result.get("report_id") or result.get("id")
         if not report_id:
-            raise ProviderError(PROVIDER, f"POST /emails/reports returned no report_id: {result}")
+            raise ProviderError(
+                PROVIDER, f"POST /emails/reports returned no report_id: {shape_of(result)}"
+            )
         return str(report_id)
 
     def export_status(self, report_id: str) -> dict[str, Any]:
         """`GET /emails/reports/{id}`; with header_auth the download token rides in a header."""
         params = {"header_auth": "true"} if self.header_auth else None
-        response = self.http.request("GET", f"/emails/reports/{report_id}", params=params)
-        status = dict(response.json())
+        path = f"/emails/reports/{report_id}"
+        response = self.http.request("GET", path, params=params)
+        status = dict(self.http.parse_json("GET", path, response))
         if "x-apsis-auth" in response.headers:
             status["_download_auth"] = response.headers["x-apsis-auth"]
         return status

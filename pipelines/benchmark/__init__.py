@@ -55,7 +55,7 @@ from pipelines.benchmark.settings import (
     TRIGGERED_BY,
 )
 from pipelines.common import gaps
-from pipelines.common.errors import ProviderError
+from pipelines.common.errors import ProviderError, shape_of
 from pipelines.common.windows import parse_setting, parse_utc, require_past, rfc3339
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def events_table(records: list[dict[str, Any]], account_id: str) -> pa.Table:
         for name in ("contact_id", "type", "timestamp"):
             if not row.get(name):
                 raise ProviderError(
-                    PROVIDER, f"GET {EVENTS_PATH}: a record has no {name}: {record}"
+                    PROVIDER, f"GET {EVENTS_PATH}: a record has no {name}: {shape_of(record)}"
                 )
         row["timestamp"] = parse_time(str(row["timestamp"]), "contact event timestamp")
         row["email_campaign_id"] = row.get("email_campaign_id") or ""
@@ -315,7 +315,7 @@ def contacts(account: Account, lookback: timedelta) -> Iterator[list[dict[str, A
 
 def _snapshot(body: Any, taken_at: datetime, account: Account, **params: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise ProviderError(PROVIDER, f"a report answered {body!r:.200}, expected an object")
+        raise ProviderError(PROVIDER, f"a report answered {shape_of(body)}, expected an object")
     return {**params, **normalize(body), "_account_id": account.account_id, "_taken_at": taken_at}
 
 

@@ -24,7 +24,7 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util import Retry
 
 from pipelines.benchmark.settings import API_KEY_SETTING, PROVIDER
-from pipelines.common.errors import ProviderAuthError, ProviderError
+from pipelines.common.errors import ProviderAuthError, ProviderError, shape_of
 from pipelines.common.http import HttpClient
 from pipelines.common.paging import Page, Pager, PageRequest
 
@@ -101,22 +101,14 @@ class BenchmarkClient:
         response = self.http.request("GET", path, params=params, expected=ANSWERED)
         if response.status_code != 200:
             raise self._error(response, path)
-        try:
-            body = response.json()
-        except ValueError:
-            raise ProviderError(PROVIDER, f"GET {path} returned a non-JSON body") from None
-        return body, server_time(response)
+        return self.http.parse_json("GET", path, response), server_time(response)
 
     def post(self, path: str, body: dict[str, Any]) -> tuple[Any, datetime]:
         """POST a JSON body to a read endpoint (`/api/contact/search`); the body and the clock."""
         response = self.http.request("POST", path, json=body, expected=ANSWERED)
         if response.status_code != 200:
             raise self._error(response, path, "POST")
-        try:
-            answer = response.json()
-        except ValueError:
-            raise ProviderError(PROVIDER, f"POST {path} returned a non-JSON body") from None
-        return answer, server_time(response)
+        return self.http.parse_json("POST", path, response), server_time(response)
 
     def pages(
         self,
@@ -150,7 +142,7 @@ class BenchmarkClient:
                 raise ProviderError(
                     PROVIDER,
                     f"{endpoint} page {request.number}: expected {{'{total_key}', "
-                    f"'{records_key}'}}, got {body!r:.200}",
+                    f"'{records_key}'}}, got {shape_of(body)}",
                 )
             return Page(records, int(total))
 

@@ -36,6 +36,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 CHUNK = 1 << 20
 
 
+class MalformedCsv(ValueError):
+    """A CSV row that does not parse: the message names the line and column, never the values
+    (a row holds recipient addresses; Arrow's own message quotes the whole row)."""
+
+
 class TruncatedDownload(Exception):
     """The transfer ended before the announced length, or the connection broke."""
 
@@ -153,20 +158,54 @@ def iter_csv_tables(
     if _spaced_after_delimiter(path):
         yield from _iter_csv_tables_python(path, header, types, names)
         return
+    try:
+        with open_decompressed(path) as stream:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(
+                    block_size=block_size, column_names=header, skip_rows=1, encoding="utf8"
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+                ),
+            )
+            for batch in reader:
+                if batch.num_rows:
+                    yield pa.Table.from_batches([batch]).rename_columns(names)
+    except pa.ArrowInvalid as exc:
+        raise _malformed(path, header, types, exc) from None
+
+
+_BAD_COLUMN = re.compile(r"In CSV column #(\d+)")
+
+
+def _malformed(
+    path: str, header: list[str], types: dict[str, pa.DataType], exc: pa.ArrowInvalid
+) -> MalformedCsv:
+    """Arrow's parse or conversion error restated by line and column, found again with the csv
+    module (only on this error path: Arrow's streaming reader cannot tell the line)."""
+    column_match = _BAD_COLUMN.search(str(exc))
+    column = header[int(column_match[1])] if column_match else None
     with open_decompressed(path) as stream:
-        reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(
-                block_size=block_size, column_names=header, skip_rows=1, encoding="utf8"
-            ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
-        for batch in reader:
-            if batch.num_rows:
-                yield pa.Table.from_batches([batch]).rename_columns(names)
+        reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+        next(reader, None)
+        for row in reader:
+            if column is None and row and len(row) != len(header):
+                return MalformedCsv(
+                    f"line {reader.line_num}: {len(row)} fields where the header has "
+                    f"{len(header)} (an unquoted comma or quote, or a cut line)"
+                )
+            if column is not None and len(row) == len(header):
+                value = row[header.index(column)]
+                try:
+                    pa.array([value or None], pa.string()).cast(types[column])
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    return MalformedCsv(
+                        f"line {reader.line_num}, column {column}: not a valid {types[column]}"
+                    )
+    where = f"column {column}: " if column else ""
+    return MalformedCsv(f"{where}the CSV does not parse ({type(exc).__name__})")
 
 
 def _spaced_after_delimiter(path: str) -> bool:
@@ -192,11 +231,13 @@ def _iter_csv_tables_python(
         reader = csv.reader(text, skipinitialspace=True)
         next(reader, None)
         batch: list[list[str]] = []
-        for line, row in enumerate(reader, start=2):
+        for row in reader:
             if len(row) != len(header):
                 if not row:
                     continue
-                raise ValueError(f"row {line} has {len(row)} fields, the header {len(header)}")
+                raise MalformedCsv(
+                    f"line {reader.line_num}: {len(row)} fields where the header has {len(header)}"
+                )
             batch.append(row)
             if len(batch) >= batch_rows:
                 yield _rows_to_table(batch, schema)

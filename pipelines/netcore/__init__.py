@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dlt
 
 from pipelines.common import gaps
-from pipelines.common.errors import ProviderError
+from pipelines.common.errors import ProviderError, shape_of
 from pipelines.common.exports import poll_until_done
 from pipelines.common.files import open_decompressed
 from pipelines.common.ledger import ExportJob
@@ -466,7 +466,7 @@ def stats(client: NetcoreClient, settings: NetcoreSettings) -> Iterator[list[dic
 
 def _stats_row(entry: Any, account_id: str, taken_at: datetime, what: str) -> dict[str, Any]:
     if not isinstance(entry, dict) or not isinstance(entry.get("stats"), dict):
-        raise ProviderError(PROVIDER, f"{what}: an entry is not {{date, stats}}: {entry!r:.200}")
+        raise ProviderError(PROVIDER, f"{what}: an entry is not {{date, stats}}: {shape_of(entry)}")
     try:
         day = date.fromisoformat(str(entry.get("date")))
     except ValueError:

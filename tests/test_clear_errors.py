@@ -1,0 +1,205 @@
+"""Clear words for common mistakes (issue 11, point 7): one line naming what is wrong and what to
+do, instead of a traceback, a silent default or a minute of retries."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.__main__ import main, use_sandbox
+from pipelines.common.errors import ProviderError
+from pipelines.common.http import HttpClient
+from pipelines.common.runner import LoadError
+from tests.conftest import ROOT, Sandbox, load_apsis, query
+
+
+def warehouse_with_a_raw_table(path: Path) -> str:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw_netcore")
+        con.execute("create table raw_netcore.events (id integer)")
+    return str(path)
+
+
+def make(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_transform_on_a_locked_warehouse_names_the_process_holding_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = warehouse_with_a_raw_table(tmp_path / "w.duckdb")
+    holder = subprocess.Popen(  # another writer: a load, a dbt run, a notebook
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({path!r}); print('ready', flush=True); "
+            "time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert main(["check", "--warehouse", path]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    print(err)
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"the warehouse {path} is locked by process {holder.pid}" in err
+    assert "one writer at a time" in err and "re-run" in err
+
+
+def test_html_answer_of_the_export_status_endpoint_names_the_endpoint(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    sandbox.faults("apsis_one", html_status_next=1)  # a maintenance page instead of the API
+    with pytest.raises(LoadError) as failed:
+        load_apsis(sandbox, warehouse, tmp_path)
+    message = str(failed.value)
+    print(message)
+    assert message.startswith("APSIS One: GET /apsis_one/emails/reports/")
+    assert "answered HTTP 200 with text/html, not JSON" in message
+    assert "'<!DOCTYPE html>" in message and "base_url" in message
+    assert "Expecting value" not in message
+
+
+def test_make_transform_names_a_misspelled_dbt_var_and_the_closest_one(tmp_path: Path) -> None:
+    path = warehouse_with_a_raw_table(tmp_path / "w.duckdb")
+    dbt_out = {  # should dbt run after all, it writes here, never into the project
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "DBT_PROFILES_DIR": str(tmp_path),
+    }
+    shutil.copy(ROOT / "profiles.example.yml", tmp_path / "profiles.yml")
+    result = make(
+        "transform",
+        "DBT_ARGS=--vars '{maxemial_enabled: false}'",
+        env={"WAREHOUSE": "duckdb", "WAREHOUSE_PATH": path, **dbt_out},
+    )
+    print(result.stderr)
+    assert result.returncode != 0
+    assert "error: unknown dbt var maxemial_enabled (did you mean maxemail_enabled?)" in (
+        result.stderr
+    )
+    assert "Running with dbt" not in result.stdout  # stopped before dbt
+
+
+def test_declared_dbt_vars_pass_the_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = warehouse_with_a_raw_table(tmp_path / "w.duckdb")
+    args = "--vars '{maxemail_enabled: false, report_as_of: \"2026-05-01T00:00:00Z\"}'"
+    assert main(["check", "--warehouse", path, "--dbt-args", args]) == 0
+    assert main(["check", "--warehouse", path, "--dbt-args", "--vars='{maxemail_enabld: 1}'"]) == 2
+    assert "did you mean maxemail_enabled?" in capsys.readouterr().err
+
+
+def test_misspelled_provider_gets_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", "apsis", "netcor"]) == 2
+    err = capsys.readouterr().err
+    print(err)
+    assert err.count("\n") == 1
+    assert (
+        "unknown provider 'apsis' (did you mean apsis_one?), 'netcor' (did you mean netcore?)"
+        in err
+    )
+
+
+def test_unreachable_host_fails_within_seconds_and_says_what_to_check() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.2", 0))
+        port = probe.getsockname()[1]
+    # 127.0.0.2 stands for a remote host (only 127.0.0.1/localhost count as the sandbox)
+    client = HttpClient("Netcore", f"http://127.0.0.2:{port}/netcore")
+    started = time.monotonic()
+    with pytest.raises(ProviderError) as info:
+        client.request("GET", "/v5.1/events")
+    seconds = time.monotonic() - started
+    print(f"{seconds:.1f} s: {info.value}")
+    assert seconds < 10  # was about 62 s of connect retries
+    message = str(info.value)
+    assert f"cannot connect to 127.0.0.2:{port} (connection refused), 3 attempt(s)" in message
+    assert "check the provider's base_url (or region) setting" in message
+
+
+def test_make_load_follows_sandbox_port(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+    port = sandbox.url.rsplit(":", 1)[1]
+    result = make(
+        "load",
+        "PROVIDERS=benchmark",
+        f"SANDBOX_PORT={port}",
+        env={"WAREHOUSE": "duckdb", "WAREHOUSE_PATH": warehouse, "DLT_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"using the sandbox at http://127.0.0.1:{port}/benchmark" in result.stderr
+    assert query(warehouse, "select count(*) from raw_benchmark.campaigns")[0][0] > 0
+
+
+def test_the_sandbox_url_never_redirects_a_real_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCES__BENCHMARK__BASE_URL", "https://api-eu.benchmarkemail.com")
+    monkeypatch.setenv("SOURCES__NETCORE__BASE_URL", "http://localhost:8765/netcore")
+    use_sandbox(["benchmark", "netcore"], "http://127.0.0.1:9000")
+    assert os.environ["SOURCES__BENCHMARK__BASE_URL"] == "https://api-eu.benchmarkemail.com"
+    assert os.environ["SOURCES__NETCORE__BASE_URL"] == "http://127.0.0.1:9000/netcore"
+
+
+def assert_every_source_fresh(
+    warehouse: str, tmp_path: Path, providers: tuple[str, ...], *args: str
+) -> None:
+    """`dbt source freshness` (after `dbt_build` on the same tmp_path: its parse is reused) checks
+    every declared table of ``providers``, the dlt child tables included through their parent
+    rows (they have no `_dlt_load_id`; issue 10 had switched their freshness off), and all pass.
+    Called by the Netcore and Benchmark end to end test, whose load it reuses."""
+    env = {
+        **os.environ,
+        "WAREHOUSE": "duckdb",
+        "WAREHOUSE_PATH": warehouse,
+        "DBT_PROFILES_DIR": str(tmp_path / "dbt_profiles"),
+        "DBT_TARGET_PATH": str(tmp_path / "dbt_target"),
+        "DBT_LOG_PATH": str(tmp_path / "dbt_logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "source", "freshness", *args],
+        cwd=ROOT / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    target = tmp_path / "dbt_target"
+    results = {
+        r["unique_id"].removeprefix("source.email_analytics."): r
+        for r in json.loads((target / "sources.json").read_text())["results"]
+    }
+    declared = {
+        f"{s['source_name']}.{s['name']}"
+        for s in json.loads((target / "manifest.json").read_text())["sources"].values()
+        if s["source_name"] in providers
+    }
+    assert set(results) == declared, sorted(declared - set(results))
+    assert {r["status"] for r in results.values()} == {"pass"}
+    children = [name for name in declared if "__" in name]
+    assert children, "no dlt child table was checked"
+    for child in children:
+        parent = child.split("__")[0]
+        assert results[child]["max_loaded_at"] == results[parent]["max_loaded_at"], child
