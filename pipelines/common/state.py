@@ -1,0 +1,117 @@
+"""Bind each pipeline's local dlt state to the warehouse it loads into.
+
+dlt keeps a pipeline's state (the incremental cursors) and its pending load packages in a local
+working directory named after the pipeline, and prefers that state to the destination's whenever
+it is newer. One pipeline name loading two warehouses (two checkouts, a changed WAREHOUSE_PATH)
+would therefore share cursors: the second warehouse would continue from the first one's position
+and never receive the events in between. So:
+
+- the working directory is keyed by the destination (its type and data location as dlt reports it:
+  the DuckDB file, PostgreSQL's host:port/database, ...; hashed, never credentials) and the dataset,
+  so that each warehouse has its own local state and its own pending packages;
+- before a run, the local state must be the destination's latest committed state. Packages left
+  pending by an interrupted run on top of that state are loaded first; any other local state (one
+  the destination never committed: a deleted, replaced or restored warehouse) is dropped with its
+  packages, and dlt restores the destination's own state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from typing import Any
+
+import dlt
+from dlt.common.destination.client import WithStateSync
+from dlt.common.destination.exceptions import DestinationUndefinedEntity
+from dlt.common.destination.reference import Destination
+from dlt.common.pipeline import get_dlt_pipelines_dir
+from dlt.pipeline.state_sync import load_pipeline_state_from_destination
+
+logger = logging.getLogger(__name__)
+
+# Local (never synced) state key: the destination state hash the local state and its pending
+# packages were built on.
+BUILT_ON = "email_elt_built_on"
+UNKNOWN = "unknown"
+
+
+def destination_key(destination: Any, dataset: str) -> str:
+    """`<destination type>-<16 hex digits>`: the type, and a hash of the data location and dataset."""
+    factory = Destination.from_reference(destination)
+    try:
+        location = factory.configuration(None, accept_partial=True).data_location()  # type: ignore[arg-type]
+    except Exception:  # an unresolvable location: the type and dataset alone, still verified below
+        location = None
+    text = f"{factory.destination_type}\n{location or ''}\n{dataset}"
+    return f"{factory.destination_name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def pipelines_dir_for(base: str | None, destination: Any, dataset: str) -> str:
+    """The dlt pipelines directory of this destination: ``base`` (default: dlt's, in the user's dlt
+    data directory) / the destination key."""
+    return os.path.join(base or get_dlt_pipelines_dir(), destination_key(destination, dataset))
+
+
+def committed_hash(pipeline: dlt.Pipeline) -> str | None:
+    """The version hash of the destination's latest committed state of this pipeline (dlt reads
+    only states of completed loads); None when the destination holds none."""
+    with pipeline.destination_client() as client:
+        if not isinstance(client, WithStateSync):
+            return None
+        try:
+            state = load_pipeline_state_from_destination(pipeline.pipeline_name, client)
+        except DestinationUndefinedEntity:  # no dataset or no state table yet
+            return None
+    return state["_version_hash"] if state else None
+
+
+def remember_committed(pipeline: dlt.Pipeline) -> None:
+    """Record that the local state is the destination's committed one (after a sync or a load)."""
+    pipeline.set_local_state_val(BUILT_ON, pipeline.state.get("_version_hash"))
+
+
+def bind_to_destination(pipeline: dlt.Pipeline, display: str) -> list[str]:
+    """Make the local state of ``pipeline`` the destination's; return the ids of the packages left
+    pending by an interrupted run that were loaded now."""
+    committed = committed_hash(pipeline)
+    finished: list[str] = []
+    if pipeline.has_pending_data:
+        if pipeline.state["_local"].get(BUILT_ON, UNKNOWN) == committed:  # type: ignore[misc]
+            finished = finish_pending(pipeline, display)
+            committed = committed_hash(pipeline)
+        else:
+            logger.warning(
+                "%s: the load left pending by an interrupted run was built on a state the "
+                "warehouse does not hold (replaced or restored since?); it is dropped and read again",
+                display,
+            )
+    if pipeline.has_pending_data or pipeline.state.get("_version_hash") != committed:
+        if not pipeline.first_run or pipeline.has_pending_data:  # a state of its own, not a new one
+            logger.warning(
+                "%s: the local pipeline state in %s is not the warehouse's latest committed state; "
+                "it is dropped and the warehouse's own state is used",
+                display,
+                pipeline.working_dir,
+            )
+        pipeline.drop()
+    pipeline.sync_destination()  # dlt restores the destination's state into an empty directory
+    remember_committed(pipeline)
+    return finished
+
+
+def finish_pending(pipeline: dlt.Pipeline, display: str) -> list[str]:
+    """Normalize and load the packages an interrupted run left behind."""
+    extracted = list(pipeline.list_extracted_load_packages())
+    ids = extracted + list(pipeline.list_normalized_load_packages())
+    logger.warning(
+        "%s: finishing %d load package(s) left pending by an interrupted run (%s)",
+        display,
+        len(ids),
+        ", ".join(ids),
+    )
+    if extracted:
+        pipeline.normalize()
+    pipeline.load()
+    return ids
