@@ -40,6 +40,8 @@ UNKNOWN = "unknown"
 def destination_key(destination: Any, dataset: str) -> str:
     """`<destination type>-<16 hex digits>`: the type, and a hash of the data location and dataset."""
     factory = Destination.from_reference(destination)
+    if factory is None:
+        raise ValueError("no destination")
     try:
         location = factory.configuration(None, accept_partial=True).data_location()  # type: ignore[arg-type]
     except Exception:  # an unresolvable location: the type and dataset alone, still verified below
