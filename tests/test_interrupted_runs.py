@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,8 @@ load_provider("apsis_one", **json.loads(sys.argv[1]))
 """
 # In dlt's load step, after every job of the package ran, before the load is marked complete.
 KILL_IN_LOAD_STEP = "from dlt.load.load import Load\nLoad.complete_package = kill"
+# When dlt's load step starts on the package, before any job of it ran.
+KILL_AT_LOAD_START = "from dlt.load.load import Load\nLoad.load_single_package = kill"
 # While the export file is on disk, before a row of it is read.
 KILL_AFTER_DOWNLOAD = "import pipelines.apsis_one as source\nsource.iter_csv_tables = kill"
 
@@ -113,6 +116,14 @@ def raw_events(warehouse: str) -> list[tuple[Any, ...]]:
     )
 
 
+def assert_same_events(warehouse: str, control: str) -> None:
+    """``warehouse`` holds exactly the raw events of ``control``, a first load at the same clock."""
+    got, expected = raw_events(warehouse), raw_events(control)
+    assert expected, "the control load holds no event"
+    assert len(got) == len(expected), f"{len(expected) - len(got)} event rows missing"
+    assert got == expected
+
+
 def assert_lock_message(error: LoadError, warehouse: str, holder: subprocess.Popen[str]) -> None:
     message = str(error)
     print(message)
@@ -162,7 +173,7 @@ def test_a_locked_warehouse_fails_naming_it_and_the_next_run_catches_up(
     assert summary.export_jobs >= 1
     control = str(tmp_path / "control.duckdb")
     load_apsis(sandbox, control, tmp_path / "control")
-    assert raw_events(warehouse) == raw_events(control)
+    assert_same_events(warehouse, control)
 
 
 def test_download_files_of_a_killed_run_are_removed_by_the_next_run(
@@ -180,3 +191,20 @@ def test_download_files_of_a_killed_run_are_removed_by_the_next_run(
     monkeypatch.setattr(tempfile, "tempdir", str(downloads))
     load_apsis(sandbox, warehouse, tmp_path)  # the next run
     assert sorted(p.name for p in downloads.iterdir()) == [running.name]
+
+
+def test_a_pending_load_is_not_loaded_into_a_warehouse_restored_since(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_apsis(sandbox, warehouse, tmp_path)
+    backup = shutil.copy(warehouse, tmp_path / "backup.duckdb")
+    sandbox.advance(hours=72)
+    load_apsis(sandbox, warehouse, tmp_path)
+    sandbox.advance(hours=72)
+    run_killed(KILL_AT_LOAD_START, sandbox, warehouse, tmp_path)  # pending on the newer state
+    shutil.copy(backup, warehouse)  # the warehouse goes back to the backup
+
+    load_apsis(sandbox, warehouse, tmp_path)
+    control = str(tmp_path / "control.duckdb")
+    load_apsis(sandbox, control, tmp_path / "control")
+    assert_same_events(warehouse, control)

@@ -12,8 +12,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import dlt
 import pytest
 
+from pipelines.common.state import destination_key
 from sandbox.compare import report_differences
 from tests.conftest import (
     Sandbox,
@@ -107,3 +109,24 @@ def test_a_warehouse_restored_from_a_backup_loads_from_its_own_state(
     got = raw_events(warehouse)
     assert len(got) == len(expected), f"{len(expected) - len(got)} event rows missing"
     assert got == expected
+
+
+def test_the_state_directory_is_keyed_by_the_warehouse_location_never_by_credentials() -> None:
+    def postgres(**settings: Any) -> str:
+        credentials: dict[str, Any] = dict(
+            host="db.example.com",
+            port=5432,
+            database="analytics",
+            username="elt",
+            password="s3cret",
+        )
+        credentials.update(settings)
+        return destination_key(dlt.destinations.postgres(credentials=credentials), "raw_netcore")
+
+    assert postgres() == postgres(username="other", password="an0ther")
+    assert len({postgres(), postgres(host="db2"), postgres(port=5433), postgres(database="x")}) == 4
+    assert "s3cret" not in postgres() and "db.example.com" not in postgres()
+    first = destination_key(dlt.destinations.duckdb("/data/first.duckdb"), "raw_netcore")
+    assert first.startswith("duckdb-")
+    assert first != destination_key(dlt.destinations.duckdb("/data/second.duckdb"), "raw_netcore")
+    assert first != destination_key(dlt.destinations.duckdb("/data/first.duckdb"), "raw_maxemail")

@@ -79,23 +79,21 @@ def bind_to_destination(pipeline: dlt.Pipeline, display: str) -> list[str]:
     pending by an interrupted run that were loaded now."""
     committed = committed_hash(pipeline)
     finished: list[str] = []
-    if pipeline.has_pending_data:
-        if pipeline.state["_local"].get(BUILT_ON, UNKNOWN) == committed:  # type: ignore[misc]
-            finished = finish_pending(pipeline, display)
-            committed = committed_hash(pipeline)
-        else:
+    built_on = pipeline.state["_local"].get(BUILT_ON, UNKNOWN)  # type: ignore[misc]
+    if pipeline.has_pending_data and built_on == committed:
+        finished = finish_pending(pipeline, display)
+        committed = committed_hash(pipeline)
+    local = pipeline.state.get("_version_hash")
+    if pipeline.has_pending_data or local != committed:
+        # A pending package whose state the warehouse already holds was loaded, just not filed.
+        if local != committed and (pipeline.has_pending_data or not pipeline.first_run):
             logger.warning(
-                "%s: the load left pending by an interrupted run was built on a state the "
-                "warehouse does not hold (replaced or restored since?); it is dropped and read again",
-                display,
-            )
-    if pipeline.has_pending_data or pipeline.state.get("_version_hash") != committed:
-        if not pipeline.first_run or pipeline.has_pending_data:  # a state of its own, not a new one
-            logger.warning(
-                "%s: the local pipeline state in %s is not the warehouse's latest committed state; "
-                "it is dropped and the warehouse's own state is used",
+                "%s: the local pipeline state in %s%s is not the warehouse's latest committed "
+                "state (another warehouse, or this one replaced or restored since?); it is dropped "
+                "and the load continues from the warehouse's own state",
                 display,
                 pipeline.working_dir,
+                " and its pending load" if pipeline.has_pending_data else "",
             )
         pipeline.drop()
     pipeline.sync_destination()  # dlt restores the destination's state into an empty directory
