@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -213,6 +215,35 @@ def test_a_pending_load_is_not_loaded_into_a_warehouse_restored_since(
     sandbox.advance(hours=72)
     run_killed(KILL_AT_LOAD_START, sandbox, warehouse, tmp_path)  # pending on the newer state
     shutil.copy(backup, warehouse)  # the warehouse goes back to the backup
+
+    load_apsis(sandbox, warehouse, tmp_path)
+    control = str(tmp_path / "control.duckdb")
+    load_apsis(sandbox, control, tmp_path / "control")
+    assert_same_events(warehouse, control)
+
+
+def test_a_pending_load_that_fails_again_says_how_to_give_it_up(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_apsis(sandbox, warehouse, tmp_path)
+    sandbox.advance(hours=72)
+    run_killed(KILL_AT_LOAD_START, sandbox, warehouse, tmp_path)
+    pipeline = make_pipeline("apsis_one", warehouse, str(tmp_path / "dlt_pipelines"))
+    damaged = list(Path(pipeline.working_dir).glob("load/normalized/*/new_jobs/email_events.*"))
+    assert damaged, "the killed run left no pending email_events file"
+    for path in damaged:  # as a full disk would leave it
+        path.write_bytes(b"PAR1")
+
+    with pytest.raises(LoadError) as error:
+        load_apsis(sandbox, warehouse, tmp_path)
+    message = str(error.value)
+    print(message)
+    assert "the load left pending by an interrupted run failed again" in message
+    assert "too small to be a Parquet file" in message
+    command = re.search(r"`dlt (pipeline [^`]+ abort-packages)`", message)
+    assert command, message
+    dlt_cli = Path(sys.executable).with_name("dlt")
+    subprocess.run([str(dlt_cli), "--yes", *shlex.split(command[1])], check=True, cwd=tmp_path)
 
     load_apsis(sandbox, warehouse, tmp_path)
     control = str(tmp_path / "control.duckdb")

@@ -202,8 +202,8 @@ def _run(
     pipeline: dlt.Pipeline, source: Any, summary: LoadSummary, full_refresh: bool = False
 ) -> None:
     """One extract, normalize and load of ``source``; its row counts go to ``summary``."""
-    if pipeline.has_pending_data:  # dlt's run would load these and extract nothing
-        raise LoadError(f"{pipeline.pipeline_name}: unexpected pending load packages")
+    if pipeline.has_pending_data:  # dlt's run would load these and extract nothing: never
+        raise LoadError(f"load packages pending in {pipeline.working_dir}; re-run the load")
     pipeline.run(
         source,
         loader_file_format=file_format(),
@@ -238,7 +238,12 @@ def load_provider(
         pipeline = make_pipeline(provider, warehouse, pipelines_dir)
         # Packages an interrupted run left pending are loaded first, then this run extracts as
         # usual; a local state the warehouse does not hold is never used.
-        summary.loads += len(state.bind_to_destination(pipeline, display))
+        try:
+            summary.loads += len(state.bind_to_destination(pipeline, display))
+        except (PipelineStepFailed, state.PendingLoadFailed):
+            raise
+        except Exception as exc:  # reading the warehouse's state: locked, unreachable, not DuckDB
+            raise explain(exc, provider, warehouse) from None
         for attempt in range(max_loads):
             first = attempt == 0
             kwargs = dict(source_kwargs)
@@ -262,6 +267,8 @@ def load_provider(
         if follow_up:
             # Resources that use what the exports saw (e.g. metadata of new message ids).
             _run(pipeline, factory(**dict(source_kwargs)).with_resources(*follow_up), summary)
+    except state.PendingLoadFailed as exc:
+        raise LoadError(str(exc)) from None
     except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:
         _record_failed_jobs(provider, warehouse, pipelines_dir)
         raise explain(exc, provider, warehouse) from None

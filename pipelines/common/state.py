@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from typing import Any
 
 import dlt
@@ -27,6 +28,7 @@ from dlt.common.destination.client import WithStateSync
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.destination.reference import Destination
 from dlt.common.pipeline import get_dlt_pipelines_dir
+from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.pipeline.state_sync import load_pipeline_state_from_destination
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,10 @@ logger = logging.getLogger(__name__)
 # packages were built on.
 BUILT_ON = "email_elt_built_on"
 UNKNOWN = "unknown"
+
+
+class PendingLoadFailed(Exception):
+    """The load an interrupted run left pending fails again; the message says what to do."""
 
 
 def destination_key(destination: Any, dataset: str) -> str:
@@ -111,7 +117,28 @@ def finish_pending(pipeline: dlt.Pipeline, display: str) -> list[str]:
         len(ids),
         ", ".join(ids),
     )
-    if extracted:
-        pipeline.normalize()
-    pipeline.load()
+    try:
+        if extracted:
+            pipeline.normalize()
+        pipeline.load()
+    except PipelineStepFailed as exc:
+        if "Could not set lock" in str(exc):
+            raise  # a locked warehouse: the runner says so
+        raise PendingLoadFailed(
+            f"{display}: the load left pending by an interrupted run failed again "
+            f"({_error_line(exc.exception)}). "
+            "Fix the cause and re-run, or give that load up with `dlt pipeline --pipelines-dir "
+            f"{pipeline.pipelines_dir} {pipeline.pipeline_name} abort-packages` (the next run "
+            "then reads its windows again)."
+        ) from None
     return ids
+
+
+def _error_line(error: BaseException) -> str:
+    """The last `Name: message` line of an error whose text may hold a traceback (dlt's failed
+    jobs), else its first line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    raised = [line for line in lines if re.match(r"^[\w.]+: ", line)]
+    if raised:
+        return re.sub(r"^(?:\w+\.)+(?=\w+: )", "", raised[-1])
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
