@@ -243,7 +243,12 @@ def test_a_pending_load_that_fails_again_says_how_to_give_it_up(
     command = re.search(r"`dlt (pipeline [^`]+ abort-packages)`", message)
     assert command, message
     dlt_cli = Path(sys.executable).with_name("dlt")
-    subprocess.run([str(dlt_cli), "--yes", *shlex.split(command[1])], check=True, cwd=tmp_path)
+    subprocess.run(
+        [str(dlt_cli), "--yes", *shlex.split(command[1])],
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "DLT_DATA_DIR": str(tmp_path / "dlt_home")},
+    )
 
     load_apsis(sandbox, warehouse, tmp_path)
     control = str(tmp_path / "control.duckdb")
