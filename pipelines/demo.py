@@ -147,6 +147,12 @@ def main() -> int:
         default=Path(os.environ.get("DEMO_WAREHOUSE_PATH", ROOT / "demo.duckdb")),
         help="the demo's own DuckDB file (default: demo.duckdb, or $DEMO_WAREHOUSE_PATH)",
     )
+    parser.add_argument(
+        "--dbt-select",
+        nargs="+",
+        metavar="NODE",
+        help="build only these dbt nodes (dbt's --select; default: the whole project)",
+    )
     args = parser.parse_args()
     warehouse = str(args.warehouse.resolve())
     workdir = isolate(Path(warehouse))
@@ -184,7 +190,9 @@ def main() -> int:
                 summary.export_jobs,
                 summary.seconds,
             )
-        run_dbt("build", "--full-refresh")
+        run_dbt(
+            "build", "--full-refresh", *(["--select", *args.dbt_select] if args.dbt_select else [])
+        )
         truths = {
             p: requests.get(f"{url}/_sandbox/truth/{p}", timeout=60).json() for p in PROVIDERS
         }

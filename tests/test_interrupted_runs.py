@@ -223,8 +223,9 @@ def test_a_pending_load_is_not_loaded_into_a_warehouse_restored_since(
 
 
 def test_a_pending_load_that_fails_again_says_how_to_give_it_up(
-    sandbox: Sandbox, warehouse: str, tmp_path: Path
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LOAD__RAISE_ON_MAX_RETRIES", "1")  # dlt retries a failing job 5 times
     load_apsis(sandbox, warehouse, tmp_path)
     sandbox.advance(hours=72)
     run_killed(KILL_AT_LOAD_START, sandbox, warehouse, tmp_path)
