@@ -38,7 +38,7 @@ profiles.yml:
 
 setup: $(BIN)/.installed profiles.yml .dlt/secrets.toml ## create .venv, install pinned dependencies, copy config templates
 
-demo: setup ## sandbox + load + transform into warehouse.duckdb, then print the campaign report
+demo: setup ## sandbox + load + transform into demo.duckdb (never your warehouse), then print the campaign report
 	$(BIN)/python -m pipelines.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
 
 sandbox: setup ## run the provider simulators in the foreground on $(SANDBOX_HOST):$(SANDBOX_PORT)
@@ -86,5 +86,5 @@ constraints: ## re-pin constraints.txt from the current .venv
 	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
 	mv constraints.new constraints.txt
 
-clean: ## remove the warehouse, dbt artifacts and the venv
-	rm -rf $(VENV) warehouse.duckdb warehouse.duckdb.wal dbt_project/target dbt_project/logs
+clean: ## remove the warehouse, the demo's files, dbt artifacts and the venv
+	rm -rf $(VENV) warehouse.duckdb warehouse.duckdb.wal demo.duckdb demo.duckdb.wal .demo dbt_project/target dbt_project/logs

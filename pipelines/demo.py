@@ -1,7 +1,11 @@
 """`make demo`: start the sandbox, load every provider, `dbt build`, print the campaign report.
 
-Runs on the embedded default (DuckDB file WAREHOUSE_PATH) from an empty state each time: the load
-uses --full-refresh semantics and dbt builds with --full-refresh, so the demo is repeatable.
+The demo never touches the user's warehouse, state or settings: it loads into its own DuckDB file
+(`demo.duckdb`, or $DEMO_WAREHOUSE_PATH), keeps its dlt state, dbt profile and dbt artifacts in
+`.<name>/` beside that file, and reads none of the user's settings: the sandbox's URL and public
+test credentials are passed explicitly, and .dlt/, SOURCES__*, DESTINATION__*, WAREHOUSE,
+WAREHOUSE_PATH, DBT_TARGET, DBT_PROFILE and the user's profiles.yml are ignored. It starts from an empty state each time
+(--full-refresh load and dbt build), so it is repeatable.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +28,73 @@ from pipelines.summary import print_campaign_report
 ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger("demo")
 
+# The sandbox's accounts (the values of .dlt/config.toml and .dlt/secrets.toml.example as shipped);
+# `{url}` is the sandbox's base URL.
+SANDBOX_SETTINGS: dict[str, dict[str, Any]] = {
+    "apsis_one": dict(
+        base_url="{url}/apsis_one",
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
+        account_id="sandbox",
+        start_date="2026-01-01T00:00:00Z",
+        section="com.apsis1.sections.sandbox-a",
+        attribute_version_ids=["491874"],
+        tag_discriminators=["vip"],
+        poll_initial_seconds=0.5,
+    ),
+    "maxemail": dict(
+        base_url="{url}/maxemail",
+        username="sandbox-user",
+        password="sandbox-pass",
+        account_id="sandbox",
+        start_date="2026-01-01T00:00:00Z",
+        timezone="Europe/London",
+    ),
+    "netcore": dict(
+        base_url="{url}/netcore",
+        api_key="sandbox-netcore-key",
+        account_id="sandbox",
+        start_date="2026-02-01T00:00:00Z",
+        timezone="Asia/Kolkata",
+    ),
+    "benchmark": dict(
+        base_url="{url}/benchmark",
+        api_key="bme_sandbox_all",
+        account_id="sandbox",
+        past_days=[7, 30, 90],
+        timezone="UTC",
+    ),
+}
+# Settings of the user's own accounts, warehouse and dbt target, never read by the demo.
+USER_SETTINGS = ("SOURCES__", "DESTINATION__", "DBT_TARGET", "DBT_PROFILE")
+
+
+def sandbox_settings(provider: str, url: str) -> dict[str, Any]:
+    return {
+        key: value.format(url=url) if isinstance(value, str) else value
+        for key, value in SANDBOX_SETTINGS[provider].items()
+    }
+
+
+def isolate(warehouse: Path) -> Path:
+    """Point the loader and dbt at the demo's own files, away from the user's; return the demo's
+    working directory (dlt state, dbt profile, target and logs). Runs before dlt reads any
+    configuration: DLT_PROJECT_DIR, an empty directory, hides the project's .dlt/ settings."""
+    workdir = warehouse.parent / f".{warehouse.stem}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "profiles.example.yml", workdir / "profiles.yml")
+    for name in [n for n in os.environ if n.startswith(USER_SETTINGS)]:
+        del os.environ[name]
+    os.environ.update(
+        WAREHOUSE="duckdb",
+        WAREHOUSE_PATH=str(warehouse),
+        DLT_PROJECT_DIR=str(workdir),
+        DBT_PROFILES_DIR=str(workdir),
+        DBT_TARGET_PATH=str(workdir / "dbt_target"),
+        DBT_LOG_PATH=str(workdir / "dbt_logs"),
+    )
+    return workdir
+
 
 def _sandbox_running(url: str) -> bool:
     try:
@@ -34,8 +106,7 @@ def _sandbox_running(url: str) -> bool:
 def run_dbt(*args: str) -> None:
     """Run the dbt CLI of this virtualenv in dbt_project/, streaming its output."""
     dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(ROOT))}
-    subprocess.run([str(dbt), *args], cwd=ROOT / "dbt_project", env=env, check=True)
+    subprocess.run([str(dbt), *args], cwd=ROOT / "dbt_project", check=True)
 
 
 def check_against_truth(warehouse: str, truths: dict[str, dict[str, Any]]) -> bool:
@@ -70,14 +141,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=Path(os.environ.get("DEMO_WAREHOUSE_PATH", ROOT / "demo.duckdb")),
+        help="the demo's own DuckDB file (default: demo.duckdb, or $DEMO_WAREHOUSE_PATH)",
+    )
+    parser.add_argument(
+        "--dbt-select",
+        nargs="+",
+        metavar="NODE",
+        help="build only these dbt nodes (dbt's --select; default: the whole project)",
+    )
     args = parser.parse_args()
+    warehouse = str(args.warehouse.resolve())
+    workdir = isolate(Path(warehouse))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s", datefmt="%H:%M:%S"
     )
     logging.getLogger("dlt").setLevel(logging.WARNING)
     logging.getLogger("sandbox").setLevel(logging.WARNING)  # the in-process simulators
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
-    warehouse = os.environ.get("WAREHOUSE_PATH", str(ROOT / "warehouse.duckdb"))
     url = f"http://{args.host}:{args.port}"
     started = time.monotonic()
 
@@ -92,8 +176,13 @@ def main() -> int:
         logger.info("sandbox started at %s", url)
     try:
         for provider in PROVIDERS:
-            os.environ.setdefault(f"SOURCES__{provider.upper()}__BASE_URL", f"{url}/{provider}")
-            summary = load_provider(provider, warehouse=warehouse, full_refresh=True)
+            summary = load_provider(
+                provider,
+                warehouse=warehouse,
+                pipelines_dir=str(workdir / "pipelines"),
+                full_refresh=True,
+                **sandbox_settings(provider, url),
+            )
             logger.info(
                 "%s: %s rows in %d export job(s), %.1f s",
                 PROVIDERS[provider][2],
@@ -101,7 +190,9 @@ def main() -> int:
                 summary.export_jobs,
                 summary.seconds,
             )
-        run_dbt("build", "--full-refresh")
+        run_dbt(
+            "build", "--full-refresh", *(["--select", *args.dbt_select] if args.dbt_select else [])
+        )
         truths = {
             p: requests.get(f"{url}/_sandbox/truth/{p}", timeout=60).json() for p in PROVIDERS
         }
@@ -117,7 +208,10 @@ def main() -> int:
     print_campaign_report(warehouse)
     if not check_against_truth(warehouse, truths):
         return 1
-    print(f"\nDemo finished in {time.monotonic() - started:.0f} s. Warehouse: {warehouse}")
+    print(
+        f"\nDemo finished in {time.monotonic() - started:.0f} s. Warehouse: {warehouse} (the "
+        "demo's own; `make load` and `make transform` use WAREHOUSE_PATH)"
+    )
     return 0
 
 

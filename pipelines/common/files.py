@@ -31,6 +31,12 @@ from pipelines.common.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 
+# Temporary files are `email-elt-<pid>-<random>.download` in the system's temporary directory: a
+# run that is killed (SIGKILL, SIGTERM, power loss) cannot remove its own, the next run removes
+# every one whose process is gone (`remove_stale_downloads`).
+DOWNLOAD_PREFIX = "email-elt-"
+DOWNLOAD_SUFFIX = ".download"
+_DOWNLOAD_NAME = re.compile(rf"^{DOWNLOAD_PREFIX}(?P<pid>\d+)-.*{re.escape(DOWNLOAD_SUFFIX)}$")
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK = 1 << 20
@@ -58,7 +64,7 @@ class Download:
 def download_to_tempfile(response: requests.Response) -> Download:
     """Write a streamed response body to a temporary file; raise `TruncatedDownload` if short."""
     expected = response.headers.get("Content-Length")
-    fd, path = tempfile.mkstemp(prefix="email-elt-", suffix=".download")
+    fd, path = tempfile.mkstemp(prefix=f"{DOWNLOAD_PREFIX}{os.getpid()}-", suffix=DOWNLOAD_SUFFIX)
     size = 0
     try:
         with os.fdopen(fd, "wb") as out:
@@ -80,6 +86,44 @@ def download_to_tempfile(response: requests.Response) -> Download:
         os.unlink(path)
         raise TruncatedDownload(f"got {size} of {expected} announced bytes")
     return Download(path, size)
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no safe liveness probe: keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
+def remove_stale_downloads(directory: str | None = None) -> int:
+    """Remove the download files of runs whose process no longer exists; return how many."""
+    directory = directory or tempfile.gettempdir()
+    removed = size = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            match = _DOWNLOAD_NAME.match(entry.name)
+            if not match or not entry.is_file(follow_symlinks=False):
+                continue
+            pid = int(match["pid"])
+            if pid == os.getpid() or _process_alive(pid):
+                continue
+            with contextlib.suppress(OSError):
+                size += entry.stat(follow_symlinks=False).st_size
+                os.unlink(entry.path)
+                removed += 1
+    if removed:
+        logger.info(
+            "removed %d download file(s) (%.1f MB) left in %s by an interrupted run",
+            removed,
+            size / 1e6,
+            directory,
+        )
+    return removed
 
 
 def download_with_retries(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,9 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import gaps, ledger, paging
+from pipelines.common import gaps, ledger, paging, state
 from pipelines.common.errors import ProviderError
+from pipelines.common.files import remove_stale_downloads
 
 logger = logging.getLogger(__name__)
 
@@ -118,16 +120,30 @@ def file_format() -> Any:
 def make_pipeline(
     provider: str, warehouse: str | None = None, pipelines_dir: str | None = None
 ) -> dlt.Pipeline:
-    options: dict[str, Any] = {"pipelines_dir": pipelines_dir} if pipelines_dir else {}
+    """The dlt pipeline of ``provider`` into the chosen warehouse. Its local working directory
+    (state, pending packages) sits under ``pipelines_dir`` (default: dlt's) in a directory of that
+    warehouse's own (pipelines/common/state.py), so warehouses never share cursors."""
     kind = warehouse_kind()
+    destination = destination_for(warehouse)
+    dataset = f"raw_{provider}"
     return dlt.pipeline(
-        # one local pipeline state (incremental cursors) per kind of warehouse: switching
-        # WAREHOUSE must not carry DuckDB's cursors over to an empty PostgreSQL
+        # the state stored in the warehouse is keyed by this name: `<provider>_postgres` is kept
+        # for PostgreSQL (DECISIONLOG "PostgreSQL as the second engine")
         pipeline_name=provider if kind == "duckdb" else f"{provider}_{kind}",
-        destination=destination_for(warehouse),
-        dataset_name=f"raw_{provider}",
-        **options,
+        pipelines_dir=state.pipelines_dir_for(pipelines_dir, destination, dataset),
+        destination=destination,
+        dataset_name=dataset,
     )
+
+
+def warehouse_location(warehouse: str | None) -> str:
+    """The warehouse as the user would name it: the DuckDB file's full path, else the kind."""
+    if warehouse_kind() == "duckdb":
+        return os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
+    if warehouse_kind() == "postgres":
+        pg = postgres_credentials()
+        return f"PostgreSQL {pg['host']}:{pg['port']}/{pg['database']}"
+    return warehouse_kind()
 
 
 def _source_factory(provider: str) -> Callable[..., Any]:
@@ -165,15 +181,22 @@ def _record_failed_jobs(provider: str, warehouse: str | None, pipelines_dir: str
         logger.warning("could not record %d failed export job(s): %s", len(rows), exc)
 
 
+_LOCK_HOLDER = re.compile(r"lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
 def explain(exc: BaseException, provider: str, warehouse: str | None) -> LoadError:
     """Turn dlt's wrapped exceptions into one clear sentence for the user."""
     display = PROVIDERS.get(provider, (None, None, provider, None))[2]
     root = _root_cause(exc)
     text = str(root)
     if "Could not set lock" in str(exc) or "Could not set lock" in text:
+        holder = _LOCK_HOLDER.search(str(exc)) or _LOCK_HOLDER.search(text)
+        who = f" ({holder['program']}, PID {holder['pid']})" if holder else ""
         return LoadError(
-            f"{display}: the warehouse {warehouse or 'warehouse.duckdb'} is locked by another process "
-            "(DuckDB allows one writer: a running dbt, a BI tool or another load). Close it and re-run."
+            f"{display}: the warehouse {warehouse_location(warehouse)} is locked by another "
+            f"process{who}: DuckDB allows one writer at a time (a running dbt, a BI tool, another "
+            "load). Close that process or wait for it to finish, then re-run the load: it finishes "
+            "what this run started."
         )
     if isinstance(root, ProviderError):
         return LoadError(text)
@@ -186,6 +209,24 @@ def explain(exc: BaseException, provider: str, warehouse: str | None) -> LoadErr
     return LoadError(
         f"{display}: load failed: {type(root).__name__}: {text.splitlines()[0] if text else ''}"
     )
+
+
+def _run(
+    pipeline: dlt.Pipeline, source: Any, summary: LoadSummary, full_refresh: bool = False
+) -> None:
+    """One extract, normalize and load of ``source``; its row counts go to ``summary``."""
+    if pipeline.has_pending_data:  # dlt's run would load these and extract nothing: never
+        raise LoadError(f"load packages pending in {pipeline.working_dir}; re-run the load")
+    pipeline.run(
+        source,
+        loader_file_format=file_format(),
+        refresh="drop_sources" if full_refresh else None,  # type: ignore[arg-type]
+    )
+    state.remember_committed(pipeline)
+    summary.loads += 1
+    trace = pipeline.last_trace
+    if trace and trace.last_normalize_info:
+        summary.add(trace.last_normalize_info.row_counts)
 
 
 def load_provider(
@@ -205,11 +246,20 @@ def load_provider(
     summary = LoadSummary(provider)
     started = time.monotonic()
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
+    remove_stale_downloads()
     gaps.take()  # gaps of an earlier, failed load are not this load's
     notices: list[str] = getattr(module, "NOTICES", [])
     notices.clear()
     try:
         pipeline = make_pipeline(provider, warehouse, pipelines_dir)
+        # Packages an interrupted run left pending are loaded first, then this run extracts as
+        # usual; a local state the warehouse does not hold is never used.
+        try:
+            summary.loads += len(state.bind_to_destination(pipeline, display))
+        except (PipelineStepFailed, state.PendingLoadFailed):
+            raise
+        except Exception as exc:  # reading the warehouse's state: locked, unreachable, not DuckDB
+            raise explain(exc, provider, warehouse) from None
         for attempt in range(max_loads):
             first = attempt == 0
             kwargs = dict(source_kwargs)
@@ -225,27 +275,16 @@ def load_provider(
             elif follow_up:
                 source = source.with_resources(*[r for r in source.resources if r not in follow_up])
             ledger.FAILED_JOBS.clear()
-            pipeline.run(
-                source,
-                loader_file_format=file_format(),
-                refresh="drop_sources" if full_refresh and first else None,  # type: ignore[arg-type]
-            )
-            summary.loads += 1
-            trace = pipeline.last_trace
-            if trace and trace.last_normalize_info:
-                summary.add(trace.last_normalize_info.row_counts)
-            state = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
-            if state.get(paged, {}).get("caught_up", True):
+            _run(pipeline, source, summary, full_refresh=full_refresh and first)
+            resources = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
+            if resources.get(paged, {}).get("caught_up", True):
                 break
             logger.info("%s: window committed, continuing", display)
         if follow_up:
             # Resources that use what the exports saw (e.g. metadata of new message ids).
-            source = factory(**dict(source_kwargs)).with_resources(*follow_up)
-            pipeline.run(source, loader_file_format=file_format())
-            summary.loads += 1
-            trace = pipeline.last_trace
-            if trace and trace.last_normalize_info:
-                summary.add(trace.last_normalize_info.row_counts)
+            _run(pipeline, factory(**dict(source_kwargs)).with_resources(*follow_up), summary)
+    except state.PendingLoadFailed as exc:
+        raise LoadError(str(exc)) from None
     except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:
         _record_failed_jobs(provider, warehouse, pipelines_dir)
         raise explain(exc, provider, warehouse) from None
