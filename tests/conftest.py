@@ -23,6 +23,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL_WORLD: dict[str, Any] = dict(recipients=150, campaigns=6)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_dlt_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """dlt's data directory for the whole session is a temporary one: no test reads or writes the
+    user's ~/.dlt (or /var/dlt as root). Subprocesses inherit it unless a test sets its own."""
+    saved = os.environ.get("DLT_DATA_DIR")
+    os.environ["DLT_DATA_DIR"] = str(tmp_path_factory.mktemp("dlt_data_dir"))
+    yield
+    if saved is None:
+        os.environ.pop("DLT_DATA_DIR", None)
+    else:
+        os.environ["DLT_DATA_DIR"] = saved
+
+
 class Sandbox:
     """A running sandbox plus helpers to talk to its admin API."""
 

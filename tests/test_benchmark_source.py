@@ -427,6 +427,7 @@ def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_p
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
+        "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
         "SOURCES__BENCHMARK__BASE_URL": f"{sandbox.url}/benchmark",
         "SOURCES__BENCHMARK__API_KEY": "bme_sandbox_all",
         "SOURCES__BENCHMARK__PAST_DAYS": "[7]",

@@ -152,6 +152,7 @@ def test_cli_loads_maxemail_from_config(sandbox: Sandbox, warehouse: str, tmp_pa
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
+        "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
         "SOURCES__MAXEMAIL__BASE_URL": f"{sandbox.url}/maxemail",
         "SOURCES__MAXEMAIL__PASSWORD": "sandbox-pass",
         "SOURCES__MAXEMAIL__EXPORTS": '["campaign.sent"]',
