@@ -51,8 +51,8 @@ transform: setup ## dbt build (seeds, models, tests) on the warehouse (args: DBT
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
 	$(DBT) build $(DBT_ARGS)
 
-test: setup ## run the test suite (unit, sources against the sandbox, end to end; PostgreSQL too when its server is installed, always under CI=true)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: setup ## run the test suite in one shard per CPU (TEST_JOBS=1: one process) (unit, sources against the sandbox, end to end; PostgreSQL too when its server is installed, always under CI=true)
+	scripts/test.sh $(BIN)/python $(PYTEST_ARGS)
 
 test-postgres: setup ## install (Debian package) and start a local PostgreSQL, then prove every mart identical to DuckDB
 	EMAIL_ELT_POSTGRES=1 $(BIN)/python -m pytest -m postgres $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ import requests
 
 from pipelines.common.runner import LoadSummary, load_provider
 from sandbox import SandboxServer, WorldConfig, world_config
+from tests.shards import pytest_collection_modifyitems  # noqa: F401  (TEST_SHARD=i/n)
 
 ROOT = Path(__file__).resolve().parent.parent
 
