@@ -58,9 +58,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     index, count = shard
     module_costs: dict[str, float] = {}
     for item in items:
-        module_costs[item.nodeid.split("::")[0]] = (
-            module_costs.get(item.nodeid.split("::")[0], 0.0) + cost(item)
-        )
+        module = item.nodeid.split("::")[0]
+        module_costs[module] = module_costs.get(module, 0.0) + cost(item)
     shard_of = assign(module_costs, count)
     keep = [item for item in items if shard_of[item.nodeid.split("::")[0]] == index]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
