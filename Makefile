@@ -39,7 +39,7 @@ profiles.yml:
 setup: $(BIN)/.installed profiles.yml .dlt/secrets.toml ## create .venv, install pinned dependencies, copy config templates
 
 demo: setup ## sandbox + load + transform into demo.duckdb (never your warehouse), then print the campaign report
-	$(BIN)/python -m pipelines.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
+	$(BIN)/python -m sandbox.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
 
 sandbox: setup ## run the provider simulators in the foreground on $(SANDBOX_HOST):$(SANDBOX_PORT)
 	$(BIN)/python -m sandbox --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)

@@ -1,0 +1,56 @@
+"""The environment that points the loader at a running sandbox: `python -m sandbox env`.
+
+`.dlt/config.toml` holds the real providers' defaults, so nothing reaches the sandbox unless it is
+asked to. For each registered provider this prints the dlt settings of its sandbox account
+(`SOURCES__<PROVIDER>__<SETTING>`, sandbox.plugin's `source_settings`: base URL, public test
+credentials, account label, start date, ...) as shell `export` lines; environment variables win
+over .dlt/ in dlt, so
+
+    eval "$(python -m sandbox env --port 8765)" && python -m pipelines load
+
+loads from the sandbox (`make load-sandbox` does exactly that). Lists are JSON, as dlt reads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from collections.abc import Iterable
+
+from sandbox.providers import PROVIDERS
+
+
+def environment(url: str, providers: Iterable[str] | None = None) -> dict[str, str]:
+    """`SOURCES__<PROVIDER>__<SETTING>` → text for the sandbox at `url` (every provider, or
+    `providers`)."""
+    chosen = list(PROVIDERS) if providers is None else list(providers)
+    unknown = [p for p in chosen if p not in PROVIDERS]
+    if unknown:
+        raise ValueError(f"unknown provider {unknown[0]!r}; known: {', '.join(PROVIDERS)}")
+    env: dict[str, str] = {}
+    for name in chosen:
+        for key, value in PROVIDERS[name].source_settings(url).items():
+            text = value if isinstance(value, str) else json.dumps(value)
+            env[f"SOURCES__{name.upper()}__{key.upper()}"] = text
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox env",
+        description="Print the shell exports that point the loader's sources at a sandbox.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "providers", nargs="*", help=f"some of {', '.join(PROVIDERS)} (default: every provider)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        env = environment(f"http://{args.host}:{args.port}", args.providers or None)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for name, value in env.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
