@@ -8,7 +8,9 @@ over .dlt/ in dlt, so
 
     eval "$(python -m sandbox env --port 8765)" && python -m pipelines load
 
-loads from the sandbox (`make load-sandbox` does exactly that). Lists are JSON, as dlt reads them.
+loads from the sandbox (`make load-sandbox` does that, with `--check`: it stops, exit 2, when no
+sandbox answers at the URL, rather than print settings nothing serves). Lists are JSON, as dlt
+reads them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import sys
+import urllib.request
 from collections.abc import Iterable
 
 from sandbox.providers import PROVIDERS
@@ -36,6 +40,16 @@ def environment(url: str, providers: Iterable[str] | None = None) -> dict[str, s
     return env
 
 
+def sandbox_answers(url: str) -> bool:
+    """Whether a sandbox answers `GET /_sandbox/health` at `url` (directly, never via a proxy)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{url}/_sandbox/health", timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sandbox env",
@@ -44,13 +58,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--check", action="store_true", help="exit 2 unless a sandbox answers at the URL"
+    )
+    parser.add_argument(
         "providers", nargs="*", help=f"some of {', '.join(PROVIDERS)} (default: every provider)"
     )
     args = parser.parse_args(argv)
+    url = f"http://{args.host}:{args.port}"
     try:
-        env = environment(f"http://{args.host}:{args.port}", args.providers or None)
+        env = environment(url, args.providers or None)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.check and not sandbox_answers(url):
+        print(f"error: no sandbox answers at {url}: start it with `make sandbox`", file=sys.stderr)
+        return 2
     for name, value in env.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0

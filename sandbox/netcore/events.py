@@ -34,9 +34,16 @@ from sandbox.config import WorldConfig
 from sandbox.netcore.model import (
     BOUNCE,
     DELIVERED,
+    DELIVERED_REMARK,
     DROPPED,
+    DROPPED_REMARK,
+    HARD_REMARKS,
     HARDBOUNCE,
     INVALID,
+    INVALID_REMARK,
+    PLAIN_HARD_REMARKS,
+    PLAIN_SOFT_REMARKS,
+    SOFT_REMARKS,
     SOFTBOUNCE,
     SPAM,
     UNSUBSCRIBE,
@@ -55,27 +62,6 @@ HARD_BOUNCE_RATE = 0.02
 SOFT_BOUNCE_RATE = 0.025
 INVALID_RATE = 0.01
 QUEUED_RATE = 0.01  # sent minutes after the request (throttling), the rest within seconds
-HARD_REMARKS = (
-    "550 5.1.1 user unknown",
-    "550 5.1.10 recipient address rejected: user not found",
-    "554 5.7.1 message rejected due to policy",
-)
-SOFT_REMARKS = (
-    "452 4.2.2 mailbox full",
-    "421 4.7.0 temporary deferral: try again later",
-    "450 4.4.7 message expired: retries exhausted",
-)
-# Plain `bounce` rows, cycled in order: what a hard bounce says (enhanced 5.1.1 -> 511, a basic
-# 550 alone) and what a soft one says (4.2.2 -> 422 soft, 5.7.1 -> 571 block, no code: unknown).
-PLAIN_HARD_REMARKS = ("550 5.1.1 user unknown", "550 mailbox unavailable")
-PLAIN_SOFT_REMARKS = (
-    "452 4.2.2 mailbox full",
-    "554 5.7.1 message rejected due to policy",
-    "Unknown Reason",
-)
-DELIVERED_REMARK = "250 2.0.0 OK {queue} - accepted for delivery"
-DROPPED_REMARK = "Recipient is on the suppression list"
-INVALID_REMARK = "Invalid email address"
 # The second link has a comma and a space (CSV and JSON-in-CSV quoting).
 LINK_TEMPLATES = (
     "https://shop.example.in/{slug}?utm_source=netcore&utm_campaign={campaign}",

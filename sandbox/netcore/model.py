@@ -27,6 +27,31 @@ STATUSES = (
 )  # fmt: skip
 
 
+# What Netcore writes in `remarks` (the SMTP response of a bounce or delivery, or the reason of a
+# drop), as the generator deals them.
+HARD_REMARKS = (
+    "550 5.1.1 user unknown",
+    "550 5.1.10 recipient address rejected: user not found",
+    "554 5.7.1 message rejected due to policy",
+)
+SOFT_REMARKS = (
+    "452 4.2.2 mailbox full",
+    "421 4.7.0 temporary deferral: try again later",
+    "450 4.4.7 message expired: retries exhausted",
+)
+# Plain `bounce` rows, cycled in order: what a hard bounce says (enhanced 5.1.1 -> 511, a basic
+# 550 alone) and what a soft one says (4.2.2 -> 422 soft, 5.7.1 -> 571 block, no code: unknown).
+PLAIN_HARD_REMARKS = ("550 5.1.1 user unknown", "550 mailbox unavailable")
+PLAIN_SOFT_REMARKS = (
+    "452 4.2.2 mailbox full",
+    "554 5.7.1 message rejected due to policy",
+    "Unknown Reason",
+)
+DELIVERED_REMARK = "250 2.0.0 OK {queue} - accepted for delivery"
+DROPPED_REMARK = "Recipient is on the suppression list"
+INVALID_REMARK = "Invalid email address"
+
+
 @dataclass(frozen=True, slots=True)
 class NetcoreCampaign:
     """A Netcore campaign: `id` travels in X-APIHEADER (`xapiheader`), `name` in `tags`."""
