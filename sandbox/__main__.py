@@ -21,7 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         return env.main(argv[1:])
     defaults = WorldConfig()
     parser = argparse.ArgumentParser(
-        prog="python -m sandbox", description="Serve the provider simulators on loopback."
+        prog="python -m sandbox",
+        description="Serve the provider simulators on loopback.",
+        epilog="`python -m sandbox env --help`: the settings that point the loader at a sandbox.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)

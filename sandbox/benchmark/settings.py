@@ -34,7 +34,7 @@ class BenchmarkSettings:
     monthly_limit: int = 100_000  # ASSUMPTION: contact limit × 10 in production
     default_page_size: int = 25
     max_page_size: int = 100
-    # ASSUMPTION: how dashboard/overall/histogram cut `pastDays` (sandbox.report_periods):
+    # ASSUMPTION: how dashboard/overall/histogram cut `pastDays` (sandbox.reports.periods):
     # `calendar` (whole local days, or hours for pastDays=1, as the OpenAPI examples) | `rolling`
     report_period_alignment: str = "calendar"
     # Paging faults (docs/CONTRACTS.md, "Paging to the end") on the campaign list, contact

@@ -5,7 +5,7 @@ Routes (paths below the prefix), `GET` unless marked, all with an `X-API-Key` he
 
 | route | scope |
 |---|---|
-| `POST /api/contact/search` (JSON body `page`, `size`, `sort`: sandbox.benchmark_contacts) | contacts:read |
+| `POST /api/contact/search` (JSON body `page`, `size`, `sort`: sandbox.benchmark.contacts) | contacts:read |
 | `/api/email/campaign` (`page`, `size` ≤ 100, `statuses`, `sort`, `criteria` ≤ 50 chars) | campaigns:read |
 | `/api/email/campaign/{campaignId}` (the list's record; a superset of the spec's detail fields) | campaigns:read |
 | `/api/contact/events` (`types` comma-joined, `pastDays` 1–90 default 30, `page`, `size`) | contacts:read |

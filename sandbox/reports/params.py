@@ -20,7 +20,7 @@ DEFAULT_TIMEZONE = "UTC"  # dbt var reporting_timezone's default
 @dataclass(frozen=True)
 class ReportParams:
     """`as_of`, the past_days values, the reporting time zone and the period alignment
-    (sandbox.report_periods: `calendar` or `rolling`): the dbt vars `report_as_of`,
+    (sandbox.reports.periods: `calendar` or `rolling`): the dbt vars `report_as_of`,
     `report_past_days`, `reporting_timezone` and `report_period_alignment`."""
 
     as_of_ms: int
