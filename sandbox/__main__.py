@@ -70,8 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         f"sandbox: serving {server.url} (providers: {', '.join(server.providers)}); Ctrl-C stops",
         flush=True,
     )
+    where = "".join(
+        f" {name}={value}"
+        for name, value, default in (
+            ("SANDBOX_HOST", args.host, "127.0.0.1"),
+            ("SANDBOX_PORT", args.port, 8765),
+        )
+        if value != default
+    )
     print(
-        "sandbox: load from it with `make load-sandbox`, or "
+        f"sandbox: load from it with `make load-sandbox{where}`, or "
         f'`eval "$(python -m sandbox env --host {args.host} --port {args.port})"` '
         "before `python -m pipelines load`",
         flush=True,

@@ -1,6 +1,7 @@
-"""The providers the sandbox serves: one line each (a provider is a package of the same files,
-sandbox/<name>/; docs/adding-a-provider.md). Their order is the order of `GET /_sandbox/faults`
-and of the world's summary."""
+"""The providers the sandbox serves: one line each. A provider is a package of the same files,
+sandbox/<name>/, whose `PLUGIN` (sandbox.plugin) gives its generator, simulator and sandbox account
+(docs/CONTRACTS.md 17). Their order is the order of `GET /_sandbox/faults` and of the world's
+summary."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from sandbox.maxemail.model import (
@@ -45,6 +46,16 @@ METHODS = tuple(HEADERS)
 _NEEDS_QUOTES = frozenset(' ,"\r\n')
 
 Row = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export file behind a download key: built at `created_ms` (world clock)."""
+
+    created_ms: int
+    data: bytes
+    content_type: str
+    filename: str
 
 
 def visible(events: Iterable[MaxemailEvent], now_ms: int) -> list[MaxemailEvent]:

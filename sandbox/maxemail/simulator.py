@@ -26,7 +26,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from sandbox.clock import Clock
 from sandbox.maxemail import truth
 from sandbox.maxemail.files import (
     METHODS,
+    ExportFile,
     export_rows,
     filter_timestamp,
     render_csv,
@@ -66,14 +67,6 @@ FILE_ROUTE = re.compile(r"/(?:download/)?file/key/(?P<key>[^/]+)")
 API_ROUTE = re.compile(r"/api/json/(?P<service>[^/]+)")
 
 
-@dataclass(frozen=True)
-class _File:
-    created_ms: int
-    data: bytes
-    content_type: str
-    filename: str
-
-
 class MaxemailSimulator:
     """The Maxemail JSON-RPC API and file downloads over Maxemail's part of the world at the
     world clock; thread-safe."""
@@ -86,7 +79,7 @@ class MaxemailSimulator:
         self.clock, self.world = clock, world
         self.settings = settings or MaxemailSettings()
         validate(self.settings)
-        self.files: dict[str, _File] = {}
+        self.files: dict[str, ExportFile] = {}
         self._exports = 0
         self._lock = threading.Lock()
 
@@ -228,14 +221,14 @@ class MaxemailSimulator:
                 )
             )
             if zipped:
-                file = _File(
+                file = ExportFile(
                     now_ms,
                     zip_one(f"{name}.csv", csv_bytes, stamp),
                     "application/zip",
                     f"{name}.zip",
                 )
             else:
-                file = _File(now_ms, csv_bytes, "text/csv; charset=utf-8", f"{name}.csv")
+                file = ExportFile(now_ms, csv_bytes, "text/csv; charset=utf-8", f"{name}.csv")
             self._purge(now_ms)
             key = secrets.token_hex(16)
             self.files[key] = file
@@ -264,7 +257,7 @@ class MaxemailSimulator:
 
     # -- downloads -----------------------------------------------------------------------------
 
-    def _expired(self, file: _File, now_ms: int) -> bool:
+    def _expired(self, file: ExportFile, now_ms: int) -> bool:
         return now_ms - file.created_ms > self.settings.key_ttl_hours * HOUR_MS
 
     def _purge(self, now_ms: int) -> None:
