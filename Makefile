@@ -11,13 +11,14 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 SANDBOX_HOST ?= 127.0.0.1
 SANDBOX_PORT ?= 8765
 DBT := cd dbt_project && ../$(BIN)/dbt
-# `make load SANDBOX_PORT=9000` (or SANDBOX_HOST) loads from that sandbox: only providers whose
-# base_url is a local sandbox are re-pointed, a real account's base_url or region never is.
-SANDBOX_ARGS := $(if $(filter-out file,$(origin SANDBOX_HOST) $(origin SANDBOX_PORT)),--sandbox-url http://$(SANDBOX_HOST):$(SANDBOX_PORT))
+# The sandbox is a development and test tool: `make load` reads .dlt/ (the real providers'
+# defaults) and never the sandbox; `make load-sandbox` points every source at a running sandbox
+# (`python -m sandbox env` prints its SOURCES__* settings; they win over .dlt/).
+SANDBOX_ENV = exports=$$($(BIN)/python -m sandbox env --check --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)) && eval "$$exports"
 # pipelines check reads DBT_ARGS from the environment (any quoting survives).
 export DBT_ARGS
 
-.PHONY: help setup demo load transform sandbox test test-postgres postgres postgres-stop bench lint format docs constraints clean
+.PHONY: help setup demo load load-sandbox transform sandbox test test-postgres postgres postgres-stop bench lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,13 +40,16 @@ profiles.yml:
 setup: $(BIN)/.installed profiles.yml .dlt/secrets.toml ## create .venv, install pinned dependencies, copy config templates
 
 demo: setup ## sandbox + load + transform into demo.duckdb (never your warehouse), then print the campaign report
-	$(BIN)/python -m pipelines.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
+	$(BIN)/python -m sandbox.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
 
 sandbox: setup ## run the provider simulators in the foreground on $(SANDBOX_HOST):$(SANDBOX_PORT)
 	$(BIN)/python -m sandbox --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
 
 load: setup ## load every provider into the warehouse (args: PROVIDERS="apsis_one", LOAD_ARGS="--since 2026-01-01")
-	$(BIN)/python -m pipelines load $(PROVIDERS) $(SANDBOX_ARGS) $(LOAD_ARGS)
+	$(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
+
+load-sandbox: setup ## like load, from the sandbox running on $(SANDBOX_HOST):$(SANDBOX_PORT) (make sandbox) instead of .dlt/'s accounts
+	$(SANDBOX_ENV) && $(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
 
 transform: setup ## dbt build (seeds, models, tests) on the warehouse (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pipelines.common.runner import PROVIDERS, warehouse_kind
 from pipelines.dbt_vars import unknown_var_errors
 
-HINT = "run `make load` first (with `make sandbox` running, or real credentials), or `make demo`"
+HINT = "run `make load` first (or `make load-sandbox` with `make sandbox` running), or `make demo`"
 
 
 @dataclass

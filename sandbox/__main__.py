@@ -1,5 +1,6 @@
 """`python -m sandbox [--host H] [--port P] [--seed N] [--recipients N] [--campaigns N]
-[--mode no_clicks ...] ...`"""
+[--mode no_clicks ...] ...` serves the simulators; `python -m sandbox env [--host H] [--port P]`
+prints the environment that points the loader at them (sandbox.env)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ import logging
 import sys
 import time
 
+from sandbox import env
+from sandbox.config import ACCOUNT_MODES, WorldConfig, world_config
 from sandbox.server import SandboxServer
-from sandbox.world import ACCOUNT_MODES, WorldConfig, world_config
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["env"]:
+        return env.main(argv[1:])
     defaults = WorldConfig()
     parser = argparse.ArgumentParser(
-        prog="python -m sandbox", description="Serve the provider simulators on loopback."
+        prog="python -m sandbox",
+        description="Serve the provider simulators on loopback.",
+        epilog="`python -m sandbox env --help`: the settings that point the loader at a sandbox.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
@@ -61,6 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"sandbox: serving {server.url} (providers: {', '.join(server.providers)}); Ctrl-C stops",
+        flush=True,
+    )
+    where = "".join(
+        f" {name}={value}"
+        for name, value, default in (
+            ("SANDBOX_HOST", args.host, "127.0.0.1"),
+            ("SANDBOX_PORT", args.port, 8765),
+        )
+        if value != default
+    )
+    print(
+        f"sandbox: load from it with `make load-sandbox{where}`, or "
+        f'`eval "$(python -m sandbox env --host {args.host} --port {args.port})"` '
+        "before `python -m pipelines load`",
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):

@@ -1,7 +1,8 @@
 """The sandbox HTTP server: one loopback listener, providers mounted by URL prefix.
 
-`SandboxServer(config).start()` builds the world, mounts every simulator and serves on a thread
-(`port=0` picks a free port; `.url` is the base URL). Admin endpoints under `/_sandbox/` move the
+`SandboxServer(config).start()` builds the world, mounts every registered provider's simulator
+(sandbox.providers) at `/<name>` and serves on a thread (`port=0` picks a free port; `.url` is the
+base URL). Admin endpoints under `/_sandbox/` move the
 world clock, set faults and report ground truth (docs/CONTRACTS.md section 1). Every response
 carries a `Date` header with the world clock.
 """
@@ -17,13 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from sandbox.apsis_one import ApsisOneSimulator
-from sandbox.benchmark import BenchmarkSimulator
-from sandbox.maxemail import MaxemailSimulator
-from sandbox.netcore import NetcoreSimulator
+from sandbox.config import WorldConfig
+from sandbox.providers import PROVIDERS
 from sandbox.timeutil import parse_rfc3339, rfc3339
 from sandbox.web import ProblemError, Provider, Request, Response, json_response
-from sandbox.world import World, WorldConfig
+from sandbox.world import World
 
 logger = logging.getLogger("sandbox")
 
@@ -37,14 +36,10 @@ class SandboxServer:
         self, config: WorldConfig | None = None, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.world = World(config)
-        self.providers: dict[str, Provider] = {}
-        for provider in (
-            ApsisOneSimulator(self.world),
-            MaxemailSimulator(self.world),
-            NetcoreSimulator(self.world),
-            BenchmarkSimulator(self.world),
-        ):
-            self.providers[provider.prefix] = provider
+        self.providers: dict[str, Provider] = {
+            name: plugin.simulator(self.world.clock, self.world.parts[name])
+            for name, plugin in PROVIDERS.items()
+        }
         self._httpd = _Server((host, port), _Handler)
         self._httpd.sandbox = self
         self._thread: threading.Thread | None = None
@@ -154,7 +149,7 @@ class SandboxServer:
 
     def _sizes(self) -> dict[str, Any]:
         summary = self.world.summary()
-        return {k: summary[k] for k in ("seed", "sections", "recipients", "campaigns")}
+        return {k: summary.get(k) for k in ("seed", "sections", "recipients", "campaigns")}
 
 
 class _Server(ThreadingHTTPServer):

@@ -90,7 +90,7 @@ class Provider(Protocol):
 
     def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Ground truth at the world clock (`GET /_sandbox/truth/<prefix>`); `query` holds the
-        report marts' parameters (`as_of`, `past_days`, `timezone`: sandbox.report_truth),
+        report marts' parameters (`as_of`, `past_days`, `timezone`: sandbox.reports.params),
         ValueError on a bad one."""
         ...
 

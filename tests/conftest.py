@@ -16,6 +16,8 @@ import requests
 
 from pipelines.common.runner import LoadSummary, load_provider
 from sandbox import SandboxServer, WorldConfig, world_config
+from sandbox.env import environment
+from sandbox.providers import PROVIDERS as SANDBOX_PROVIDERS
 from tests.shards import pytest_collection_modifyitems  # noqa: F401  (TEST_SHARD=i/n)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +46,16 @@ class Sandbox:
         self.server = server
         self.url = server.url
 
+    def settings(self, provider: str) -> dict[str, Any]:
+        """The loader's settings for this sandbox's account of ``provider`` (.dlt/config.toml
+        holds the real providers' defaults: a source reaches the sandbox only through these)."""
+        return SANDBOX_PROVIDERS[provider].source_settings(self.url)
+
+    def env(self, *providers: str) -> dict[str, str]:
+        """The same as `SOURCES__<PROVIDER>__<SETTING>` variables, for a CLI subprocess (every
+        provider when none is named): what `python -m sandbox env` prints."""
+        return environment(self.url, providers or None)
+
     def truth(self, provider: str = "apsis_one") -> dict[str, Any]:
         return requests.get(f"{self.url}/_sandbox/truth/{provider}", timeout=30).json()
 
@@ -71,7 +83,7 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
     """Start sandboxes over `world_config(*modes, **SMALL_WORLD, **settings)` (account modes,
-    sandbox.world.ACCOUNT_MODES); each is stopped after the test."""
+    sandbox.config.ACCOUNT_MODES); each is stopped after the test."""
     servers: list[SandboxServer] = []
 
     def start(*modes: str, **settings: Any) -> Sandbox:
@@ -93,13 +105,7 @@ def warehouse(tmp_path: Path) -> str:
 def apsis_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     """Source arguments for the sandbox's APSIS One, fast polling."""
     kwargs: dict[str, Any] = dict(
-        base_url=f"{sandbox.url}/apsis_one",
-        client_id="sandbox-client",
-        client_secret="sandbox-secret",
-        account_id="sandbox",
-        start_date="2026-01-01T00:00:00Z",
-        poll_initial_seconds=0.05,
-        poll_max_seconds=0.5,
+        **sandbox.settings("apsis_one"), poll_initial_seconds=0.05, poll_max_seconds=0.5
     )
     kwargs.update(overrides)
     return kwargs
@@ -116,14 +122,7 @@ def load_apsis(sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: An
 
 def maxemail_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     """Source arguments for the sandbox's Maxemail."""
-    kwargs: dict[str, Any] = dict(
-        base_url=f"{sandbox.url}/maxemail",
-        username="sandbox-user",
-        password="sandbox-pass",
-        account_id="sandbox",
-        start_date="2026-01-01T00:00:00Z",
-        timezone="Europe/London",
-    )
+    kwargs: dict[str, Any] = sandbox.settings("maxemail")
     kwargs.update(overrides)
     return kwargs
 
@@ -141,13 +140,7 @@ def load_maxemail(
 
 def benchmark_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     """Source arguments for the sandbox's Benchmark Email (key with every scope)."""
-    kwargs: dict[str, Any] = dict(
-        base_url=f"{sandbox.url}/benchmark",
-        api_key="bme_sandbox_all",
-        account_id="sandbox",
-        past_days=[7, 30, 90],
-        timezone="UTC",
-    )
+    kwargs: dict[str, Any] = sandbox.settings("benchmark")
     kwargs.update(overrides)
     return kwargs
 
@@ -166,13 +159,7 @@ def load_benchmark(
 def netcore_kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     """Source arguments for the sandbox's Netcore, fast polling."""
     kwargs: dict[str, Any] = dict(
-        base_url=f"{sandbox.url}/netcore",
-        api_key="sandbox-netcore-key",
-        account_id="sandbox",
-        start_date="2026-02-01T00:00:00Z",
-        timezone="Asia/Kolkata",
-        poll_initial_seconds=0.05,
-        poll_max_seconds=0.5,
+        **sandbox.settings("netcore"), poll_initial_seconds=0.05, poll_max_seconds=0.5
     )
     kwargs.update(overrides)
     return kwargs

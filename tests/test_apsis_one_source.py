@@ -265,7 +265,7 @@ def test_cli_reports_bad_credentials_without_the_secret(
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
-        "SOURCES__APSIS_ONE__BASE_URL": f"{sandbox.url}/apsis_one",
+        **sandbox.env("apsis_one"),
         "SOURCES__APSIS_ONE__CLIENT_SECRET": secret,
         "WAREHOUSE_PATH": warehouse,
     }

@@ -428,8 +428,7 @@ def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_p
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
-        "SOURCES__BENCHMARK__BASE_URL": f"{sandbox.url}/benchmark",
-        "SOURCES__BENCHMARK__API_KEY": "bme_sandbox_all",
+        **sandbox.env("benchmark"),
         "SOURCES__BENCHMARK__PAST_DAYS": "[7]",
         "WAREHOUSE_PATH": warehouse,
     }

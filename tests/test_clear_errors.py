@@ -140,17 +140,74 @@ def test_unreachable_host_fails_within_seconds_and_says_what_to_check() -> None:
     assert "check the provider's base_url (or region) setting" in message
 
 
-def test_make_load_follows_sandbox_port(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+def test_make_load_sandbox_follows_sandbox_port(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """`make load-sandbox SANDBOX_PORT=...` loads from that sandbox, whatever .dlt/ and the
+    user's SOURCES__* variables name: the target is the explicit choice."""
     port = sandbox.url.rsplit(":", 1)[1]
     result = make(
-        "load",
+        "load-sandbox",
         "PROVIDERS=benchmark",
         f"SANDBOX_PORT={port}",
-        env={"WAREHOUSE": "duckdb", "WAREHOUSE_PATH": warehouse, "DLT_DATA_DIR": str(tmp_path)},
+        env={
+            "WAREHOUSE": "duckdb",
+            "WAREHOUSE_PATH": warehouse,
+            "DLT_DATA_DIR": str(tmp_path),
+            "SOURCES__BENCHMARK__BASE_URL": "http://127.0.0.1:9/benchmark",  # the user's account
+        },
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert f"using the sandbox at http://127.0.0.1:{port}/benchmark" in result.stderr
     assert query(warehouse, "select count(*) from raw_benchmark.campaigns")[0][0] > 0
+
+
+def test_make_load_never_reaches_the_sandbox(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """`make load` reads .dlt/, whose defaults are the real providers': a SANDBOX_PORT left in the
+    shell changes nothing, and Benchmark (no global host) asks for its base_url."""
+    port = sandbox.url.rsplit(":", 1)[1]
+    env = {n: v for n, v in os.environ.items() if not n.startswith("SOURCES__")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "load", "PROVIDERS=benchmark"],
+        cwd=ROOT,
+        env={
+            **env,
+            "SANDBOX_PORT": port,
+            "WAREHOUSE_PATH": warehouse,
+            "DLT_DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "Benchmark Email: missing configuration" in result.stderr, result.stderr[-2000:]
+    assert "base_url" in result.stderr and sandbox.url not in result.stderr + result.stdout
+    assert (
+        not Path(warehouse).exists()
+        or not query(
+            warehouse,
+            "select count(*) from information_schema.tables where table_schema = 'raw_benchmark'",
+        )[0][0]
+    )
+
+
+def test_make_load_sandbox_stops_when_no_sandbox_answers(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = make(
+        "load-sandbox",
+        "PROVIDERS=benchmark",
+        f"SANDBOX_PORT={port}",
+        env={"WAREHOUSE_PATH": str(tmp_path / "w.duckdb"), "DLT_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode != 0
+    assert f"no sandbox answers at http://127.0.0.1:{port}: start it with `make sandbox`" in (
+        result.stderr
+    )
+    assert "loading" not in result.stderr.lower()  # stopped before the loader ran
 
 
 def test_the_sandbox_url_never_redirects_a_real_account(monkeypatch: pytest.MonkeyPatch) -> None:

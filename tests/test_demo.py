@@ -1,6 +1,6 @@
 """`make demo` never touches the user's warehouse, state or settings (issue 11, point 6).
 
-The demo runs as `make demo` runs it (`python -m pipelines.demo`, against the test's sandbox) in
+The demo runs as `make demo` runs it (`python -m sandbox.demo`, against the test's sandbox) in
 the environment of a user who has configured a real account and a warehouse of their own.
 """
 
@@ -51,7 +51,7 @@ def test_the_demo_leaves_the_users_warehouse_state_and_settings_alone(
     }
     demo = subprocess.run(
         [
-            *(sys.executable, "-m", "pipelines.demo", "--port", str(urlsplit(sandbox.url).port)),
+            *(sys.executable, "-m", "sandbox.demo", "--port", str(urlsplit(sandbox.url).port)),
             # what the demo prints and checks; the whole build is tested in other modules
             *("--dbt-select", "+email_campaign_report", "+fct_email_events"),
         ],

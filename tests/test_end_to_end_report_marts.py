@@ -2,7 +2,7 @@
 provider, email_dashboard (with the contact columns), email_dashboard_contact_histogram,
 email_histogram, email_campaign_engagement, email_overall, email_overall_delivery_time and
 email_overall_campaign_comparison equal the truth the sandbox computes in Python
-(sandbox/report_truth.py, sandbox/overall_truth.py), in a reporting timezone with DST, with
+(sandbox/reports/truth.py, sandbox/reports/overall.py), in a reporting timezone with DST, with
 calendar periods and with rolling ones; Benchmark's own overall and dashboard snapshots, taken in
 that zone, reconcile with the modelled counts of the same periods."""
 

@@ -7,11 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox import benchmark_events as bme
-from sandbox import maxemail_events as mxm
-from sandbox import netcore_events as nc
-from sandbox.benchmark_truth import Digest, benchmark_truth
-from sandbox.entities import (
+from sandbox.apsis_one.model import (
     ABUSE,
     BOUNCED,
     CLICKED,
@@ -20,15 +16,20 @@ from sandbox.entities import (
     ApsisEvent,
     Campaign,
     Link,
-    Recipient,
-    Section,
     Send,
 )
-from sandbox.marts_truth import Click, ListedLink, Suppression, link_activity, suppressions
-from sandbox.maxemail_truth import maxemail_truth
-from sandbox.netcore_truth import message_stats, netcore_truth
+from sandbox.apsis_one.truth import apsis_one_truth
+from sandbox.audience import Recipient, Section
+from sandbox.benchmark import model as bme
+from sandbox.benchmark.digest import Digest
+from sandbox.benchmark.truth import benchmark_truth
+from sandbox.maxemail import model as mxm
+from sandbox.maxemail.truth import maxemail_truth
+from sandbox.netcore import model as nc
+from sandbox.netcore.stats import message_stats
+from sandbox.netcore.truth import netcore_truth
+from sandbox.reports.marts import Click, ListedLink, Suppression, link_activity, suppressions
 from sandbox.timeutil import to_ms
-from sandbox.truth import apsis_one_truth
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 T0_MS = to_ms(T0)

@@ -153,8 +153,7 @@ def test_cli_loads_maxemail_from_config(sandbox: Sandbox, warehouse: str, tmp_pa
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
-        "SOURCES__MAXEMAIL__BASE_URL": f"{sandbox.url}/maxemail",
-        "SOURCES__MAXEMAIL__PASSWORD": "sandbox-pass",
+        **sandbox.env("maxemail"),
         "SOURCES__MAXEMAIL__EXPORTS": '["campaign.sent"]',
         "WAREHOUSE_PATH": warehouse,
     }

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pipelines.common.runner import LoadError
-from sandbox.netcore_events import state_at
+from sandbox.netcore.model import state_at
 from tests.conftest import Sandbox, load_netcore, query, query_dicts
 from tests.netcore_bounces import is_hard, is_soft
 
@@ -55,7 +55,7 @@ def world_messages(sandbox: Sandbox) -> dict[str, Any]:
     """The world's messages in their state at the clock, by trid text."""
     world = sandbox.server.world
     now_ms = world.now_ms
-    states = (state_at(m, now_ms) for m in world.netcore.messages)
+    states = (state_at(m, now_ms) for m in world.parts["netcore"].messages)
     return {str(s.message.trid): s for s in states if s is not None}
 
 

@@ -1,4 +1,4 @@
-"""The overall report marts' truth (sandbox/overall_truth.py, docs/CONTRACTS.md 9 and 10.2):
+"""The overall report marts' truth (sandbox/reports/overall.py, docs/CONTRACTS.md 9 and 10.2):
 hand-made pairs for the definitions, the Benchmark simulator's own `overall` for agreement."""
 
 from __future__ import annotations
@@ -6,20 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sandbox import WorldConfig
-from sandbox import benchmark_reports as bme_reports
-from sandbox.benchmark_truth import Digest
-from sandbox.overall_truth import (
+from sandbox import World, WorldConfig
+from sandbox.benchmark import reports as bme_reports
+from sandbox.benchmark.digest import Digest
+from sandbox.benchmark.truth import campaigns as benchmark_campaigns
+from sandbox.benchmark.truth import pairs as benchmark_pairs
+from sandbox.reports.overall import (
     CampaignFacts,
-    benchmark_campaigns,
     campaign_comparison_rows,
     delivery_time_rows,
     overall_rows,
 )
-from sandbox.report_pairs import PairFacts, benchmark_pairs
-from sandbox.report_truth import ReportParams
+from sandbox.reports.pairs import PairFacts
+from sandbox.reports.params import ReportParams
 from sandbox.timeutil import to_ms
-from sandbox.world import World
 from tests.conftest import SMALL_WORLD
 
 LONDON = ZoneInfo("Europe/London")
@@ -93,7 +93,7 @@ def test_delivery_time_slots_by_local_hour_and_overall_bounces_on_sent() -> None
 
 def test_benchmark_truth_equals_the_simulators_own_overall() -> None:
     world = World(WorldConfig(**SMALL_WORLD))
-    digest = Digest(world.benchmark, world.now_ms)
+    digest = Digest(world.parts["benchmark"], world.now_ms)
     pairs, campaigns = benchmark_pairs(digest), benchmark_campaigns(digest)
     for days in (1, 7, 30, 90):
         api = bme_reports.overall(digest, days, LONDON)

@@ -1,5 +1,5 @@
-"""The time-bucketed report marts' truth (sandbox/report_truth.py, report_pairs.py and
-report_periods.py, docs/CONTRACTS.md section 9):
+"""The time-bucketed report marts' truth (sandbox/reports/: truth.py, pairs.py, periods.py and
+each provider's `pairs` in sandbox/<provider>/truth.py; docs/CONTRACTS.md section 9):
 hand-made digests for the definitions, the world for the provider mappings, HTTP for the endpoint.
 """
 
@@ -15,9 +15,13 @@ import pytest
 import requests
 
 from sandbox import SandboxServer, WorldConfig
-from sandbox import benchmark_reports as bme_reports
-from sandbox.benchmark_truth import Digest
-from sandbox.report_pairs import (
+from sandbox.apsis_one.truth import pairs as apsis_one_pairs
+from sandbox.benchmark import reports as bme_reports
+from sandbox.benchmark.digest import Digest
+from sandbox.benchmark.truth import pairs as benchmark_pairs
+from sandbox.maxemail.truth import pairs as maxemail_pairs
+from sandbox.netcore.truth import pairs as netcore_pairs
+from sandbox.reports.pairs import (
     BOUNCED,
     CLICKED,
     COMPLAINED,
@@ -27,19 +31,14 @@ from sandbox.report_pairs import (
     UNSUBSCRIBED,
     PairDigest,
     PairFacts,
-    apsis_one_pairs,
-    benchmark_pairs,
-    maxemail_pairs,
-    netcore_pairs,
 )
-from sandbox.report_periods import diff, period
-from sandbox.report_truth import (
-    ReportParams,
+from sandbox.reports.params import ReportParams, report_params
+from sandbox.reports.periods import diff, period
+from sandbox.reports.truth import (
     contact_histogram_rows,
     dashboard_rows,
     engagement_rows,
     histogram_rows,
-    report_params,
 )
 from sandbox.timeutil import from_ms, to_ms
 from tests.conftest import SMALL_WORLD, Sandbox
@@ -307,12 +306,12 @@ def server() -> Iterator[SandboxServer]:
 def _pairs(server: SandboxServer, provider: str) -> list[PairFacts]:
     world, now = server.world, server.world.now_ms
     if provider == "apsis_one":
-        return apsis_one_pairs(world.events, now)
+        return apsis_one_pairs(world.parts["apsis_one"].events, now)
     if provider == "maxemail":
-        return maxemail_pairs(world.maxemail, now, LONDON)
+        return maxemail_pairs(world.parts["maxemail"], now, LONDON)
     if provider == "netcore":
-        return netcore_pairs(world.netcore, now, ZoneInfo("Asia/Kolkata"))
-    return benchmark_pairs(Digest(world.benchmark, now))
+        return netcore_pairs(world.parts["netcore"], now, ZoneInfo("Asia/Kolkata"))
+    return benchmark_pairs(Digest(world.parts["benchmark"], now))
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -340,7 +339,7 @@ def test_pairs_agree_with_the_campaign_report(server: SandboxServer, provider: s
 
 
 def test_benchmark_truth_equals_the_simulators_own_reports(server: SandboxServer) -> None:
-    digest = Digest(server.world.benchmark, server.world.now_ms)
+    digest = Digest(server.world.parts["benchmark"], server.world.now_ms)
     pairs = benchmark_pairs(digest)
     for days in (1, 7, 30):
         api = bme_reports.dashboard(digest, days, LONDON)["campaign"]

@@ -20,9 +20,9 @@ import pytest
 import requests
 
 from sandbox import SandboxServer, World, WorldConfig
-from sandbox.benchmark import KEYS, SCOPES
-from sandbox.report_periods import diff
-from sandbox.truth import _rate
+from sandbox.benchmark.settings import KEYS, SCOPES
+from sandbox.reports.periods import diff
+from sandbox.reports.periods import rate as _rate
 from tests.benchmark_schemas import OPENAPI, PROJECT, ROUTES, UNDOCUMENTED, OpenApi
 from tests.conftest import SMALL_WORLD, Sandbox
 from tests.vendor import BENCHMARK_OPENAPI, require_vendor
@@ -860,7 +860,7 @@ def test_diff_rule() -> None:
 
 def test_world_is_deterministic_and_separate() -> None:
     def world(**overrides: Any) -> list[tuple[str, str, int]]:
-        events = World(WorldConfig(**{**SMALL_WORLD, **overrides})).benchmark.events
+        events = World(WorldConfig(**{**SMALL_WORLD, **overrides})).parts["benchmark"].events
         return [(e.contact.contact_id, e.type, e.at_ms) for e in events]
 
     assert world() == world()
@@ -868,5 +868,7 @@ def test_world_is_deterministic_and_separate() -> None:
     # The Benchmark world has its own generator: the APSIS world does not see it.
     small = World(WorldConfig(**SMALL_WORLD))
     other = World(WorldConfig(**SMALL_WORLD, benchmark_campaigns=9))
-    assert [e.correlation for e in small.events] == [e.correlation for e in other.events]
-    assert len(other.benchmark.campaigns) == 9 != len(small.benchmark.campaigns)
+    assert [e.correlation for e in small.parts["apsis_one"].events] == [
+        e.correlation for e in other.parts["apsis_one"].events
+    ]
+    assert len(other.parts["benchmark"].campaigns) == 9 != len(small.parts["benchmark"].campaigns)

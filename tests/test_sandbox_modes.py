@@ -1,4 +1,4 @@
-"""The sandbox's account modes (sandbox.world.ACCOUNT_MODES, docs/CONTRACTS.md 12) serve the
+"""The sandbox's account modes (sandbox.config.ACCOUNT_MODES, docs/CONTRACTS.md 12) serve the
 shapes they name over HTTP, and the default world does not change."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from sandbox import World, WorldConfig
-from sandbox.netcore_truth import bounce_class as sandbox_bounce_class
+from sandbox.netcore.bounces import bounce_class as sandbox_bounce_class
 from tests.conftest import Sandbox
 from tests.netcore_bounces import BOUNCE_STATUSES, bounce_class, is_hard, is_soft
 
@@ -576,7 +576,7 @@ def test_truth_is_the_report_of_the_events(sandbox: Sandbox, nc: Nc) -> None:
 def _lives(world: World) -> list[tuple[Any, ...]]:
     return [
         (m.trid, m.address, m.requested_s, m.outcome, m.outcome_s, m.opens, m.clicks, m.final)
-        for m in world.netcore.messages
+        for m in world.parts["netcore"].messages
     ]
 
 
@@ -585,15 +585,15 @@ def test_netcore_generation_is_deterministic_and_leaves_other_worlds_alone() -> 
     one, two = World(WorldConfig(**small)), World(WorldConfig(**small))
     assert _lives(one) == _lives(two) and _lives(one)
     without = World(WorldConfig(**small, netcore_campaigns=0, netcore_later_campaigns=0))
-    assert not without.netcore.messages
-    assert [(e.seq, e.type, e.true_ms) for e in without.events] == [
-        (e.seq, e.type, e.true_ms) for e in one.events
+    assert not without.parts["netcore"].messages
+    assert [(e.seq, e.type, e.true_ms) for e in without.parts["apsis_one"].events] == [
+        (e.seq, e.type, e.true_ms) for e in one.parts["apsis_one"].events
     ]
-    assert [(e.address, e.kind, e.at_s) for e in without.maxemail.events] == [
-        (e.address, e.kind, e.at_s) for e in one.maxemail.events
+    assert [(e.address, e.kind, e.at_s) for e in without.parts["maxemail"].events] == [
+        (e.address, e.kind, e.at_s) for e in one.parts["maxemail"].events
     ]
     world = World(WorldConfig(**small, netcore_campaigns=3, netcore_later_campaigns=1))
-    sends = [c.start_s for c in world.netcore.campaigns]
+    sends = [c.start_s for c in world.parts["netcore"].campaigns]
     clock = int(world.now.timestamp())
     assert len(sends) == 4 and sum(s < clock for s in sends) == 3
     assert all(clock - 80 * 86_400 <= s for s in sends)
@@ -612,7 +612,9 @@ def test_plain_bounces_replace_some_bounces_and_change_nothing_else() -> None:
     assert without_outcome(plain) == without_outcome(none) and _lives(plain)
     changed = [
         (a.outcome, b.outcome, a.remarks)
-        for a, b in zip(plain.netcore.messages, none.netcore.messages, strict=True)
+        for a, b in zip(
+            plain.parts["netcore"].messages, none.parts["netcore"].messages, strict=True
+        )
         if (a.outcome, a.remarks) != (b.outcome, b.remarks)
     ]
     assert changed and all(status == "bounce" for status, _, _ in changed)
@@ -620,12 +622,12 @@ def test_plain_bounces_replace_some_bounces_and_change_nothing_else() -> None:
     for _, was, remarks in changed:
         expected = {"hard"} if was == "hardbounce" else {"soft", "block", "unknown"}
         assert bounce_class("bounce", remarks) in expected, (was, remarks)
-    bounces = Counter(m.outcome for m in none.netcore.messages)
+    bounces = Counter(m.outcome for m in none.parts["netcore"].messages)
     assert Counter(b for _, b, _ in changed) == {
         "hardbounce": bounces["hardbounce"] // 3,
         "softbounce": bounces["softbounce"] // 3,
     }
-    assert not any(m.outcome == "bounce" for m in none.netcore.messages)
+    assert not any(m.outcome == "bounce" for m in none.parts["netcore"].messages)
 
 
 @pytest.mark.parametrize(
