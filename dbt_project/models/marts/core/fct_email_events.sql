@@ -9,7 +9,7 @@
     retried event replaces the retry). delete+insert on event_id keeps it at one row either way.
 -#}
 
--- depends_on: {{ ref('int_email_events__unioned') }}
+-- depends_on: {{ ref('int_email_events__bounce_decoded') }}
 
 {{
     config(
@@ -51,13 +51,13 @@ lookback as (
 recent_events as (
 
     -- a provider not in the table yet (newly enabled) is read in full
-    select unioned.*
+    select decoded.*
 
-    from {{ ref('int_email_events__unioned') }} as unioned
+    from {{ ref('int_email_events__bounce_decoded') }} as decoded
     left join lookback
-        on unioned.provider = lookback.provider
+        on decoded.provider = lookback.provider
     where lookback.loaded_since is null
-        or unioned.loaded_at >= lookback.loaded_since
+        or decoded.loaded_at >= lookback.loaded_since
 
 ),
 
