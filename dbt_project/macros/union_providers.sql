@@ -8,17 +8,18 @@
 -#}
 {% macro union_providers(entity) -%}
     {%- set columns = conformed_columns(entity) -%}
-    {%- for provider in enabled_providers(entity) %}
+    {%- for provider in enabled_providers(entity) -%}
+    {%- if not loop.first %}
+
+    union all
+
+    {% endif -%}
     select
         {%- for column in columns %}
         {{ column.name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_' ~ provider ~ '__' ~ entity) }}
-    {%- if not loop.last %}
-
-    union all
-    {% endif -%}
-    {%- else %}
+    {%- else -%}
     -- no enabled provider has {{ entity }}: no rows, the same columns
     {{ staging_empty_relation(columns) }}
     {%- endfor %}
