@@ -96,3 +96,24 @@
     {%- endfor -%}
     {{ return(columns) }}
 {%- endmacro %}
+
+
+{#-
+    `cast(null as <type>) as <name>` for each of `names`, columns of conformed_columns(entity)
+    that a provider does not have: typed as the conformed shape says, so every provider's model
+    gives the same types. An unknown name fails at compile time.
+-#}
+{% macro conformed_nulls(entity, names) -%}
+    {%- set types = {} -%}
+    {%- for column in conformed_columns(entity) -%}
+        {%- do types.update({column.name: column.datatype}) -%}
+    {%- endfor -%}
+    {%- for name in names -%}
+        {%- if name not in types -%}
+            {{ exceptions.raise_compiler_error(
+                'conformed_nulls: ' ~ name ~ ' is no column of conformed_columns(' ~ entity ~ ')'
+            ) }}
+        {%- endif -%}
+        cast(null as {{ types[name] }}) as {{ name }}{{ ',\n        ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

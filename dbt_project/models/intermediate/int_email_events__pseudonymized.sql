@@ -32,12 +32,6 @@ final as (
             'provider', 'account_id', 'campaign_id', 'split_id', 'recipient_key',
             'raw_event_type', 'event_identity',
         ]) }} as event_id,
-        provider,
-        account_id,
-        message_type,
-        campaign_id,
-        split_id,
-        variation,
         recipient_key,
         recipient_domain,
         {% if expose_email_address() -%}
@@ -45,22 +39,11 @@ final as (
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as email_address,
         {%- endif %}
-        raw_event_type,
-        occurred_at,
-        received_at,
-        device,
-        device_raw,
-        country,
-        link_id,
-        link_url,
-        link_title,
-        bounce_code,
-        provider_bounce_class,
-        provider_bounce_reason,
-        unsubscribe_topic,
-        complaint_source,
-        source_event_id,
-        loaded_at
+        -- every other conformed column as it is (event_identity is in event_id)
+        {%- for column in conformed_columns('email_events')
+            if column.name not in ['email_address', 'event_identity'] %}
+        {{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from keyed
 

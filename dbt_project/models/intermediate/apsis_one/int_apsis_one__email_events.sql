@@ -36,12 +36,11 @@ conformed as (
         link_url,
         link_title,
         bounce_code,
-        -- APSIS One gives a code only: the seed decodes it (bounce_class_rule code_first)
-        cast(null as {{ dbt.type_string() }}) as provider_bounce_class,
-        cast(null as {{ dbt.type_string() }}) as provider_bounce_reason,
         unsubscribe_topic,
         abuse_section as complaint_source,
-        loaded_at
+        loaded_at,
+        -- APSIS One gives a bounce code only: the seed decodes it (bounce_class_rule code_first)
+        {{ conformed_nulls('email_events', ['provider_bounce_class', 'provider_bounce_reason']) }}
 
     from events
 

@@ -72,11 +72,12 @@ conformed as (
         coalesce(campaigns.campaign_name, latest_event.campaign_name) as campaign_name,
         coalesce(campaigns.subject, latest_event.subject) as subject,
         coalesce(campaigns.sender_address, latest_event.sender_address) as sender_name,
-        cast(null as {{ dbt.type_string() }}) as section,
         campaigns.campaign_status,
         campaigns.scheduled_at as scheduled_sent_at,
         cast(0 as {{ dbt.type_bigint() }}) as split_count,
-        false as has_variations
+        false as has_variations,
+        -- no sections
+        {{ conformed_nulls('email_campaigns', ['section']) }}
 
     from campaign_ids
     left join ranked_campaigns as campaigns

@@ -28,22 +28,15 @@ conformed as (
         account_id,
         'campaign' as message_type,
         campaign_id,
-        cast(null as {{ dbt.type_string() }}) as split_id,
-        cast(null as {{ dbt.type_string() }}) as variation,
         email_address,
         raw_event_type,
         -- the raw merge key: contact, type, time, campaign, link (type and campaign are in
         -- event_id already), so a record re-read by an overlapping pastDays window keeps its id
         {{ identity_string(['contact_id', 'occurred_at', 'link_id']) }} as event_identity,
-        cast(null as {{ dbt.type_string() }}) as source_event_id,
         occurred_at,
         occurred_at as received_at,
-        cast(null as {{ dbt.type_string() }}) as device,
-        cast(null as {{ dbt.type_string() }}) as device_raw,
-        cast(null as {{ dbt.type_string() }}) as country,
         link_id,
         link_url,
-        cast(null as {{ dbt.type_string() }}) as link_title,
         bounce_code,
         -- Benchmark classes every bounce itself (emailBounceType, CONTRACTS.md 7.3)
         case
@@ -60,10 +53,14 @@ conformed as (
                     ]) }}), '')
                 )
         end as provider_bounce_reason,
-        cast(null as {{ dbt.type_string() }}) as unsubscribe_topic,
         case when raw_event_type = 'email-complaint' then complaint_feedback_type end
             as complaint_source,
-        loaded_at
+        loaded_at,
+        -- not in the contact events
+        {{ conformed_nulls('email_events', [
+            'split_id', 'variation', 'source_event_id', 'device', 'device_raw', 'country',
+            'link_title', 'unsubscribe_topic',
+        ]) }}
 
     from campaign_events
 

@@ -52,12 +52,13 @@ conformed as (
         campaigns.campaign_name,
         campaigns.subject,
         campaigns.sender_name,
-        cast(null as {{ dbt.type_string() }}) as section,
         campaigns.campaign_status,
         -- when sending started, else when it is scheduled to
         coalesce(campaigns.started_at, campaigns.scheduled_at) as scheduled_sent_at,
         cast(0 as {{ dbt.type_bigint() }}) as split_count,
-        false as has_variations
+        false as has_variations,
+        -- no sections
+        {{ conformed_nulls('email_campaigns', ['section']) }}
 
     from campaign_ids
     left join campaigns

@@ -64,8 +64,6 @@ conformed as (
         account_id,
         message_type,
         cast(email_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as split_id,
-        cast(null as {{ dbt.type_string() }}) as variation,
         email_address,
         raw_event_type,
         -- no provider event id and no receipt time: a row is identified by the raw merge key
@@ -73,15 +71,9 @@ conformed as (
         -- its event_id, while an open or click row re-exported with a later (latest-open)
         -- timestamp is a new event
         {{ identity_string(['message_type', 'occurred_at', 'link_url']) }} as event_identity,
-        cast(null as {{ dbt.type_string() }}) as source_event_id,
         occurred_at,
         occurred_at as received_at,
-        cast(null as {{ dbt.type_string() }}) as device,
-        cast(null as {{ dbt.type_string() }}) as device_raw,
-        cast(null as {{ dbt.type_string() }}) as country,
-        cast(null as {{ dbt.type_string() }}) as link_id,
         link_url,
-        cast(null as {{ dbt.type_string() }}) as link_title,
         bounce_code,
         -- the class of a bounce whose code the seed does not know (CONTRACTS.md 5.3)
         case
@@ -91,8 +83,12 @@ conformed as (
         end as provider_bounce_class,
         bounce_reason as provider_bounce_reason,
         unsubscribe_type as unsubscribe_topic,
-        cast(null as {{ dbt.type_string() }}) as complaint_source,
-        loaded_at
+        loaded_at,
+        -- not in the exports
+        {{ conformed_nulls('email_events', [
+            'split_id', 'variation', 'source_event_id', 'device', 'device_raw', 'country',
+            'link_id', 'link_title', 'complaint_source',
+        ]) }}
 
     from export_rows
 

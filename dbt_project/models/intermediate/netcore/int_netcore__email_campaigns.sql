@@ -41,12 +41,11 @@ conformed as (
         campaign_name,
         subject,
         sender_address as sender_name,
-        cast(null as {{ dbt.type_string() }}) as section,
-        cast(null as {{ dbt.type_string() }}) as campaign_status,
-        -- Netcore's API gives no scheduled send time (a first request may be dropped, never sent)
-        cast(null as {{ dbt.type_timestamp() }}) as scheduled_sent_at,
         cast(0 as {{ dbt.type_bigint() }}) as split_count,
-        false as has_variations
+        false as has_variations,
+        -- no campaign metadata: no section, no status, and no scheduled send time (the API gives
+        -- none, and a campaign's first request may be dropped, never sent)
+        {{ conformed_nulls('email_campaigns', ['section', 'campaign_status', 'scheduled_sent_at']) }}
 
     from latest_messages
     where message_rank = 1

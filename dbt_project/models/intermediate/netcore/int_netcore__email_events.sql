@@ -93,8 +93,6 @@ conformed as (
         messages.account_id,
         'campaign' as message_type,
         messages.campaign_id,
-        cast(null as {{ dbt.type_string() }}) as split_id,
-        cast(null as {{ dbt.type_string() }}) as variation,
         messages.email_address,
         message_events.raw_event_type,
         -- trid (with the raw type, in event_id) identifies a message's one event of each kind;
@@ -107,12 +105,7 @@ conformed as (
         message_events.message_id as source_event_id,
         message_events.occurred_at,
         message_events.occurred_at as received_at,
-        cast(null as {{ dbt.type_string() }}) as device,
-        cast(null as {{ dbt.type_string() }}) as device_raw,
-        cast(null as {{ dbt.type_string() }}) as country,
-        cast(null as {{ dbt.type_string() }}) as link_id,
         message_events.link_url,
-        cast(null as {{ dbt.type_string() }}) as link_title,
         case
             when message_events.raw_event_type in ('hardbounce', 'softbounce', 'bounce')
                 then messages.smtp_status_code
@@ -127,9 +120,12 @@ conformed as (
             when message_events.raw_event_type in ('hardbounce', 'softbounce', 'bounce')
                 then messages.remarks
         end as provider_bounce_reason,
-        cast(null as {{ dbt.type_string() }}) as unsubscribe_topic,
-        cast(null as {{ dbt.type_string() }}) as complaint_source,
-        messages.loaded_at
+        messages.loaded_at,
+        -- not in the event logs
+        {{ conformed_nulls('email_events', [
+            'split_id', 'variation', 'device', 'device_raw', 'country', 'link_id', 'link_title',
+            'unsubscribe_topic', 'complaint_source',
+        ]) }}
 
     from message_events
     inner join messages

@@ -19,6 +19,10 @@
     ('complaints', 'complaint_count'),
     ('unsubscribes', 'unsubscribe_count'),
 ] -%}
+{%- set metrics_from = [] -%}
+{%- for metric, column in metrics -%}
+    {%- do metrics_from.append((metric, column, 'email_campaign_report.' ~ column)) -%}
+{%- endfor %}
 
 with
 
@@ -92,24 +96,8 @@ paired as (
 
 unpivoted as (
 
-    {% for metric, column in metrics -%}
-    select
-        'benchmark' as provider,
-        account_id,
-        campaign_id,
-        '{{ metric }}' as metric,
-        'email_campaign_report.{{ column }}' as modelled_from,
-        reported__{{ column }} as reported_value,
-        modelled__{{ column }} as modelled_value,
-        modelled__{{ column }} - reported__{{ column }} as difference,
-        reported_at
+    {{ reconciliation_rows('benchmark', ['account_id', 'campaign_id'], metrics_from) }}
 
-    from paired
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {% endfor %}
 )
 
 select * from unpivoted

@@ -48,6 +48,10 @@
     ('unsubscribed', 'is_unsubscribed', 'messages with an unsubscribed event'),
     ('spam', 'is_complained', 'messages with a complained event'),
 ] -%}
+{%- set metrics_from = [] -%}
+{%- for metric, _, modelled_from in metrics -%}
+    {%- do metrics_from.append((metric, metric, modelled_from)) -%}
+{%- endfor %}
 
 with
 
@@ -167,24 +171,8 @@ paired as (
 
 unpivoted as (
 
-    {% for metric, _, modelled_from in metrics -%}
-    select
-        'netcore' as provider,
-        account_id,
-        stats_date,
-        '{{ metric }}' as metric,
-        '{{ modelled_from }}' as modelled_from,
-        reported__{{ metric }} as reported_value,
-        modelled__{{ metric }} as modelled_value,
-        modelled__{{ metric }} - reported__{{ metric }} as difference,
-        reported_at
+    {{ reconciliation_rows('netcore', ['account_id', 'stats_date'], metrics_from) }}
 
-    from paired
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {% endfor %}
 )
 
 select * from unpivoted
