@@ -7,7 +7,7 @@
 {% macro provider_registry() -%}
     {{ return({
         'apsis_one': ['email_events', 'email_campaigns'],
-        'maxemail': ['email_events', 'email_campaigns'],
+        'maxemail': ['email_events', 'email_campaigns', 'email_link_totals'],
         'netcore': ['email_events', 'email_campaigns'],
         'benchmark': ['email_events', 'email_campaigns', 'email_contacts'],
     }) }}

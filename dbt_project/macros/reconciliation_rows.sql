@@ -37,3 +37,42 @@
     {%- endfor %}
 {%- endmacro %}
 
+
+
+{#-
+    The pairing of a reconciliation (CONTRACTS.md 8): one row per subject (the `keys`) known to
+    either side, the provider's numbers beside ours, as reconciliation_rows reads them. A subject
+    only the provider reports is modelled as 0; one only we know has no reported numbers (null:
+    not reconciled).
+
+    reported, modelled: the two relations (each with the `keys`); reported_at: its SQL;
+    columns: (column, the reported SQL, the modelled SQL), giving `reported__<column>` and
+    `modelled__<column>`.
+-#}
+{% macro reconciliation_pairs(keys, reported, modelled, reported_at, columns) -%}
+    select
+        {%- for key in keys %}
+        subjects.{{ key }},
+        {%- endfor %}
+        {{ reported_at }} as reported_at,
+        {%- for column, reported_sql, modelled_sql in columns %}
+        {{ reported_sql }} as reported__{{ column }},
+        coalesce({{ modelled_sql }}, 0) as modelled__{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from (
+        select {{ keys | join(', ') }} from {{ reported }}
+
+        union
+
+        select {{ keys | join(', ') }} from {{ modelled }}
+    ) as subjects
+    {%- for relation in [reported, modelled] %}
+    left join {{ relation }}
+        on {% for key in keys -%}
+        subjects.{{ key }} = {{ relation }}.{{ key }}
+        {%- if not loop.last %}
+        and {% endif -%}
+        {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}

@@ -84,6 +84,10 @@
             ('contact_id', string),
             ('created_at', timestamp),
         ],
+        'email_link_totals': [
+            ('link_key', string),
+            ('total_click_count', dbt.type_bigint()),
+        ],
     } -%}
     {%- if entity not in shapes -%}
         {{ exceptions.raise_compiler_error(

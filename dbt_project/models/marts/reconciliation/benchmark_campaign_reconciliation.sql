@@ -19,9 +19,10 @@
     ('complaints', 'complaint_count'),
     ('unsubscribes', 'unsubscribe_count'),
 ] -%}
-{%- set metrics_from = [] -%}
+{%- set metrics_from, pairs = [], [] -%}
 {%- for metric, column in metrics -%}
     {%- do metrics_from.append((metric, column, 'email_campaign_report.' ~ column)) -%}
+    {%- do pairs.append((column, 'reported.' ~ column, 'campaign_report.' ~ column)) -%}
 {%- endfor %}
 
 with
@@ -39,58 +40,20 @@ campaign_report as (
 
 ),
 
-ranked_reports as (
-
-    -- the report is a snapshot per run: the latest one per campaign is Benchmark's current word
-    select
-        *,
-        row_number() over (
-            partition by account_id, campaign_id
-            order by taken_at desc, loaded_at desc
-        ) as snapshot_rank
-
-    from provider_reports
-
-),
-
 reported as (
 
-    select * from ranked_reports
-    where snapshot_rank = 1
-
-),
-
-campaign_ids as (
-
-    -- campaigns known to either side: a reported campaign without events is modelled as 0, a
-    -- campaign with events but no report snapshot has no reported numbers
-    select account_id, campaign_id from reported
-
-    union
-
-    select account_id, campaign_id from campaign_report
+    -- the report is a snapshot per run: the latest one per campaign is Benchmark's current word
+    {{ latest_snapshots('provider_reports', ['account_id', 'campaign_id']) }}
 
 ),
 
 paired as (
 
-    select
-        campaign_ids.account_id,
-        campaign_ids.campaign_id,
-        reported.taken_at as reported_at,
-        {% for _, column in metrics -%}
-        reported.{{ column }} as reported__{{ column }},
-        coalesce(campaign_report.{{ column }}, 0) as modelled__{{ column }}
-        {%- if not loop.last %},{% endif %}
-        {% endfor %}
-
-    from campaign_ids
-    left join reported
-        on campaign_ids.account_id = reported.account_id
-        and campaign_ids.campaign_id = reported.campaign_id
-    left join campaign_report
-        on campaign_ids.account_id = campaign_report.account_id
-        and campaign_ids.campaign_id = campaign_report.campaign_id
+    -- campaigns known to either side: a reported campaign without events is modelled as 0, a
+    -- campaign with events but no report snapshot has no reported numbers
+    {{ reconciliation_pairs(
+        ['account_id', 'campaign_id'], 'reported', 'campaign_report', 'reported.taken_at', pairs,
+    ) }}
 
 ),
 
