@@ -117,34 +117,28 @@ recipient_messages as (
 
 ),
 
-classified as (
+ruled as (
 
-    -- a recipient is hard if any bounce was hard, else soft if any was soft, block or unknown
+    -- a recipient is hard if any bounce was hard, else soft if any was soft, block or unknown;
+    -- delivered by the provider's delivered_rule (seed email_providers): `delivered_events`
+    -- needs a delivery event, `sent_not_bounced` (no delivery events) is sent and not bounced
     select
         recipient_messages.*,
         case
-            when has_hard_bounce then 'hard'
-            when has_soft_bounce then 'soft'
+            when recipient_messages.has_hard_bounce then 'hard'
+            when recipient_messages.has_soft_bounce then 'soft'
         end as bounce_class,
-        has_hard_bounce or has_soft_bounce as was_bounced
-
-    from recipient_messages
-
-),
-
-delivered as (
-
-    select
-        classified.*,
+        recipient_messages.has_hard_bounce or recipient_messages.has_soft_bounce as was_bounced,
         case
             when providers.delivered_rule = 'sent_not_bounced'
-                then classified.was_sent and not classified.was_bounced
-            else classified.has_delivery_event
+                then recipient_messages.was_sent
+                    and not (recipient_messages.has_hard_bounce or recipient_messages.has_soft_bounce)
+            else recipient_messages.has_delivery_event
         end as was_delivered
 
-    from classified
+    from recipient_messages
     left join providers
-        on classified.provider = providers.provider
+        on recipient_messages.provider = providers.provider
 
 ),
 
@@ -187,7 +181,7 @@ final as (
         ) }} as seconds_to_first_open,
         last_loaded_at
 
-    from delivered
+    from ruled
 
 )
 
