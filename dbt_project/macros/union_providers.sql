@@ -91,7 +91,8 @@
     } -%}
     {%- if entity not in shapes -%}
         {{ exceptions.raise_compiler_error(
-            'conformed_columns: no conformed shape ' ~ entity ~ '; known: ' ~ shapes.keys() | join(', ')
+            'conformed_columns: no conformed shape ' ~ entity
+            ~ '; known: ' ~ shapes.keys() | join(', ')
         ) }}
     {%- endif -%}
     {%- set columns = [] -%}

@@ -1,7 +1,8 @@
 {#-
-    Maxemail's messages in the conformed campaign shape (macro conformed_columns('email_campaigns')):
-    one row per account_id and email id (campaign_id) with `email_campaign.find` metadata or a
-    send, in any of the four services (message_type). No split tests.
+    Maxemail's messages in the conformed campaign shape (macro
+    conformed_columns('email_campaigns')): one row per account_id and email id (campaign_id) with
+    `email_campaign.find` metadata or a send, in any of the four services (message_type). No
+    split tests.
 -#}
 
 with

@@ -45,7 +45,9 @@ conformed as (
         false as has_variations,
         -- no campaign metadata: no section, no status, and no scheduled send time (the API gives
         -- none, and a campaign's first request may be dropped, never sent)
-        {{ conformed_nulls('email_campaigns', ['section', 'campaign_status', 'scheduled_sent_at']) }}
+        {{ conformed_nulls(
+            'email_campaigns', ['section', 'campaign_status', 'scheduled_sent_at'],
+        ) }}
 
     from latest_messages
     where message_rank = 1
