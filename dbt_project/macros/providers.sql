@@ -21,16 +21,19 @@
     The enabled providers: a provider is on unless its var `<provider>_enabled` is false (Fivetran
     style; dbt_project.yml disables the provider's sources, staging and intermediate folders with
     the same var, so a disabled provider's models are never built nor ref'd). With `entity`, only
-    those with that conform model. Every provider disabled fails at compile time.
+    those with that conform model. Every provider disabled fails at compile time, naming the vars.
 -#}
 {% macro enabled_providers(entity=none) -%}
-    {%- set enabled = [] -%}
+    {%- set enabled, with_entity = [], [] -%}
     {%- for provider, entities in provider_registry().items() -%}
-        {%- if var(provider ~ '_enabled', true) and (entity is none or entity in entities) -%}
+        {%- if var(provider ~ '_enabled', true) -%}
             {%- do enabled.append(provider) -%}
+            {%- if entity is none or entity in entities -%}
+                {%- do with_entity.append(provider) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if enabled | length == 0 and entity is none -%}
+    {%- if enabled | length == 0 -%}
         {%- set names = [] -%}
         {%- for provider in all_providers() -%}{%- do names.append(provider ~ '_enabled') -%}{%- endfor -%}
         {{ exceptions.raise_compiler_error(
@@ -38,7 +41,7 @@
             ~ names | join(', ') ~ ' to true'
         ) }}
     {%- endif -%}
-    {{ return(enabled) }}
+    {{ return(with_entity) }}
 {%- endmacro %}
 
 
