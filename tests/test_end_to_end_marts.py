@@ -32,7 +32,7 @@ from tests.conftest import (
 
 MARTS = ROOT / "dbt_project" / "models" / "marts"
 MODELS = ("email_campaign_link_activity", "email_recipient_suppressions")
-MISSING = [m for m in MODELS if not (MARTS / f"{m}.sql").is_file()]
+MISSING = [m for m in MODELS if not any(MARTS.rglob(f"{m}.sql"))]
 
 pytestmark = [
     pytest.mark.e2e,

@@ -8,7 +8,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_email_events__unioned') }}
+    select * from {{ ref('int_email_events__bounce_decoded') }}
 
 ),
 

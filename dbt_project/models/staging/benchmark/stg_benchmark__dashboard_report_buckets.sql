@@ -1,35 +1,8 @@
 {{ config(enabled=var('benchmark_enabled', true) and var('benchmark_reports_enabled', true)) }}
 
-with
-
-bucket_fields as (
-
-    {{ staging_source(
-        source('benchmark', 'report_dashboard__contact__histogram__histogram'),
-        benchmark__histogram_bucket_columns([]),
-    ) }}
-
-),
-
-renamed as (
-
-    -- dlt child table of report_dashboard: the snapshot is found through _dlt_parent_id
-    select
-        -- ids
-        _dlt_parent_id as snapshot_id,
-
-        -- numbers
-        cast(total as {{ dbt.type_bigint() }}) as contact_count,
-        cast(_dlt_list_idx as {{ dbt.type_int() }}) as bucket_index,
-
-        -- timestamps
-        {{ rfc3339_to_timestamp(adapter.quote('date')) }} as bucket_start_at,
-
-        -- metadata
-        _dlt_id as dlt_id
-
-    from bucket_fields
-
-)
-
-select * from renamed
+{#- One row per bucket of a dashboard snapshot's contact histogram. -#}
+{{ stg_benchmark_report_buckets(
+    table='report_dashboard__contact__histogram__histogram',
+    report='report_dashboard',
+    count_column='contact_count',
+) }}

@@ -1,40 +1,20 @@
+{#-
+    One row per row of the `bounced` export method (macro maxemail_export_ctes), with the code
+    parsed from the bounce reason.
+-#}
+
 with
 
-fields as (
-
-    {{ staging_source(
-        source('maxemail', 'bounced'),
-        maxemail__bounced_columns(),
-    ) }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        nullif(trim(_account_id), '') as account_id,
-        cast(email_id as {{ dbt.type_bigint() }}) as email_id,
-        nullif(trim(_export_key), '') as export_key,
-
-        -- strings
-        nullif(trim(_message_type), '') as message_type,
-        nullif(trim(_service), '') as service,
-        lower(nullif(trim(email_address), '')) as email_address,
-        'bounced' as raw_event_type,
-        lower(nullif(trim(bounce_type), '')) as bounce_type,
-        nullif(trim(bounce_reason), '') as bounce_reason,
-
-        -- timestamps
-        {{ timestamptz_to_utc('bounce_timestamp') }} as bounced_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
-
-        -- metadata
-        _dlt_load_id as dlt_load_id
-
-    from fields
-
-),
+{{ maxemail_export_ctes(
+    table='bounced',
+    raw_event_type='bounced',
+    columns=[
+        "lower(nullif(trim(bounce_type), '')) as bounce_type",
+        "nullif(trim(bounce_reason), '') as bounce_reason",
+    ],
+    event_timestamp='bounce_timestamp',
+    event_at='bounced_at',
+) }},
 
 code_parsed as (
 

@@ -1,41 +1,19 @@
+{#-
+    One row per row of the `clicked` export method (macro maxemail_export_ctes): a recipient's
+    latest click of a URL, with the running count of clicks.
+-#}
+
 with
 
-fields as (
-
-    {{ staging_source(
-        source('maxemail', 'clicked'),
-        maxemail__clicked_columns(),
-    ) }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        nullif(trim(_account_id), '') as account_id,
-        cast(email_id as {{ dbt.type_bigint() }}) as email_id,
-        nullif(trim(_export_key), '') as export_key,
-
-        -- strings
-        nullif(trim(_message_type), '') as message_type,
-        nullif(trim(_service), '') as service,
-        lower(nullif(trim(email_address), '')) as email_address,
-        'clicked' as raw_event_type,
-        nullif(trim(url), '') as link_url,
-
-        -- numbers
-        cast(click_count as {{ dbt.type_bigint() }}) as click_count,
-
-        -- timestamps
-        {{ timestamptz_to_utc('click_timestamp') }} as clicked_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
-
-        -- metadata
-        _dlt_load_id as dlt_load_id
-
-    from fields
-
-)
+{{ maxemail_export_ctes(
+    table='clicked',
+    raw_event_type='clicked',
+    columns=[
+        "nullif(trim(url), '') as link_url",
+        'cast(click_count as ' ~ dbt.type_bigint() ~ ') as click_count',
+    ],
+    event_timestamp='click_timestamp',
+    event_at='clicked_at',
+) }}
 
 select * from renamed

@@ -1,40 +1,16 @@
+{#-
+    One row per row of the `opened` export method (macro maxemail_export_ctes): a recipient's
+    latest open of a message, with the running count of opens.
+-#}
+
 with
 
-fields as (
-
-    {{ staging_source(
-        source('maxemail', 'opened'),
-        maxemail__opened_columns(),
-    ) }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        nullif(trim(_account_id), '') as account_id,
-        cast(email_id as {{ dbt.type_bigint() }}) as email_id,
-        nullif(trim(_export_key), '') as export_key,
-
-        -- strings
-        nullif(trim(_message_type), '') as message_type,
-        nullif(trim(_service), '') as service,
-        lower(nullif(trim(email_address), '')) as email_address,
-        'opened' as raw_event_type,
-
-        -- numbers
-        cast(open_count as {{ dbt.type_bigint() }}) as open_count,
-
-        -- timestamps
-        {{ timestamptz_to_utc('open_timestamp') }} as opened_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
-
-        -- metadata
-        _dlt_load_id as dlt_load_id
-
-    from fields
-
-)
+{{ maxemail_export_ctes(
+    table='opened',
+    raw_event_type='opened',
+    columns=['cast(open_count as ' ~ dbt.type_bigint() ~ ') as open_count'],
+    event_timestamp='open_timestamp',
+    event_at='opened_at',
+) }}
 
 select * from renamed

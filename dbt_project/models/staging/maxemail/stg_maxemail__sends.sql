@@ -1,37 +1,13 @@
+{#- One row per row of the `sent` export method (macro maxemail_export_ctes). -#}
+
 with
 
-fields as (
-
-    {{ staging_source(
-        source('maxemail', 'sent'),
-        maxemail__sent_columns(),
-    ) }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        nullif(trim(_account_id), '') as account_id,
-        cast(email_id as {{ dbt.type_bigint() }}) as email_id,
-        nullif(trim(_export_key), '') as export_key,
-
-        -- strings
-        nullif(trim(_message_type), '') as message_type,
-        nullif(trim(_service), '') as service,
-        lower(nullif(trim(email_address), '')) as email_address,
-        'sent' as raw_event_type,
-
-        -- timestamps
-        {{ timestamptz_to_utc('sent_timestamp') }} as sent_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
-
-        -- metadata
-        _dlt_load_id as dlt_load_id
-
-    from fields
-
-)
+{{ maxemail_export_ctes(
+    table='sent',
+    raw_event_type='sent',
+    columns=[],
+    event_timestamp='sent_timestamp',
+    event_at='sent_at',
+) }}
 
 select * from renamed

@@ -1,38 +1,17 @@
+{#-
+    One row per row of the `unsubscribed` export method (macro maxemail_export_ctes), with its
+    raw type by unsubscribe type.
+-#}
+
 with
 
-fields as (
-
-    {{ staging_source(
-        source('maxemail', 'unsubscribed'),
-        maxemail__unsubscribed_columns(),
-    ) }}
-
-),
-
-renamed as (
-
-    select
-        -- ids
-        nullif(trim(_account_id), '') as account_id,
-        cast(email_id as {{ dbt.type_bigint() }}) as email_id,
-        nullif(trim(_export_key), '') as export_key,
-
-        -- strings
-        nullif(trim(_message_type), '') as message_type,
-        nullif(trim(_service), '') as service,
-        lower(nullif(trim(email_address), '')) as email_address,
-        lower(nullif(trim(unsubscribe_type), '')) as unsubscribe_type,
-
-        -- timestamps
-        {{ timestamptz_to_utc('unsubscribe_timestamp') }} as unsubscribed_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
-
-        -- metadata
-        _dlt_load_id as dlt_load_id
-
-    from fields
-
-),
+{{ maxemail_export_ctes(
+    table='unsubscribed',
+    raw_event_type=none,
+    columns=["lower(nullif(trim(unsubscribe_type), '')) as unsubscribe_type"],
+    event_timestamp='unsubscribe_timestamp',
+    event_at='unsubscribed_at',
+) }},
 
 typed as (
 

@@ -22,22 +22,34 @@
     {%- do parts.append(('netcore_stats_reconciliation', 'date', 'stats_date')) -%}
 {%- endif %}
 
+{#- the columns of every part, in order, with their types -#}
+{%- set columns = [] -%}
+{%- for name, datatype in [
+    ('provider', dbt.type_string()),
+    ('account_id', dbt.type_string()),
+    ('subject_type', dbt.type_string()),
+    ('subject', dbt.type_string()),
+    ('metric', dbt.type_string()),
+    ('modelled_from', dbt.type_string()),
+    ('reported_value', dbt.type_bigint()),
+    ('modelled_value', dbt.type_bigint()),
+    ('difference', dbt.type_bigint()),
+    ('reported_at', dbt.type_timestamp()),
+] -%}
+    {%- do columns.append({'name': name, 'datatype': datatype}) -%}
+{%- endfor %}
+
 with
 
 {% for model_name, subject_type, subject_column in parts -%}
+{%- set expressions = {'subject_type': "'" ~ subject_type ~ "'", 'subject': subject_column} -%}
 {{ model_name }} as (
 
     select
-        cast(provider as {{ dbt.type_string() }}) as provider,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast('{{ subject_type }}' as {{ dbt.type_string() }}) as subject_type,
-        cast({{ subject_column }} as {{ dbt.type_string() }}) as subject,
-        cast(metric as {{ dbt.type_string() }}) as metric,
-        cast(modelled_from as {{ dbt.type_string() }}) as modelled_from,
-        cast(reported_value as {{ dbt.type_bigint() }}) as reported_value,
-        cast(modelled_value as {{ dbt.type_bigint() }}) as modelled_value,
-        cast(difference as {{ dbt.type_bigint() }}) as difference,
-        cast(reported_at as {{ dbt.type_timestamp() }}) as reported_at
+        {%- for column in columns %}
+        cast({{ expressions.get(column.name, column.name) }} as {{ column.datatype }})
+            as {{ column.name }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from {{ ref(model_name) }}
 
@@ -55,18 +67,7 @@ unioned as (
     {% endif -%}
     {% else -%}
     -- no provider with a reconciliation is enabled: no rows, the same columns
-    select
-        cast(null as {{ dbt.type_string() }}) as provider,
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        cast(null as {{ dbt.type_string() }}) as subject_type,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        cast(null as {{ dbt.type_string() }}) as metric,
-        cast(null as {{ dbt.type_string() }}) as modelled_from,
-        cast(null as {{ dbt.type_bigint() }}) as reported_value,
-        cast(null as {{ dbt.type_bigint() }}) as modelled_value,
-        cast(null as {{ dbt.type_bigint() }}) as difference,
-        cast(null as {{ dbt.type_timestamp() }}) as reported_at
-    where 1 = 0
+    {{ staging_empty_relation(columns) }}
     {% endfor %}
 )
 

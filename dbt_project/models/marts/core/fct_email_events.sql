@@ -9,7 +9,7 @@
     retried event replaces the retry). delete+insert on event_id keeps it at one row either way.
 -#}
 
--- depends_on: {{ ref('int_email_events__unioned') }}
+-- depends_on: {{ ref('int_email_events__bounce_decoded') }}
 
 {{
     config(
@@ -34,30 +34,9 @@ current_events as (
 
 ),
 
-lookback as (
-
-    -- one watermark per provider: a provider whose loads stalled for a while is not skipped
-    -- because another provider's newer loads moved a shared watermark past it
-    select
-        provider,
-        {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, 'max(loaded_at)') }}
-            as loaded_since
-
-    from {{ this }}
-    group by provider
-
-),
-
 recent_events as (
 
-    -- a provider not in the table yet (newly enabled) is read in full
-    select unioned.*
-
-    from {{ ref('int_email_events__unioned') }} as unioned
-    left join lookback
-        on unioned.provider = lookback.provider
-    where lookback.loaded_since is null
-        or unioned.loaded_at >= lookback.loaded_since
+    {{ loaded_within_lookback(ref('int_email_events__bounce_decoded')) }}
 
 ),
 

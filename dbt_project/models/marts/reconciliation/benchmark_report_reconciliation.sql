@@ -69,17 +69,7 @@ deliveries as (
         '{{ report }}?pastDays=' || cast(past_days as {{ dbt.type_string() }})
             || '&timezone=' || coalesce(report_timezone, 'UTC') as subject
 
-    from (
-        select
-            *,
-            row_number() over (
-                partition by account_id, past_days, report_timezone
-                order by taken_at desc, loaded_at desc
-            ) as snapshot_rank
-
-        from {{ relation }}
-    ) as ranked
-    where snapshot_rank = 1
+    from ({{ latest_snapshots(relation, ['account_id', 'past_days', 'report_timezone']) }}) as latest
 
 ),
 

@@ -1,12 +1,10 @@
 {#-
     One row per provider, account_id, campaign_id and link, keyed by link_key (CONTRACTS.md 8): the
     provider's link id where it has one (APSIS One, Benchmark), else the URL (Maxemail, Netcore).
-    Listed links (int_email_links__listed) appear with zero clicks. Maxemail's `clicked` rows are
-    per-recipient running totals: its total is the sum over recipients of the highest `click
-    count` seen for the URL (stg_maxemail__clicks). Clicks without a URL are not links.
+    Listed links (int_email_links__listed) appear with zero clicks. The total is the provider's
+    own where its click events undercount it (int_email_link_totals__unioned: Maxemail's running
+    click counts), else the click events. Clicks without a URL are not links.
 -#}
-
-{%- set providers = enabled_providers() %}
 
 with
 
@@ -24,43 +22,11 @@ listed_links as (
 
 ),
 
-{% if 'maxemail' in providers -%}
-maxemail_clicks as (
+link_totals as (
 
-    select * from {{ ref('stg_maxemail__clicks') }}
-    where link_url is not null
+    select * from {{ ref('int_email_link_totals__unioned') }}
 
 ),
-
-maxemail_recipient_links as (
-
-    -- one row per recipient, message and URL: the highest running click count seen
-    select
-        account_id,
-        cast(email_id as {{ dbt.type_string() }}) as campaign_id,
-        email_address,
-        link_url,
-        max(click_count) as click_count
-
-    from maxemail_clicks
-    group by account_id, email_id, email_address, link_url
-
-),
-
-maxemail_link_totals as (
-
-    -- Maxemail has no link ids: its links are URLs
-    select
-        {{ email_link_key("'maxemail'", 'account_id', 'campaign_id', 'cast(null as ' ~ dbt.type_string() ~ ')', 'link_url') }}
-            as link_key,
-        sum(click_count) as total_click_count
-
-    from maxemail_recipient_links
-    group by account_id, campaign_id, link_url
-
-),
-
-{% endif -%}
 
 keyed_clicks as (
 
@@ -142,13 +108,8 @@ final as (
         cast(coalesce(link_events.unique_click_count, 0) as {{ dbt.type_bigint() }})
             as unique_click_count,
         cast(
-            coalesce(
-                {% if 'maxemail' in providers -%}
-                maxemail_link_totals.total_click_count,
-                {% endif -%}
-                link_events.click_event_count,
-                0
-            ) as {{ dbt.type_bigint() }}
+            coalesce(link_totals.total_click_count, link_events.click_event_count, 0)
+                as {{ dbt.type_bigint() }}
         ) as total_click_count,
         link_events.first_clicked_at,
         link_events.last_clicked_at
@@ -158,10 +119,8 @@ final as (
         on links.link_key = link_events.link_key
     left join listed_links
         on links.link_key = listed_links.link_key
-    {% if 'maxemail' in providers -%}
-    left join maxemail_link_totals
-        on links.link_key = maxemail_link_totals.link_key
-    {%- endif %}
+    left join link_totals
+        on links.link_key = link_totals.link_key
 
 )
 

@@ -1,18 +1,10 @@
 {#-
-    One row per provider, account_id, campaign_id and recipient_key with at least one event: what
-    ever happened to that recipient in that message (CONTRACTS.md sections 8 and 10.3). Every
-    unique count of the report marts comes from this grain. `was_delivered` follows the provider's
-    `delivered_rule` (seed email_providers): `delivered_events` counts delivery events,
-    `sent_not_bounced` (Maxemail, no delivery events) is sent and not a hard or soft bounce.
-
+    One row per provider, account_id, campaign_id and recipient_key with at least one event of a
+    known kind: what ever happened to that recipient in that message (CONTRACTS.md 8 and 10.3).
     Incremental (delete+insert on delivery_id, the same on DuckDB and PostgreSQL): a run
-    recomputes, from all of their events, only the pairs with an event loaded within
-    `event_lookback_hours` of the provider's newest `last_loaded_at` already in the table (a
-    provider not in the table yet is read in full). A pair's row depends on its own events only,
-    so the rows of the other pairs stay right. Seed edits need `--full-refresh`.
-
-    Quarantined events (event_type `unknown`, CONTRACTS.md 14) are left out: they are no kind of
-    event a flag, time or count describes, and a pair that has only those has no row.
+    recomputes, from all of their events, only the pairs with an event loaded within the lookback
+    (macro loaded_within_lookback, on `last_loaded_at`); a pair's row depends on its own events
+    only, so the other rows stay right. Seed edits need `--full-refresh`.
 -#}
 
 {{
@@ -26,50 +18,40 @@
 
 with
 
-{% if is_incremental() %}
+known_events as (
 
-lookback as (
-
-    select
-        provider,
-        {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, 'max(last_loaded_at)') }}
-            as loaded_since
-
-    from {{ this }}
-    group by provider
+    -- quarantined events (event_type `unknown`, CONTRACTS.md 14) are no kind of event a flag,
+    -- time or count describes: a pair that has only those has no row
+    select * from {{ ref('fct_email_events') }}
+    where event_type <> 'unknown'
 
 ),
+
+{% if is_incremental() %}
 
 changed_pairs as (
 
     select distinct
-        recent.provider,
-        recent.account_id,
-        recent.campaign_id,
-        recent.recipient_key
+        provider,
+        account_id,
+        campaign_id,
+        recipient_key
 
-    from {{ ref('fct_email_events') }} as recent
-    left join lookback
-        on recent.provider = lookback.provider
-    where recent.event_type <> 'unknown'
-        and (
-            lookback.loaded_since is null
-            or recent.loaded_at >= lookback.loaded_since
-        )
+    from ({{ loaded_within_lookback('known_events', 'last_loaded_at') }}) as recent
 
 ),
 
 events as (
 
-    select all_events.*
+    -- every event of a changed pair: its row is recomputed from all of them
+    select known_events.*
 
-    from {{ ref('fct_email_events') }} as all_events
+    from known_events
     inner join changed_pairs
-        on all_events.provider = changed_pairs.provider
-        and all_events.account_id is not distinct from changed_pairs.account_id
-        and all_events.campaign_id = changed_pairs.campaign_id
-        and all_events.recipient_key = changed_pairs.recipient_key
-    where all_events.event_type <> 'unknown'
+        on known_events.provider = changed_pairs.provider
+        and known_events.account_id is not distinct from changed_pairs.account_id
+        and known_events.campaign_id = changed_pairs.campaign_id
+        and known_events.recipient_key = changed_pairs.recipient_key
 
 ),
 
@@ -77,8 +59,7 @@ events as (
 
 events as (
 
-    select * from {{ ref('fct_email_events') }}
-    where event_type <> 'unknown'
+    select * from known_events
 
 ),
 
@@ -136,34 +117,28 @@ recipient_messages as (
 
 ),
 
-classified as (
+ruled as (
 
-    -- a recipient is hard if any bounce was hard, else soft if any was soft, block or unknown
+    -- a recipient is hard if any bounce was hard, else soft if any was soft, block or unknown;
+    -- delivered by the provider's delivered_rule (seed email_providers): `delivered_events`
+    -- needs a delivery event, `sent_not_bounced` (no delivery events) is sent and not bounced
     select
         recipient_messages.*,
         case
-            when has_hard_bounce then 'hard'
-            when has_soft_bounce then 'soft'
+            when recipient_messages.has_hard_bounce then 'hard'
+            when recipient_messages.has_soft_bounce then 'soft'
         end as bounce_class,
-        has_hard_bounce or has_soft_bounce as was_bounced
-
-    from recipient_messages
-
-),
-
-delivered as (
-
-    select
-        classified.*,
+        recipient_messages.has_hard_bounce or recipient_messages.has_soft_bounce as was_bounced,
         case
             when providers.delivered_rule = 'sent_not_bounced'
-                then classified.was_sent and not classified.was_bounced
-            else classified.has_delivery_event
+                then recipient_messages.was_sent
+                    and not (recipient_messages.has_hard_bounce or recipient_messages.has_soft_bounce)
+            else recipient_messages.has_delivery_event
         end as was_delivered
 
-    from classified
+    from recipient_messages
     left join providers
-        on classified.provider = providers.provider
+        on recipient_messages.provider = providers.provider
 
 ),
 
@@ -206,7 +181,7 @@ final as (
         ) }} as seconds_to_first_open,
         last_loaded_at
 
-    from delivered
+    from ruled
 
 )
 

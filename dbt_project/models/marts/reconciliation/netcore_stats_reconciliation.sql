@@ -2,9 +2,7 @@
     One row per Netcore account_id, account-local day and metric: Netcore's own daily stats
     (`GET /v6/stats?aggregated_by=day`, counted from the messages requested that day) beside the
     same number counted from the modelled events (`fct_email_events`, whose `source_event_id` is
-    the message's trid), and the difference (modelled - reported). Only the metrics the events
-    give exactly; `processed` is left out (see the model description). A data test fails when
-    any |difference| exceeds the var `reconciliation_tolerance`.
+    the message's trid), and the difference (modelled - reported); `processed` is left out.
 
     Bounces count by the decoded `bounce_class`, folded as in the campaign report: hard, else
     soft (soft, block, unknown); informational is no bounce. ASSUMPTION (Netcore does not say how
@@ -48,6 +46,11 @@
     ('unsubscribed', 'is_unsubscribed', 'messages with an unsubscribed event'),
     ('spam', 'is_complained', 'messages with a complained event'),
 ] -%}
+{%- set metrics_from, pairs = [], [] -%}
+{%- for metric, _, modelled_from in metrics -%}
+    {%- do metrics_from.append((metric, metric, modelled_from)) -%}
+    {%- do pairs.append((metric, 'stats.' ~ metric ~ '_count', 'modelled.modelled__' ~ metric)) -%}
+{%- endfor %}
 
 with
 
@@ -131,60 +134,20 @@ modelled as (
 
 ),
 
-days as (
+paired as (
 
     -- days known to either side: a stats day without messages is modelled as 0, a day with
     -- messages but no stats row has no reported numbers
-    select account_id, stats_date from stats
-
-    union
-
-    select account_id, stats_date from modelled
-
-),
-
-paired as (
-
-    select
-        days.account_id,
-        days.stats_date,
-        stats.taken_at as reported_at,
-        {% for metric, _, _ in metrics -%}
-        stats.{{ metric }}_count as reported__{{ metric }},
-        coalesce(modelled.modelled__{{ metric }}, 0) as modelled__{{ metric }}
-        {%- if not loop.last %},{% endif %}
-        {% endfor %}
-
-    from days
-    left join stats
-        on days.account_id = stats.account_id
-        and days.stats_date = stats.stats_date
-    left join modelled
-        on days.account_id = modelled.account_id
-        and days.stats_date = modelled.stats_date
+    {{ reconciliation_pairs(
+        ['account_id', 'stats_date'], 'stats', 'modelled', 'stats.taken_at', pairs,
+    ) }}
 
 ),
 
 unpivoted as (
 
-    {% for metric, _, modelled_from in metrics -%}
-    select
-        'netcore' as provider,
-        account_id,
-        stats_date,
-        '{{ metric }}' as metric,
-        '{{ modelled_from }}' as modelled_from,
-        reported__{{ metric }} as reported_value,
-        modelled__{{ metric }} as modelled_value,
-        modelled__{{ metric }} - reported__{{ metric }} as difference,
-        reported_at
+    {{ reconciliation_rows('netcore', ['account_id', 'stats_date'], metrics_from) }}
 
-    from paired
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {% endfor %}
 )
 
 select * from unpivoted

@@ -40,10 +40,10 @@ paired as (
                 then {{ dbt.concat(["'linkActivity[id='", 'listed_links.link_id', "']'"]) }}
             else {{ dbt.concat(["'linkActivity[path='", 'listed_links.link_url', "']'"]) }}
         end as link_path,
-        listed_links.reported_total_click_count,
-        listed_links.reported_unique_click_count,
-        coalesce(link_activity.total_click_count, 0) as modelled_total_click_count,
-        coalesce(link_activity.unique_click_count, 0) as modelled_unique_click_count,
+        listed_links.reported_total_click_count as reported__total,
+        listed_links.reported_unique_click_count as reported__unique,
+        coalesce(link_activity.total_click_count, 0) as modelled__total,
+        coalesce(link_activity.unique_click_count, 0) as modelled__unique,
         listed_links.listed_at
 
     from listed_links
@@ -54,27 +54,17 @@ paired as (
 
 unpivoted as (
 
-    {% for metric in ['total', 'unique'] -%}
-    select
-        'benchmark' as provider,
-        account_id,
-        campaign_id,
-        link_key,
-        link_id,
-        link_url,
-        {{ dbt.concat(['link_path', "'.clicks." ~ metric ~ "'"]) }} as metric,
-        'email_campaign_link_activity.{{ metric }}_click_count' as modelled_from,
-        reported_{{ metric }}_click_count as reported_value,
-        modelled_{{ metric }}_click_count as modelled_value,
-        modelled_{{ metric }}_click_count - reported_{{ metric }}_click_count as difference,
-        listed_at as reported_at
+    {{ reconciliation_rows(
+        'benchmark',
+        ['account_id', 'campaign_id', 'link_key', 'link_id', 'link_url'],
+        [
+            ('.clicks.total', 'total', 'email_campaign_link_activity.total_click_count'),
+            ('.clicks.unique', 'unique', 'email_campaign_link_activity.unique_click_count'),
+        ],
+        reported_at='listed_at',
+        metric_prefix='link_path',
+    ) }}
 
-    from paired
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {% endfor %}
 )
 
 select * from unpivoted

@@ -31,6 +31,10 @@
     ('total_unsubscribes_feedback', 'feedback_unsubscribe_count',
         'campaign_report.complaint_count', 'email_campaign_report.complaint_count'),
 ] -%}
+{%- set metrics_from = [] -%}
+{%- for metric, _, _, modelled_from in metrics -%}
+    {%- do metrics_from.append((metric, metric, modelled_from)) -%}
+{%- endfor %}
 
 with
 
@@ -132,25 +136,10 @@ paired as (
 
 unpivoted as (
 
-    {% for metric, _, _, modelled_from in metrics -%}
-    select
-        'maxemail' as provider,
-        account_id,
-        campaign_id,
-        message_type,
-        '{{ metric }}' as metric,
-        '{{ modelled_from }}' as modelled_from,
-        reported__{{ metric }} as reported_value,
-        modelled__{{ metric }} as modelled_value,
-        modelled__{{ metric }} - reported__{{ metric }} as difference,
-        reported_at
+    {{ reconciliation_rows(
+        'maxemail', ['account_id', 'campaign_id', 'message_type'], metrics_from,
+    ) }}
 
-    from paired
-    {% if not loop.last %}
-    union all
-
-    {% endif -%}
-    {% endfor %}
 )
 
 select * from unpivoted

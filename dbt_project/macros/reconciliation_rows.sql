@@ -1,0 +1,78 @@
+{#-
+    The rows of a reconciliation mart (CONTRACTS.md 8): one per subject and metric, `union all`
+    over the metrics, from `relation`, which holds `reported__<column>` (the provider's own
+    number, null when it reported none) and `modelled__<column>` (ours) for each metric:
+    provider, the subject `keys`, metric, modelled_from, reported_value, modelled_value,
+    difference (modelled - reported) and reported_at (the column `reported_at`).
+
+    metrics: (metric name, column, where our number comes from); metric_prefix: an SQL
+    expression put before each metric name (a link's JSON path), none for the name alone.
+-#}
+{% macro reconciliation_rows(
+    provider, keys, metrics, relation='paired', reported_at='reported_at', metric_prefix=none
+) -%}
+    {%- for metric, column, modelled_from in metrics -%}
+    {%- if not loop.first %}
+
+    union all
+
+    {% endif -%}
+    select
+        '{{ provider }}' as provider,
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {% if metric_prefix is none -%}
+        '{{ metric }}'
+        {%- else -%}
+        {{ dbt.concat([metric_prefix, "'" ~ metric ~ "'"]) }}
+        {%- endif %} as metric,
+        '{{ modelled_from }}' as modelled_from,
+        reported__{{ column }} as reported_value,
+        modelled__{{ column }} as modelled_value,
+        modelled__{{ column }} - reported__{{ column }} as difference,
+        {{ reported_at }} as reported_at
+
+    from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+
+{#-
+    The pairing of a reconciliation (CONTRACTS.md 8): one row per subject (the `keys`) known to
+    either side, the provider's numbers beside ours, as reconciliation_rows reads them. A subject
+    only the provider reports is modelled as 0; one only we know has no reported numbers (null:
+    not reconciled).
+
+    reported, modelled: the two relations (each with the `keys`); reported_at: its SQL;
+    columns: (column, the reported SQL, the modelled SQL), giving `reported__<column>` and
+    `modelled__<column>`.
+-#}
+{% macro reconciliation_pairs(keys, reported, modelled, reported_at, columns) -%}
+    select
+        {%- for key in keys %}
+        subjects.{{ key }},
+        {%- endfor %}
+        {{ reported_at }} as reported_at,
+        {%- for column, reported_sql, modelled_sql in columns %}
+        {{ reported_sql }} as reported__{{ column }},
+        coalesce({{ modelled_sql }}, 0) as modelled__{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from (
+        select {{ keys | join(', ') }} from {{ reported }}
+
+        union
+
+        select {{ keys | join(', ') }} from {{ modelled }}
+    ) as subjects
+    {%- for relation in [reported, modelled] %}
+    left join {{ relation }}
+        on {% for key in keys -%}
+        subjects.{{ key }} = {{ relation }}.{{ key }}
+        {%- if not loop.last %}
+        and {% endif -%}
+        {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}
