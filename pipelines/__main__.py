@@ -19,7 +19,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pipelines.check import check_warehouse
 from pipelines.common import privacy
-from pipelines.common.http import LOOPBACK_HOSTS
 from pipelines.common.runner import (
     PROVIDERS,
     IncompleteLoad,
@@ -84,6 +83,10 @@ def unknown_provider_error(names: list[str]) -> str | None:
         close = difflib.get_close_matches(name, PROVIDERS, n=1, cutoff=0.5)
         parts.append(f"{name!r}" + (f" (did you mean {close[0]}?)" if close else ""))
     return f"unknown provider {', '.join(parts)}; the providers are {', '.join(PROVIDERS)}"
+
+
+# Hosts of a sandbox on this machine: only their base URLs follow --sandbox-url.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def use_sandbox(providers: list[str], url: str) -> None:

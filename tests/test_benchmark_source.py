@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.benchmark import events_table
+from pipelines.benchmark.rows import events_table
 from pipelines.benchmark.client import BenchmarkClient
+from pipelines.benchmark.config import BenchmarkConfig
 from pipelines.common.errors import ProviderError
 from pipelines.common.runner import LoadError
 from sandbox.compare import report_differences
@@ -310,7 +311,9 @@ def test_a_listing_ending_below_its_total_fails_naming_the_endpoint(
     sandbox: Sandbox, method: str, path: str, options: dict[str, Any]
 ) -> None:
     sandbox.faults("benchmark", page_size_cap=CAP, total_overstated_by=2)
-    client = BenchmarkClient(f"{sandbox.url}/benchmark", "bme_sandbox_all")
+    client = BenchmarkClient(
+        BenchmarkConfig(base_url=f"{sandbox.url}/benchmark", api_key="bme_sandbox_all")
+    )
     with pytest.raises(ProviderError) as info:
         for _ in client.pages(path, 100, **options):
             pass
