@@ -43,7 +43,7 @@ from pipelines.apsis_one import email_events
 from pipelines.apsis_one.rows import require_identity
 from pipelines.apsis_one.settings import COLUMN_TYPES, ROW_IDENTITY, SOURCE_NAME
 from pipelines.common.files import iter_csv_tables, snake_versioned_header
-from pipelines.common.runner import make_pipeline
+from pipelines.common.warehouse import make_pipeline
 
 DUCKDB_TYPES = {pa.int64(): "BIGINT", pa.string(): "VARCHAR"}
 

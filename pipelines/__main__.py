@@ -19,13 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pipelines.check import check_warehouse
 from pipelines.common import privacy
-from pipelines.common.runner import (
-    PROVIDERS,
-    IncompleteLoad,
-    LoadError,
-    LoadSummary,
-    load_provider,
-)
+from pipelines.common.runner import PROVIDERS, IncompleteLoad, LoadError, load_provider
+from pipelines.common.summary import LoadSummary, print_load_summary
 
 
 def _excepthook(
@@ -52,25 +47,6 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("dlt").setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "DEBUG" if verbose else "WARNING")
-
-
-def _print_summary(summaries: list[LoadSummary], allow_gaps: bool = False) -> None:
-    print("\nLoad summary")
-    if not summaries:
-        print("  nothing loaded")
-    for s in summaries:
-        display = PROVIDERS[s.provider][2]
-        print(
-            f"  {display} ({s.provider}): {s.loads} load(s), {s.export_jobs} export job(s), {s.seconds:.1f} s"
-        )
-        for table, rows in sorted(s.rows.items()):
-            print(f"    raw_{s.provider}.{table:<24} {rows:>10,} rows")
-        for gap in s.gaps:  # ranges known not loaded (pipelines/common/gaps.py)
-            how = "--allow-gaps" if allow_gaps else f"sources.{s.provider}.allow_gaps"
-            status = f"accepted ({how})" if gap.accepted else "not accepted"
-            print(f"    gap {status}: {gap.describe()}")
-        for notice in s.notices:
-            print(f"    note: {notice}")
 
 
 def unknown_provider_error(names: list[str]) -> str | None:
@@ -104,7 +80,7 @@ def use_sandbox(providers: list[str], url: str) -> None:
         new = urlunsplit((target.scheme, target.netloc, path, "", ""))
         if new != configured:
             os.environ[f"SOURCES__{provider.upper()}__BASE_URL"] = new
-            logging.info("%s: using the sandbox at %s", PROVIDERS[provider][2], new)
+            logging.info("%s: using the sandbox at %s", PROVIDERS[provider].display, new)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     summaries: list[LoadSummary] = []
     failed = False
     for provider in providers:
-        logging.info("loading %s", PROVIDERS[provider][2])
+        logging.info("loading %s", PROVIDERS[provider].display)
         try:
             summaries.append(
                 load_provider(
@@ -187,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             # Other providers still load: one provider's outage must not block the rest.
             print(f"error: {privacy.scrub(str(exc))}", file=sys.stderr)
             failed = True
-    _print_summary(summaries, args.allow_gaps)
+    print_load_summary(summaries, args.allow_gaps)
     return 1 if failed else 0
 
 

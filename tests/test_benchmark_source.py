@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.benchmark.rows import events_table
 from pipelines.benchmark.client import BenchmarkClient
 from pipelines.benchmark.config import BenchmarkConfig
+from pipelines.benchmark.rows import events_table
 from pipelines.common.errors import ProviderError
 from pipelines.common.runner import LoadError
 from sandbox.compare import report_differences

@@ -26,8 +26,8 @@ from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 from pipelines.apsis_one.config import ApsisOneConfig
 from pipelines.apsis_one.settings import PROVIDER
 from pipelines.common import privacy
+from pipelines.common.downloads import Download, download_with_retries
 from pipelines.common.errors import ProviderAuthError, ProviderError, shape_of
-from pipelines.common.files import Download, download_with_retries
 from pipelines.common.http import HttpClient
 from pipelines.common.windows import rfc3339
 

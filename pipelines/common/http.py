@@ -238,8 +238,7 @@ class HttpClient:
             what = f"cannot connect to {host} ({type(cause).__name__})"
         return (
             f"{what}, {1 + self.policy.connect_retries} attempt(s) in {seconds:.0f} s; check the "
-            "provider's base_url (or region) setting, that the server is running, and the "
-            "network, proxy or firewall"
+            "provider's base_url (or region) setting and the network, proxy or firewall"
         )
 
     def error(self, method: str, url: str, response: requests.Response) -> ProviderError:

@@ -18,8 +18,8 @@ from typing import Any
 import requests
 from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
 
+from pipelines.common.downloads import Download, download_with_retries
 from pipelines.common.errors import ProviderError, shape_of
-from pipelines.common.files import Download, download_with_retries
 from pipelines.common.http import HttpClient, error_detail
 from pipelines.maxemail.config import MaxemailConfig
 from pipelines.maxemail.settings import PROVIDER

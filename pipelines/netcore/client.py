@@ -23,8 +23,8 @@ from dlt.sources.helpers.rest_client.auth import APIKeyAuth, BearerTokenAuth
 from requests import Request, Response
 from requests.auth import AuthBase
 
+from pipelines.common.downloads import Download, download_with_retries
 from pipelines.common.errors import ProviderError
-from pipelines.common.files import Download, download_with_retries
 from pipelines.common.http import HttpClient, endpoint_of
 from pipelines.common.paging import CompletePaginator, PageRequest
 from pipelines.netcore.config import NetcoreConfig
