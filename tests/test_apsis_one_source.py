@@ -264,8 +264,11 @@ def test_cli_reports_bad_credentials_without_the_secret(
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
+        "DLT_PROJECT_DIR": str(tmp_path),  # no .dlt/: every setting from the environment
         "SOURCES__APSIS_ONE__BASE_URL": f"{sandbox.url}/apsis_one",
+        "SOURCES__APSIS_ONE__CLIENT_ID": "sandbox-client",
         "SOURCES__APSIS_ONE__CLIENT_SECRET": secret,
+        "SOURCES__APSIS_ONE__START_DATE": "2026-01-01T00:00:00Z",
         "WAREHOUSE_PATH": warehouse,
     }
     result = subprocess.run(

@@ -427,12 +427,19 @@ def test_events_table_keeps_unknown_fields_and_fills_key_columns() -> None:
 
 
 def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+    """Settings from the project's `.dlt/config.toml` and `.dlt/secrets.toml` and from
+    `SOURCES__BENCHMARK__*` (the sandbox's URL), none from the checkout's own `.dlt/`."""
+    settings = tmp_path / "project" / ".dlt"
+    settings.mkdir(parents=True)
+    (settings / "config.toml").write_text(
+        '[sources.benchmark]\naccount_id = "from-toml"\npast_days = [7]\n'
+    )
+    (settings / "secrets.toml").write_text('[sources.benchmark]\napi_key = "bme_sandbox_all"\n')
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
+        "DLT_PROJECT_DIR": str(settings.parent),
         "SOURCES__BENCHMARK__BASE_URL": f"{sandbox.url}/benchmark",
-        "SOURCES__BENCHMARK__API_KEY": "bme_sandbox_all",
-        "SOURCES__BENCHMARK__PAST_DAYS": "[7]",
         "WAREHOUSE_PATH": warehouse,
     }
     result = subprocess.run(
@@ -445,4 +452,6 @@ def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_p
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "raw_benchmark.contact_events" in result.stdout
-    assert query(warehouse, "select past_days from raw_benchmark.report_dashboard") == [(7,)]
+    assert query(
+        warehouse, "select past_days, _account_id from raw_benchmark.report_dashboard"
+    ) == [(7, "from-toml")]
