@@ -15,6 +15,7 @@ DECISIONLOG.md, "dlt's pieces in the loader").
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
+from dlt.common import jsonpath
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import BasePaginator
 from requests.auth import AuthBase
@@ -172,7 +174,7 @@ class HttpClient:
             json=dict(json) if json is not None else None,
             auth=self.auth,
             paginator=paginator,
-            data_selector=data_selector,
+            data_selector=_selector(data_selector),
             hooks={"response": [check]},
         )
         started = time.monotonic()
@@ -276,6 +278,12 @@ class HttpClient:
             "answered (a proxy, captive portal or maintenance page); check the base_url "
             "(or region) setting and run again later",
         )
+
+
+@functools.cache
+def _selector(path: str) -> Any:
+    """A compiled JSONPath (dlt's paginate would parse the text again for every page)."""
+    return jsonpath.compile_path(path)
 
 
 def register_credentials(headers: Mapping[str, str]) -> None:
