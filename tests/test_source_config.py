@@ -4,49 +4,59 @@ keys users set today: an explicit value first, then `SOURCES__<PROVIDER>__<KEY>`
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from dlt.common.typing import is_optional_type
 
-from pipelines.apsis_one.config import ApsisOneConfig
-from pipelines.benchmark.config import BenchmarkConfig
 from pipelines.common.config import SourceConfig, resolve
 from pipelines.common.errors import ProviderError
 from pipelines.common.runner import PROVIDERS
-from pipelines.maxemail.config import MaxemailConfig
 from pipelines.netcore.config import NetcoreConfig
 from tests.conftest import ROOT
 
-SPECS: dict[str, type[SourceConfig]] = {
-    "apsis_one": ApsisOneConfig,
-    "maxemail": MaxemailConfig,
-    "netcore": NetcoreConfig,
-    "benchmark": BenchmarkConfig,
-}
-REQUIRED = {
-    "apsis_one": {"client_id": "c", "client_secret": "s3cret", "start_date": "2026-01-01"},
-    "maxemail": {"username": "u", "password": "s3cret", "start_date": "2026-01-01"},
-    "netcore": {"api_key": "s3cret", "start_date": "2026-01-01"},
-    "benchmark": {"api_key": "s3cret", "base_url": "https://bme.example"},
-}
+
+def spec_of(provider: str) -> type[SourceConfig]:
+    """The one settings spec in the provider's `config.py`."""
+    module = importlib.import_module(f"{PROVIDERS[provider].module}.config")
+    (spec,) = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, SourceConfig)
+        and value.__module__ == module.__name__
+    ]
+    return spec
 
 
-def test_every_registered_provider_has_one_spec_named_after_its_source() -> None:
-    assert set(SPECS) == set(PROVIDERS)
-    for name, spec in SPECS.items():
-        assert spec.source_name == name and spec.provider == PROVIDERS[name].display
+def required(spec: type[SourceConfig]) -> dict[str, str]:
+    """A value for each setting that has no default (`dlt.config.value`, `dlt.secrets.value`)."""
+    blank = spec()
+    return {
+        name: "2026-01-01" if name.endswith("date") else f"{name}-value"
+        for name, hint in spec.get_resolvable_fields().items()
+        if getattr(blank, name) is None and not is_optional_type(hint)
+    }
 
 
-@pytest.mark.parametrize("provider", sorted(SPECS))
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_every_registered_provider_has_one_spec_named_after_its_source(provider: str) -> None:
+    spec = spec_of(provider)
+    assert spec.source_name == provider and spec.provider == PROVIDERS[provider].display
+    assert required(spec)  # the account's credentials at least
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
 def test_explicit_values_win_over_the_environment_which_wins_over_defaults(
     provider: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spec = SPECS[provider]
+    spec = spec_of(provider)
     env = f"SOURCES__{provider.upper()}__"
-    for key, value in REQUIRED[provider].items():
+    for key, value in required(spec).items():
         monkeypatch.setenv(env + key.upper(), value)
     monkeypatch.setenv(env + "ACCOUNT_ID", "from-env")
     monkeypatch.setenv(env + "REQUEST_MAX_ATTEMPTS", "3")  # text in the environment, an int here
@@ -54,14 +64,14 @@ def test_explicit_values_win_over_the_environment_which_wins_over_defaults(
     assert config.account_id == "explicit"
     assert config.request_max_attempts == 3 and config.retry_policy().max_attempts == 3
     assert config.connect_retries == 2  # the default
-    for key, value in REQUIRED[provider].items():
+    for key, value in required(spec).items():
         assert getattr(config, key) == value
 
 
 def test_a_wrong_value_from_the_environment_is_named_like_an_explicit_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for key, value in REQUIRED["netcore"].items():
+    for key, value in required(NetcoreConfig).items():
         monkeypatch.setenv(f"SOURCES__NETCORE__{key.upper()}", value)
     monkeypatch.setenv("SOURCES__NETCORE__PAGING", "pages")
     with pytest.raises(ProviderError, match="^Netcore: unknown paging 'pages'"):

@@ -188,10 +188,8 @@ class HttpClient:
             raise self.error(method, response.url or self.url(path), response) from None
         except requests.JSONDecodeError:
             raise self.not_json(method, path, last[0]) from None
-        except requests.ConnectionError as exc:
-            raise self.connection_error(method, path, exc, started) from None
         except requests.RequestException as exc:
-            raise self.request_error(method, path, exc) from None
+            raise self.failure(method, path, exc, started) from None
 
     def _send(self, method: str, path: str, call: Callable[[], requests.Response]) -> Any:
         """``call()``, with a failed connection turned into a `ProviderError` that says what
@@ -199,27 +197,22 @@ class HttpClient:
         started = time.monotonic()
         try:
             return call()
-        except requests.ConnectionError as exc:
-            raise self.connection_error(method, path, exc, started) from None
         except requests.RequestException as exc:
-            raise self.request_error(method, path, exc) from None
+            raise self.failure(method, path, exc, started) from None
 
-    def connection_error(
-        self, method: str, path: str, exc: requests.ConnectionError, started: float
+    def failure(
+        self, method: str, path: str, exc: requests.RequestException, started: float
     ) -> ProviderError:
+        """A request that got no answer: what went wrong and what to check."""
         url = self.url(path)
-        problem = self.connection_problem(exc, url, time.monotonic() - started)
+        if isinstance(exc, requests.ConnectionError):
+            problem = self.connection_problem(exc, url, time.monotonic() - started)
+        else:
+            problem = (
+                f"{redact(type(exc).__name__, self.secrets)}"
+                f" ({redact(str(exc), self.secrets).split('?')[0][:200]})"
+            )
         return ProviderError(self.provider, f"{method} {endpoint_of(url)} failed: {problem}")
-
-    def request_error(
-        self, method: str, path: str, exc: requests.RequestException
-    ) -> ProviderError:
-        return ProviderError(
-            self.provider,
-            f"{method} {endpoint_of(self.url(path))} failed: "
-            f"{redact(type(exc).__name__, self.secrets)}"
-            f" ({redact(str(exc), self.secrets).split('?')[0][:200]})",
-        )
 
     def connection_problem(self, exc: requests.ConnectionError, url: str, seconds: float) -> str:
         """What went wrong with the connection, and what to do, in one sentence."""
