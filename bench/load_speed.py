@@ -39,10 +39,11 @@ import duckdb
 import pyarrow as pa
 
 from bench.streaming import write_export
-from pipelines.apsis_one import _require_identity, email_events
+from pipelines.apsis_one import email_events
+from pipelines.apsis_one.rows import require_identity
 from pipelines.apsis_one.settings import COLUMN_TYPES, ROW_IDENTITY, SOURCE_NAME
 from pipelines.common.files import iter_csv_tables, snake_versioned_header
-from pipelines.common.runner import make_pipeline
+from pipelines.common.warehouse import make_pipeline
 
 DUCKDB_TYPES = {pa.int64(): "BIGINT", pa.string(): "VARCHAR"}
 
@@ -85,7 +86,7 @@ def bench_resource(path: str, write_disposition: str | None = None) -> Any:
         for table in iter_csv_tables(
             path, column_types=COLUMN_TYPES, rename=snake_versioned_header
         ):
-            table = _require_identity(table, what, rows)
+            table = require_identity(table, what, rows)
             rows += table.num_rows
             yield table
 

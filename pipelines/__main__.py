@@ -15,18 +15,11 @@ import sys
 import traceback
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pipelines.check import check_warehouse
 from pipelines.common import privacy
-from pipelines.common.http import LOOPBACK_HOSTS
-from pipelines.common.runner import (
-    PROVIDERS,
-    IncompleteLoad,
-    LoadError,
-    LoadSummary,
-    load_provider,
-)
+from pipelines.common.runner import PROVIDERS, IncompleteLoad, LoadError, load_provider
+from pipelines.common.summary import LoadSummary, print_load_summary
 
 
 def _excepthook(
@@ -55,25 +48,6 @@ def _configure_logging(verbose: bool) -> None:
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "DEBUG" if verbose else "WARNING")
 
 
-def _print_summary(summaries: list[LoadSummary], allow_gaps: bool = False) -> None:
-    print("\nLoad summary")
-    if not summaries:
-        print("  nothing loaded")
-    for s in summaries:
-        display = PROVIDERS[s.provider][2]
-        print(
-            f"  {display} ({s.provider}): {s.loads} load(s), {s.export_jobs} export job(s), {s.seconds:.1f} s"
-        )
-        for table, rows in sorted(s.rows.items()):
-            print(f"    raw_{s.provider}.{table:<24} {rows:>10,} rows")
-        for gap in s.gaps:  # ranges known not loaded (pipelines/common/gaps.py)
-            how = "--allow-gaps" if allow_gaps else f"sources.{s.provider}.allow_gaps"
-            status = f"accepted ({how})" if gap.accepted else "not accepted"
-            print(f"    gap {status}: {gap.describe()}")
-        for notice in s.notices:
-            print(f"    note: {notice}")
-
-
 def unknown_provider_error(names: list[str]) -> str | None:
     """One line for misspelled provider names, with the closest known one."""
     unknown = [name for name in names if name not in PROVIDERS]
@@ -84,24 +58,6 @@ def unknown_provider_error(names: list[str]) -> str | None:
         close = difflib.get_close_matches(name, PROVIDERS, n=1, cutoff=0.5)
         parts.append(f"{name!r}" + (f" (did you mean {close[0]}?)" if close else ""))
     return f"unknown provider {', '.join(parts)}; the providers are {', '.join(PROVIDERS)}"
-
-
-def use_sandbox(providers: list[str], url: str) -> None:
-    """Point each provider whose configured base_url is a local sandbox at the sandbox ``url``
-    (`make load SANDBOX_PORT=9000`). A base_url on any other host, or none (region), belongs to
-    a real account and is never changed."""
-    import dlt
-
-    target = urlsplit(url if "://" in url else f"http://{url}")
-    for provider in providers:
-        configured: object = dlt.config.get(f"sources.{provider}.base_url")
-        if not configured or urlsplit(str(configured)).hostname not in LOOPBACK_HOSTS:
-            continue
-        path = urlsplit(str(configured)).path
-        new = urlunsplit((target.scheme, target.netloc, path, "", ""))
-        if new != configured:
-            os.environ[f"SOURCES__{provider.upper()}__BASE_URL"] = new
-            logging.info("%s: using the sandbox at %s", PROVIDERS[provider][2], new)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,11 +83,6 @@ def main(argv: list[str] | None = None) -> int:
         "list them in the summary, exit 0 (per provider: sources.<provider>.allow_gaps = true)",
     )
     load.add_argument("-v", "--verbose", action="store_true")
-    load.add_argument(
-        "--sandbox-url",
-        help="load from the sandbox at this URL: providers whose base_url is a local sandbox "
-        "only (make load passes it when SANDBOX_HOST or SANDBOX_PORT is set)",
-    )
     check = sub.add_parser(
         "check", help="check that dbt can build on the warehouse (run by make transform)"
     )
@@ -157,15 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {unknown}", file=sys.stderr)
         return 2
     _configure_logging(args.verbose)
-    if args.sandbox_url:
-        use_sandbox(providers, args.sandbox_url)
 
     # --allow-gaps overrides the providers' `allow_gaps` settings; without it, the settings apply
     options: dict[str, Any] = {"allow_gaps": True} if args.allow_gaps else {}
     summaries: list[LoadSummary] = []
     failed = False
     for provider in providers:
-        logging.info("loading %s", PROVIDERS[provider][2])
+        logging.info("loading %s", PROVIDERS[provider].display)
         try:
             summaries.append(
                 load_provider(
@@ -184,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             # Other providers still load: one provider's outage must not block the rest.
             print(f"error: {privacy.scrub(str(exc))}", file=sys.stderr)
             failed = True
-    _print_summary(summaries, args.allow_gaps)
+    print_load_summary(summaries, args.allow_gaps)
     return 1 if failed else 0
 
 

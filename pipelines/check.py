@@ -17,7 +17,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from pipelines.common.runner import PROVIDERS, warehouse_kind
+from pipelines.common.runner import PROVIDERS
+from pipelines.common.warehouse import warehouse_kind
 from pipelines.dbt_vars import unknown_var_errors
 
 HINT = "run `make load` first (or `make load-sandbox` with `make sandbox` running), or `make demo`"
@@ -82,7 +83,7 @@ def check_warehouse(warehouse: str | None, dbt_args: str = "") -> WarehouseCheck
             error=f"the warehouse {path} holds no raw table of any provider: {HINT}"
         )
     warnings = [
-        f"raw_{provider} holds no table: {PROVIDERS[provider][2]}'s rows in the marts stay empty "
+        f"raw_{provider} holds no table: {PROVIDERS[provider].display}'s rows in the marts stay empty "
         f'until it is loaded; to leave it out: make transform DBT_ARGS="--vars '
         f"'{{{provider}_enabled: false}}'\""
         for provider in missing

@@ -265,8 +265,11 @@ def test_cli_reports_bad_credentials_without_the_secret(
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
-        **sandbox.env("apsis_one"),
+        "DLT_PROJECT_DIR": str(tmp_path),  # no .dlt/: every setting from the environment
+        "SOURCES__APSIS_ONE__BASE_URL": f"{sandbox.url}/apsis_one",
+        "SOURCES__APSIS_ONE__CLIENT_ID": "sandbox-client",
         "SOURCES__APSIS_ONE__CLIENT_SECRET": secret,
+        "SOURCES__APSIS_ONE__START_DATE": "2026-01-01T00:00:00Z",
         "WAREHOUSE_PATH": warehouse,
     }
     result = subprocess.run(

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import requests
 
-from pipelines.benchmark import events_table
 from pipelines.benchmark.client import BenchmarkClient
+from pipelines.benchmark.config import BenchmarkConfig
+from pipelines.benchmark.rows import events_table
 from pipelines.common.errors import ProviderError
 from pipelines.common.runner import LoadError
 from sandbox.compare import report_differences
@@ -310,7 +311,9 @@ def test_a_listing_ending_below_its_total_fails_naming_the_endpoint(
     sandbox: Sandbox, method: str, path: str, options: dict[str, Any]
 ) -> None:
     sandbox.faults("benchmark", page_size_cap=CAP, total_overstated_by=2)
-    client = BenchmarkClient(f"{sandbox.url}/benchmark", "bme_sandbox_all")
+    client = BenchmarkClient(
+        BenchmarkConfig(base_url=f"{sandbox.url}/benchmark", api_key="bme_sandbox_all")
+    )
     with pytest.raises(ProviderError) as info:
         for _ in client.pages(path, 100, **options):
             pass
@@ -424,12 +427,20 @@ def test_events_table_keeps_unknown_fields_and_fills_key_columns() -> None:
 
 
 def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+    """Settings from the project's `.dlt/config.toml` and `.dlt/secrets.toml` and from
+    `SOURCES__BENCHMARK__*` (the sandbox's URL), none from the checkout's own `.dlt/`."""
+    settings = tmp_path / "project" / ".dlt"
+    settings.mkdir(parents=True)
+    (settings / "config.toml").write_text(
+        '[sources.benchmark]\naccount_id = "from-toml"\npast_days = [7]\n'
+    )
+    (settings / "secrets.toml").write_text('[sources.benchmark]\napi_key = "bme_sandbox_all"\n')
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
-        **sandbox.env("benchmark"),
-        "SOURCES__BENCHMARK__PAST_DAYS": "[7]",
+        "DLT_PROJECT_DIR": str(settings.parent),
+        "SOURCES__BENCHMARK__BASE_URL": f"{sandbox.url}/benchmark",
         "WAREHOUSE_PATH": warehouse,
     }
     result = subprocess.run(
@@ -442,4 +453,6 @@ def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_p
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "raw_benchmark.contact_events" in result.stdout
-    assert query(warehouse, "select past_days from raw_benchmark.report_dashboard") == [(7,)]
+    assert query(
+        warehouse, "select past_days, _account_id from raw_benchmark.report_dashboard"
+    ) == [(7, "from-toml")]

@@ -55,7 +55,7 @@ KILL_IN_LOAD_STEP = "from dlt.load.load import Load\nLoad.complete_package = kil
 # When dlt's load step starts on the package, before any job of it ran.
 KILL_AT_LOAD_START = "from dlt.load.load import Load\nLoad.load_single_package = kill"
 # While the export file is on disk, before a row of it is read.
-KILL_AFTER_DOWNLOAD = "import pipelines.apsis_one as source\nsource.iter_csv_tables = kill"
+KILL_AFTER_DOWNLOAD = "import pipelines.apsis_one.rows as source\nsource.iter_csv_tables = kill"
 
 
 def run_killed(

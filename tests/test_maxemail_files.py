@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipelines.common.errors import ProviderError
-from pipelines.maxemail import ExportTarget, coerce_find, iter_export_tables
+from pipelines.maxemail.rows import ExportTarget, coerce_find, iter_export_tables
 from pipelines.maxemail.settings import FIND_NUMBERS, METHODS
 from tests.vendor import MAXEMAIL_FIXTURES, require_vendor
 

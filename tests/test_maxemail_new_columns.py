@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.__main__ import _print_summary
 from pipelines.common.errors import ProviderError
+from pipelines.common.summary import print_load_summary
 from pipelines.maxemail.columns import NewColumn, new_columns
 from pipelines.maxemail.settings import METHODS
 from tests.conftest import Sandbox, load_maxemail, query
@@ -71,7 +71,7 @@ def test_a_file_with_a_new_column_loads_it_and_the_summary_names_it(
         "raw_maxemail.bounced: new column list_id (CSV header 'List ID') kept as text; "
         "staging does not read it",
     ]
-    _print_summary([summary])
+    print_load_summary([summary])
     printed = capsys.readouterr().out
     assert "    note: raw_maxemail.sent: new column list_id (CSV header 'List ID')" in printed
 

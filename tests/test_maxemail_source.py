@@ -153,7 +153,11 @@ def test_cli_loads_maxemail_from_config(sandbox: Sandbox, warehouse: str, tmp_pa
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DLT_DATA_DIR": str(tmp_path / "dlt"),  # never the system's /var/dlt or ~/.dlt
-        **sandbox.env("maxemail"),
+        "DLT_PROJECT_DIR": str(tmp_path),  # no .dlt/: every setting from the environment
+        "SOURCES__MAXEMAIL__BASE_URL": f"{sandbox.url}/maxemail",
+        "SOURCES__MAXEMAIL__USERNAME": "sandbox-user",
+        "SOURCES__MAXEMAIL__PASSWORD": "sandbox-pass",
+        "SOURCES__MAXEMAIL__START_DATE": "2026-01-01T00:00:00Z",
         "SOURCES__MAXEMAIL__EXPORTS": '["campaign.sent"]',
         "WAREHOUSE_PATH": warehouse,
     }

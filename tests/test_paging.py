@@ -1,20 +1,50 @@
-"""The shared paging loop (pipelines/common/paging.py) against listings served by pure functions:
-every record under a page-size cap whichever way the server counts offsets, one warning per
-endpoint, an error naming provider and endpoint when the listing ends below its total."""
+"""The shared paging rule (pipelines/common/paging.py, `CompletePaginator`) against listings served
+by pure functions: every record under a page-size cap whichever way the server counts offsets,
+one warning per endpoint, an error naming provider and endpoint when the listing ends below its
+total. The paginator is driven as dlt's `RESTClient.paginate` drives it (a page is asked for
+`next`, then taken by `advance`, then yielded); the providers' paginators over real HTTP are
+tested against the sandbox (tests/test_*_source.py)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 
 from pipelines.common import paging
 from pipelines.common.errors import ProviderError
-from pipelines.common.paging import Page, Pager, PageRequest
+from pipelines.common.paging import CompletePaginator, PageRequest
 from sandbox.paging import PageCap
 
+
+@dataclass(frozen=True)
+class Page:
+    """One page as the server sent it: its records and the total it reports (if any)."""
+
+    records: list[int]
+    total: int | None = None
+
+
 Fetch = Callable[[PageRequest], Page]
+
+
+def pages(
+    fetch: Fetch,
+    size: int,
+    endpoint: str = "GET /things",
+    *,
+    detail: str = "",
+    max_pages: int | None = None,
+) -> Iterator[list[int]]:
+    """The non-empty pages of a listing, as `HttpClient.pages` yields them from dlt's loop."""
+    paginator = CompletePaginator("Acme", endpoint, size, detail=detail, max_pages=max_pages)
+    while paginator.has_next_page:
+        page = fetch(paginator.next)
+        paginator.advance(len(page.records), page.total)
+        if page.records:
+            yield page.records
 
 
 def by_page_number(
@@ -38,9 +68,8 @@ def by_offset(records: list[int], cap: PageCap) -> Fetch:
     return fetch
 
 
-def read(fetch: Fetch, size: int = 25, pager: Pager | None = None) -> list[int]:
-    pages = (pager or Pager("Acme")).pages("GET /things", fetch, size, detail=" for May")
-    return [record for page in pages for record in page]
+def read(fetch: Fetch, size: int = 25) -> list[int]:
+    return [record for page in pages(fetch, size, detail=" for May") for record in page]
 
 
 CAPS = [PageCap(), PageCap(7), PageCap(7, from_asked=True), PageCap(25), PageCap(24, True)]
@@ -66,11 +95,10 @@ def test_every_record_once_under_any_cap(
 
 def test_a_capped_page_warns_once_per_endpoint(caplog: pytest.LogCaptureFixture) -> None:
     paging.WARNED.clear()  # a new run (the runner clears it when a load starts)
-    pager = Pager("Acme")
     with caplog.at_level(logging.WARNING, logger="pipelines.common.paging"):
-        read(by_page_number(list(range(88)), PageCap(7)), pager=pager)
-        read(by_page_number(list(range(40)), PageCap(7)), pager=pager)  # same endpoint again
-        other = pager.pages("GET /others", by_page_number(list(range(30)), PageCap(7)), 25)
+        read(by_page_number(list(range(88)), PageCap(7)))
+        read(by_page_number(list(range(40)), PageCap(7)))  # same endpoint again
+        other = pages(by_page_number(list(range(30)), PageCap(7)), 25, "GET /others")
         assert sum(len(p) for p in other) == 30
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(messages) == 2, messages
@@ -79,7 +107,7 @@ def test_a_capped_page_warns_once_per_endpoint(caplog: pytest.LogCaptureFixture)
     )
     assert messages[1].startswith("Acme: GET /others: page 1 held 7 records where 25 were asked")
     # A new source of the same run (the next window's load) does not warn again.
-    read(by_page_number(list(range(40)), PageCap(7)), pager=Pager("Acme"))
+    read(by_page_number(list(range(40)), PageCap(7)))
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
 
 
@@ -120,7 +148,7 @@ def test_a_consumer_that_stops_on_purpose_gets_no_error() -> None:
     after the first page: no error is raised for pages it never asked for."""
     fetch = by_page_number(list(range(88)), PageCap(), extra=5)
     seen: list[list[int]] = []
-    for page in Pager("Acme").pages("GET /things", fetch, 25):
+    for page in pages(fetch, 25):
         seen.append(page)
         break
     assert seen == [list(range(25))]
@@ -128,4 +156,4 @@ def test_a_consumer_that_stops_on_purpose_gets_no_error() -> None:
 
 def test_a_listing_without_total_that_never_ends_is_stopped() -> None:
     with pytest.raises(ProviderError, match="Acme: GET /things: paging did not end after 4 pages"):
-        list(Pager("Acme").pages("GET /things", lambda _: Page([1, 2]), 2, max_pages=4))
+        list(pages(lambda _: Page([1, 2]), 2, max_pages=4))

@@ -8,7 +8,7 @@ import importlib
 import re
 from pathlib import Path
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from pipelines.common.runner import PROVIDERS as LOADER
 from sandbox.providers import PROVIDERS as SANDBOX

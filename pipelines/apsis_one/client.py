@@ -2,7 +2,9 @@
 
 PROVIDERS.md section 2. `POST /oauth/token` (client credentials, ~24 h JWT, 10 requests/minute),
 `POST /emails/reports` → `report_id`, `GET /emails/reports/{id}` until `completed` or `error`,
-then a short-lived signed `file_download_url` serving a gzip CSV.
+then a short-lived signed `file_download_url` serving a gzip CSV. The token is dlt's
+`OAuth2ClientCredentials` fitted to APSIS (`ApsisToken`); the export job (request, poll, download)
+is ours: dlt has no equivalent (pipelines/apsis_one/exports.py).
 """
 
 from __future__ import annotations
@@ -16,18 +18,24 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import pendulum
 import requests
+from dlt.common.configuration import configspec
+from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 
+from pipelines.apsis_one.config import ApsisOneConfig
 from pipelines.apsis_one.settings import PROVIDER
+from pipelines.common import privacy
+from pipelines.common.downloads import Download, download_with_retries
 from pipelines.common.errors import ProviderAuthError, ProviderError, shape_of
-from pipelines.common.files import Download, download_with_retries
 from pipelines.common.http import HttpClient
 from pipelines.common.windows import rfc3339
 
 logger = logging.getLogger(__name__)
 
 # Tokens are cached per process and (base URL, client id): the token endpoint allows only about
-# 10 requests a minute per account, and a token lives about 24 hours.
+# 10 requests a minute per account, and a token lives about 24 hours (a run makes one source per
+# export window; they share the token).
 _TOKENS: dict[tuple[str, str], tuple[str, float]] = {}
 _TOKENS_LOCK = threading.Lock()
 # Refresh a token this long before it expires (at most a tenth of its lifetime).
@@ -44,50 +52,48 @@ def _jwt_expiry(token: str) -> float | None:
         return None
 
 
-class ApsisOneClient:
-    """One APSIS One account reached through ``base_url`` (EU, APAC, or the sandbox)."""
+@configspec
+class ApsisToken(OAuth2ClientCredentials):
+    """dlt's client-credentials auth, fitted to `POST /oauth/token`: a JSON body (not a form),
+    the lifetime from the JWT's `exp`, renewed ahead of it, one token per process and account,
+    and the shared HTTP layer's retries and errors (`http`, set by `ApsisOneClient`)."""
 
-    def __init__(
-        self,
-        base_url: str,
-        client_id: str,
-        client_secret: str,
-        *,
-        header_auth: bool = False,
-        timeout: float = 60.0,
-        backoff_max: float = 60.0,
-    ) -> None:
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self.header_auth = header_auth
-        self.http = HttpClient(
-            PROVIDER,
-            base_url,
-            auth=self._add_bearer,
-            on_unauthorized=self.invalidate_token,
-            secrets=[client_secret],
-            timeout=timeout,
-            backoff_max=backoff_max,
-        )
-        self._cache_key = (self.http.base_url, client_id)
+    http: Any = None  # the account's HttpClient
 
-    # -- auth ---------------------------------------------------------------------------------
+    @property
+    def cache_key(self) -> tuple[str, str]:
+        return (self.http.base_url, str(self.client_id))
 
-    def token(self) -> str:
+    def build_access_token_request(self) -> dict[str, Any]:
+        return {
+            "json": {
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            }
+        }
+
+    def is_token_expired(self) -> bool:
+        """Whether a new token is needed (another source of this run may have one already)."""
         with _TOKENS_LOCK:
-            cached = _TOKENS.get(self._cache_key)
+            cached = _TOKENS.get(self.cache_key)
+        if cached and cached[1] > time.time():
+            self.access_token = cached[0]
+            return False
+        return True
+
+    def obtain_token(self) -> None:
+        with _TOKENS_LOCK:
+            cached = _TOKENS.get(self.cache_key)
             if cached and cached[1] > time.time():
-                return cached[0]
+                self.access_token = cached[0]
+                return
             try:
-                body = self.http.json(
+                response = self.http.request(
                     "POST",
-                    "/oauth/token",
+                    self.access_token_url,
                     authenticated=False,
-                    json={
-                        "grant_type": "client_credentials",
-                        "client_id": self.client_id,
-                        "client_secret": self._client_secret,
-                    },
+                    **self.build_access_token_request(),
                 )
             except ProviderAuthError as exc:
                 raise ProviderAuthError(
@@ -97,21 +103,42 @@ class ApsisOneClient:
                     "and the client secret (SOURCES__APSIS_ONE__CLIENT_SECRET or .dlt/secrets.toml).",
                     status=exc.status,
                 ) from None
-            token = body.get("access_token")
+            body = self.http.parse_json("POST", self.access_token_url, response)
+            token = body.get("access_token") if isinstance(body, dict) else None
             if not token:
                 raise ProviderError(PROVIDER, "POST /oauth/token returned no access_token")
-            expires = _jwt_expiry(token) or time.time() + float(body.get("expires_in", 3600))
+            privacy.register_secret(token)
+            expires = _jwt_expiry(token) or time.time() + self.parse_expiration_in_seconds(body)
             lifetime = max(expires - time.time(), 0.0)
-            _TOKENS[self._cache_key] = (token, expires - min(TOKEN_REFRESH_MARGIN, lifetime / 10))
+            renew_at = expires - min(TOKEN_REFRESH_MARGIN, lifetime / 10)
+            _TOKENS[self.cache_key] = (token, renew_at)
+            self.access_token = token
+            self.token_expiry = pendulum.from_timestamp(renew_at)
             logger.info("%s: obtained an access token valid for %.0f s", PROVIDER, lifetime)
-            return token
 
-    def invalidate_token(self) -> None:
+    def invalidate(self) -> None:
+        """Forget the token (a 401: revoked or expired early); the next call fetches one."""
         with _TOKENS_LOCK:
-            _TOKENS.pop(self._cache_key, None)
+            _TOKENS.pop(self.cache_key, None)
+        self.access_token = None
 
-    def _add_bearer(self, headers: dict[str, str]) -> None:
-        headers["Authorization"] = f"Bearer {self.token()}"
+
+class ApsisOneClient:
+    """One APSIS One account on its regional host (or ``base_url``)."""
+
+    def __init__(self, config: ApsisOneConfig) -> None:
+        self.header_auth = config.header_auth
+        self.http = HttpClient(
+            PROVIDER, config.host, secrets=[config.client_secret], policy=config.retry_policy()
+        )
+        self.token = ApsisToken(
+            access_token_url="/oauth/token",
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            http=self.http,
+        )
+        self.http.auth = self.token
+        self.http.on_unauthorized = self.token.invalidate
 
     # -- metadata -----------------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ PROVIDER = "Benchmark Email"
 SOURCE_NAME = "benchmark"
 API_KEY_SETTING = "sources.benchmark.api_key"
 
+CAMPAIGNS_PATH = "/api/email/campaign"
+EVENTS_PATH = "/api/contact/events"
+SEARCH_PATH = "/api/contact/search"
+
 MAX_PAST_DAYS = 90  # pastDays is 1–90 on every endpoint that takes it
 MAX_PAGE_SIZE = 100  # ASSUMPTION (PROVIDERS 4.4): the documented examples never exceed it
 DEFAULT_PAST_DAYS = (7, 30, 90)

@@ -1,154 +1,34 @@
-"""Download an export file to disk and stream it as Arrow record batches.
+"""Stream a downloaded export file as Arrow record batches.
 
-The body is written to a temporary file first (constant memory, and a broken or truncated transfer
-is retried before a single row reaches dlt), then decompressed by sniffing magic bytes, never by
+The file (pipelines/common/downloads.py) is decompressed by sniffing magic bytes, never by
 trusting headers: gzip (`1f 8b`, APSIS One), ZIP of one CSV (`PK\\x03\\x04`, Maxemail) or plain CSV.
 `pyarrow.csv.open_csv` parses it in blocks, so memory stays flat whatever the file size.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import gzip
 import io
 import logging
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import IO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import requests
-from urllib3.exceptions import HTTPError as Urllib3HTTPError
-
-from pipelines.common.errors import ProviderError
 
 logger = logging.getLogger(__name__)
 
-# Temporary files are `email-elt-<pid>-<random>.download` in the system's temporary directory: a
-# run that is killed (SIGKILL, SIGTERM, power loss) cannot remove its own, the next run removes
-# every one whose process is gone (`remove_stale_downloads`).
-DOWNLOAD_PREFIX = "email-elt-"
-DOWNLOAD_SUFFIX = ".download"
-_DOWNLOAD_NAME = re.compile(rf"^{DOWNLOAD_PREFIX}(?P<pid>\d+)-.*{re.escape(DOWNLOAD_SUFFIX)}$")
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
-CHUNK = 1 << 20
 
 
 class MalformedCsv(ValueError):
     """A CSV row that does not parse: the message names the line and column, never the values
     (a row holds recipient addresses; Arrow's own message quotes the whole row)."""
-
-
-class TruncatedDownload(Exception):
-    """The transfer ended before the announced length, or the connection broke."""
-
-
-@dataclass
-class Download:
-    path: str
-    size: int
-
-    def remove(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
-
-
-def download_to_tempfile(response: requests.Response) -> Download:
-    """Write a streamed response body to a temporary file; raise `TruncatedDownload` if short."""
-    expected = response.headers.get("Content-Length")
-    fd, path = tempfile.mkstemp(prefix=f"{DOWNLOAD_PREFIX}{os.getpid()}-", suffix=DOWNLOAD_SUFFIX)
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in response.iter_content(CHUNK):
-                out.write(chunk)
-                size += len(chunk)
-    except (requests.RequestException, Urllib3HTTPError, OSError) as exc:
-        os.unlink(path)
-        raise TruncatedDownload(
-            f"connection broke after {size} bytes ({type(exc).__name__})"
-        ) from None
-    finally:
-        response.close()
-    if (
-        expected is not None
-        and int(expected) != size
-        and "Content-Encoding" not in response.headers
-    ):
-        os.unlink(path)
-        raise TruncatedDownload(f"got {size} of {expected} announced bytes")
-    return Download(path, size)
-
-
-def _process_alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # no safe liveness probe: keep the file
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's live process
-    return True
-
-
-def remove_stale_downloads(directory: str | None = None) -> int:
-    """Remove the download files of runs whose process no longer exists; return how many."""
-    directory = directory or tempfile.gettempdir()
-    removed = size = 0
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(directory):
-            match = _DOWNLOAD_NAME.match(entry.name)
-            if not match or not entry.is_file(follow_symlinks=False):
-                continue
-            pid = int(match["pid"])
-            if pid == os.getpid() or _process_alive(pid):
-                continue
-            with contextlib.suppress(OSError):
-                size += entry.stat(follow_symlinks=False).st_size
-                os.unlink(entry.path)
-                removed += 1
-    if removed:
-        logger.info(
-            "removed %d download file(s) (%.1f MB) left in %s by an interrupted run",
-            removed,
-            size / 1e6,
-            directory,
-        )
-    return removed
-
-
-def download_with_retries(
-    fetch: Callable[[], requests.Response],
-    *,
-    provider: str,
-    what: str,
-    attempts: int = 5,
-) -> Download:
-    """Call ``fetch`` (which may re-resolve a fresh URL) until a complete body arrives."""
-    last = ""
-    for attempt in range(1, attempts + 1):
-        try:
-            return download_to_tempfile(fetch())
-        except TruncatedDownload as exc:
-            last = str(exc)
-            logger.warning(
-                "%s: download of %s incomplete (%s), attempt %d/%d",
-                provider,
-                what,
-                last,
-                attempt,
-                attempts,
-            )
-    raise ProviderError(provider, f"download of {what} failed {attempts} times: {last}")
 
 
 @contextmanager

@@ -12,145 +12,54 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.common import gaps, ledger, paging, state
+from pipelines.common.downloads import remove_stale_downloads
 from pipelines.common.errors import ProviderError
-from pipelines.common.files import remove_stale_downloads
+from pipelines.common.summary import IncompleteLoad as IncompleteLoad
+from pipelines.common.summary import LoadError as LoadError
+from pipelines.common.summary import LoadSummary as LoadSummary
+from pipelines.common.warehouse import file_format, warehouse_location
+from pipelines.common.warehouse import make_pipeline as make_pipeline
+from pipelines.common.warehouse import warehouse_kind as warehouse_kind
 
 logger = logging.getLogger(__name__)
 
-# provider name → (module, source function, display name, resource that pages through windows)
-PROVIDERS: dict[str, tuple[str, str, str, str]] = {
-    "apsis_one": ("pipelines.apsis_one", "apsis_one", "APSIS One", "email_events"),
-    "maxemail": ("pipelines.maxemail", "maxemail", "Maxemail", "campaign_sent"),
-    "netcore": ("pipelines.netcore", "netcore", "Netcore", "events"),
-    "benchmark": ("pipelines.benchmark", "benchmark", "Benchmark Email", "contact_events"),
+
+class Provider(NamedTuple):
+    """A registered provider: the package of its `@dlt.source`, the source function, its name in
+    messages, and the resource that pages through export windows (a load repeats until that
+    resource's state says `caught_up`)."""
+
+    module: str
+    source: str
+    display: str
+    paged: str
+
+
+# The registry: a provider's package under pipelines/ is loaded once it has a line here.
+PROVIDERS: dict[str, Provider] = {
+    "apsis_one": Provider("pipelines.apsis_one", "apsis_one", "APSIS One", "email_events"),
+    "maxemail": Provider("pipelines.maxemail", "maxemail", "Maxemail", "campaign_sent"),
+    "netcore": Provider("pipelines.netcore", "netcore", "Netcore", "events"),
+    "benchmark": Provider("pipelines.benchmark", "benchmark", "Benchmark Email", "contact_events"),
 }
 
 # dlt adds _dlt_load_id to Arrow tables only when asked; dbt uses it for lineage and incremental.
 os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 
 
-class LoadError(RuntimeError):
-    """A load failed; the message is meant for the user as is."""
-
-
-@dataclass
-class LoadSummary:
-    provider: str
-    rows: dict[str, int] = field(default_factory=dict)
-    loads: int = 0
-    seconds: float = 0.0
-    gaps: list[gaps.Gap] = field(default_factory=list)  # ranges known not loaded (gaps.py)
-    # what the run noticed and kept, one line each (a provider module's NOTICES, e.g. Maxemail's
-    # new export columns); printed under the provider in the load summary
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def export_jobs(self) -> int:
-        return self.rows.get("export_jobs", 0)
-
-    def add(self, row_counts: dict[str, int]) -> None:
-        for table, count in row_counts.items():
-            if not table.startswith("_dlt"):
-                self.rows[table] = self.rows.get(table, 0) + count
-
-
-class IncompleteLoad(LoadError):
-    """The load committed what it could but found gaps it was not allowed to accept
-    (pipelines/common/gaps.py); ``summary`` is what it loaded."""
-
-    def __init__(self, summary: LoadSummary) -> None:
-        super().__init__(gaps.message(summary.gaps))
-        self.summary = summary
-
-
-# The PostgreSQL connection settings, the same environment variables libpq, psql and the dbt
-# profile's `postgres` target read (README "Running on your warehouse").
-POSTGRES_SETTINGS = {
-    "host": ("PGHOST", "127.0.0.1"),
-    "port": ("PGPORT", "5432"),
-    "username": ("PGUSER", "postgres"),
-    "password": ("PGPASSWORD", ""),
-    "database": ("PGDATABASE", "email_analytics"),
-}
-
-
-def postgres_credentials() -> dict[str, Any]:
-    """dlt postgres credentials from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE."""
-    values: dict[str, Any] = {
-        key: os.environ.get(name) or default for key, (name, default) in POSTGRES_SETTINGS.items()
-    }
-    try:
-        values["port"] = int(values["port"])
-    except ValueError:
-        raise ValueError(f"PGPORT must be a port number, not {values['port']!r}") from None
-    return values
-
-
-def warehouse_kind() -> str:
-    """The warehouse chosen by WAREHOUSE (default `duckdb`), a dlt destination name."""
-    return os.environ.get("WAREHOUSE", "duckdb")
-
-
-def destination_for(warehouse: str | None) -> Any:
-    """The dlt destination chosen by WAREHOUSE: `duckdb` (default; the file `warehouse`, else
-    $WAREHOUSE_PATH), `postgres` (PG* environment variables), or any other dlt destination name,
-    configured the dlt way (.dlt/secrets.toml or DESTINATION__<NAME>__CREDENTIALS)."""
-    kind = warehouse_kind()
-    if kind == "duckdb":
-        path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
-        return dlt.destinations.duckdb(os.path.abspath(path))
-    if kind == "postgres":
-        return dlt.destinations.postgres(credentials=postgres_credentials())
-    return kind
-
-
-def file_format() -> Any:
-    """The load file format: Parquet into DuckDB, CSV (COPY) into PostgreSQL, else dlt's choice."""
-    return {"duckdb": "parquet", "postgres": "csv"}.get(warehouse_kind())
-
-
-def make_pipeline(
-    provider: str, warehouse: str | None = None, pipelines_dir: str | None = None
-) -> dlt.Pipeline:
-    """The dlt pipeline of ``provider`` into the chosen warehouse. Its local working directory
-    (state, pending packages) sits under ``pipelines_dir`` (default: dlt's) in a directory of that
-    warehouse's own (pipelines/common/state.py), so warehouses never share cursors."""
-    kind = warehouse_kind()
-    destination = destination_for(warehouse)
-    dataset = f"raw_{provider}"
-    return dlt.pipeline(
-        # the state stored in the warehouse is keyed by this name: `<provider>_postgres` is kept
-        # for PostgreSQL (DECISIONLOG "PostgreSQL as the second engine")
-        pipeline_name=provider if kind == "duckdb" else f"{provider}_{kind}",
-        pipelines_dir=state.pipelines_dir_for(pipelines_dir, destination, dataset),
-        destination=destination,
-        dataset_name=dataset,
-    )
-
-
-def warehouse_location(warehouse: str | None) -> str:
-    """The warehouse as the user would name it: the DuckDB file's full path, else the kind."""
-    if warehouse_kind() == "duckdb":
-        return os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
-    if warehouse_kind() == "postgres":
-        pg = postgres_credentials()
-        return f"PostgreSQL {pg['host']}:{pg['port']}/{pg['database']}"
-    return warehouse_kind()
-
-
 def _source_factory(provider: str) -> Callable[..., Any]:
     if provider not in PROVIDERS:
         raise LoadError(f"unknown provider {provider!r}; known: {', '.join(sorted(PROVIDERS))}")
-    module, function, _, _ = PROVIDERS[provider]
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+    registered = PROVIDERS[provider]
+    module = importlib.import_module(registered.module)
+    return getattr(module, registered.source)  # type: ignore[no-any-return]
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -186,7 +95,7 @@ _LOCK_HOLDER = re.compile(r"lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\
 
 def explain(exc: BaseException, provider: str, warehouse: str | None) -> LoadError:
     """Turn dlt's wrapped exceptions into one clear sentence for the user."""
-    display = PROVIDERS.get(provider, (None, None, provider, None))[2]
+    display = PROVIDERS[provider].display if provider in PROVIDERS else provider
     root = _root_cause(exc)
     text = str(root)
     if "Could not set lock" in str(exc) or "Could not set lock" in text:
@@ -241,9 +150,9 @@ def load_provider(
 ) -> LoadSummary:
     """Load one provider until its export windows have caught up with the provider's clock."""
     factory = _source_factory(provider)
-    module = importlib.import_module(PROVIDERS[provider][0])
-    _, _, display, paged = PROVIDERS[provider]
-    summary = LoadSummary(provider)
+    module = importlib.import_module(PROVIDERS[provider].module)
+    display, paged = PROVIDERS[provider].display, PROVIDERS[provider].paged
+    summary = LoadSummary(provider, display)
     started = time.monotonic()
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
     remove_stale_downloads()

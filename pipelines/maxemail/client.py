@@ -3,7 +3,7 @@
 PROVIDERS.md section 1: `POST /api/json/<service>` with `method=<name>` and the parameters (JSON
 values as text) answers with the JSON-encoded return value (a quoted key string for exports, an
 object for `email_campaign.find`); `GET /download/file/key/<key>` serves the CSV, or a ZIP of one
-CSV, for a day.
+CSV, for a day. dlt's `HttpBasicAuth` sends the API user's credentials; nothing is paged.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from dlt.sources.helpers.rest_client.auth import HttpBasicAuth
 
-from pipelines.common.errors import ProviderAuthError, ProviderError, shape_of
-from pipelines.common.files import Download, download_with_retries
+from pipelines.common.downloads import Download, download_with_retries
+from pipelines.common.errors import ProviderError, shape_of
 from pipelines.common.http import HttpClient, error_detail
+from pipelines.maxemail.config import MaxemailConfig
 from pipelines.maxemail.settings import PROVIDER
 
 logger = logging.getLogger(__name__)
@@ -30,20 +32,17 @@ class ExpiredKey(ProviderError):
 
 
 class MaxemailClient:
-    """One Maxemail account (API user) on ``base_url``."""
+    """One Maxemail account (API user) on its ``base_url``."""
 
-    def __init__(
-        self, base_url: str, username: str, password: str, *, timeout: float = 600.0
-    ) -> None:
-        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        self._authorization = f"Basic {token}"
-        # Exports are generated during the call, so a large one is a slow POST.
+    def __init__(self, config: MaxemailConfig) -> None:
+        token = base64.b64encode(f"{config.username}:{config.password}".encode()).decode("ascii")
         self.http = HttpClient(
             PROVIDER,
-            base_url,
-            auth=self._add_basic,
-            secrets=[password, token],
-            timeout=timeout,
+            config.base_url,
+            auth=HttpBasicAuth(username=config.username, password=config.password),
+            secrets=[config.password, token],  # the Basic header carries the token
+            auth_hint="check sources.maxemail.username and sources.maxemail.password",
+            policy=config.retry_policy(),
         )
         self._clock: datetime | None = None
 
@@ -52,23 +51,12 @@ class MaxemailClient:
         first call, or when the header is missing or unreadable)."""
         return self._clock or datetime.now(UTC).replace(microsecond=0)
 
-    def _add_basic(self, headers: dict[str, str]) -> None:
-        headers["Authorization"] = self._authorization
-
     def call(self, service: str, method: str, **params: Any) -> Any:
         """Call ``service.method``; objects and arrays go as JSON text, as the API expects."""
         form = {"method": method}
         for name, value in params.items():
             form[name] = value if isinstance(value, str) else json.dumps(value)
-        try:
-            response = self.http.request("POST", f"/api/json/{service}", expected=(200,), data=form)
-        except ProviderAuthError as exc:
-            raise ProviderAuthError(
-                PROVIDER,
-                f"authentication failed ({str(exc).removeprefix(PROVIDER + ': ')}); check "
-                "sources.maxemail.username and sources.maxemail.password",
-                status=exc.status,
-            ) from None
+        response = self.http.request("POST", f"/api/json/{service}", expected=(200,), data=form)
         self._log_deprecation(response, f"{service}.{method}")
         try:
             self._clock = parsedate_to_datetime(response.headers["Date"]).astimezone(UTC)

@@ -83,6 +83,9 @@ METHODS = {
     )
 }
 
+# Every Quick Data Export, `<message type>.<method>` (the setting `exports` picks some).
+ALL_EXPORTS = tuple(f"{t}.{m}" for t in SERVICES for m in METHODS)
+
 # `email_campaign.find` numbers arrive as ints or strings; these are coerced to bigint.
 FIND_NUMBERS = (
     "email_id",

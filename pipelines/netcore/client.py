@@ -3,8 +3,10 @@ the Download Logs job.
 
 PROVIDERS.md section 3. Paths are `/<api_version>/events`, `/stats`, `/logs/download` on the
 regional host; `v5.1` clients send `api_key: <key>`, `v6` clients `Authorization: Bearer <key>`
-(`x-api-key` is accepted too). JSON bodies are parsed by the standard library, whose integers are
-exact: a `trid` above 2^53 never passes through a float.
+(`x-api-key` is accepted too): dlt's `APIKeyAuth` and `BearerTokenAuth`. The listings are read by
+dlt's `RESTClient` with the paginators below (pipelines/common/paging.py: a capped page loses
+nothing, a listing short of its `totalRecords` fails). JSON integers are parsed exactly (never
+through a float): a `trid` above 2^53 keeps its digits.
 """
 
 from __future__ import annotations
@@ -14,70 +16,131 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 
 import requests
+from dlt.sources.helpers.rest_client.auth import APIKeyAuth, BearerTokenAuth
+from requests import Request, Response
+from requests.auth import AuthBase
 
-from pipelines.common.errors import ProviderAuthError, ProviderError
-from pipelines.common.files import Download, download_with_retries
+from pipelines.common.downloads import Download, download_with_retries
+from pipelines.common.errors import ProviderError
 from pipelines.common.http import HttpClient, endpoint_of
-from pipelines.common.paging import Page, Pager, PageRequest
+from pipelines.common.paging import CompletePaginator, PageRequest
+from pipelines.netcore.config import NetcoreConfig
 from pipelines.netcore.settings import MAX_OFFSET, PROVIDER, STATS_PAGE_SIZE
 
 logger = logging.getLogger(__name__)
 
 
-class NetcoreClient:
-    """One Netcore account (API key) on ``base_url`` with API version ``api_version``."""
+def key_auth(style: str, api_key: str) -> AuthBase:
+    """dlt's auth class for an auth header ``style`` (`api_key`, `bearer`, `x-api-key`)."""
+    if style == "bearer":
+        return BearerTokenAuth(token=api_key)
+    if style == "x-api-key":
+        return APIKeyAuth(name="Authorization", api_key=f"x-api-key {api_key}")
+    return APIKeyAuth(name="api_key", api_key=api_key)
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        api_version: str = "v5.1",
-        auth_style: str = "api_key",
-        timeout: float = 120.0,
-        backoff_max: float = 60.0,
-    ) -> None:
-        self.api_version = api_version
-        self.auth_style = auth_style
-        self._api_key = api_key
+
+class NetcorePaginator(CompletePaginator):
+    """A Netcore listing (`{"status", "data", "totalRecords"}`): `offset` is the records received
+    (a row offset, 0–1000) and `limit` the page size; ``page_numbers``: `offset` is the 1-based
+    page number instead (`/stats`, which reports no total)."""
+
+    def __init__(self, endpoint: str, size: int, *, page_numbers: bool = False, **kw: Any) -> None:
+        super().__init__(PROVIDER, endpoint, size, **kw)
+        self.page_numbers = page_numbers
+        self._parsed: tuple[Response, dict[str, Any]] | None = None
+
+    def body(self, response: Response) -> dict[str, Any]:
+        """The page's body, checked (parsed once per response)."""
+        if self._parsed and self._parsed[0] is response:
+            return self._parsed[1]
+        body = response.json()
+        status = body.get("status") if isinstance(body, dict) else None
+        if isinstance(body, dict) and status not in (None, "success"):
+            raise ProviderError(PROVIDER, f"{self.endpoint} returned status {status!r}")
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise ProviderError(PROVIDER, f"{self.endpoint} returned no data list")
+        self._parsed = (response, body)
+        return body
+
+    def total_of(self, response: Response, data: list[Any]) -> int | None:
+        total = self.body(response).get("totalRecords")
+        known = isinstance(total, int) and not isinstance(total, bool)
+        return cast(int, total) if known and not self.page_numbers else None
+
+    def place(self, request: Request, page: PageRequest) -> None:
+        params = cast(dict[str, Any], request.params)
+        if self.page_numbers:
+            params.update(offset=page.number, limit=page.size)
+            return
+        if page.offset > MAX_OFFSET and self.has_next_page:
+            raise ProviderError(
+                PROVIDER,
+                f"{self.endpoint}{self.detail}: more than {page.offset} messages on one day; "
+                f"offset paging cannot go past offset {MAX_OFFSET}: set sources.netcore.paging "
+                "= 'scrollid'",
+            )
+        params.update(offset=page.offset, limit=page.size)
+
+
+class NetcoreScrollPaginator(NetcorePaginator):
+    """`scrollid` paging: the first page starts a scroll and the next ones follow it. When the
+    page size shrinks (a capped page) a new scroll starts at the records received (`offset`,
+    up to 1000), so no record is skipped whichever size the server advanced its scroll by."""
+
+    def restart(self) -> None:
+        super().restart()
+        self.scroll_id: str | None = None
+        self.scroll_size: int | None = None
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        asked = self.size
+        super().update_state(response, data)
+        self.scroll_id = self.body(response).get("scrollid") or None
+        self.scroll_size = asked
+        if self.has_next_page and self.scroll_id is None and self.received > MAX_OFFSET:
+            self.advance(0, None)  # the scroll ended and no offset reaches further: the end
+
+    @property
+    def _restart(self) -> bool:
+        return self.scroll_id is None or self.size != self.scroll_size
+
+    def place(self, request: Request, page: PageRequest) -> None:
+        params = cast(dict[str, Any], request.params)
+        for name in ("offset", "scrollid"):
+            params.pop(name, None)
+        if self._restart and page.offset <= MAX_OFFSET:
+            if page.offset:
+                params["offset"] = page.offset
+        else:
+            params["scrollid"] = self.scroll_id
+        params["limit"] = page.size
+
+
+class NetcoreClient:
+    """One Netcore account (API key) with the API version and auth style of ``config``."""
+
+    def __init__(self, config: NetcoreConfig) -> None:
+        self.api_version = config.api_version
+        self.auth_style = config.style
         self.http = HttpClient(
             PROVIDER,
-            base_url,
-            auth=self._add_key,
-            secrets=[api_key],
-            timeout=timeout,
-            backoff_max=backoff_max,
+            config.host,
+            auth=key_auth(config.style, config.api_key),
+            secrets=[config.api_key],
+            auth_hint="check sources.netcore.api_key (SOURCES__NETCORE__API_KEY or "
+            f".dlt/secrets.toml) and that api_version {config.api_version!r} / auth style "
+            f"{config.style!r} match the key",
+            policy=config.retry_policy(),
         )
-        self.pager = Pager(PROVIDER)
-
-    def _add_key(self, headers: dict[str, str]) -> None:
-        if self.auth_style == "api_key":
-            headers["api_key"] = self._api_key
-        elif self.auth_style == "bearer":
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        else:
-            headers["Authorization"] = f"x-api-key {self._api_key}"
 
     def path(self, name: str) -> str:
         return f"/{self.api_version}/{name}"
 
-    def _request(self, method: str, name: str, **kwargs: Any) -> requests.Response:
-        try:
-            return self.http.request(method, self.path(name), **kwargs)
-        except ProviderAuthError as exc:
-            raise ProviderAuthError(
-                PROVIDER,
-                f"authentication failed ({str(exc).removeprefix(PROVIDER + ': ')}); check "
-                "sources.netcore.api_key (SOURCES__NETCORE__API_KEY or .dlt/secrets.toml) and "
-                f"that api_version {self.api_version!r} / auth style {self.auth_style!r} match the key",
-                status=exc.status,
-            ) from None
-
     def _json(self, method: str, name: str, **kwargs: Any) -> dict[str, Any]:
-        response = self._request(method, name, **kwargs)
+        response = self.http.request(method, self.path(name), **kwargs)
         what = f"{method} {endpoint_of(response.url or self.http.url(self.path(name)))}"
         try:
             body = json.loads(response.content)  # ints stay exact (never a float)
@@ -98,9 +161,9 @@ class NetcoreClient:
         days that do not exist yet nor moves state past them. Falls back to the local clock.
         """
         day = datetime.now(UTC).date().isoformat()
-        response = self._request(
+        response = self.http.request(
             "GET",
-            "stats",
+            self.path("stats"),
             params={"startdate": day, "enddate": day, "limit": 1},
             expected=(200, 400),  # only the Date header matters
         )
@@ -109,77 +172,31 @@ class NetcoreClient:
         except (KeyError, TypeError, ValueError):
             return datetime.now(UTC).replace(microsecond=0)
 
-    # -- endpoints ------------------------------------------------------------------------------
-
-    def events(self, params: dict[str, Any]) -> dict[str, Any]:
-        """`GET /events`: one page (`data`, `totalRecords`, `scrollid`)."""
-        body = self._json("GET", "events", params=params)
-        if not isinstance(body.get("data"), list):
-            raise ProviderError(PROVIDER, f"GET {self.path('events')} returned no data list")
-        return body
+    # -- listings -------------------------------------------------------------------------------
 
     def event_pages(
         self, params: dict[str, Any], size: int, paging: str, detail: str
     ) -> Iterator[list[Any]]:
-        """Every record of `GET /events` for ``params``, page by page to the end
-        (pipelines.common.paging). ``paging`` `offset`: each page asks `offset` = the records
-        received (a row offset, 0–1000); `scrollid`: the first page starts a scroll and the
-        next ones follow it, and when the pager shrinks the page size (a capped page) a new
-        scroll starts at that offset, so no record is skipped whichever size the server
-        advanced its scroll by. ``detail`` names the request's days in messages."""
+        """Every record of `GET /events` for ``params``, page by page to the end, by `offset`
+        or by `scrollid` (``paging``). ``detail`` names the request's days in messages."""
         endpoint = f"GET {self.path('events')}"
-        scroll: dict[str, Any] = {"id": None, "size": None}
-
-        def page(body: dict[str, Any]) -> Page:
-            total = body.get("totalRecords")
-            known = isinstance(total, int) and not isinstance(total, bool)
-            return Page(body["data"], total if known else None)
-
-        def by_offset(request: PageRequest) -> Page:
-            if request.offset > MAX_OFFSET:
-                raise ProviderError(
-                    PROVIDER,
-                    f"{endpoint}{detail}: more than {request.offset} messages on one day; offset "
-                    f"paging cannot go past offset {MAX_OFFSET}: set sources.netcore.paging = "
-                    "'scrollid'",
-                )
-            return page(self.events({**params, "offset": request.offset, "limit": request.size}))
-
-        def by_scroll(request: PageRequest) -> Page:
-            restart = scroll["id"] is None or request.size != scroll["size"]
-            if restart and request.offset > MAX_OFFSET:
-                if scroll["id"] is None:  # the scroll ended and no offset reaches further
-                    return Page([])
-                restart = False
-            if restart:
-                offset = {"offset": request.offset} if request.offset else {}
-                body = self.events({**params, **offset, "limit": request.size})
-            else:
-                body = self.events({**params, "limit": request.size, "scrollid": scroll["id"]})
-            scroll.update(id=body.get("scrollid") or None, size=request.size)
-            return page(body)
-
-        fetch = by_offset if paging == "offset" else by_scroll
-        return self.pager.pages(endpoint, fetch, size, detail=detail)
-
-    def stats(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """`GET /stats`: one page of per-period entries `{"date", "stats": {...}}`."""
-        data = self._json("GET", "stats", params=params).get("data")
-        if not isinstance(data, list):
-            raise ProviderError(PROVIDER, f"GET {self.path('stats')} returned no data list")
-        return data
+        kind = NetcoreScrollPaginator if paging == "scrollid" else NetcorePaginator
+        paginator = kind(endpoint, size, detail=detail)
+        return self.http.pages(self.path("events"), paginator, data_selector="data", params=params)
 
     def stats_pages(self, params: dict[str, Any], max_entries: int) -> Iterator[list[Any]]:
         """Every entry of `GET /stats` for ``params``, page by page until an empty page
         (`offset` is the 1-based page number, `limit` the page size, at most 100; no total is
         reported). ``max_entries`` (the days asked) bounds the paging."""
-
-        def fetch(request: PageRequest) -> Page:
-            return Page(self.stats({**params, "limit": request.size, "offset": request.number}))
-
-        return self.pager.pages(
-            f"GET {self.path('stats')}", fetch, STATS_PAGE_SIZE, max_pages=max_entries + 2
+        paginator = NetcorePaginator(
+            f"GET {self.path('stats')}",
+            STATS_PAGE_SIZE,
+            page_numbers=True,
+            max_pages=max_entries + 2,
         )
+        return self.http.pages(self.path("stats"), paginator, data_selector="data", params=params)
+
+    # -- Download Logs --------------------------------------------------------------------------
 
     def request_download(self, body: dict[str, Any]) -> str:
         """`POST /logs/download` (ASSUMPTION, PROVIDERS.md 3.5); returns the download id."""

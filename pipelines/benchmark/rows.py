@@ -1,0 +1,122 @@
+"""Benchmark Email records → raw rows: contact events as Arrow tables, contacts, campaign records
+and report snapshots as dicts (docs/CONTRACTS.md 7.2 and 10.1)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from pipelines.benchmark.settings import (
+    EVENT_FIELDS,
+    EVENT_KEY,
+    EVENTS_PATH,
+    FLOAT_FIELDS,
+    FLOAT_PARENTS,
+    PROVIDER,
+    SEARCH_PATH,
+    TIME_FIELDS,
+    TRIGGERED_BY,
+)
+from pipelines.common.errors import ProviderError, shape_of
+from pipelines.common.windows import parse_utc
+
+_TS = pa.timestamp("us", tz="UTC")
+
+
+def parse_time(value: str, what: str) -> datetime:
+    try:
+        return parse_utc(value)
+    except ValueError:
+        raise ProviderError(PROVIDER, f"{what}: {value!r} is not an ISO 8601 time") from None
+
+
+def normalize(value: Any, key: str = "", parent: str = "") -> Any:
+    """API JSON → row values: ISO times → UTC datetimes, percentages always float (an API `0`
+    would otherwise make dlt type a rate column as bigint)."""
+    if isinstance(value, dict):
+        return {k: normalize(v, k, key) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalize(item, "", key) for item in value]
+    if isinstance(value, str) and key in TIME_FIELDS:
+        return parse_time(value, key)
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if is_number and (key in FLOAT_FIELDS or parent in FLOAT_PARENTS):
+        return float(value)
+    return value
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def events_table(records: list[dict[str, Any]], account_id: str) -> pa.Table:
+    """One page of contact events as an Arrow table: the known fields in a fixed order (absent
+    ones null; the two nullable key columns ''), `triggeredBy` flattened, unknown fields kept as
+    text columns, `_account_id`."""
+    rows: list[dict[str, Any]] = []
+    extras: set[str] = set()
+    for record in records:
+        row: dict[str, Any] = {}
+        for key, value in record.items():
+            if key == "triggeredBy" and isinstance(value, dict):
+                for sub, name in TRIGGERED_BY.items():
+                    row[name] = value.get(sub)
+                continue
+            column = EVENT_FIELDS.get(key)
+            if column is None:  # a field the OpenAPI does not list: kept as text
+                column = snake(key)
+                extras.add(column)
+                if value is not None and not isinstance(value, str):
+                    value = json.dumps(value)
+            row[column] = value
+        for name in ("contact_id", "type", "timestamp"):
+            if not row.get(name):
+                raise ProviderError(
+                    PROVIDER, f"GET {EVENTS_PATH}: a record has no {name}: {shape_of(record)}"
+                )
+        row["timestamp"] = parse_time(str(row["timestamp"]), "contact event timestamp")
+        row["email_campaign_id"] = row.get("email_campaign_id") or ""
+        row["email_link_id"] = row.get("email_link_id") or ""
+        row["_account_id"] = account_id
+        rows.append(row)
+    text = [
+        *EVENT_FIELDS.values(),
+        *TRIGGERED_BY.values(),
+        *sorted(extras - set(EVENT_FIELDS.values())),
+        "_account_id",
+    ]
+    schema = pa.schema(
+        [
+            pa.field(
+                name, _TS if name == "timestamp" else pa.string(), nullable=name not in EVENT_KEY
+            )
+            for name in text
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def contact_row(record: Any, account_id: str) -> dict[str, Any]:
+    """A `contacts` item as a raw row (the contract's columns; `fields` and `tags` left out)."""
+    if not isinstance(record, dict) or not record.get("_id") or not record.get("createdAt"):
+        raise ProviderError(PROVIDER, f"POST {SEARCH_PATH}: a contact without _id or createdAt")
+    updated = record.get("updatedAt")
+    return {
+        "_id": str(record["_id"]),
+        "contact_structure_id": record.get("contactStructureId"),
+        "created_at": parse_time(str(record["createdAt"]), "contact createdAt"),
+        "updated_at": parse_time(str(updated), "contact updatedAt") if updated else None,
+        "key": record.get("key"),
+        "_account_id": account_id,
+    }
+
+
+def snapshot(body: Any, taken_at: datetime, account_id: str, **params: Any) -> dict[str, Any]:
+    """A report answer as one snapshot row: its parameters as columns, `_taken_at`."""
+    if not isinstance(body, dict):
+        raise ProviderError(PROVIDER, f"a report answered {shape_of(body)}, expected an object")
+    return {**params, **normalize(body), "_account_id": account_id, "_taken_at": taken_at}
