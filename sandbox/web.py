@@ -12,9 +12,9 @@ import threading
 import time
 import typing
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Protocol, TypeVar
 
 
 @dataclass
@@ -147,3 +147,28 @@ def merge_settings(
             raise ValueError(f"setting {key!r} does not take {value!r}")
     for key, value in updates.items():
         setattr(settings, key, value)
+
+
+Settings = TypeVar("Settings")
+
+
+def merged_settings(
+    settings: Settings,
+    changes: Mapping[str, Any],
+    *,
+    exclude: tuple[str, ...] = (),
+    validate: Callable[[Settings], None] | None = None,
+) -> Settings:
+    """A copy of a settings dataclass with `changes` merged (`merge_settings`) and checked by
+    `validate`; `settings` itself is untouched, so a rejected change leaves the faults as they were."""
+    candidate = replace(settings)  # type: ignore[type-var]
+    merge_settings(candidate, changes, exclude=exclude)
+    if validate is not None:
+        validate(candidate)
+    return candidate
+
+
+def visible_settings(settings: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A settings dataclass as `GET /_sandbox/faults` shows it: every field but `exclude`
+    (the account's credentials)."""
+    return {k: v for k, v in asdict(settings).items() if k not in exclude}

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -36,7 +36,15 @@ from sandbox.apsis_one.surprise import UNKNOWN_TYPE
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.clock import Clock
 from sandbox.timeutil import from_ms, rfc3339
-from sandbox.web import ProblemError, RateWindow, Request, Response, json_response, merge_settings
+from sandbox.web import (
+    ProblemError,
+    RateWindow,
+    Request,
+    Response,
+    json_response,
+    merge_settings,
+    visible_settings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +112,7 @@ class ApsisOneSimulator:
 
     def get_faults(self) -> dict[str, Any]:
         with self._lock:
-            values = asdict(self.settings)
-        return {k: v for k, v in values.items() if k not in CREDENTIALS}
+            return visible_settings(self.settings, exclude=CREDENTIALS)
 
     def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
         surprise = str(changes.get("unknown_event_type", UNKNOWN_TYPE))

@@ -33,7 +33,6 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, replace
 from typing import Any
 
 from sandbox.benchmark import reports, truth
@@ -54,7 +53,7 @@ from sandbox.clock import Clock
 from sandbox.paging import PageCap
 from sandbox.reports.periods import ALIGNMENTS
 from sandbox.timeutil import DAY_MS
-from sandbox.web import Request, Response, json_response, merge_settings
+from sandbox.web import Request, Response, json_response, merged_settings, visible_settings
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +102,11 @@ class BenchmarkSimulator:
 
     def get_faults(self) -> dict[str, Any]:
         with self._lock:
-            return asdict(self.settings)
+            return visible_settings(self.settings)
 
     def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:
-            candidate = replace(self.settings)
-            merge_settings(candidate, changes)
+            candidate = merged_settings(self.settings, changes)
             if candidate.max_page_size < 1 or candidate.default_page_size < 1:
                 raise ValueError("page sizes must be at least 1")
             if candidate.rate_window_seconds <= 0:

@@ -26,7 +26,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, replace
 from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -59,7 +58,7 @@ from sandbox.maxemail.settings import (
     validate,
 )
 from sandbox.timeutil import HOUR_MS
-from sandbox.web import Request, Response, json_response, merge_settings
+from sandbox.web import Request, Response, json_response, merged_settings, visible_settings
 
 logger = logging.getLogger(__name__)
 
@@ -87,15 +86,13 @@ class MaxemailSimulator:
 
     def get_faults(self) -> dict[str, Any]:
         with self._lock:
-            values = asdict(self.settings)
-        return {k: v for k, v in values.items() if k not in CREDENTIALS}
+            return visible_settings(self.settings, exclude=CREDENTIALS)
 
     def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:
-            candidate = replace(self.settings)
-            merge_settings(candidate, changes, exclude=CREDENTIALS)
-            validate(candidate)
-            self.settings = candidate
+            self.settings = merged_settings(
+                self.settings, changes, exclude=CREDENTIALS, validate=validate
+            )
         logger.info("maxemail faults now %s", self.get_faults())
         return self.get_faults()
 

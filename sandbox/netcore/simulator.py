@@ -31,7 +31,7 @@ import secrets
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,7 +46,7 @@ from sandbox.netcore.settings import CREDENTIALS, NetcoreError, NetcoreSettings,
 from sandbox.netcore.stats import message_stats
 from sandbox.netcore.surprise import shows_unknown
 from sandbox.paging import PageCap
-from sandbox.web import Request, Response, json_response, merge_settings
+from sandbox.web import Request, Response, json_response, merged_settings, visible_settings
 
 logger = logging.getLogger(__name__)
 
@@ -85,15 +85,13 @@ class NetcoreSimulator:
 
     def get_faults(self) -> dict[str, Any]:
         with self._lock:
-            values = asdict(self.settings)
-        return {k: v for k, v in values.items() if k not in CREDENTIALS}
+            return visible_settings(self.settings, exclude=CREDENTIALS)
 
     def set_faults(self, changes: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:
-            candidate = replace(self.settings)
-            merge_settings(candidate, changes, exclude=CREDENTIALS)
-            validate(candidate)
-            self.settings = candidate
+            self.settings = merged_settings(
+                self.settings, changes, exclude=CREDENTIALS, validate=validate
+            )
         logger.info("netcore faults now %s", self.get_faults())
         return self.get_faults()
 
