@@ -1,4 +1,5 @@
 """`python -m sandbox [--host H] [--port P] [--seed N] [--recipients N] [--campaigns N]
+[--events N]
 [--mode no_clicks ...] ...` serves the simulators; `python -m sandbox env [--host H] [--port P]`
 prints the environment that points the loader at them (sandbox.env)."""
 
@@ -11,7 +12,7 @@ import sys
 import time
 
 from sandbox import env
-from sandbox.config import ACCOUNT_MODES, WorldConfig, world_config
+from sandbox.config import ACCOUNT_MODES, WorldConfig, sized_for_events, world_config
 from sandbox.server import SandboxServer
 
 
@@ -30,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--recipients", type=int, default=defaults.recipients)
     parser.add_argument("--campaigns", type=int, default=defaults.campaigns)
+    parser.add_argument(
+        "--events",
+        type=int,
+        help="size the world for about this many APSIS One events (recipients and every "
+        "provider's campaigns in proportion; overrides --recipients and --campaigns)",
+    )
     parser.add_argument("--days", type=int, default=defaults.days)
     parser.add_argument("--initial-days", type=float, default=defaults.initial_days)
     parser.add_argument(
@@ -45,11 +52,15 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    size = (
+        sized_for_events(args.events)
+        if args.events
+        else {"recipients": args.recipients, "campaigns": args.campaigns}
+    )
     config = world_config(
         *args.mode,
         seed=args.seed,
-        recipients=args.recipients,
-        campaigns=args.campaigns,
+        **size,
         days=args.days,
         initial_days=args.initial_days,
     )

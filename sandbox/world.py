@@ -10,6 +10,8 @@ afterwards: it starts at `start + initial_days` and tests push it forward (`adva
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import random
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -37,11 +39,56 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Worlds of at least this many (recipient x campaign) draws generate their providers' parts in
+# parallel processes (one per core); smaller ones in process (a fork costs more than they do).
+PARALLEL_FROM = 400_000
+_GROUND: Ground | None = None  # the ground a forked generator process reads
+
+
+def _generate_forked(plugin: ProviderPlugin) -> tuple[str, Any]:
+    assert _GROUND is not None
+    with _gc_paused():
+        return plugin.name, plugin.generate(_GROUND)
+
+
+def generate_parts(
+    ground: Ground, plugins: list[ProviderPlugin], processes: int | None = None
+) -> dict[str, Any]:
+    """Every provider's part of the world, by name, in registry order. Each part depends on the
+    ground alone (its own seeded stream), so large worlds build the parts in forked processes at
+    once (`processes`: None = one per core when the world is large); a part then travels back
+    pickled, which is cheap for the columnar parts (NumPy arrays) and required of them. A part
+    that refers to the audience leaves it out of its pickle (`__getstate__`) and gets the
+    parent's back through `attach_audience(audience)`, so the audience is held once."""
+    global _GROUND
+    cfg = ground.config
+    if processes is None:
+        large = cfg.recipients * max(cfg.campaigns, 1) >= PARALLEL_FROM
+        processes = min(len(plugins), os.cpu_count() or 1) if large else 1
+    if processes <= 1 or len(plugins) <= 1:
+        with _gc_paused():
+            return {plugin.name: plugin.generate(ground) for plugin in plugins}
+    _GROUND = ground
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            parts = dict(pool.imap_unordered(_generate_forked, plugins))
+    finally:
+        _GROUND = None
+    for part in parts.values():
+        attach = getattr(part, "attach_audience", None)
+        if attach is not None:
+            attach(ground.audience)
+    return {plugin.name: parts[plugin.name] for plugin in plugins}
+
+
 class World:
     """The audience and every provider's part of one config, plus the world clock."""
 
     def __init__(
-        self, config: WorldConfig | None = None, providers: Iterable[ProviderPlugin] | None = None
+        self,
+        config: WorldConfig | None = None,
+        providers: Iterable[ProviderPlugin] | None = None,
+        processes: int | None = None,
     ) -> None:
         self.config = config or WorldConfig()
         cfg = self.config
@@ -51,11 +98,8 @@ class World:
         clock_start = self.start + timedelta(days=cfg.initial_days)
         self.audience = Audience.build(rng, cfg)
         ground = Ground(cfg, self.audience, self.start, self.end, clock_start, rng)
-        with _gc_paused():
-            self.parts: dict[str, Any] = {
-                plugin.name: plugin.generate(ground)
-                for plugin in (PROVIDERS.values() if providers is None else providers)
-            }
+        plugins = list(PROVIDERS.values() if providers is None else providers)
+        self.parts: dict[str, Any] = generate_parts(ground, plugins, processes)
         self.clock = Clock(to_ms(clock_start))
 
     # -- clock ----------------------------------------------------------------------------------

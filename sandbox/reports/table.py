@@ -1,0 +1,112 @@
+"""The (campaign, recipient) pairs as columns: the facts of `PairFacts` (sandbox.reports.pairs) in
+NumPy arrays, so the report truth of a world of tens of millions of events is counted with array
+operations instead of a Python object per pair.
+
+A provider's truth builds a `PairTable` straight from its columnar world (`pair_table()` in
+sandbox/<provider>/truth.py); `PairTable.from_facts` converts a list of `PairFacts` (small worlds,
+tests) to the same table. The report truth (sandbox.reports.truth, sandbox.reports.overall) reads
+only this table.
+
+Layout (n pairs):
+
+* `campaign_ids`: the campaigns' ids, sorted; `campaign[i]` is pair i's index into it (int32).
+* `recipient[i]`: the pair's recipient as a provider-chosen int64 code (identity only: the reports
+  count pairs, never look recipients up).
+* `first[i, k]`: epoch ms of the pair's first event of `KINDS[k]`, `NEVER` when it has none (so a
+  comparison `first < end` excludes it without a mask).
+* `bounce_class[i]`: `NO_BOUNCE`, `SOFT` or `HARD` (hard beats soft; informational bounces are no
+  bounces).
+* `every[kind]` for kind in `EVERY_KINDS`: every event of that kind, as parallel arrays `pair`
+  (row in the table), `at` (epoch ms) and `klass` (`SOFT`/`HARD` for bounces, `NO_BOUNCE` else).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
+
+NEVER = np.iinfo(np.int64).max
+KIND_INDEX = {kind: k for k, kind in enumerate(KINDS)}
+NO_BOUNCE, SOFT, HARD = 0, 1, 2
+CLASS_CODES = {None: NO_BOUNCE, "soft": SOFT, "hard": HARD}
+CLASS_NAMES = {code: name for name, code in CLASS_CODES.items()}
+
+
+@dataclass(frozen=True)
+class EveryEvents:
+    """Every event of one kind: its pair's row, time (epoch ms) and class code."""
+
+    pair: np.ndarray  # int64
+    at: np.ndarray  # int64
+    klass: np.ndarray  # int8
+
+    @classmethod
+    def empty(cls) -> EveryEvents:
+        return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8))
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """One row per (campaign, recipient) pair; see the module docstring for the layout."""
+
+    campaign_ids: tuple[str, ...]
+    campaign: np.ndarray  # int32, index into campaign_ids
+    recipient: np.ndarray  # int64, provider-chosen code
+    first: np.ndarray  # int64, shape (n, len(KINDS)); NEVER when absent
+    bounce_class: np.ndarray  # int8
+    every: dict[str, EveryEvents] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.campaign)
+        if self.first.shape != (n, len(KINDS)):
+            raise ValueError(f"PairTable.first must have shape ({n}, {len(KINDS)})")
+        if len(self.recipient) != n or len(self.bounce_class) != n:
+            raise ValueError("PairTable columns must have one value per pair")
+        for kind in EVERY_KINDS:
+            self.every.setdefault(kind, EveryEvents.empty())
+
+    def __len__(self) -> int:
+        return len(self.campaign)
+
+    def at(self, kind: str) -> np.ndarray:
+        """The first times of `kind`, one per pair (`NEVER` where absent)."""
+        return self.first[:, KIND_INDEX[kind]]
+
+    @classmethod
+    def from_facts(cls, facts: Sequence[PairFacts]) -> PairTable:
+        """The table of a list of `PairFacts` (recipient codes follow the sorted addresses)."""
+        campaign_ids = tuple(sorted({p.campaign_id for p in facts}))
+        campaign_index = {c: i for i, c in enumerate(campaign_ids)}
+        recipient_index = {r: i for i, r in enumerate(sorted({p.recipient for p in facts}))}
+        first = np.full((len(facts), len(KINDS)), NEVER, dtype=np.int64)
+        every: dict[str, list[tuple[int, int, int]]] = {kind: [] for kind in EVERY_KINDS}
+        for row, pair in enumerate(facts):
+            for kind, at in pair.first.items():
+                first[row, KIND_INDEX[kind]] = at
+            for kind, events in pair.every.items():
+                every[kind].extend((row, at, CLASS_CODES[klass]) for at, klass in events)
+        return cls(
+            campaign_ids=campaign_ids,
+            campaign=np.fromiter(
+                (campaign_index[p.campaign_id] for p in facts), np.int32, len(facts)
+            ),
+            recipient=np.fromiter(
+                (recipient_index[p.recipient] for p in facts), np.int64, len(facts)
+            ),
+            first=first,
+            bounce_class=np.fromiter(
+                (CLASS_CODES[p.bounce_class] for p in facts), np.int8, len(facts)
+            ),
+            every={
+                kind: EveryEvents(
+                    np.array([e[0] for e in rows], np.int64),
+                    np.array([e[1] for e in rows], np.int64),
+                    np.array([e[2] for e in rows], np.int8),
+                )
+                for kind, rows in every.items()
+            },
+        )
