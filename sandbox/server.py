@@ -13,6 +13,7 @@ import logging
 import socket
 import struct
 import threading
+from collections.abc import Iterable
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -198,13 +199,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.chunks is not None:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers.items():
             self.send_header(name, value)
         if response.truncate_to is not None:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
+        if response.chunks is not None:
+            self._send_chunks(response.chunks, response.truncate_to)
+            return
         body = response.body
         if response.truncate_to is not None:
             body = body[: response.truncate_to]
@@ -213,6 +220,31 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _send_chunks(self, chunks: Iterable[bytes], truncate_to: int | None) -> None:
+        """Chunked transfer encoding, one generated chunk at a time; a truncated stream ends
+        without its last chunk and closes (the client sees an incomplete body)."""
+        sent = 0
+        try:
+            for chunk in chunks:
+                if not chunk:
+                    continue
+                if truncate_to is not None and sent + len(chunk) >= truncate_to:
+                    chunk = chunk[: truncate_to - sent]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sent += len(chunk)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # a generator's cleanup runs even when the client went away
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The `Date` header: the world clock, not the wall clock."""

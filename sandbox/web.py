@@ -12,7 +12,7 @@ import threading
 import time
 import typing
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
@@ -40,7 +40,7 @@ class Request:
 class Response:
     """What to send. `truncate_to` sends the full Content-Length but only that many bytes, then
     closes the connection (the "broken download" fault); `reset` answers nothing and resets the
-    connection (TCP RST, the "connection reset" fault)."""
+    connection (TCP RST, the "connection reset" fault); `chunks` streams a body (below)."""
 
     status: int
     body: bytes = b""
@@ -48,6 +48,10 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     truncate_to: int | None = None
     reset: bool = False
+    # A body generated while it is sent (a large export file): sent with chunked transfer
+    # encoding and no Content-Length, so the server holds one chunk at a time; `body` is then
+    # ignored, and `truncate_to` stops the stream after that many bytes, without its last chunk.
+    chunks: Iterable[bytes] | None = None
 
 
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
