@@ -46,7 +46,10 @@ BOUNCE_CODE_INDEX = {value: code for code, value in enumerate(BOUNCE_VALUES)}
 TYPE_CODES = {value: code for code, value in enumerate(TYPES)}
 MULTIPLIER = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd, so seq -> id is a bijection mod 2**128
 MASK_128 = (1 << 128) - 1
-_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
+# byte value -> its two lower-case hex digits (as one little-endian uint16: first digit first)
+_HEX_PAIRS = np.frombuffer(
+    b"".join(f"{b:02x}".encode() for b in range(256)), np.uint16
+)
 _DASHES = (8, 13, 18, 23)  # positions of '-' in a correlation id
 
 
@@ -174,11 +177,8 @@ class EventColumns:
             limbs.append(total & low32)
             carry = total >> np.uint64(32)
             previous_high = product >> np.uint64(32)
-        digits = np.empty((len(rows), 32), np.uint8)
-        for k, limb in enumerate(reversed(limbs)):  # most significant limb first
-            for d in range(8):
-                shift = np.uint64(4 * (7 - d))
-                digits[:, 8 * k + d] = _HEX[((limb >> shift) & np.uint64(15)).astype(np.intp)]
+        words = np.stack(limbs[::-1], axis=1).astype(">u4")  # most significant limb first
+        digits = _HEX_PAIRS[words.view(np.uint8)].view(np.uint8).reshape(len(rows), 32)
         out = np.empty((len(rows), 36), np.uint8)
         out[:, list(_DASHES)] = ord("-")
         out[:, :8], out[:, 9:13], out[:, 14:18] = digits[:, :8], digits[:, 8:12], digits[:, 12:16]
