@@ -68,7 +68,8 @@ class ColumnBuilder:
 
     def finish(self, salt: int) -> EventColumns:
         def np_of(column: array.array) -> np.ndarray:  # type: ignore[type-arg]
-            return np.frombuffer(column, dtype=column.typecode).copy()
+            # a view of the array's own buffer (no second copy of ~24 bytes an event)
+            return np.frombuffer(column, dtype=column.typecode) if len(column) else np.empty(0, column.typecode)
 
         return EventColumns(
             *(np_of(getattr(self, name)) for name in _FIELDS),

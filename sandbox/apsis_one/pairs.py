@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sandbox.apsis_one.model import CANONICAL_TYPES, TYPES
-from sandbox.apsis_one.visible import Visible, first_per_group
+from sandbox.apsis_one.visible import Visible
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
 from sandbox.reports.table import CLASS_NAMES, NEVER, EveryEvents, PairTable
@@ -23,37 +23,50 @@ KIND_OF_TYPE = np.array([KINDS.index(CANONICAL_TYPES[t]) for t in TYPES], np.int
 def pair_table(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -> PairTable:
     """The pairs at `now_ms` as a `PairTable`, rows sorted by campaign id then recipient
     address (as `PairTable.from_facts` of the same pairs: recipient codes rank the addresses
-    of the pairs)."""
+    of the pairs). The visible events come grouped by pair, so a pair's first time of a kind
+    is a segment minimum (`np.minimum.reduceat`); only the pairs are sorted."""
     v = visible or Visible.at_clock(world, now_ms)
-    klass = np.where(v.kind == BOUNCED, v.bounce_class(), 0)
-    counted = (v.kind != BOUNCED) | (klass > 0)
-    campaign_rank = v.campaign_rank[v.campaign[counted]]
-    recipient_rank = v.recipient_rank[v.recipient[counted]]
-    at, kind, klass = v.at[counted], KIND_OF_TYPE[v.kind[counted]], klass[counted]
+    klass = np.where(v.kind == BOUNCED, v.bounce_class(), 0).astype(np.int8)
+    counted = (v.kind != BOUNCED) | (klass > 0)  # informational bounces are no bounces
+    has = v.pairs_with(counted)
+    campaign_rank = v.campaign_rank[v.pair_campaign[has]]
+    recipient_rank = v.recipient_rank[v.pair_recipient[has]]
     present_campaigns, campaign = np.unique(campaign_rank, return_inverse=True)
     present_recipients, recipient = np.unique(recipient_rank, return_inverse=True)
-    keys = campaign.astype(np.int64) * max(len(present_recipients), 1) + recipient
-    pair_keys, pair = np.unique(keys, return_inverse=True)
-    n = len(pair_keys)
+    people = max(len(present_recipients), 1)
+    keys = campaign.astype(np.int64) * people + recipient
+    order = np.argsort(keys)
+    row_of_pair = np.full(v.pairs, -1, np.int64)
+    row_of_pair[np.flatnonzero(has)[order]] = np.arange(len(order))
+    n = len(order)
     first = np.full((n, len(KINDS)), NEVER, np.int64)
-    for k in range(len(KINDS)):
-        events = np.flatnonzero(kind == k)
-        firsts = events[first_per_group(pair[events], at[events])]
-        first[pair[firsts], k] = at[firsts]
-    bounce_class = np.zeros(n, np.int8)
-    np.maximum.at(bounce_class, pair, klass.astype(np.int8))
+    kind = KIND_OF_TYPE[v.kind]
     every = {}
-    for name in EVERY_KINDS:
-        events = np.flatnonzero(kind == KINDS.index(name))
-        events = events[np.argsort(pair[events], kind="stable")]
-        every[name] = EveryEvents(
-            pair[events].astype(np.int64), at[events].astype(np.int64), klass[events]
-        )
+    for k, name in enumerate(KINDS):
+        events = np.flatnonzero((kind == k) & counted)
+        if not len(events):
+            continue
+        pairs = v.pair[events]
+        starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+        rows = row_of_pair[pairs[starts]]
+        first[rows, k] = np.minimum.reduceat(v.at[events], starts)
+        if name in EVERY_KINDS:
+            rows_of_events = row_of_pair[pairs]
+            by_row = np.argsort(rows_of_events, kind="stable")
+            every[name] = EveryEvents(
+                rows_of_events[by_row], v.at[events][by_row].astype(np.int64), klass[events][by_row]
+            )
+    bounce_class = np.zeros(n, np.int8)
+    bounced = v.kind == BOUNCED
+    for code in (1, 2):  # soft, then hard (hard beats soft)
+        with_class = v.pairs_with(bounced & (klass == code))
+        bounce_class[row_of_pair[with_class]] = code
     ids_by_rank = sorted(v.campaign_ids)
+    keys = keys[order]
     return PairTable(
         campaign_ids=tuple(ids_by_rank[r] for r in present_campaigns.tolist()),
-        campaign=(pair_keys // max(len(present_recipients), 1)).astype(np.int32),
-        recipient=(pair_keys % max(len(present_recipients), 1)).astype(np.int64),
+        campaign=(keys // people).astype(np.int32),
+        recipient=(keys % people).astype(np.int64),
         first=first,
         bounce_class=bounce_class,
         every=every,
@@ -67,7 +80,7 @@ def pair_facts(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
     keys_by_rank = sorted(v.recipient_keys)
     counted_recipients = np.unique(
         v.recipient_rank[v.recipient[(v.kind != BOUNCED) | (v.bounce_class() > 0)]]
-    )
+    )  # the recipients of the table's pairs, by rank
     addresses = [keys_by_rank[r] for r in counted_recipients.tolist()]
     facts = [
         PairFacts(table.campaign_ids[c], addresses[r])

@@ -47,7 +47,7 @@ def unknown_counts(
     first copy is available before it)."""
     if every <= 0:
         return []
-    opens = visible.row[visible.kind == OPENED]
+    opens = visible.rows(visible.kind == OPENED)
     count = 0
     for start in range(0, len(opens), _BATCH):
         rows = opens[start : start + _BATCH]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sandbox.apsis_one.model import CANONICAL_TYPES, TYPES, Campaign
-from sandbox.apsis_one.pairs import pair_facts
+from sandbox.apsis_one.pairs import pair_table
 from sandbox.apsis_one.surprise import unknown_counts
 from sandbox.apsis_one.visible import HARD, SOFT, Visible, first_per_group, naive_texts
 from sandbox.apsis_one.world import ApsisWorld
@@ -50,7 +50,7 @@ def truth(
     visible = Visible.at_clock(world, now_ms)
     return truth_document(
         apsis_one_truth(world, now_ms, visible),
-        pair_facts(world, now_ms, visible),
+        pair_table(world, now_ms, visible),
         campaigns(world.campaigns),
         report_params(query, now_ms),
         unknown_counts(world, visible, unknown_type, unknown_every),
@@ -71,22 +71,23 @@ def apsis_one_truth(
     }
 
 
-def _distinct(v: Visible, mask: np.ndarray, n: int) -> np.ndarray:
-    """Per campaign index: distinct recipients of the masked events."""
-    pairs = np.unique(v.campaign[mask] * len(v.recipient_rank) + v.recipient[mask])
-    return np.bincount(pairs // len(v.recipient_rank), minlength=n)
+def _distinct(v: Visible, pairs: np.ndarray, n: int) -> np.ndarray:
+    """Per campaign index: how many of the given pairs (a mask over pairs) it has."""
+    return np.bincount(v.pair_campaign[pairs], minlength=n)
 
 
 def _reports(v: Visible) -> dict[str, Any]:
     n = len(v.campaign_ids)
     kinds = v.kind
-    recipients = {t: _distinct(v, kinds == CODE[t], n) for t in TYPES if t != "BOUNCED"}
-    counts = np.bincount(v.campaign * len(TYPES) + kinds, minlength=n * len(TYPES))
-    counts = counts.reshape(n, len(TYPES))
+    recipients = {
+        t: _distinct(v, v.pairs_with(kinds == CODE[t]), n) for t in TYPES if t != "BOUNCED"
+    }
+    counts = np.stack([np.bincount(v.campaign[kinds == k], minlength=n) for k in range(len(TYPES))], 1)
     bounced = kinds == CODE["BOUNCED"]
     klass = v.bounce_class()
-    hard_pairs = _distinct(v, bounced & (klass == HARD), n)
-    any_pairs = _distinct(v, bounced & (klass >= SOFT), n)  # soft-class or hard
+    hard = v.pairs_with(bounced & (klass == HARD))
+    soft = v.pairs_with(bounced & (klass == SOFT)) & ~hard
+    hard_pairs, soft_pairs = _distinct(v, hard, n), _distinct(v, soft, n)
     last: dict[str, np.ndarray] = {}
     for t in ("OPENED", "CLICKED"):
         mask = kinds == CODE[t]
@@ -98,26 +99,26 @@ def _reports(v: Visible) -> dict[str, Any]:
     for c in sorted(seen.tolist(), key=v.campaign_rank.__getitem__):
         campaign_id = v.campaign_ids[c]
         opened, clicked = int(last["OPENED"][c]), int(last["CLICKED"][c])
-        delivered = int(recipients["DELIVERED"][c])
         report.append(
             report_row(
                 campaign_id,
                 sent=int(recipients["SENT"][c]),
-                delivered=delivered,
+                delivered=int(recipients["DELIVERED"][c]),
                 opened=int(recipients["OPENED"][c]),
                 last_opened_at=None if opened < 0 else naive_texts(np.array([opened]))[0],
                 clicked=int(recipients["CLICKED"][c]),
                 last_clicked_at=None if clicked < 0 else naive_texts(np.array([clicked]))[0],
                 hard=int(hard_pairs[c]),
-                soft=int(any_pairs[c] - hard_pairs[c]),
+                soft=int(soft_pairs[c]),
                 unsubscribes=int(recipients["UNSUBSCRIBED"][c]),
                 complaints=int(recipients["ABUSE"][c]),
             )
         )
         for k, event_type in enumerate(EVENT_TYPE_ORDER):
             if counts[c, k]:
+                count = int(counts[c, k])
                 event_counts.append(
-                    {"campaign_id": campaign_id, "event_type": event_type, "count": int(counts[c, k])}
+                    {"campaign_id": campaign_id, "event_type": event_type, "count": count}
                 )
     return {"campaign_report": report, "event_counts": event_counts}
 
@@ -126,9 +127,10 @@ def _link_activity(world: ApsisWorld, v: Visible) -> list[dict[str, Any]]:
     """One row per clicked link id: distinct recipients and clicks (an APSIS link id has one
     URL and one non-empty title, so its latest click's are the link's own)."""
     mask = v.kind == CODE["CLICKED"]
-    link = v.campaign[mask] * 256 + v.detail[mask]
+    link = v.campaign[mask].astype(np.int64) * 256 + v.detail[mask]
     totals = np.unique(link, return_counts=True)
-    unique = np.unique(link * len(v.recipient_rank) + v.recipient[mask]) // len(v.recipient_rank)
+    people = len(v.recipient_rank)
+    unique = np.unique(link * people + v.recipient[mask]) // people
     distinct = dict(zip(*np.unique(unique, return_counts=True), strict=True))
     rows = []
     for key, total in zip(*totals, strict=True):
@@ -155,16 +157,19 @@ def _suppressions(v: Visible) -> list[dict[str, Any]]:
     campaign id), the SOFT_BOUNCE_THRESHOLD-th soft-class bounce for `repeated_soft_bounce`."""
     klass = v.bounce_class()
     bounced = v.kind == CODE["BOUNCED"]
-    reason = np.full(len(v.kind), -1, np.int64)
+    reason = np.full(len(v.kind), -1, np.int8)
     reason[v.kind == CODE["ABUSE"]] = REASONS.index(COMPLAINED)
     reason[bounced & (klass == HARD)] = REASONS.index(HARD_BOUNCE)
     reason[v.kind == CODE["UNSUBSCRIBED"]] = REASONS.index(UNSUBSCRIBED)
-    rank = v.campaign_rank[v.campaign]
-    who = v.recipient_rank[v.recipient]
+    soft = bounced & (klass == SOFT)
+    events = np.flatnonzero((reason >= 0) | soft)  # a few per cent of the events
+    reason, soft, at = reason[events].astype(np.int64), soft[events], v.at[events]
+    rank = v.campaign_rank[v.campaign[events]]
+    who = v.recipient_rank[v.recipient[events]]
     picked = np.flatnonzero(reason >= 0)
-    firsts = picked[first_per_group(who[picked] * 4 + reason[picked], v.at[picked], rank[picked])]
-    soft = np.flatnonzero(bounced & (klass == SOFT))
-    order = soft[np.lexsort((np.arange(len(soft)), rank[soft], v.at[soft], who[soft]))]
+    firsts = picked[first_per_group(who[picked] * 4 + reason[picked], at[picked], rank[picked])]
+    soft = np.flatnonzero(soft)
+    order = soft[np.lexsort((np.arange(len(soft)), rank[soft], at[soft], who[soft]))]
     nth = np.ones(len(order), np.int64)
     if len(order):
         starts = np.ones(len(order), bool)
@@ -172,11 +177,11 @@ def _suppressions(v: Visible) -> list[dict[str, Any]]:
         group_start = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
         nth = np.arange(len(order)) - group_start + 1
     repeated = order[nth == SOFT_BOUNCE_THRESHOLD]
-    events = np.concatenate([firsts, repeated])
+    chosen = np.concatenate([firsts, repeated])
     reasons = np.concatenate([reason[firsts], np.full(len(repeated), 2, np.int64)])
-    order = np.lexsort((reasons, who[events]))
-    events, reasons = events[order], reasons[order]
-    since = naive_texts(v.at[events])
+    order = np.lexsort((reasons, who[chosen]))
+    chosen, reasons = events[chosen[order]], reasons[order]
+    since = naive_texts(v.at[chosen])
     return [
         {
             "recipient": v.recipient_keys[r],
@@ -185,7 +190,7 @@ def _suppressions(v: Visible) -> list[dict[str, Any]]:
             "campaign_id": v.campaign_ids[c],
         }
         for r, k, at, c in zip(
-            v.recipient[events].tolist(), reasons.tolist(), since, v.campaign[events].tolist(),
+            v.recipient[chosen].tolist(), reasons.tolist(), since, v.campaign[chosen].tolist(),
             strict=True,
         )
     ]

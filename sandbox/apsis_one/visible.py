@@ -30,15 +30,21 @@ def effective_ms(event_ms: np.ndarray, server_ms: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Visible:
-    """The visible events (generation order): their row, campaign and recipient indexes, type
-    code, detail code and effective time; plus the campaigns' and recipients' sort ranks."""
+    """The visible events, grouped by (campaign, recipient) pair: their campaign and recipient
+    indexes, type and detail codes, effective time and pair number; per pair (in the order
+    they first occur) its campaign and recipient; the campaigns' and recipients' sort ranks.
+    `mask` selects them from the world's rows (None: every row, in generation order)."""
 
-    row: np.ndarray
-    campaign: np.ndarray  # int64
-    recipient: np.ndarray  # int64
+    mask: np.ndarray | None
+    order: np.ndarray | None  # a hand-made world's rows, regrouped by pair (None: grouped)
+    campaign: np.ndarray
+    recipient: np.ndarray
     kind: np.ndarray
     detail: np.ndarray
     at: np.ndarray  # effective time, epoch ms
+    pair: np.ndarray  # int32, non-decreasing
+    pair_campaign: np.ndarray
+    pair_recipient: np.ndarray
     campaign_ids: tuple[str, ...]  # by campaign index
     campaign_rank: np.ndarray  # by campaign index: rank of its id among the sorted ids
     recipient_keys: tuple[str, ...]  # lower-cased addresses, by recipient index
@@ -46,28 +52,68 @@ class Visible:
 
     @classmethod
     def at_clock(cls, world: ApsisWorld, now_ms: int) -> Visible:
+        """Views of the columns when every event is visible, else compact copies (a few
+        arrays of the events' size at a time)."""
         columns = world.columns
-        server = columns.server_ms()
-        mask = server + columns.lag_ms() < now_ms
-        row = np.flatnonzero(mask)
-        at = effective_ms(columns.event_ms()[mask], server[mask])
-        ids, keys = world.cached("truth-keys", lambda: _keys(world))
+        available = columns.true_ms + columns.delay
+        available[columns.lag_idx] += columns.lag_value
+        visible = available < now_ms
+        del available
+        at = columns.true_ms.copy()
+        exc = columns.exc_idx
+        server = columns.true_ms[exc] + columns.delay[exc]
+        at[exc] = effective_ms(columns.exc_value, server)
+        mask: np.ndarray | None = None if visible.all() else visible
+
+        def pick(column: np.ndarray) -> np.ndarray:
+            return column if mask is None else column[mask]
+
+        campaign, recipient = pick(columns.campaign), pick(columns.recipient)
+        kind, detail, at = pick(columns.kind), pick(columns.detail), pick(at)
+        del visible
+        order = None
+        pair, starts = _runs(campaign, recipient)
+        keys = campaign[starts].astype(np.int64) * max(len(world.recipients), 1) + recipient[starts]
+        if len(np.unique(keys)) != len(keys):  # not grouped by pair (hand-made): regroup
+            order = np.argsort(
+                campaign.astype(np.int64) * len(world.recipients) + recipient, kind="stable"
+            )
+            campaign, recipient, kind = campaign[order], recipient[order], kind[order]
+            detail, at = detail[order], at[order]
+            pair, starts = _runs(campaign, recipient)
+        ids, keys_ = world.cached("truth-keys", lambda: _keys(world))
         return cls(
-            row,
-            columns.campaign[mask].astype(np.int64),
-            columns.recipient[mask].astype(np.int64),
-            columns.kind[mask],
-            columns.detail[mask],
-            at,
-            ids[0],
-            ids[1],
-            keys[0],
-            keys[1],
-        )
+            mask, order, campaign, recipient, kind, detail, at, pair,
+            campaign[starts], recipient[starts], ids[0], ids[1], keys_[0], keys_[1],
+        )  # fmt: skip
+
+    @property
+    def pairs(self) -> int:
+        return len(self.pair_campaign)
+
+    def rows(self, selected: np.ndarray) -> np.ndarray:
+        """The world's rows of the selected visible events."""
+        rows = np.flatnonzero(selected)
+        if self.order is not None:
+            rows = self.order[rows]
+        return rows if self.mask is None else np.flatnonzero(self.mask)[rows]
 
     def bounce_class(self) -> np.ndarray:
         """Per visible event: its bounce class code (meaningful on BOUNCED rows only)."""
         return BOUNCE_CLASS[self.detail]
+
+    def pairs_with(self, selected: np.ndarray) -> np.ndarray:
+        """Per pair: whether any selected event is in it."""
+        has = np.zeros(self.pairs, bool)
+        has[self.pair[selected]] = True
+        return has
+
+
+def _runs(campaign: np.ndarray, recipient: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run number of each element of (campaign, recipient) runs, and the runs' first indexes."""
+    new = np.ones(len(campaign), bool)
+    new[1:] = (campaign[1:] != campaign[:-1]) | (recipient[1:] != recipient[:-1])
+    return np.cumsum(new, dtype=np.int32) - 1, np.flatnonzero(new)
 
 
 def _ranks(values: list[str]) -> np.ndarray:
