@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sandbox.apsis_one.model import CANONICAL_TYPES, TYPES
-from sandbox.apsis_one.visible import Visible
+from sandbox.apsis_one.visible import Visible, dense_codes, stable_order
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
 from sandbox.reports.table import CLASS_NAMES, NEVER, EveryEvents, PairTable
@@ -31,11 +31,11 @@ def pair_table(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
     has = v.pairs_with(counted)
     campaign_rank = v.campaign_rank[v.pair_campaign[has]]
     recipient_rank = v.recipient_rank[v.pair_recipient[has]]
-    present_campaigns, campaign = np.unique(campaign_rank, return_inverse=True)
-    present_recipients, recipient = np.unique(recipient_rank, return_inverse=True)
+    present_campaigns, campaign = dense_codes(campaign_rank, len(v.campaign_rank))
+    present_recipients, recipient = dense_codes(recipient_rank, len(v.recipient_rank))
     people = max(len(present_recipients), 1)
     keys = campaign.astype(np.int64) * people + recipient
-    order = np.argsort(keys)
+    order = stable_order(keys)
     row_of_pair = np.full(v.pairs, -1, np.int64)
     row_of_pair[np.flatnonzero(has)[order]] = np.arange(len(order))
     n = len(order)
@@ -52,7 +52,7 @@ def pair_table(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
         first[rows, k] = np.minimum.reduceat(v.at[events], starts)
         if name in EVERY_KINDS:
             rows_of_events = row_of_pair[pairs]
-            by_row = np.argsort(rows_of_events, kind="stable")
+            by_row = stable_order(rows_of_events)
             every[name] = EveryEvents(
                 rows_of_events[by_row], v.at[events][by_row].astype(np.int64), klass[events][by_row]
             )

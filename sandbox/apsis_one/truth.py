@@ -130,7 +130,8 @@ def _link_activity(world: ApsisWorld, v: Visible) -> list[dict[str, Any]]:
     link = v.campaign[mask].astype(np.int64) * 256 + v.detail[mask]
     totals = np.unique(link, return_counts=True)
     people = len(v.recipient_rank)
-    unique = np.unique(link * people + v.recipient[mask]) // people
+    clicks = np.sort(link * people + v.recipient[mask])
+    unique = clicks[np.r_[True, clicks[1:] != clicks[:-1]]] // people if len(clicks) else clicks
     distinct = dict(zip(*np.unique(unique, return_counts=True), strict=True))
     rows = []
     for key, total in zip(*totals, strict=True):

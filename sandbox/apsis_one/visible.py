@@ -74,7 +74,8 @@ class Visible:
         order = None
         pair, starts = _runs(campaign, recipient)
         keys = campaign[starts].astype(np.int64) * max(len(world.recipients), 1) + recipient[starts]
-        if len(np.unique(keys)) != len(keys):  # not grouped by pair (hand-made): regroup
+        keys.sort()
+        if (keys[1:] == keys[:-1]).any():  # not grouped by pair (hand-made): regroup
             order = np.argsort(
                 campaign.astype(np.int64) * len(world.recipients) + recipient, kind="stable"
             )
@@ -146,3 +147,24 @@ def first_per_group(group: np.ndarray, *order_keys: np.ndarray) -> np.ndarray:
     first = np.ones(len(g), bool)
     first[1:] = g[1:] != g[:-1]
     return order[first]
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """`np.argsort(keys, kind="stable")` of non-negative integers, as one sort of
+    `key << bits | position` when that fits in 63 bits (NumPy's SIMD sort of values is several
+    times faster than its stable argsort)."""
+    n = len(keys)
+    if not n:
+        return np.empty(0, np.int64)
+    bits = (n - 1).bit_length()
+    if int(keys.max()).bit_length() + bits > 62:
+        return np.argsort(keys, kind="stable")
+    packed = np.sort((keys.astype(np.int64) << bits) | np.arange(n, dtype=np.int64))
+    return packed & ((1 << bits) - 1)
+
+
+def dense_codes(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_inverse=True)` of integers in [0, size), without sorting."""
+    present = np.bincount(values, minlength=size) > 0
+    code = np.cumsum(present) - 1
+    return np.flatnonzero(present), code[values]
