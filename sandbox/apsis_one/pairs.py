@@ -17,7 +17,7 @@ from sandbox.reports.table import CLASS_NAMES, NEVER, EveryEvents, PairTable
 
 BOUNCED = TYPES.index("BOUNCED")
 # type code -> index in KINDS (every APSIS type maps to a report kind)
-KIND_OF_TYPE = np.array([KINDS.index(CANONICAL_TYPES[t]) for t in TYPES], np.int64)
+KIND_OF_TYPE = np.array([KINDS.index(CANONICAL_TYPES[t]) for t in TYPES], np.int8)
 
 
 def pair_table(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -> PairTable:
