@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox.apsis_one.columns import from_records
 from sandbox.apsis_one.model import (
     ABUSE,
     BOUNCED,
@@ -18,7 +19,6 @@ from sandbox.apsis_one.model import (
     Link,
     Send,
 )
-from sandbox.apsis_one.columns import from_records
 from sandbox.apsis_one.truth import apsis_one_truth
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.audience import Audience, Recipient, Section

@@ -19,8 +19,8 @@ import pytest
 
 import tests.report_reference as reference
 from sandbox import ACCOUNT_MODES, World, world_config
-from sandbox.apsis_one.truth import campaigns as apsis_one_campaigns
 from sandbox.apsis_one.pairs import pair_facts as apsis_one_pairs
+from sandbox.apsis_one.truth import campaigns as apsis_one_campaigns
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.truth import campaigns as benchmark_campaigns
 from sandbox.benchmark.truth import pairs as benchmark_pairs

@@ -10,6 +10,7 @@ import gzip
 import io
 import pickle
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from sandbox.reports.table import PairTable
 from sandbox.surprises import picked
 from sandbox.timeutil import REAL_TIME_FLOOR_MS, to_ms
 
-SMALL = {"recipients": 300, "campaigns": 6}
+SMALL: dict[str, Any] = {"recipients": 300, "campaigns": 6}
 
 
 def reference_csv(part: ApsisWorld, spec: ExportSpec) -> str:

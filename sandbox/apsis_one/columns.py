@@ -47,9 +47,7 @@ TYPE_CODES = {value: code for code, value in enumerate(TYPES)}
 MULTIPLIER = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd, so seq -> id is a bijection mod 2**128
 MASK_128 = (1 << 128) - 1
 # byte value -> its two lower-case hex digits (as one little-endian uint16: first digit first)
-_HEX_PAIRS = np.frombuffer(
-    b"".join(f"{b:02x}".encode() for b in range(256)), np.uint16
-)
+_HEX_PAIRS = np.frombuffer(b"".join(f"{b:02x}".encode() for b in range(256)), np.uint16)
 _DASHES = (8, 13, 18, 23)  # positions of '-' in a correlation id
 
 
@@ -60,7 +58,11 @@ class ColumnBuilder:
         self.campaign = array.array("h" if campaigns < 2**15 else "i")
         self.recipient = array.array("i")
         self.send, self.kind = array.array("B"), array.array("B")
-        self.device, self.location, self.detail = array.array("B"), array.array("B"), array.array("B")
+        self.device, self.location, self.detail = (
+            array.array("B"),
+            array.array("B"),
+            array.array("B"),
+        )
         self.true_ms, self.delay = array.array("q"), array.array("i")
         self.exc_idx, self.exc_value = array.array("i"), array.array("q")
         self.lag_idx, self.lag_value = array.array("i"), array.array("i")
@@ -69,12 +71,13 @@ class ColumnBuilder:
     def finish(self, salt: int) -> EventColumns:
         def np_of(column: array.array) -> np.ndarray:  # type: ignore[type-arg]
             # a view of the array's own buffer (no second copy of ~24 bytes an event)
-            return np.frombuffer(column, dtype=column.typecode) if len(column) else np.empty(0, column.typecode)
+            return (
+                np.frombuffer(column, dtype=column.typecode)
+                if len(column)
+                else np.empty(0, column.typecode)
+            )
 
-        return EventColumns(
-            *(np_of(getattr(self, name)) for name in _FIELDS),
-            salt=salt,
-        )
+        return EventColumns(**{name: np_of(getattr(self, name)) for name in _FIELDS}, salt=salt)
 
 
 _FIELDS = (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import types
 import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -36,10 +37,11 @@ from sandbox.timeutil import to_ms
 if TYPE_CHECKING:
     from sandbox.apsis_one.export import ExportSpec
 
+deflate: types.ModuleType
 try:  # ISA-L's deflate: 4x faster than zlib's at level 1, with zlib's level 6 ratio
     from isal import isal_zlib as deflate
 except ImportError:  # pragma: no cover - the dev extra installs it; zlib gives the same CSV
-    deflate = zlib  # type: ignore[no-redef]
+    deflate = zlib
 
 CHUNK_ROWS = 32_768
 LEVEL = 1  # measured (DECISIONLOG.md): zlib level 6 costs 2.5x level 1 for 15% smaller files
@@ -62,17 +64,19 @@ class _WorldTables:
     """The spec-independent value tables of a world (built once, cached on the world)."""
 
     def __init__(self, world: ApsisWorld) -> None:
-        prefixes, variations, base = [], [], []
+        prefixes: list[str] = []
+        variations: list[str] = []
+        starts: list[int] = []
         for campaign in world.campaigns:
-            base.append(len(prefixes))
+            starts.append(len(prefixes))
             for send in campaign.sends():
-                cells = (
+                send_cells = (
                     campaign.id, send.split_id, campaign.name, send.split_activity_name,
                     campaign.sender, send.subject,
                 )  # fmt: skip
-                prefixes.append("".join(csv_cell(c) + "," for c in cells))
+                prefixes.append("".join(csv_cell(c) + "," for c in send_cells))
                 variations.append(csv_cell(send.variation) + ",")
-        self.send_base = np.array(base, np.int64)
+        self.send_base = np.array(starts, np.int64)
         self.prefix = _strings(prefixes)
         self.variations = variations
         self.address = _strings([csv_cell(r.address) + "," for r in world.recipients])
@@ -87,7 +91,10 @@ class _WorldTables:
         self.detail_code = np.zeros(len(world.campaigns) * 8 * 256, np.int32)
         for c, campaign in enumerate(world.campaigns):
             for kind, values in (
-                ("CLICKED", [(link.id, link.url, link.title, "", "", "") for link in campaign.all_links]),
+                (
+                    "CLICKED",
+                    [(link.id, link.url, link.title, "", "", "") for link in campaign.all_links],
+                ),
                 ("BOUNCED", [("", "", "", code, "", "") for code in BOUNCE_VALUES]),
                 ("UNSUBSCRIBED", [("", "", "", "", topic, "") for topic in UNSUBSCRIBE_TOPICS]),
                 ("ABUSE", [("", "", "", "", "", campaign.section.discriminator)]),

@@ -100,4 +100,3 @@ def pair_facts(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
         ):
             facts[row].every.setdefault(kind, []).append((at, CLASS_NAMES[code]))
     return facts
-

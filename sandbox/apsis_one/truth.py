@@ -82,7 +82,9 @@ def _reports(v: Visible) -> dict[str, Any]:
     recipients = {
         t: _distinct(v, v.pairs_with(kinds == CODE[t]), n) for t in TYPES if t != "BOUNCED"
     }
-    counts = np.stack([np.bincount(v.campaign[kinds == k], minlength=n) for k in range(len(TYPES))], 1)
+    counts = np.stack(
+        [np.bincount(v.campaign[kinds == k], minlength=n) for k in range(len(TYPES))], 1
+    )
     bounced = kinds == CODE["BOUNCED"]
     klass = v.bounce_class()
     hard = v.pairs_with(bounced & (klass == HARD))
@@ -191,7 +193,10 @@ def _suppressions(v: Visible) -> list[dict[str, Any]]:
             "campaign_id": v.campaign_ids[c],
         }
         for r, k, at, c in zip(
-            v.recipient[chosen].tolist(), reasons.tolist(), since, v.campaign[chosen].tolist(),
+            v.recipient[chosen].tolist(),
+            reasons.tolist(),
+            since,
+            v.campaign[chosen].tolist(),
             strict=True,
         )
     ]
