@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox.apsis_one.columns import from_records
 from sandbox.apsis_one.model import (
     ABUSE,
     BOUNCED,
@@ -19,7 +20,8 @@ from sandbox.apsis_one.model import (
     Send,
 )
 from sandbox.apsis_one.truth import apsis_one_truth
-from sandbox.audience import Recipient, Section
+from sandbox.apsis_one.world import ApsisWorld
+from sandbox.audience import Audience, Recipient, Section
 from sandbox.benchmark import model as bme
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.truth import benchmark_truth
@@ -176,11 +178,15 @@ def test_apsis_one_truth_by_code_effective_time_and_visibility() -> None:
         ev(b, ANNA, BOUNCED, T0_MS + 6 * HOUR_MS + 7, bounce_code="9999"),
         # Bo: hard bounce (2xxx); its event_time is 0, so its time is the server time
         ev(b, BO, BOUNCED, T0_MS + 7 * HOUR_MS, bounce_code="2001", event_ms=0),
-        ev(a, CY, UNSUBSCRIBED, T0_MS + 8 * HOUR_MS, unsubscribe_topic="t"),
-        ev(b, CY, UNSUBSCRIBED, T0_MS + 9 * HOUR_MS, unsubscribe_topic="t"),
+        ev(a, CY, UNSUBSCRIBED, T0_MS + 8 * HOUR_MS, unsubscribe_topic="com.apsis1.topics.offers"),
+        ev(b, CY, UNSUBSCRIBED, T0_MS + 9 * HOUR_MS, unsubscribe_topic="com.apsis1.topics.offers"),
         ev(b, CY, ABUSE, T0_MS + 10 * HOUR_MS, abuse_section="sec-1"),
     ]
-    truth = apsis_one_truth(events, now_ms)
+    people = (ANNA, BO, CY)
+    world = ApsisWorld(
+        Audience((SECTION,), (), (), people), (a, b), from_records(events, (a, b), people)
+    )
+    truth = apsis_one_truth(world, now_ms)
     assert truth["link_activity"] == [  # by link id: l1 (hero) before l2 (blog)
         link("100", "https://ex.com/hero", 2, 3, "l1", "Hero"),
         link("100", "https://ex.com/blog", 1, 1, "l2", "B"),

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from sandbox import SandboxServer, WorldConfig
-from sandbox.apsis_one.truth import pairs as apsis_one_pairs
+from sandbox.apsis_one.pairs import pair_facts as apsis_one_pairs
 from sandbox.benchmark import reports as bme_reports
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.truth import pairs as benchmark_pairs
@@ -306,7 +306,7 @@ def server() -> Iterator[SandboxServer]:
 def _pairs(server: SandboxServer, provider: str) -> list[PairFacts]:
     world, now = server.world, server.world.now_ms
     if provider == "apsis_one":
-        return apsis_one_pairs(world.parts["apsis_one"].events, now)
+        return apsis_one_pairs(world.parts["apsis_one"], now)
     if provider == "maxemail":
         return maxemail_pairs(world.parts["maxemail"], now, LONDON)
     if provider == "netcore":

@@ -19,8 +19,8 @@ import pytest
 
 import tests.report_reference as reference
 from sandbox import ACCOUNT_MODES, World, world_config
+from sandbox.apsis_one.pairs import pair_facts as apsis_one_pairs
 from sandbox.apsis_one.truth import campaigns as apsis_one_campaigns
-from sandbox.apsis_one.truth import pairs as apsis_one_pairs
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.truth import campaigns as benchmark_campaigns
 from sandbox.benchmark.truth import pairs as benchmark_pairs
@@ -61,7 +61,7 @@ def _inputs(world: World, provider: str, now_ms: int) -> Inputs:
     """The provider's pairs, campaigns and contacts at a clock, as its `truth()` passes them."""
     part = world.parts[provider]
     if provider == "apsis_one":
-        return apsis_one_pairs(part.events, now_ms), apsis_one_campaigns(part.campaigns), None
+        return apsis_one_pairs(part, now_ms), apsis_one_campaigns(part.campaigns), None
     if provider == "maxemail":
         return (
             maxemail_pairs(part, now_ms, MAXEMAIL_ZONE),

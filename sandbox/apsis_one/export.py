@@ -1,25 +1,23 @@
-"""APSIS One email event exports: request validation, export jobs and the gzip CSV file.
+"""APSIS One email event exports: request validation and export jobs.
 
 `POST /emails/reports` fixes the content at request time (window, requested columns and the
-world clock); a background thread selects the rows and writes the file while
+world clock); a background thread counts the rows (the file-size limit) while
 `GET /emails/reports/{id}` walks `queued → in_progress → completed | error` (PROVIDERS.md 2.2,
-2.3; the vendor text is spec/apsis-one-email-event-export.txt).
+2.3; the vendor text is spec/apsis-one-email-event-export.txt). The file itself is generated
+from the fixed spec while it is downloaded (sandbox.apsis_one.export_file), so its bytes do not
+depend on when that happens.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import threading
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
-from sandbox.apsis_one.model import ApsisEvent
-from sandbox.apsis_one.surprise import COPY_SUFFIX, UNKNOWN_TYPE, unknown_copy
+from sandbox.apsis_one.export_file import ExportWriter
+from sandbox.apsis_one.surprise import UNKNOWN_TYPE
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.audience import Attribute, Tag
 from sandbox.timeutil import add_months, parse_rfc3339, to_ms
@@ -120,49 +118,10 @@ def _mapped(body: dict[str, Any], name: str, key: str, limit: int, world: ApsisW
     return ids
 
 
-def csv_rows(copies: Sequence[tuple[ApsisEvent, bool]], spec: ExportSpec) -> Iterator[list[str]]:
-    """Export rows (header excluded); type-specific cells are '' for other types."""
-    attribute_ids = [a.version_id for a in spec.attributes]
-    tag_ids = [t.discriminator for t in spec.tags]
-    for event, retry in copies:
-        campaign, send, recipient, link = event.campaign, event.send, event.recipient, event.link
-        server_ms = event.retry_server_ms if retry else event.server_ms
-        row = [
-            campaign.id, send.split_id, campaign.name, send.split_activity_name, campaign.sender,
-            send.subject, recipient.address, send.variation, event.type, event.correlation_id,
-            str(event.event_ms), str(server_ms), event.device, event.location,
-            link.id if link else "", link.url if link else "", link.title if link else "",
-            event.bounce_code, event.unsubscribe_topic, event.abuse_section,
-            *(recipient.attributes[a] for a in attribute_ids),
-            *("TAG" if t in recipient.tags else "" for t in tag_ids),
-        ]  # fmt: skip
-        yield row
-        if not retry and unknown_copy(event, spec.unknown_event_every):
-            copy_id = event.correlation_id + COPY_SUFFIX
-            yield [*row[:8], spec.unknown_event_type, copy_id, *row[10:]]
-
-
-def write_export(world: ApsisWorld, spec: ExportSpec, out: IO[bytes]) -> int:
-    """Stream the export as a gzip CSV (RFC 4180, UTF-8, header row) into `out`; returns the
-    row count. gzip mtime is 0, so the same world and spec give the same bytes."""
-    copies = world.copies_between(to_ms(spec.start), to_ms(spec.end), spec.now_ms)
-    with (
-        gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as zipped,
-        io.TextIOWrapper(zipped, encoding="utf-8", newline="") as text,
-    ):
-        writer = csv.writer(text)  # excel dialect: CRLF, quotes only where needed
-        writer.writerow(spec.header())
-        rows = 0
-        for row in csv_rows(copies, spec):
-            writer.writerow(row)
-            rows += 1
-    return rows
-
-
 @dataclass
 class ExportJob:
-    """One requested export. The file is built in a background thread; `error` is set when the
-    export fails (injected fault, or more rows than the file-size limit allows)."""
+    """One requested export. Its rows are counted in a background thread; `error` is set when
+    the export fails (injected fault, or more rows than the file-size limit allows)."""
 
     report_id: str
     spec: ExportSpec
@@ -171,21 +130,17 @@ class ExportJob:
     created: float = field(default_factory=time.monotonic)
     rows: int = 0
     error: str | None = None
-    data: bytes | None = None
     ready: threading.Event = field(default_factory=threading.Event)
 
     def build(self, world: ApsisWorld) -> None:
-        """Write the file (or decide the error); runs in its own thread."""
+        """Count the rows (or decide the error); runs in its own thread."""
         try:
             if self.fail:
                 self.error = self.fail
                 return
-            buffer = io.BytesIO()
-            self.rows = write_export(world, self.spec, buffer)
+            self.rows = ExportWriter(world, self.spec).row_count()
             if self.max_rows is not None and self.rows > self.max_rows:
                 self.error = f"file too large: {self.rows} rows exceed the limit of {self.max_rows}"
-            else:
-                self.data = buffer.getvalue()
         except Exception as exc:  # a bug must surface as status error, not a hung export
             self.error = f"export failed: {exc}"
             raise
@@ -193,8 +148,8 @@ class ExportJob:
             self.ready.set()
 
     def status(self, step_seconds: float) -> str:
-        """`queued` for one step, then `in_progress` (at least one step, and until the file is
-        written), then `completed` or `error`."""
+        """`queued` for one step, then `in_progress` (at least one step, and until the rows are
+        counted), then `completed` or `error`."""
         elapsed = time.monotonic() - self.created
         if elapsed < step_seconds:
             return "queued"

@@ -2,12 +2,13 @@
 logical events (PROVIDERS.md 2.3).
 
 Plain slotted records, built once by the generator (sandbox.apsis_one.world) and never mutated
-afterwards (only the world clock moves), so the HTTP threads can read them without locks.
+afterwards (only the world clock moves), so the HTTP threads can read them without locks. The
+events themselves are columns (sandbox.apsis_one.columns); `ApsisEvent` is one row as a record.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sandbox.audience import Recipient, Section
@@ -24,6 +25,7 @@ CANONICAL_TYPES = {
     UNSUBSCRIBED: "unsubscribed",
     ABUSE: "complained",
 }
+TYPES = tuple(CANONICAL_TYPES)  # the event columns' type codes index this
 
 
 def bounce_class(code: str) -> str:
@@ -84,10 +86,29 @@ class Campaign:
         """The footer link with the same URL as `link`, if any."""
         return next((f for f in self.footer_links if f.url == link.url), None)
 
+    def with_section(self, section: Section) -> Campaign:
+        """The same campaign over an equal `Section` object (the audience's, after unpickling)."""
+        return replace(self, section=section)
+
+    @property
+    def all_links(self) -> tuple[Link, ...]:
+        """`links`, then `footer_links`: a click's link code indexes this."""
+        return self.links + self.footer_links
+
+    def sends(self) -> tuple[Send, ...]:
+        """The sends an event's send code indexes: the main send (a split test's winning
+        partition: main activity id, winner's variation and subject), then the split variants."""
+        if not self.splits:
+            return (Send(self.id, self.name, "", self.subject),)
+        winner = next(s for s in self.splits if s.variation == self.winner)
+        return (Send(self.id, self.name, winner.variation, winner.subject), *self.splits)
+
 
 @dataclass(slots=True)
 class ApsisEvent:
-    """One logical APSIS event; it appears in exports once, plus once more when retried.
+    """One logical APSIS event, as a record: a view of one row of the world's event columns
+    (sandbox.apsis_one.columns, built on demand for a few rows), or the input of
+    `columns.from_records` (hand-made worlds in tests).
 
     Times are epoch ms: `true_ms` is when it happened, `server_ms` when APSIS received the first
     copy, `event_ms` what the source reported (the true time, or a 0 / 1970 sentinel) and

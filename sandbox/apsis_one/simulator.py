@@ -20,22 +20,18 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
 from sandbox.apsis_one import truth
 from sandbox.apsis_one.auth import Signer
 from sandbox.apsis_one.catalog_api import CatalogHandlers
-from sandbox.apsis_one.export import ExportJob, parse_export_request
+from sandbox.apsis_one.export_api import ExportHandlers
 from sandbox.apsis_one.model import CANONICAL_TYPES
 from sandbox.apsis_one.surprise import UNKNOWN_TYPE
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.clock import Clock
-from sandbox.timeutil import from_ms, rfc3339
 from sandbox.web import (
     ProblemError,
     RateWindow,
@@ -48,9 +44,6 @@ from sandbox.web import (
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 100 * 1024  # DOC: request bodies are capped at 100 kB → 413
-MAX_SECTIONS = 25  # DOC: an export "may" answer 413 when the account has more sections
-FILE_TTL = timedelta(days=7)  # ASSUMPTION: how long a completed export stays downloadable
 CREDENTIALS = ("client_id", "client_secret")
 
 
@@ -95,16 +88,13 @@ class ApsisOneSimulator:
         self.clock, self.world = clock, world
         self.settings = settings or ApsisOneSettings()
         self.signer = Signer()
-        self.jobs: dict[str, ExportJob] = {}
         self._lock = threading.Lock()
         self._token_window = RateWindow()
-        self._export_window = RateWindow()
+        self.exports = ExportHandlers(self, self._lock)
         catalog = CatalogHandlers(world, clock)
         # (method, path pattern, handler, needs a bearer token)
         self._routes: list[tuple[str, re.Pattern[str], Handler, bool]] = [
-            ("POST", re.compile(r"/emails/reports"), self._request_export, True),
-            ("GET", re.compile(r"/emails/reports/(?P<id>[^/]+)"), self._export_status, True),
-            ("GET", re.compile(r"/_files/(?P<id>[^/]+)\.csv\.gz"), self._download, False),
+            *self.exports.routes(),
             *((method, pattern, handler, True) for method, pattern, handler in catalog.routes()),
         ]
 
@@ -159,7 +149,7 @@ class ApsisOneSimulator:
 
     # -- cross-cutting --------------------------------------------------------------------------
 
-    def _too_many(self, detail: str, wait: float) -> ProblemError:
+    def too_many(self, detail: str, wait: float) -> ProblemError:
         headers = {"Retry-After": str(max(1, round(wait)))} if self.settings.retry_after else None
         return ProblemError(429, "Too Many Requests", detail, headers)
 
@@ -170,7 +160,7 @@ class ApsisOneSimulator:
                 raise ProblemError(503, "Service Unavailable", "injected fault: server error")
             if self.settings.rate_limit_next:
                 self.settings.rate_limit_next -= 1
-                raise self._too_many("injected fault: rate limit exceeded", 1.0)
+                raise self.too_many("injected fault: rate limit exceeded", 1.0)
 
     def _authorize(self, request: Request) -> None:
         scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
@@ -190,7 +180,7 @@ class ApsisOneSimulator:
         """`POST /oauth/token` {grant_type, client_id, client_secret} → bearer JWT."""
         wait = self._token_window.try_acquire(self.settings.token_requests_per_minute)
         if wait is not None:
-            raise self._too_many("token requests are limited per minute", wait)
+            raise self.too_many("token requests are limited per minute", wait)
         body = request.json()
         if not isinstance(body, dict) or body.get("grant_type") != "client_credentials":
             raise ProblemError(400, "Bad Request", "grant_type must be client_credentials")
@@ -204,104 +194,3 @@ class ApsisOneSimulator:
         return json_response(
             200, {"access_token": token, "expires_in": int(ttl), "token_type": "Bearer"}
         )
-
-    def _request_export(self, request: Request, _: re.Match[str]) -> Response:
-        """`POST /emails/reports` → 201 {"report_id"}; content fixed now, built in background."""
-        if len(request.body) > MAX_BODY_BYTES:
-            raise ProblemError(413, "Payload Too Large", f"the body exceeds {MAX_BODY_BYTES} bytes")
-        if len(self.world.sections) > MAX_SECTIONS:
-            raise ProblemError(413, "Payload Too Large", f"more than {MAX_SECTIONS} sections")
-        spec = parse_export_request(request.json(), self.world, self.clock.now)
-        settings = self.settings
-        with self._lock:
-            spec = replace(
-                spec,
-                unknown_event_every=settings.unknown_event_every,
-                unknown_event_type=settings.unknown_event_type,
-            )
-            pending = sum(
-                job.status(settings.status_delay_seconds) not in ("completed", "error")
-                for job in self.jobs.values()
-            )
-            if pending >= settings.pending_export_limit:
-                raise self._too_many(f"{pending} exports are pending; the limit is reached", 1.0)
-            wait = self._export_window.try_acquire(settings.exports_per_minute)
-            if wait is not None:
-                raise self._too_many("export requests are limited per minute", wait)
-            fail = None
-            if settings.fail_next_exports:
-                settings.fail_next_exports -= 1
-                fail = "injected fault: the export failed (file too large)"
-            job = ExportJob(str(uuid.uuid4()), spec, fail, settings.max_export_rows)
-            self.jobs[job.report_id] = job
-        threading.Thread(target=job.build, args=(self.world,), daemon=True).start()
-        logger.info(
-            "apsis_one export %s requested for [%s, %s)", job.report_id, spec.start, spec.end
-        )
-        return json_response(201, {"report_id": job.report_id})
-
-    def _job(self, report_id: str) -> ExportJob:
-        job = self.jobs.get(report_id)
-        if job is None:
-            raise ProblemError(404, "Not Found", f"no export with report_id {report_id}")
-        return job
-
-    def _export_status(self, request: Request, match: re.Match[str]) -> Response:
-        """`GET /emails/reports/{report_id}[?header_auth=true]`: status, URL when completed."""
-        job = self._job(match["id"])
-        with self._lock:
-            if self.settings.html_status_next:
-                # what a proxy, captive portal or maintenance window answers instead of the API
-                self.settings.html_status_next -= 1
-                page = b"<!DOCTYPE html><html><body><h1>Scheduled maintenance</h1></body></html>"
-                return Response(200, page, "text/html; charset=utf-8")
-        status = job.status(self.settings.status_delay_seconds)
-        body: dict[str, Any] = {
-            "report_id": job.report_id,
-            "status": status,
-            "start_at": rfc3339(job.spec.start),
-            "end_at": rfc3339(job.spec.end),
-        }
-        headers: dict[str, str] = {}
-        if status == "error":
-            body["error"] = job.error
-        if status == "completed":
-            ttl = self.settings.download_url_ttl_seconds
-            expires = int(time.time() + ttl)
-            url = (
-                f"{request.base_url}/{self.prefix}/_files/{job.report_id}.csv.gz?expires={expires}"
-            )
-            if request.query.get("header_auth", "").lower() == "true":
-                headers["x-apsis-auth"] = self.signer.header_token(job.report_id, expires)
-            else:
-                url += f"&sig={self.signer.url_signature(job.report_id, expires)}"
-            # Reported on the world clock, like the Date header; enforced on the wall clock.
-            now = self.clock.now
-            body["file_download_url"] = url
-            body["file_download_url_expires_at"] = rfc3339(now + timedelta(seconds=ttl))
-            body["file_expires_at"] = rfc3339(from_ms(job.spec.now_ms) + FILE_TTL)
-        return json_response(200, body, headers)
-
-    def _download(self, request: Request, match: re.Match[str]) -> Response:
-        """`GET file_download_url`: gzip bytes as application/octet-stream, no Content-Encoding."""
-        report_id = match["id"]
-        problem = self.signer.download_problem(
-            report_id,
-            request.query.get("expires"),
-            request.query.get("sig"),
-            request.headers.get("x-apsis-auth"),
-        )
-        if problem:
-            raise ProblemError(403, "Forbidden", problem)
-        job = self._job(report_id)
-        if job.status(self.settings.status_delay_seconds) != "completed" or job.data is None:
-            raise ProblemError(404, "Not Found", f"export {report_id} has no file")
-        response = Response(200, job.data, "application/octet-stream")
-        with self._lock:
-            if self.settings.reset_downloads:
-                self.settings.reset_downloads -= 1
-                response.reset = True
-            elif self.settings.truncate_downloads:
-                self.settings.truncate_downloads -= 1
-                response.truncate_to = len(job.data) // 2
-        return response
