@@ -1,8 +1,9 @@
 """`python -m bench.duckload <database> <recording>`: DuckDB's own load of the data a loader
 received (bench.record), into a fresh DuckDB file: the export files in one
 `create table ... as select * from read_csv([...])` (every column text, as the loader keeps
-them, `union_by_name` over files of different columns), each JSON endpoint's pages in one
-`create table ... as select * from read_json([...])`. Closing the connection (the checkpoint to
+them, `union_by_name` over files of different columns), each JSON endpoint's records (one file,
+bench.record) in one `create table ... as select * from read_json(...)`, types inferred from
+every record. Closing the connection (the checkpoint to
 disk) is part of the load. Prints the tables' row counts as JSON on stdout."""
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ def statements(recording: Path) -> dict[str, str]:
             f"select * from read_csv({quoted_list(files)}, header = true, all_varchar = true, "
             "union_by_name = true)"
         )
-    for folder in sorted(p for p in (recording / "json").glob("*") if p.is_dir()):
-        pages = sorted(folder.glob("*.json"))
-        tables[folder.name] = (
-            f"select * from read_json({quoted_list(pages)}, format = 'array', "
-            "union_by_name = true, sample_size = -1)"
+    for pages in sorted((recording / "json").glob("*.jsonl")):
+        tables[pages.stem] = (
+            f"select * from read_json({quoted_list([pages])}, format = 'newline_delimited', "
+            "sample_size = -1)"
         )
     return tables
 

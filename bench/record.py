@@ -6,9 +6,11 @@ copy of every piece of data it receives, for DuckDB's own load of the same data 
   one function every file download goes through), under `files/<n>.csv` (a zip is unpacked to its
   CSV; a gzip file is kept as it came, `.csv.gz`);
 * the records of every JSON page it reads (every `requests` call: dlt's REST client and the
-  project's own clients share `requests.Session.send`), under `json/<endpoint>/<n>.json` as a JSON
-  array: the page's largest list of objects (its `data`, `items`, ... whatever the envelope calls
-  it); pages without such a list (tokens, statuses, counts) are not data and are left out.
+  project's own clients share `requests.Session.send`): the page's largest list of objects (its
+  `data`, `items`, ... whatever the envelope calls it), appended to `json/<endpoint>.jsonl`, one
+  record a line, the pages of one endpoint in one file (DuckDB infers a schema from one file's
+  every record; over thousands of page files its multi-file sampling ran out of memory); pages
+  without such a list (tokens, statuses, counts) are not data and are left out.
 
 The recording run is a separate load before the timed one, at the same world clock, so its copies
 cost the timed load nothing."""
@@ -88,9 +90,9 @@ def install(out: Path) -> None:
             return response
         records = records_of(body)
         if records:
-            folder = out / "json" / endpoint(request.url)
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{next(_counter):05d}.json").write_text(json.dumps(records))
+            (out / "json").mkdir(parents=True, exist_ok=True)
+            with open(out / "json" / f"{endpoint(request.url)}.jsonl", "a") as f:
+                f.writelines(json.dumps(record) + "\n" for record in records)
         return response
 
     downloads.download_to_tempfile = keep_download  # type: ignore[assignment]
