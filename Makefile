@@ -18,7 +18,7 @@ SANDBOX_ENV = exports=$$($(BIN)/python -m sandbox env --check --host $(SANDBOX_H
 # pipelines check reads DBT_ARGS from the environment (any quoting survives).
 export DBT_ARGS
 
-.PHONY: help setup demo load load-sandbox transform sandbox test test-postgres postgres postgres-stop bench lint format docs constraints clean
+.PHONY: help setup demo load load-sandbox transform sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,9 +68,15 @@ postgres: ## start a throwaway local PostgreSQL on 127.0.0.1:55432 (installs Deb
 postgres-stop: ## stop the local PostgreSQL started by `make postgres`
 	scripts/postgres.sh stop
 
-bench: setup ## benchmarks: reader memory flat in file size; load speed vs DuckDB read_csv (ratios, one run)
+# World sizes of `make bench` in APSIS One events; several ("1000000 3000000 10000000") also draw
+# bench/results/latest.png.
+BENCH_EVENTS ?= 1000000
+
+bench: setup ## the whole path side by side at BENCH_EVENTS events (default 1000000): sandbox world, each load vs DuckDB's own, dbt full and incremental, marts vs truth; writes bench/results/latest.csv
+	$(BIN)/python -m bench --events "$(BENCH_EVENTS)"
+
+bench-reader: setup ## the export file reader's memory stays flat as the file grows (bench/streaming.py)
 	$(BIN)/python -m bench.streaming $(BENCH_ARGS)
-	$(BIN)/python -m bench.load_speed $(BENCH_ARGS_LOAD)
 
 lint: setup ## ruff, mypy and dbt parse
 	$(BIN)/ruff check pipelines sandbox tests bench

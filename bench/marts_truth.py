@@ -1,0 +1,178 @@
+"""Do the marts equal the sandbox world's truth? The comparisons the end-to-end tests make
+(tests/test_end_to_end_marts.py, tests/test_end_to_end_report_marts.py, sandbox.demo), as one
+function the benchmark calls after each load and build: per provider, `email_campaign_report`
+(sandbox.compare.report_differences), `email_campaign_link_activity` and
+`email_recipient_suppressions` as sets of rows (recipients pseudonymised as the dbt project does),
+and the time-bucketed report marts keyed by their grain, with the report periods pinned
+(`report_vars`: as_of the world clock, UTC, past days 1, 7 and 30, calendar periods).
+
+After a second load (`reloaded`), Maxemail's time-bucketed report marts are left out: its
+`opened` file shows each pair's latest open at the clock, so the truth's first open describes a
+single read, and a mart loaded more than once may hold earlier opens (docs/CONTRACTS.md 9); its
+campaign report, link activity and suppressions are still compared."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from sandbox.compare import report_differences
+
+PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
+PAST_DAYS = (1, 7, 30)
+REPORT_MARTS = {
+    "dashboard": ("email_dashboard", ("past_days",)),
+    "histogram": ("email_histogram", ("past_days", "event_type", "bucket_index")),
+    "engagement": ("email_campaign_engagement", ("campaign_id", "period", "bucket_index")),
+    "contact_histogram": ("email_dashboard_contact_histogram", ("past_days", "bucket_index")),
+    "overall": ("email_overall", ("past_days",)),
+    "delivery_time": ("email_overall_delivery_time", ("past_days", "slot")),
+    "campaign_comparison": ("email_overall_campaign_comparison", ("past_days", "campaign_id")),
+}
+# Providers whose report marts the truth describes after a single load only (CONTRACTS 9).
+SINGLE_READ_REPORTS = ("maxemail",)
+Row = tuple[Any, ...]
+Truth = Callable[[str, dict[str, str]], dict[str, Any]]
+
+
+def report_vars(now: str) -> str:
+    """dbt `--vars` pinning the report periods to the world clock `now` (RFC 3339)."""
+    return (
+        f'{{report_as_of: "{now}", reporting_timezone: "UTC", '
+        f"report_past_days: {list(PAST_DAYS)}, report_period_alignment: calendar}}"
+    )
+
+
+def truth_params(now: str) -> dict[str, str]:
+    """The truth endpoint's report parameters matching `report_vars(now)`."""
+    return {
+        "as_of": now,
+        "timezone": "UTC",
+        "past_days": ",".join(map(str, PAST_DAYS)),
+        "alignment": "calendar",
+    }
+
+
+def recipient_key(address: str) -> str:
+    """The dbt project's pseudonym: sha256 hex of key || lower(trim(address))."""
+    key = os.environ.get("EMAIL_ELT_RECIPIENT_KEY", "sandbox-recipient-key")
+    return hashlib.sha256((key + address.strip().lower()).encode("utf-8")).hexdigest()
+
+
+def normal(value: Any) -> Any:
+    """One comparable form for SQL and JSON values: naive UTC datetimes, numbers as float."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        return normal(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def link_rows(rows: list[dict[str, Any]]) -> set[Row]:
+    return {
+        (
+            _text(r["campaign_id"]),
+            r["link_id"],
+            r["link_url"],
+            r["link_title"],
+            int(r["unique_click_count"]),
+            int(r["total_click_count"]),
+        )
+        for r in rows
+    }
+
+
+def suppression_rows(rows: list[dict[str, Any]], *, hashed: bool) -> set[Row]:
+    return {
+        (
+            recipient_key(r["recipient"]) if hashed else r["recipient_key"],
+            r["reason"],
+            normal(r["suppressed_since"]),
+            _text(r["campaign_id"]),
+        )
+        for r in rows
+    }
+
+
+def set_differences(name: str, mart: set[Row], truth: set[Row]) -> list[str]:
+    if mart == truth:
+        return []
+    only_mart, only_truth = sorted(mart - truth, key=repr), sorted(truth - mart, key=repr)
+    return [
+        f"{name}: {len(only_mart)} rows only in the mart, {len(only_truth)} only in the truth",
+        *(f"  mart only:  {row}" for row in only_mart[:3]),
+        *(f"  truth only: {row}" for row in only_truth[:3]),
+    ]
+
+
+def keyed_differences(
+    name: str, mart: list[dict[str, Any]], truth: list[dict[str, Any]], key: tuple[str, ...]
+) -> list[str]:
+    rows = {tuple(str(r[k]) for k in key): r for r in mart}
+    expected = {tuple(str(r[k]) for k in key): r for r in truth}
+    problems = []
+    if set(rows) != set(expected) or len(rows) != len(mart):
+        problems.append(
+            f"{name}: keys differ: only in mart {sorted(set(rows) - set(expected))[:3]}, "
+            f"only in truth {sorted(set(expected) - set(rows))[:3]}"
+        )
+    for k in sorted(set(rows) & set(expected)):
+        for column, want in expected[k].items():
+            got = rows[k].get(column)
+            if normal(got) != normal(want):
+                problems.append(f"{name} {k} {column}: mart {got!r} != truth {want!r}")
+    return problems
+
+
+def _select(con: duckdb.DuckDBPyConnection, mart: str, provider: str) -> list[dict[str, Any]]:
+    cursor = con.execute(f"select * from marts.{mart} where provider = ?", [provider])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def differences(warehouse: str, truth: Truth, now: str, *, reloaded: bool = False) -> list[str]:
+    """Every disagreement between the marts in `warehouse` (built with `report_vars(now)`) and
+    `truth(provider, params)` (the sandbox's `/_sandbox/truth/<provider>`); empty = equal.
+    `reloaded`: the providers were loaded more than once (see the module's docstring)."""
+    problems: list[str] = []
+    with duckdb.connect(warehouse, read_only=True) as con:
+        for provider in PROVIDERS:
+            want = truth(provider, truth_params(now))
+            problems += [
+                f"{provider} email_campaign_report: {p}"
+                for p in report_differences(
+                    _select(con, "email_campaign_report", provider), want["campaign_report"]
+                )
+            ]
+            links = _select(con, "email_campaign_link_activity", provider)
+            problems += set_differences(
+                f"{provider} link activity", link_rows(links), link_rows(want["link_activity"])
+            )
+            stops = _select(con, "email_recipient_suppressions", provider)
+            problems += set_differences(
+                f"{provider} suppressions",
+                suppression_rows(stops, hashed=False),
+                suppression_rows(want["suppressions"], hashed=True),
+            )
+            if reloaded and provider in SINGLE_READ_REPORTS:
+                continue
+            for name, (mart, key) in REPORT_MARTS.items():
+                rows = _select(con, mart, provider)
+                if "past_days" in key:
+                    rows = [r for r in rows if r["past_days"] in PAST_DAYS]
+                problems += keyed_differences(f"{provider} {mart}", rows, want[name], key)
+    return problems
