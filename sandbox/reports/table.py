@@ -18,6 +18,9 @@ Layout (n pairs):
   bounces).
 * `every[kind]` for kind in `EVERY_KINDS`: every event of that kind, as parallel arrays `pair`
   (row in the table), `at` (epoch ms) and `klass` (`SOFT`/`HARD` for bounces, `NO_BOUNCE` else).
+
+`as_table(pairs)` is what every report-truth entry point calls: a `PairTable` as it is, a list of
+`PairFacts` converted once.
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ class PairTable:
             for kind, at in pair.first.items():
                 first[row, KIND_INDEX[kind]] = at
             for kind, events in pair.every.items():
+                if kind not in every:  # only the histogram's `EVERY_KINDS` are read
+                    continue
                 every[kind].extend((row, at, CLASS_CODES[klass]) for at, klass in events)
         return cls(
             campaign_ids=campaign_ids,
@@ -110,3 +115,11 @@ class PairTable:
                 for kind, rows in every.items()
             },
         )
+
+
+Pairs = PairTable | Sequence[PairFacts]  # what the report truth's entry points accept
+
+
+def as_table(pairs: Pairs) -> PairTable:
+    """`pairs` as a `PairTable` (a list of `PairFacts` converted with `PairTable.from_facts`)."""
+    return pairs if isinstance(pairs, PairTable) else PairTable.from_facts(list(pairs))
