@@ -8,6 +8,8 @@ instant with `datetime`, so the result never depends on where the transitions fa
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
 import numpy as np
@@ -15,58 +17,69 @@ import numpy as np
 HOUR_S = 3600
 
 
-def _hour_offsets(hours: np.ndarray, offset_at: object) -> tuple[np.ndarray, np.ndarray]:
-    """Per distinct hour: the offset (seconds) at its start, and whether it holds all hour."""
-    get = offset_at  # Callable[[int], int]
-    starts = [get(int(h) * HOUR_S) for h in hours]  # type: ignore[operator]
-    ends = [get(int(h) * HOUR_S + HOUR_S - 1) for h in hours]  # type: ignore[operator]
-    return np.array(starts, np.int64), np.array(starts, np.int64) == np.array(ends, np.int64)
+def _utc_offset(zone: tzinfo, at_s: int) -> int:
+    """The zone's offset (seconds) at the instant."""
+    delta = datetime.fromtimestamp(at_s, zone).utcoffset()
+    return int(delta.total_seconds()) if delta is not None else 0
 
 
-def _offsets(at_s: np.ndarray, offset_at: object) -> np.ndarray:
-    at_s = np.asarray(at_s, np.int64)
+def _local_offset(zone: tzinfo, local: int) -> int:
+    """The zone's offset at a local wall time (seconds of a naive epoch; fold 0)."""
+    naive = datetime.fromtimestamp(local, UTC).replace(tzinfo=None)
+    delta = naive.replace(tzinfo=zone).utcoffset()
+    return int(delta.total_seconds()) if delta is not None else 0
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _hour(zone: tzinfo, offset_at: Callable[[tzinfo, int], int], hour: int) -> int | None:
+    """The offset through one hour, None when it changes inside it."""
+    start = offset_at(zone, hour * HOUR_S)
+    return start if start == offset_at(zone, hour * HOUR_S + HOUR_S - 1) else None
+
+
+def _offsets(at_s: np.ndarray, zone: tzinfo, offset_at: Callable[[tzinfo, int], int]) -> np.ndarray:
     if not len(at_s):
         return np.zeros(0, np.int64)
     hours, inverse = np.unique(at_s // HOUR_S, return_inverse=True)
-    offsets, uniform = _hour_offsets(hours, offset_at)
+    found = [_hour(zone, offset_at, h) for h in hours.tolist()]
+    offsets = np.array([0 if f is None else f for f in found], np.int64)
     result = offsets[inverse]
-    mixed = ~uniform[inverse]
-    if mixed.any():
-        for i in np.flatnonzero(mixed):
-            result[i] = offset_at(int(at_s[i]))  # type: ignore[operator]
+    if None in found:
+        mixed = np.array([f is None for f in found])[inverse]
+        for i in np.flatnonzero(mixed).tolist():
+            result[i] = offset_at(zone, int(at_s[i]))
     return result
 
 
 def local_seconds(at_s: np.ndarray, zone: tzinfo) -> np.ndarray:
     """The account-local wall time of each instant, as seconds of a naive epoch."""
-
-    def offset(t: int) -> int:
-        delta = datetime.fromtimestamp(t, zone).utcoffset()
-        return int(delta.total_seconds()) if delta is not None else 0
-
     at_s = np.asarray(at_s, np.int64)
-    return at_s + _offsets(at_s, offset)
+    return at_s + _offsets(at_s, zone, _utc_offset)
+
+
+_CLOCK: list[str] = []  # "HH:MM:SS" of every second of a day, made on first use
 
 
 def local_texts(at_s: np.ndarray, zone: tzinfo) -> list[str]:
-    """`YYYY-MM-DD HH:MM:SS` in the account's timezone of each instant (model.local_text)."""
+    """`YYYY-MM-DD HH:MM:SS` in the account's timezone of each instant (model.local_text): the
+    text of each distinct day once, then the clock time of the second from a table."""
     if not len(at_s):
         return []
-    text = np.datetime_as_string(local_seconds(at_s, zone).astype("datetime64[s]"), unit="s")
-    return [t.replace("T", " ") for t in text.tolist()]
+    if not _CLOCK:
+        _CLOCK.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400))
+    local = local_seconds(at_s, zone)
+    days, day = np.unique(local // 86_400, return_inverse=True)
+    names = [f"{d} " for d in np.datetime_as_string(days.astype("datetime64[D]")).tolist()]
+    clock = _CLOCK
+    return [names[d] + clock[s] for d, s in zip(day.tolist(), (local % 86_400).tolist(), strict=True)]
 
 
 def read_back_seconds(at_s: np.ndarray, zone: tzinfo) -> np.ndarray:
     """The epoch seconds a reader gets from the local text of each instant (an ambiguous local
     time reads as its first instant; pairs.read_back_ms, truth.read_back_utc)."""
 
-    def offset(local: int) -> int:
-        naive = datetime.fromtimestamp(local, UTC).replace(tzinfo=None)
-        delta = naive.replace(tzinfo=zone).utcoffset()
-        return int(delta.total_seconds()) if delta is not None else 0
-
     local = local_seconds(at_s, zone)
-    return local - _offsets(local, offset)
+    return local - _offsets(local, zone, _local_offset)
 
 
 def utc_texts(at_s: np.ndarray) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -20,21 +20,17 @@ from typing import Any
 import numpy as np
 
 from sandbox.netcore.localtime import local_texts
-from sandbox.netcore.model import PROCESSED, SENT, STATUSES
+from sandbox.netcore.model import DELIVERED_REMARK, PROCESSED, SENT, STATUSES
 from sandbox.netcore.states import States
-from sandbox.netcore.store import DELIVERY_REMARK, STATUS_CODE, NetcoreWorld, delivery_remark, ip_text
+from sandbox.netcore.store import DELIVERY_REMARK, STATUS_CODE, NetcoreWorld, ip_text
 
 LOG_COLUMNS = (
     "trid", "rcptEmail", "fromaddress", "requestedTime", "deliveryTime", "modifiedTime", "status",
     "size", "remarks", "subject", "xapiheader", "tags", "opens", "clicks",
 )  # fmt: skip
 UNKNOWN = len(STATUSES)  # the status code of the surprise status
+_DELIVERY = DELIVERED_REMARK.split("{queue}")  # the delivery's remark around its queue id
 _QUIET = np.array([STATUS_CODE[PROCESSED], STATUS_CODE[SENT]], np.int8)  # no remarks yet
-ROW = (
-    '{{"trid": {}, "rcptEmail": {}, "fromaddress": {}, "requestedTime": "{}", '
-    '"deliveryTime": "{}", "modifiedTime": "{}", "status": {}, "size": {}, "remarks": {}, {}, '
-    '"opens": [{}], "clicks": [{}]}}'
-)
 
 
 def dumps(value: Any) -> str:
@@ -58,7 +54,6 @@ class Fragments:
     """JSON text of the world's distinct values, made once and kept on the world."""
 
     def __init__(self, world: NetcoreWorld) -> None:
-        self.world = world
         self.campaign_from = [dumps(c.from_address) for c in world.campaigns]
         self.campaign_tail = [
             f'"subject": {dumps(c.subject)}, "xapiheader": {dumps(c.id)}, "tags": {dumps(c.name)}'
@@ -67,6 +62,7 @@ class Fragments:
         self.links = [[dumps(link) for link in c.links] for c in world.campaigns]
         self.remarks = [dumps(r) for r in world.remarks]
         self.recipients = [dumps(r.address) for r in world.recipients]
+        self.statuses = [dumps(s) for s in STATUSES]
 
     @classmethod
     def of(cls, world: NetcoreWorld) -> Fragments:
@@ -78,112 +74,119 @@ class Fragments:
 
 @dataclass
 class _Page:
-    """The values of a run of rows, as Python lists, times as text."""
+    """The values of a run of rows, as Python lists, texts ready to place."""
 
-    rows: list[int]
     trid: list[int]
     campaign: list[int]
     size: list[int]
-    status: list[str]
-    remark: list[int]  # -1 delivery remark, -2 none
+    status: list[str]  # the status name
+    remarks: list[str]  # the remarks ("" before an outcome): text, or JSON when not compact
+    address: list[str]  # rcptEmail: text, or JSON when not compact
     requested: list[str]
     delivered: list[str]
     modified: list[str]
-    opens: list[list[tuple[str, str]]]  # (ip, time)
-    clicks: list[list[tuple[str, int, str]]]  # (ip, link index, time)
+    opens: list[str]  # JSON of the seen opens (inside the brackets)
+    clicks: list[str]  # JSON of the seen clicks (inside the brackets)
 
 
-def _page(world: NetcoreWorld, selection: Selection, part: slice, zone: tzinfo) -> _Page:
+def _page(
+    world: NetcoreWorld, selection: Selection, part: slice, zone: tzinfo, compact: bool
+) -> _Page:
+    """Rows `part` of the selection; `compact` JSON for opens and clicks (the logs file)."""
     states = selection.states.take(part)
     rows = states.rows
-    status = selection.status[part]
-    names = [*STATUSES, selection.unknown]
-    remark = world.remark[rows].astype(np.int64)
-    remark[np.isin(status, _QUIET)] = -2
-    delivered = states.delivered_s
-    texts = local_texts(np.concatenate((world.requested_s[rows], delivered, states.modified_s)), zone)
     n = len(rows)
-    delivered_text = texts[n : 2 * n]
+    trid = world.trid[rows].tolist()
+    names = [*STATUSES, selection.unknown]
+    code = world.remark[rows].astype(np.int64)
+    code[np.isin(selection.status[part], _QUIET)] = -2
+    fragments = Fragments.of(world)
+    # remark code + 2 -> text: -2 none yet, -1 the delivery's (made from the trid), else fixed
+    texts = ("", "", *world.remarks) if compact else ('""', "", *fragments.remarks)
+    quote = "" if compact else '"'
+    remarks = [
+        texts[c + 2] if c != DELIVERY_REMARK
+        else f"{quote}{_DELIVERY[0]}{t % 0xFFFFFFFF:08x}{_DELIVERY[1]}{quote}"
+        for c, t in zip(code.tolist(), trid, strict=True)
+    ]  # fmt: skip
+    people = world.recipient[rows].tolist()
+    if compact:
+        address = [world.recipients[r].address for r in people]
+    else:
+        address = [fragments.recipients[r] for r in people]
+    odd = np.flatnonzero(world.outcome[rows] == STATUS_CODE["invalid"]).tolist()
+    if world.addresses:
+        odd += np.flatnonzero(np.isin(rows, list(world.addresses))).tolist()
+    for i in odd:
+        address[i] = world.address(int(rows[i])) if compact else dumps(world.address(int(rows[i])))
+    delivered = states.delivered_s
+    times = local_texts(np.concatenate((world.requested_s[rows], delivered, states.modified_s)), zone)
+    delivered_text = times[n : 2 * n]
     for i in np.flatnonzero(delivered < 0).tolist():
         delivered_text[i] = ""
+    links = fragments.links
+    campaign = world.campaign[rows].tolist()
+    sep, colon = (",", ":") if compact else (", ", ": ")
+
+    def open_json(ip: str, link: int, c: int, t: str) -> str:
+        return f'{{"ip"{colon}"{ip}"{sep}"time"{colon}"{t}"}}'
+
+    def click_json(ip: str, link: int, c: int, t: str) -> str:
+        return f'{{"ip"{colon}"{ip}"{sep}"link"{colon}{links[c][link]}{sep}"time"{colon}"{t}"}}'
+
     return _Page(
-        rows.tolist(),
-        world.trid[rows].tolist(),
-        world.campaign[rows].tolist(),
-        world.size[rows].tolist(),
-        [names[s] for s in status.tolist()],
-        remark.tolist(),
-        texts[:n],
-        delivered_text,
-        texts[2 * n :],
-        _events(world, world.open_start, world.open_at, world.open_ip, None, states.rows, states.opens, zone),
-        _events(world, world.click_start, world.click_at, world.click_ip, world.click_link, states.rows, states.clicks, zone),
+        trid, campaign, world.size[rows].tolist(), [names[s] for s in selection.status[part].tolist()],
+        remarks, address, times[:n], delivered_text, times[2 * n :],
+        _events(world.open_start, world.open_at, world.open_ip, None, states.rows, states.opens, campaign, zone, open_json, sep),
+        _events(world.click_start, world.click_at, world.click_ip, world.click_link, states.rows, states.clicks, campaign, zone, click_json, sep),
     )  # fmt: skip
 
 
 def _events(
-    world: NetcoreWorld,
     starts: np.ndarray,
     at: np.ndarray,
     ips: np.ndarray,
     links: np.ndarray | None,
     rows: np.ndarray,
     counts: np.ndarray,
+    campaign: list[int],
     zone: tzinfo,
-) -> list[Any]:
-    """Per row, its seen events as (ip, [link,] time text)."""
-    result: list[Any] = [[] for _ in range(len(rows))]
+    render: Callable[[str, int, int, str], str],
+    sep: str,
+) -> list[str]:
+    """Per row, the JSON of its seen events, joined by `sep` ("" when none)."""
+    result: list[Any] = [""] * len(rows)
     if not counts.any():
         return result
     owner = np.repeat(np.arange(len(rows)), counts)
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
     index = starts[rows][owner] + offset
     times = local_texts(at[index], zone)
-    ip_list = [ip_text(ip) for ip in ips[index].tolist()]
-    if links is None:
-        for o, ip, t in zip(owner.tolist(), ip_list, times, strict=True):
-            result[o].append((ip, t))
-    else:
-        for o, ip, link, t in zip(owner.tolist(), ip_list, links[index].tolist(), times, strict=True):
-            result[o].append((ip, link, t))
+    link_codes = links[index].tolist() if links is not None else [0] * len(index)
+    parts: list[list[str]] = [[] for _ in range(len(rows))]
+    for o, ip, link, t in zip(owner.tolist(), ips[index].tolist(), link_codes, times, strict=True):
+        parts[o].append(render(ip_text(ip), link, campaign[o], t))
+    for o in np.flatnonzero(counts).tolist():
+        result[o] = sep.join(parts[o])
     return result
-
-
-def _remark(fragments: Fragments, code: int, trid: int) -> str:
-    if code == -2:
-        return '""'
-    if code == DELIVERY_REMARK:
-        return f'"{delivery_remark(trid)}"'
-    return fragments.remarks[code]
-
-
-def _recipient(world: NetcoreWorld, fragments: Fragments, row: int) -> str:
-    if row in world.addresses or world.outcome[row] == STATUS_CODE["invalid"]:
-        return dumps(world.address(row))
-    return fragments.recipients[int(world.recipient[row])]
 
 
 def json_rows(world: NetcoreWorld, selection: Selection, part: slice, zone: tzinfo) -> list[str]:
     """The events-API JSON of rows `part` of the selection."""
     fragments = Fragments.of(world)
-    page = _page(world, selection, part, zone)
-    rows = []
-    for i, row in enumerate(page.rows):
-        c = page.campaign[i]
-        links = fragments.links[c]
-        opens = ", ".join(f'{{"ip": "{ip}", "time": "{t}"}}' for ip, t in page.opens[i])
-        clicks = ", ".join(
-            f'{{"ip": "{ip}", "link": {links[link]}, "time": "{t}"}}' for ip, link, t in page.clicks[i]
+    page = _page(world, selection, part, zone, compact=False)
+    froms, tails = fragments.campaign_from, fragments.campaign_tail
+    statuses = {name: dumps(name) for name in set(page.status)}
+    return [
+        f'{{"trid": {t}, "rcptEmail": {a}, "fromaddress": {froms[c]}, "requestedTime": "{rq}", '
+        f'"deliveryTime": "{dl}", "modifiedTime": "{md}", "status": {statuses[st]}, "size": {sz}, '
+        f'"remarks": {rm}, {tails[c]}, "opens": [{op}], "clicks": [{ck}]}}'
+        for t, a, c, rq, dl, md, st, sz, rm, op, ck in zip(
+            page.trid, page.address, page.campaign, page.requested, page.delivered,
+            page.modified, page.status, page.size, page.remarks, page.opens, page.clicks,
+            strict=True,
         )
-        rows.append(
-            ROW.format(
-                page.trid[i], _recipient(world, fragments, row), fragments.campaign_from[c],
-                page.requested[i], page.delivered[i], page.modified[i], dumps(page.status[i]),
-                page.size[i], _remark(fragments, page.remark[i], page.trid[i]),
-                fragments.campaign_tail[c], opens, clicks,
-            )  # fmt: skip
-        )
-    return rows
+    ]  # fmt: skip
 
 
 def csv_chunks(
@@ -197,23 +200,16 @@ def csv_chunks(
         if start == 0:
             writer.writerow(LOG_COLUMNS)
         part = slice(start, min(start + rows_per_chunk, len(selection)))
-        page = _page(world, selection, part, zone)
-        lines = []
-        for i, row in enumerate(page.rows):
-            campaign = campaigns[page.campaign[i]]
-            links = Fragments.of(world).links[page.campaign[i]]
-            code = page.remark[i]
-            lines.append(
-                (
-                    page.trid[i], world.address(row), campaign.from_address, page.requested[i],
-                    page.delivered[i], page.modified[i], page.status[i], page.size[i],
-                    "" if code == -2 else delivery_remark(page.trid[i]) if code == DELIVERY_REMARK
-                    else world.remarks[code],
-                    campaign.subject, campaign.id, campaign.name,
-                    "[" + ",".join(f'{{"ip":"{ip}","time":"{t}"}}' for ip, t in page.opens[i]) + "]",
-                    "[" + ",".join(f'{{"ip":"{ip}","link":{links[link]},"time":"{t}"}}'
-                                   for ip, link, t in page.clicks[i]) + "]",
-                )
-            )  # fmt: skip
-        writer.writerows(lines)
+        page = _page(world, selection, part, zone, compact=True)
+        writer.writerows(
+            (
+                t, a, campaigns[c].from_address, rq, dl, md, st, sz, rm, campaigns[c].subject,
+                campaigns[c].id, campaigns[c].name, f"[{op}]", f"[{ck}]",
+            )
+            for t, a, c, rq, dl, md, st, sz, rm, op, ck in zip(
+                page.trid, page.address, page.campaign, page.requested, page.delivered,
+                page.modified, page.status, page.size, page.remarks, page.opens, page.clicks,
+                strict=True,
+            )
+        )  # fmt: skip
         yield buffer.getvalue().encode("utf-8")
