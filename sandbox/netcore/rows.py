@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -22,7 +22,7 @@ import numpy as np
 from sandbox.netcore.localtime import local_texts
 from sandbox.netcore.model import DELIVERED_REMARK, PROCESSED, SENT, STATUSES
 from sandbox.netcore.states import States
-from sandbox.netcore.store import DELIVERY_REMARK, STATUS_CODE, NetcoreWorld, ip_text
+from sandbox.netcore.store import DELIVERY_REMARK, STATUS_CODE, NetcoreWorld
 
 LOG_COLUMNS = (
     "trid", "rcptEmail", "fromaddress", "requestedTime", "deliveryTime", "modifiedTime", "status",
@@ -124,51 +124,73 @@ def _page(
     delivered_text = times[n : 2 * n]
     for i in np.flatnonzero(delivered < 0).tolist():
         delivered_text[i] = ""
-    links = fragments.links
     campaign = world.campaign[rows].tolist()
-    sep, colon = (",", ":") if compact else (", ", ": ")
-
-    def open_json(ip: str, link: int, c: int, t: str) -> str:
-        return f'{{"ip"{colon}"{ip}"{sep}"time"{colon}"{t}"}}'
-
-    def click_json(ip: str, link: int, c: int, t: str) -> str:
-        return f'{{"ip"{colon}"{ip}"{sep}"link"{colon}{links[c][link]}{sep}"time"{colon}"{t}"}}'
-
     return _Page(
         trid, campaign, world.size[rows].tolist(), [names[s] for s in selection.status[part].tolist()],
         remarks, address, times[:n], delivered_text, times[2 * n :],
-        _events(world.open_start, world.open_at, world.open_ip, None, states.rows, states.opens, campaign, zone, open_json, sep),
-        _events(world.click_start, world.click_at, world.click_ip, world.click_link, states.rows, states.clicks, campaign, zone, click_json, sep),
+        _opens(world, states, zone, compact), _clicks(world, states, campaign, zone, compact),
     )  # fmt: skip
 
 
-def _events(
-    starts: np.ndarray,
-    at: np.ndarray,
-    ips: np.ndarray,
-    links: np.ndarray | None,
-    rows: np.ndarray,
-    counts: np.ndarray,
-    campaign: list[int],
-    zone: tzinfo,
-    render: Callable[[str, int, int, str], str],
-    sep: str,
-) -> list[str]:
-    """Per row, the JSON of its seen events, joined by `sep` ("" when none)."""
-    result: list[Any] = [""] * len(rows)
-    if not counts.any():
-        return result
+def _seen(
+    starts: np.ndarray, rows: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The flat indices of the seen events of `rows` (a prefix of each row's), and their row."""
     owner = np.repeat(np.arange(len(rows)), counts)
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-    index = starts[rows][owner] + offset
-    times = local_texts(at[index], zone)
-    link_codes = links[index].tolist() if links is not None else [0] * len(index)
-    parts: list[list[str]] = [[] for _ in range(len(rows))]
-    for o, ip, link, t in zip(owner.tolist(), ips[index].tolist(), link_codes, times, strict=True):
-        parts[o].append(render(ip_text(ip), link, campaign[o], t))
-    for o in np.flatnonzero(counts).tolist():
-        result[o] = sep.join(parts[o])
+    return starts[rows][owner] + offset, owner
+
+
+def _grouped(items: list[str], counts: np.ndarray, sep: str) -> list[str]:
+    """`items` (row after row, `counts` each) joined by `sep` per row ("" when none)."""
+    result = [""] * len(counts)
+    position = 0
+    for row, count in zip(np.flatnonzero(counts).tolist(), counts[counts > 0].tolist(), strict=True):
+        result[row] = sep.join(items[position : position + count])
+        position += count
     return result
+
+
+def _opens(world: NetcoreWorld, states: States, zone: tzinfo, compact: bool) -> list[str]:
+    """Per row, the JSON objects of its seen opens (`{"ip", "time"}`)."""
+    if not states.opens.any():
+        return [""] * len(states)
+    index, _ = _seen(world.open_start, states.rows, states.opens)
+    times = local_texts(world.open_at[index], zone)
+    ips = world.open_ip[index].tolist()
+    if compact:
+        items = [
+            f'{{"ip":"{ip >> 24}.{ip >> 16 & 255}.{ip >> 8 & 255}.{ip & 255}","time":"{t}"}}'
+            for ip, t in zip(ips, times, strict=True)
+        ]
+    else:
+        items = [
+            f'{{"ip": "{ip >> 24}.{ip >> 16 & 255}.{ip >> 8 & 255}.{ip & 255}", "time": "{t}"}}'
+            for ip, t in zip(ips, times, strict=True)
+        ]
+    return _grouped(items, states.opens, "," if compact else ", ")
+
+
+def _clicks(
+    world: NetcoreWorld, states: States, campaign: list[int], zone: tzinfo, compact: bool
+) -> list[str]:
+    """Per row, the JSON objects of its seen clicks (`{"ip", "link", "time"}`)."""
+    if not states.clicks.any():
+        return [""] * len(states)
+    index, owner = _seen(world.click_start, states.rows, states.clicks)
+    times = local_texts(world.click_at[index], zone)
+    links = Fragments.of(world).links
+    values = zip(
+        world.click_ip[index].tolist(), owner.tolist(), world.click_link[index].tolist(), times,
+        strict=True,
+    )  # fmt: skip
+    sep, colon = (",", ":") if compact else (", ", ": ")
+    items = [
+        f'{{"ip"{colon}"{ip >> 24}.{ip >> 16 & 255}.{ip >> 8 & 255}.{ip & 255}"{sep}"link"{colon}'
+        f'{links[campaign[o]][link]}{sep}"time"{colon}"{t}"}}'
+        for ip, o, link, t in values
+    ]
+    return _grouped(items, states.clicks, sep)
 
 
 def json_rows(world: NetcoreWorld, selection: Selection, part: slice, zone: tzinfo) -> list[str]:
