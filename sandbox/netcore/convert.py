@@ -87,7 +87,9 @@ def columns_of(
         if m.recipient.key not in recipients:
             recipients[m.recipient.key] = len(people)
             people.append(m.recipient)
-        derived = invalid_address(m.recipient.address) if m.outcome == "invalid" else m.recipient.address
+        derived = (
+            invalid_address(m.recipient.address) if m.outcome == "invalid" else m.recipient.address
+        )
         if m.address != derived:
             addresses[row] = m.address
         if m.outcome == DELIVERED and m.remarks == delivery_remark(m.trid):

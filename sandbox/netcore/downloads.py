@@ -18,9 +18,8 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
 from datetime import tzinfo
+from typing import Any
 
 from sandbox.clock import Clock
 from sandbox.netcore.render import zip_one, zip_stream
@@ -135,7 +134,9 @@ class LogDownloads:
             if truncate:
                 response.truncate_to = len(data) // 2
             return response
-        response = Response(200, b"", content_type, headers, chunks=self._file(download, name, zipped))
+        response = Response(
+            200, b"", content_type, headers, chunks=self._file(download, name, zipped)
+        )
         if truncate:
             response.truncate_to = sum(len(c) for c in self._file(download, name, zipped)) // 2
         return response

@@ -79,7 +79,9 @@ def seen(world: NetcoreWorld, now_ms: int) -> Seen:
     )
 
 
-def event_index(starts: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def event_index(
+    starts: np.ndarray, rows: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The seen events (a prefix of `counts` per row) of `rows`: (position in rows, index into
     the flat event arrays)."""
     owner = np.repeat(np.arange(len(rows), dtype=np.int64), counts)

@@ -104,8 +104,18 @@ class Lives:
         rng, cfg, end_s, suppressed = self.rng, self.cfg, self.end_s, self.suppressed
         random_ = rng.random
         a = self.arrays
-        trids, campaigns, people, requests = a["trid"], a["campaign"], a["recipient"], a["requested_s"]
-        sizes, outcomes, outcome_dts, sent_dts = a["size"], a["outcome"], a["outcome_dt"], a["sent_dt"]
+        trids, campaigns, people, requests = (
+            a["trid"],
+            a["campaign"],
+            a["recipient"],
+            a["requested_s"],
+        )
+        sizes, outcomes, outcome_dts, sent_dts = (
+            a["size"],
+            a["outcome"],
+            a["outcome_dt"],
+            a["sent_dt"],
+        )
         remarks, finals, final_dts = a["remark"], a["final"], a["final_dt"]
         open_counts, click_counts = a["open_count"], a["click_count"]
         open_at, open_ip = a["open_at"], a["open_ip"]
@@ -127,9 +137,17 @@ class Lives:
             clicks: list[tuple[int, int, int]] = []
             final, final_s, sent_dt = 0, 0, NONE
             if suppressed[person] < requested:
-                outcome, outcome_dt, remark = _DROPPED, 1 + int(random_() * 3), REMARK_CODE[DROPPED_REMARK]
+                outcome, outcome_dt, remark = (
+                    _DROPPED,
+                    1 + int(random_() * 3),
+                    REMARK_CODE[DROPPED_REMARK],
+                )
             elif random_() < INVALID_RATE:
-                outcome, outcome_dt, remark = _INVALID, 1 + int(random_() * 3), REMARK_CODE[INVALID_REMARK]
+                outcome, outcome_dt, remark = (
+                    _INVALID,
+                    1 + int(random_() * 3),
+                    REMARK_CODE[INVALID_REMARK],
+                )
             else:
                 if random_() < QUEUED_RATE:
                     sent = requested + 300 + int(random_() * 5101)

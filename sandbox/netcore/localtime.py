@@ -30,6 +30,15 @@ def _local_offset(zone: tzinfo, local: int) -> int:
     return int(delta.total_seconds()) if delta is not None else 0
 
 
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_inverse=True)`, but by offset from the minimum when the values
+    span a short range (hours or days of a few months: no sort), with unused values kept."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > len(values) + 64:
+        return np.unique(values, return_inverse=True)  # type: ignore[no-any-return]
+    return np.arange(low, high + 1, dtype=np.int64), values - low
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _hour(zone: tzinfo, offset_at: Callable[[tzinfo, int], int], hour: int) -> int | None:
     """The offset through one hour, None when it changes inside it."""
@@ -40,7 +49,7 @@ def _hour(zone: tzinfo, offset_at: Callable[[tzinfo, int], int], hour: int) -> i
 def _offsets(at_s: np.ndarray, zone: tzinfo, offset_at: Callable[[tzinfo, int], int]) -> np.ndarray:
     if not len(at_s):
         return np.zeros(0, np.int64)
-    hours, inverse = np.unique(at_s // HOUR_S, return_inverse=True)
+    hours, inverse = _distinct(at_s // HOUR_S)
     found = [_hour(zone, offset_at, h) for h in hours.tolist()]
     offsets = np.array([0 if f is None else f for f in found], np.int64)
     result = offsets[inverse]
@@ -68,10 +77,12 @@ def local_texts(at_s: np.ndarray, zone: tzinfo) -> list[str]:
     if not _CLOCK:
         _CLOCK.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400))
     local = local_seconds(at_s, zone)
-    days, day = np.unique(local // 86_400, return_inverse=True)
+    days, day = _distinct(local // 86_400)
     names = [f"{d} " for d in np.datetime_as_string(days.astype("datetime64[D]")).tolist()]
     clock = _CLOCK
-    return [names[d] + clock[s] for d, s in zip(day.tolist(), (local % 86_400).tolist(), strict=True)]
+    return [
+        names[d] + clock[s] for d, s in zip(day.tolist(), (local % 86_400).tolist(), strict=True)
+    ]
 
 
 def read_back_seconds(at_s: np.ndarray, zone: tzinfo) -> np.ndarray:
@@ -86,4 +97,6 @@ def utc_texts(at_s: np.ndarray) -> list[str]:
     """Naive UTC `YYYY-MM-DDTHH:MM:SS` of each instant."""
     if not len(at_s):
         return []
-    return np.datetime_as_string(np.asarray(at_s, np.int64).astype("datetime64[s]"), unit="s").tolist()  # type: ignore[no-any-return]
+    return np.datetime_as_string(
+        np.asarray(at_s, np.int64).astype("datetime64[s]"), unit="s"
+    ).tolist()  # type: ignore[no-any-return]

@@ -79,7 +79,9 @@ def suppressions(world: NetcoreWorld, facts: Seen, zone: tzinfo) -> list[dict[st
     softs = np.flatnonzero(why == 1)
     by_key = softs[np.argsort(key[softs], kind="stable")]
     sorted_keys = key[by_key]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(by_key) else by_key
+    starts = (
+        np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(by_key) else by_key
+    )
     run = np.arange(len(by_key)) - np.repeat(starts, np.diff(np.r_[starts, len(by_key)]))
     found.extend(by_key[run == SOFT_BOUNCE_THRESHOLD - 1].tolist())
     names = keys(world)[1]

@@ -52,6 +52,9 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def take(self) -> bytes:
         data, self.parts = b"".join(self.parts), []
         return data
@@ -61,7 +64,7 @@ def zip_stream(member: str, chunks: Iterable[bytes], zip64: bool) -> Iterator[by
     """A ZIP of one member made from `chunks` while it is sent (the same member bytes as
     `zip_one`; the archive has a data descriptor; `zip64` for members of 2 GiB or more)."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
         info = zipfile.ZipInfo(member, date_time=ZIP_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(info, "w", force_zip64=zip64) as out:

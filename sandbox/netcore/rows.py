@@ -119,15 +119,18 @@ def _page(
         odd += np.flatnonzero(np.isin(rows, list(world.addresses))).tolist()
     for i in odd:
         address[i] = world.address(int(rows[i])) if compact else dumps(world.address(int(rows[i])))
-    delivered = states.delivered_s
-    times = local_texts(np.concatenate((world.requested_s[rows], delivered, states.modified_s)), zone)
-    delivered_text = times[n : 2 * n]
-    for i in np.flatnonzero(delivered < 0).tolist():
-        delivered_text[i] = ""
+    delivered = np.flatnonzero(states.delivered_s >= 0)
+    times = local_texts(
+        np.concatenate((world.requested_s[rows], states.modified_s, states.delivered_s[delivered])),
+        zone,
+    )
+    delivered_text = [""] * n
+    for i, text in zip(delivered.tolist(), times[2 * n :], strict=True):
+        delivered_text[i] = text
     campaign = world.campaign[rows].tolist()
     return _Page(
         trid, campaign, world.size[rows].tolist(), [names[s] for s in selection.status[part].tolist()],
-        remarks, address, times[:n], delivered_text, times[2 * n :],
+        remarks, address, times[:n], delivered_text, times[n : 2 * n],
         _opens(world, states, zone, compact), _clicks(world, states, campaign, zone, compact),
     )  # fmt: skip
 
@@ -145,7 +148,9 @@ def _grouped(items: list[str], counts: np.ndarray, sep: str) -> list[str]:
     """`items` (row after row, `counts` each) joined by `sep` per row ("" when none)."""
     result = [""] * len(counts)
     position = 0
-    for row, count in zip(np.flatnonzero(counts).tolist(), counts[counts > 0].tolist(), strict=True):
+    for row, count in zip(
+        np.flatnonzero(counts).tolist(), counts[counts > 0].tolist(), strict=True
+    ):
         result[row] = sep.join(items[position : position + count])
         position += count
     return result

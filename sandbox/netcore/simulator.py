@@ -273,9 +273,7 @@ class NetcoreSimulator:
             days = local_seconds(self.world.requested_s[states.rows], zone) // 86_400
             unique, inverse = np.unique(days, return_inverse=True)
             epoch = date(1970, 1, 1)
-            groups = [
-                buckets[stats_bucket(epoch + timedelta(days=int(d)), period)] for d in unique
-            ]
+            groups = [buckets[stats_bucket(epoch + timedelta(days=int(d)), period)] for d in unique]
             group = np.array(groups, np.int64)[inverse]
         counts = grouped_stats(
             self.world, states, group, len(buckets), self.settings.stats_plain_bounces

@@ -100,14 +100,3 @@ def states_at(world: NetcoreWorld, now_ms: int, start_s: int, end_s: int) -> Sta
     return States(
         np.arange(low, high, dtype=np.int64), status, modified, sent, delivered_s, opens, clicks
     )
-
-
-def event_times(world: NetcoreWorld, states: States, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """The seen opens (`kind` "open") or clicks ("click") of `states`: (position in `states`,
-    index into the world's flat event arrays), message by message in time order."""
-    starts = world.open_start if kind == "open" else world.click_start
-    counts = states.opens if kind == "open" else states.clicks
-    owner = np.repeat(np.arange(len(states), dtype=np.int64), counts)
-    first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(counts) else counts
-    index = starts[states.rows][owner] + (np.arange(len(owner)) - np.repeat(first, counts))
-    return owner, index.astype(np.int64)

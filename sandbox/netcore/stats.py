@@ -12,7 +12,6 @@ from sandbox.netcore.model import (
     DROPPED,
     HARDBOUNCE,
     INVALID,
-    SOFTBOUNCE,
     SPAM,
     UNSUBSCRIBE,
     MessageState,

@@ -84,6 +84,27 @@ class NetcoreWorld:
     """Campaigns and the messages' columns (module docstring). `NetcoreWorld(campaigns,
     messages)` stores a list of `NetcoreMessage` (tests, hand-made worlds)."""
 
+    # one value per message (MESSAGE_COLUMNS), in request order
+    trid: np.ndarray  # int64
+    campaign: np.ndarray  # int16, index into `campaigns`
+    recipient: np.ndarray  # int32, index into `recipients`
+    requested_s: np.ndarray  # int64
+    size: np.ndarray  # int32
+    outcome: np.ndarray  # int8, index into STATUSES
+    outcome_dt: np.ndarray  # int32, seconds after the request
+    sent_dt: np.ndarray  # int32, NONE when never sent
+    remark: np.ndarray  # int16, index into `remarks`, DELIVERY_REMARK
+    final: np.ndarray  # int8, index into FINALS
+    final_dt: np.ndarray  # int32
+    # opens and clicks of message i: [open_start[i], open_start[i + 1]) etc., in time order
+    open_start: np.ndarray  # int64, one more than messages
+    open_at: np.ndarray  # int64, epoch seconds
+    open_ip: np.ndarray  # uint32
+    click_start: np.ndarray  # int64
+    click_at: np.ndarray  # int64
+    click_ip: np.ndarray  # uint32
+    click_link: np.ndarray  # int8, index into the campaign's links
+
     def __init__(
         self,
         campaigns: Sequence[NetcoreCampaign],
@@ -150,7 +171,9 @@ class NetcoreWorld:
 
     def remark_text(self, row: int) -> str:
         code = int(self.remark[row])
-        return delivery_remark(int(self.trid[row])) if code == DELIVERY_REMARK else self.remarks[code]
+        return (
+            delivery_remark(int(self.trid[row])) if code == DELIVERY_REMARK else self.remarks[code]
+        )
 
     def message(self, row: int) -> NetcoreMessage:
         requested = int(self.requested_s[row])

@@ -73,10 +73,22 @@ def read_back_utc(at_s: int, zone: tzinfo) -> str:
     return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _distinct(campaign: np.ndarray, key: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
-    """Per campaign, how many distinct keys the masked messages have."""
-    pairs = np.unique(campaign[mask] * _KEY_SPACE + key[mask])
-    return np.bincount(pairs // _KEY_SPACE, minlength=size)
+class _Pairs:
+    """The distinct (campaign, key) pairs of the states, to count distinct keys per campaign."""
+
+    def __init__(self, campaign: np.ndarray, key: np.ndarray) -> None:
+        codes, self.pair = np.unique(campaign * _KEY_SPACE + key, return_inverse=True)
+        self.campaign = codes // _KEY_SPACE
+
+    def having(self, mask: np.ndarray) -> np.ndarray:
+        """Which pairs have a masked state."""
+        found = np.zeros(len(self.campaign), bool)
+        found[self.pair[mask]] = True
+        return found
+
+    def count(self, pairs: np.ndarray, size: int) -> np.ndarray:
+        """Per campaign, how many of `pairs` (a mask over the pairs) it has."""
+        return np.bincount(self.campaign[pairs], minlength=size)
 
 
 def _last(campaign: np.ndarray, at: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
@@ -101,21 +113,23 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
     complained = status == STATUS_CODE[SPAM]
     opened, clicked = states.opens > 0, states.clicks > 0
     delivered = states.delivered_s >= 0
-    last_open = _last(campaign, _last_event(world.open_start, world.open_at, states, "opens"), opened, size)
-    last_click = _last(campaign, _last_event(world.click_start, world.click_at, states, "clicks"), clicked, size)
-    hard_pairs = set(np.unique(campaign[hard] * _KEY_SPACE + key[hard]).tolist())
-    soft_pairs = np.unique(campaign[soft] * _KEY_SPACE + key[soft])
-    soft_only = np.array([p for p in soft_pairs.tolist() if p not in hard_pairs], np.int64)
+    last_open = _last(
+        campaign, _last_event(world.open_start, world.open_at, states, "opens"), opened, size
+    )
+    last_click = _last(
+        campaign, _last_event(world.click_start, world.click_at, states, "clicks"), clicked, size
+    )
+    pairs = _Pairs(campaign, key)
+    hard_pairs = pairs.having(hard)
     counts = {
-        "sent": _distinct(campaign, key, states.sent, size),
-        "delivered": _distinct(campaign, key, delivered, size),
-        "opened": _distinct(campaign, key, opened, size),
-        "clicked": _distinct(campaign, key, clicked, size),
-        "hard": _distinct(campaign, key, hard, size),
-        "soft": np.bincount(soft_only // _KEY_SPACE, minlength=size),
-        "unsubscribes": _distinct(campaign, key, unsubscribed, size),
-        "complaints": _distinct(campaign, key, complained, size),
-    }
+        name: pairs.count(pairs.having(mask), size)
+        for name, mask in (
+            ("sent", states.sent), ("delivered", delivered), ("opened", opened),
+            ("clicked", clicked), ("unsubscribes", unsubscribed), ("complaints", complained),
+        )
+    }  # fmt: skip
+    counts["hard"] = pairs.count(hard_pairs, size)
+    counts["soft"] = pairs.count(pairs.having(soft) & ~hard_pairs, size)
     events = {
         "sent": np.bincount(campaign[states.sent], minlength=size),
         "delivered": np.bincount(campaign[delivered], minlength=size),
@@ -127,7 +141,8 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
         "complained": np.bincount(campaign[complained], minlength=size),
     }
     present = set(np.unique(campaign).tolist())
-    report, event_counts = [], []
+    report: list[dict[str, Any]] = []
+    event_counts: list[dict[str, Any]] = []
     for c in sorted(present, key=lambda c: world.campaigns[c].id):
         campaign_id = world.campaigns[c].id
         report.append(
@@ -148,7 +163,11 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
             )
         )
         event_counts.extend(
-            {"campaign_id": campaign_id, "event_type": event_type, "count": int(events[event_type][c])}
+            {
+                "campaign_id": campaign_id,
+                "event_type": event_type,
+                "count": int(events[event_type][c]),
+            }
             for event_type in EVENT_TYPES
             if events[event_type][c]
         )
