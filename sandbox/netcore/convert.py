@@ -52,22 +52,34 @@ def _events(starts: np.ndarray, counts: np.ndarray, order: np.ndarray) -> np.nda
     return shift + np.arange(total, dtype=np.int64)
 
 
+def _array(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, array):
+        return np.frombuffer(value, DTYPES[name])
+    return np.asarray(value, DTYPES[name])
+
+
+def _take(raw: dict[str, Any], name: str) -> np.ndarray:
+    """Column `name` as an array, removed from `raw` (so each source is freed once copied)."""
+    return _array(raw.pop(name), name)
+
+
 def sorted_columns(raw: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The store's columns from columns in generation order: messages sorted by request time,
-    then trid; opens and clicks regrouped behind offsets `open_start`, `click_start`."""
-    arrays = {name: np.frombuffer(raw[name], DTYPES[name]) if isinstance(raw[name], array)
-              else np.asarray(raw[name], DTYPES[name]) for name in DTYPES}  # fmt: skip
-    order = np.lexsort((arrays["trid"], arrays["requested_s"]))
-    columns: dict[str, np.ndarray] = {}
-    for name in ("trid", "campaign", "recipient", "requested_s", "size", "outcome",
-                 "outcome_dt", "sent_dt", "remark", "final", "final_dt"):  # fmt: skip
-        columns[name] = np.ascontiguousarray(arrays[name][order])
+    """The store's columns from columns in generation order (`raw`, emptied as it is read, so
+    each source is freed once copied): messages sorted by request time, then trid; opens and
+    clicks regrouped behind offsets `open_start`, `click_start`."""
+    trid = _take(raw, "trid")
+    order = np.lexsort((trid, _array(raw["requested_s"], "requested_s")))
+    columns: dict[str, np.ndarray] = {"trid": trid[order]}
+    del trid
+    for name in ("campaign", "recipient", "requested_s", "size", "outcome", "outcome_dt",
+                 "sent_dt", "remark", "final", "final_dt"):  # fmt: skip
+        columns[name] = _take(raw, name)[order]
     for kind, names in (("open", ("open_at", "open_ip")), ("click", ("click_at", "click_ip", "click_link"))):  # fmt: skip
-        counts = arrays[f"{kind}_count"].astype(np.int64)
+        counts = _take(raw, f"{kind}_count").astype(np.int64)
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         picked = _events(starts, counts, order)
         for name in names:
-            columns[name] = np.ascontiguousarray(arrays[name][picked])
+            columns[name] = _take(raw, name)[picked]
         columns[f"{kind}_start"] = np.concatenate(([0], np.cumsum(counts[order]))).astype(np.int64)
     return columns
 

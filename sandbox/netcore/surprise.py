@@ -67,12 +67,12 @@ def unknown_counts(
 ) -> list[dict[str, Any]]:
     """The truth's `unmapped_event_types`: one status event per message that shows the unknown
     status at the clock."""
-    from sandbox.netcore.states import states_at
+    from sandbox.netcore.facts import seen
     from sandbox.netcore.store import STATUS_CODE
 
     count = 0
     if every > 0:
-        states = states_at(world, now_ms, 0, now_ms // 1000 + 1)
+        states = seen(world, now_ms).states
         shows = (states.status == STATUS_CODE[DELIVERED]) & unknown_mask(world, every)[states.rows]
         count = int(shows.sum())
     return [{"raw_event_type": status, "count": count}] if count else []

@@ -58,13 +58,16 @@ def truth(
 ) -> dict[str, Any]:
     """The whole truth document at `now_ms` in the account's timezone `zone` (`query`: the
     report parameters; the surprise settings give `unmapped_event_types`)."""
-    return truth_document(
-        netcore_truth(world, now_ms, zone),
-        pair_table(world, now_ms, zone),
-        campaigns(world),
-        report_params(query, now_ms),
-        unknown_counts(world, now_ms, unknown_status, unknown_every),
-    )
+    try:
+        return truth_document(
+            netcore_truth(world, now_ms, zone),
+            pair_table(world, now_ms, zone),
+            campaigns(world),
+            report_params(query, now_ms),
+            unknown_counts(world, now_ms, unknown_status, unknown_every),
+        )
+    finally:
+        world.cache.pop("seen", None)  # the states at the clock, shared by the parts above
 
 
 def read_back_utc(at_s: int, zone: tzinfo) -> str:
