@@ -188,3 +188,33 @@ def test_a_large_logs_file_streams_in_chunks_with_the_bytes_of_the_whole_file(
             _download(server.url, query)
     finally:
         _faults(server.url, zip_downloads=False, truncate_downloads=0)
+
+
+def _scroll(url: str, between: Any = None) -> list[dict[str, Any]]:
+    """Every row of the 80 days through `scrollid`, calling `between()` after the first page."""
+    events = f"{url}/netcore/v5.1/events"
+    params: dict[str, str] = {"startdate": "2026-02-10", "limit": "150"}
+    rows: list[dict[str, Any]] = []
+    while True:
+        body = requests.get(events, params=params, headers=KEY, timeout=30).json()
+        rows += body["data"]
+        if not body["scrollid"]:
+            return rows
+        if between is not None and len(rows) == 150:
+            between()
+        params = {"scrollid": body["scrollid"]}
+
+
+def test_a_scroll_serves_the_rows_of_its_request_in_its_timezone() -> None:
+    """A scroll keeps the selection, the states and the account timezone of its first page: a
+    timezone change and a clock advance in the middle change none of its rows."""
+    with SandboxServer(WorldConfig(recipients=300, campaigns=3)) as server:
+        before = _scroll(server.url)
+        assert len(before) > 300
+
+        def change() -> None:
+            _faults(server.url, timezone="Europe/London")
+            server.world.advance(48)
+
+        assert _scroll(server.url, change) == before
+        assert _scroll(server.url) != before  # the change is seen by a new scroll

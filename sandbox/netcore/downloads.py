@@ -18,7 +18,6 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import Any
 
 from sandbox.clock import Clock
@@ -38,7 +37,6 @@ ZIP64_FROM = 3_000_000  # rows: a streamed ZIP this large may pass 2 GiB (zip64 
 @dataclass
 class _Download:
     rows: Selection
-    zone: tzinfo
     created_ms: int
     token: str
     polls: int = 0
@@ -59,7 +57,7 @@ class LogDownloads:
         self.world = world
         self._jobs: dict[str, _Download] = {}
 
-    def request(self, rows: Selection, zone: tzinfo) -> Response:
+    def request(self, rows: Selection) -> Response:
         """`POST /logs/download` with the rows its filters select → 202 and a `download_id`."""
         now_ms = self.clock.now_ms
         with self._lock:
@@ -67,7 +65,7 @@ class LogDownloads:
             for key in [k for k, d in self._jobs.items() if now_ms - d.created_ms > ttl_ms]:
                 del self._jobs[key]
             download_id = secrets.token_hex(12)
-            self._jobs[download_id] = _Download(rows, zone, now_ms, secrets.token_urlsafe(16))
+            self._jobs[download_id] = _Download(rows, now_ms, secrets.token_urlsafe(16))
         logger.info("netcore logs download %s: %d rows", download_id, len(rows))
         return json_response(
             202,
@@ -142,7 +140,7 @@ class LogDownloads:
         return response
 
     def _csv(self, download: _Download) -> Iterator[bytes]:
-        return csv_chunks(self.world, download.rows, download.zone)
+        return csv_chunks(self.world, download.rows)
 
     def _file(self, download: _Download, name: str, zipped: bool) -> Iterator[bytes]:
         if not zipped:

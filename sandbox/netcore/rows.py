@@ -5,7 +5,8 @@ JSON-encoded once per distinct value (campaign, recipient, remark, link; cached 
 and times rendered an array at a time (sandbox.netcore.localtime).
 
 `Selection` is the rows a query selected at the clock of the request, in the order served, with
-the status each shows (`unknown` codes the surprise status, sandbox.netcore.surprise)."""
+the status each shows (`unknown` codes the surprise status, sandbox.netcore.surprise) and the
+account's timezone of the request."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Selection:
     states: States
     status: np.ndarray  # int8
     unknown: str
+    zone: tzinfo  # the account's timezone at the request: its times are rendered in it
 
     def __len__(self) -> int:
         return len(self.states)
@@ -89,11 +91,9 @@ class _Page:
     clicks: list[str]  # JSON of the seen clicks (inside the brackets)
 
 
-def _page(
-    world: NetcoreWorld, selection: Selection, part: slice, zone: tzinfo, compact: bool
-) -> _Page:
+def _page(world: NetcoreWorld, selection: Selection, part: slice, compact: bool) -> _Page:
     """Rows `part` of the selection; `compact` JSON for opens and clicks (the logs file)."""
-    states = selection.states.take(part)
+    states, zone = selection.states.take(part), selection.zone
     rows = states.rows
     n = len(rows)
     trid = world.trid[rows].tolist()
@@ -198,10 +198,10 @@ def _clicks(
     return _grouped(items, states.clicks, sep)
 
 
-def json_rows(world: NetcoreWorld, selection: Selection, part: slice, zone: tzinfo) -> list[str]:
+def json_rows(world: NetcoreWorld, selection: Selection, part: slice) -> list[str]:
     """The events-API JSON of rows `part` of the selection."""
     fragments = Fragments.of(world)
-    page = _page(world, selection, part, zone, compact=False)
+    page = _page(world, selection, part, compact=False)
     froms, tails = fragments.campaign_from, fragments.campaign_tail
     statuses = {name: dumps(name) for name in set(page.status)}
     return [
@@ -217,7 +217,7 @@ def json_rows(world: NetcoreWorld, selection: Selection, part: slice, zone: tzin
 
 
 def csv_chunks(
-    world: NetcoreWorld, selection: Selection, zone: tzinfo, rows_per_chunk: int = 20_000
+    world: NetcoreWorld, selection: Selection, rows_per_chunk: int = 20_000
 ) -> Iterator[bytes]:
     """The Download Logs file (RFC 4180; `opens`, `clicks` as compact JSON text), in chunks."""
     campaigns = world.campaigns
@@ -227,7 +227,7 @@ def csv_chunks(
         if start == 0:
             writer.writerow(LOG_COLUMNS)
         part = slice(start, min(start + rows_per_chunk, len(selection)))
-        page = _page(world, selection, part, zone, compact=True)
+        page = _page(world, selection, part, compact=True)
         writer.writerows(
             (
                 t, a, campaigns[c].from_address, rq, dl, md, st, sz, rm, campaigns[c].subject,

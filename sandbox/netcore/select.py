@@ -51,7 +51,7 @@ def select(
     index = np.flatnonzero(keep)
     if query.descending:
         index = index[::-1]
-    return Selection(states.take(index), status[index], unknown_status)
+    return Selection(states.take(index), status[index], unknown_status, zone)
 
 
 def _keys(world: NetcoreWorld) -> tuple[dict[str, list[int]], dict[str, list[int]]]:

@@ -238,7 +238,7 @@ class NetcoreSimulator:
 
     def _events_page(self, rows: Selection, page: range, scroll: str | None) -> Response:
         """The events page of rows `page` of the selection (JSON assembled from fragments)."""
-        data = json_rows(self.world, rows, slice(page.start, page.stop), self._zone())
+        data = json_rows(self.world, rows, slice(page.start, page.stop))
         body = events_body(data, len(rows) + self.settings.total_overstated_by, scroll)
         return Response(200, body.encode("utf-8"), "application/json")
 
@@ -292,7 +292,7 @@ class NetcoreSimulator:
             raise NetcoreError(400, "the request body is not valid JSON", "body") from None
         if not isinstance(body, dict):
             raise NetcoreError(400, "the request body must be a JSON object", "body")
-        return self.downloads.request(self._select(self._query(body)), self._zone())
+        return self.downloads.request(self._select(self._query(body)))
 
 
 def _within(part: slice, total: int) -> range:
