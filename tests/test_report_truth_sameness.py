@@ -265,3 +265,13 @@ def test_from_facts_reads_only_the_histograms_every_kinds() -> None:
     facts = PairFacts("c", "r", {"opened": 5, "sent": 1}, None, {"opened": [(5, None)]})
     table = PairTable.from_facts([facts])
     assert {kind: len(e.at) for kind, e in table.every.items()} == dict.fromkeys(EVERY_KINDS, 0)
+
+
+def test_as_table_converts_a_list_once_and_a_changed_list_again() -> None:
+    """The Benchmark simulator passes one list to several report functions: converted once."""
+    pairs = [PairFacts("c", "r", {"sent": 1})]
+    table = as_table(pairs)
+    assert as_table(pairs) is table and len(table) == 1
+    assert as_table(list(pairs)) is not table  # an equal list of its own: its own table
+    pairs.append(PairFacts("c", "s", {"sent": 2}))
+    assert len(as_table(pairs)) == 2

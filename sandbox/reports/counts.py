@@ -3,6 +3,8 @@ counts, rates and diffs of a period against the previous one, delivery-time slot
 bucket totals. Shared by the report marts' truth (sandbox.reports.truth, sandbox.reports.overall)
 and the Benchmark simulator's reports (sandbox.benchmark.reports).
 
+Every function takes the pairs as a `PairTable` (or a list of `PairFacts`, converted with
+`as_table`) and counts with binary searches in the table's sorted views (sandbox.reports.index).
 A pair counts in a period when its first event of the kind falls in it. Rates are on the OpenAPI's
 bases, bounded by 100 (`cohort_counts`): opens and clicks of the pairs first delivered in the
 period (before its end), bounces of the pairs first sent in it; rate diffs compare the two rounded
@@ -28,17 +30,11 @@ from sandbox.reports.periods import (
     local_hours,
     rate,
 )
-from sandbox.reports.table import HARD, NEVER, SOFT, Pairs, as_table
+from sandbox.reports.table import HARD, SOFT, Pairs, as_table
 from sandbox.timeutil import from_ms
 
 NAIVE = "%Y-%m-%dT%H:%M:%S"
 CLASSES = {"hard": HARD, "soft": SOFT}
-
-
-def first_times(pairs: Pairs, kind: str, bounce: str = "") -> np.ndarray:
-    """Each pair's first time of a kind (of the pairs of a bounce class, if given), sorted."""
-    times = index_of(as_table(pairs)).first(kind, CLASSES[bounce] if bounce else None)
-    return times[: np.searchsorted(times, NEVER)]
 
 
 def period_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
@@ -69,12 +65,12 @@ def cohort_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
     delivered in `[start, end)` those first opened / clicked before `end`; of the pairs first
     sent in it those first bounced before `end` (by the pair's class)."""
     index = index_of(as_table(pairs))
-    delivered = index.cohort(DELIVERED, (OPENED, CLICKED))
+    delivered = index.cohort(DELIVERED)
     low, high = np.searchsorted(delivered.base, (start, end))
     counts = {"delivered": int(high - low)}
     for kind in (OPENED, CLICKED):
         counts[kind] = int(np.count_nonzero(delivered.times[kind][low:high] < end))
-    sent = index.cohort(SENT, (BOUNCED,))
+    sent = index.cohort(SENT)
     low, high = np.searchsorted(sent.base, (start, end))
     counts["sent"] = int(high - low)
     bounced = sent.klass[low:high][sent.times[BOUNCED][low:high] < end]
@@ -146,7 +142,7 @@ def histogram_counts(
 def delivery_slots(pairs: Pairs, span: Period, zone: tzinfo) -> dict[str, tuple[int, int]]:
     """deliveryTimeStats: per slot (by the local hour of the first delivery), the pairs first
     delivered in the period and those of them first opened before the period end."""
-    delivered = index_of(as_table(pairs)).cohort(DELIVERED, (OPENED, CLICKED))
+    delivered = index_of(as_table(pairs)).cohort(DELIVERED)
     low, high = np.searchsorted(delivered.base, (span.start, span.end))
     slot = SLOT_OF_HOUR[local_hours(delivered.base[low:high], zone)]
     opened = delivered.times[OPENED][low:high] < span.end

@@ -1,7 +1,7 @@
 """Ground truth of the overall report marts (docs/CONTRACTS.md 9 and 10.2), every provider.
 
-From the same `PairFacts` as sandbox.reports.truth (sandbox.reports.pairs: one per campaign and
-recipient, first time of each canonical kind), the periods of sandbox.reports.periods, and, for the
+From the same pairs as sandbox.reports.truth (a `PairTable`, or a list of `PairFacts` converted
+once: one per campaign and recipient, first time of each canonical kind), the periods of sandbox.reports.periods, and, for the
 campaign comparison, each provider's campaigns as its API describes them (`CampaignFacts`, from
 `campaigns()` in sandbox/<provider>/truth.py):
 
@@ -129,16 +129,15 @@ def campaign_comparison_rows(
 ) -> list[dict[str, Any]]:
     """`email_overall_campaign_comparison`: one row per past_days and campaign started in it."""
     table = as_table(pairs)
-    sends = index_of(table).by_campaign(SENT)
+    first_sends = index_of(table).campaign_first(SENT)
     delivered, opened, clicked = (_campaign_counts(table, k) for k in (DELIVERED, OPENED, CLICKED))
     numbers = {campaign_id: n for n, campaign_id in enumerate(table.campaign_ids)}
     started = []
     for campaign in campaigns:
         at = campaign.scheduled_ms
         n = numbers.get(campaign.campaign_id)
-        if at is None and n is not None and sends.bounds[n] < sends.bounds[n + 1]:
-            first_sent = int(sends.times[sends.bounds[n]])
-            at = None if first_sent == NEVER else first_sent
+        if at is None and n is not None and first_sends[n] != NEVER:
+            at = int(first_sends[n])
         if at is None:
             continue
         base = 0 if n is None else int(delivered[n])

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -121,5 +122,20 @@ Pairs = PairTable | Sequence[PairFacts]  # what the report truth's entry points 
 
 
 def as_table(pairs: Pairs) -> PairTable:
-    """`pairs` as a `PairTable` (a list of `PairFacts` converted with `PairTable.from_facts`)."""
-    return pairs if isinstance(pairs, PairTable) else PairTable.from_facts(list(pairs))
+    """`pairs` as a `PairTable` (a list of `PairFacts` converted with `PairTable.from_facts`).
+
+    The last list converted is remembered with its table, so a simulator that passes the same
+    list to several report functions converts it once: a list of `PairFacts` must not change
+    once passed (the providers' `pairs()` make a new one per clock)."""
+    global _last_converted
+    if isinstance(pairs, PairTable):
+        return pairs
+    last = _last_converted  # one read: another thread may replace it meanwhile
+    if last is not None and last[0] is pairs and last[1] == len(pairs):
+        return last[2]
+    table = PairTable.from_facts(list(pairs))
+    _last_converted = (pairs, len(pairs), table)
+    return table
+
+
+_last_converted: tuple[Any, int, PairTable] | None = None  # the last list, its length, its table

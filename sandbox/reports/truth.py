@@ -1,9 +1,10 @@
 """Ground truth of the time-bucketed report marts (docs/CONTRACTS.md section 9), every provider.
 
-From the (campaign, recipient) pairs of sandbox.reports.pairs, one set of report functions applies
-section 9's definitions (the periods, rates and diffs of sandbox.reports.periods, the counts of
-sandbox.reports.counts; the Benchmark simulator's reports, sandbox/benchmark/reports.py, use the
-same functions):
+From the (campaign, recipient) pairs of sandbox.reports.pairs, as a `PairTable`
+(sandbox.reports.table; a list of `PairFacts` is converted once), one set of report functions
+applies section 9's definitions (the periods, rates and diffs of sandbox.reports.periods, the
+counts of sandbox.reports.counts, NumPy over the table's sorted views in sandbox.reports.index;
+the Benchmark simulator's reports, sandbox/benchmark/reports.py, use the same functions):
 
 * Periods: the past_days whole local days (hours for past_days = 1) before the one holding
   as_of (`calendar`), or the past_days x 24 h before as_of (`rolling`); the previous period the
@@ -167,18 +168,20 @@ def engagement_rows(pairs: Pairs, zone: tzinfo) -> list[dict[str, Any]]:
     """`email_campaign_engagement`: one row per campaign with a send, period and bucket."""
     table = as_table(pairs)
     index = index_of(table)
-    sends, opens, clicks = (index.by_campaign(kind) for kind in (SENT, OPENED, CLICKED))
+    first_sends = index.campaign_first(SENT)
+    opens, clicks = index.by_campaign(OPENED), index.by_campaign(CLICKED)
     rows: list[dict[str, Any]] = []
     for number, campaign_id in enumerate(table.campaign_ids):
-        low, high = sends.bounds[number], sends.bounds[number + 1]
-        if low == high or sends.times[low] == NEVER:
+        if first_sends[number] == NEVER:
             continue
-        first_sent = int(sends.times[low])
+        first_sent = int(first_sends[number])
+        own_opens = opens.times[opens.bounds[number] : opens.bounds[number + 1]]
+        own_clicks = clicks.times[clicks.bounds[number] : clicks.bounds[number + 1]]
         for name, (count, unit) in ENGAGEMENT_PERIODS.items():
             spans = n_buckets(first_sent, count, unit, zone)
             start, end = spans[0][0], spans[-1][1]
-            opened = bucket_counts(opens.times[low:high], start, end, spans)
-            clicked = bucket_counts(clicks.times[low:high], start, end, spans)
+            opened = bucket_counts(own_opens, start, end, spans)
+            clicked = bucket_counts(own_clicks, start, end, spans)
             totals = [o + c for o, c in zip(opened, clicked, strict=True)]
             for item, o, c in zip(_bucket_rows(spans, totals, zone), opened, clicked, strict=True):
                 rows.append(
