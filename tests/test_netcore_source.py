@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pipelines.common.runner import LoadError
+from sandbox.netcore import downloads
 from sandbox.netcore.model import state_at
 from tests.conftest import Sandbox, load_netcore, query, query_dicts
 from tests.netcore_bounces import is_hard, is_soft
@@ -306,6 +307,22 @@ def test_download_logs_gives_the_rows_of_the_events_api(
     )
     assert len(jobs) == 3 and {j[1] for j in jobs} == {"completed"}
     assert all(len(j[0]) == 24 and j[2] >= 2 and j[4] > 0 for j in jobs if j[3])  # polled twice
+
+
+def test_streamed_zipped_download_logs_load_the_rows_of_the_events_api(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Logs files of more than `STREAM_FROM` rows are streamed (chunked, a ZIP with a data
+    descriptor): the loader reads them, a broken stream is retried, the rows are the same."""
+    monkeypatch.setattr(downloads, "STREAM_FROM", 40)
+    load_netcore(sandbox, warehouse, tmp_path)
+    bulk = str(tmp_path / "bulk.duckdb")
+    sandbox.faults("netcore", zip_downloads=True, truncate_downloads=1)
+    load_netcore(sandbox, bulk, tmp_path / "bulk", download_logs=True)
+    assert_equals_the_world(sandbox, bulk)
+    sql = "select * exclude (_dlt_load_id, _dlt_id) from raw_netcore.events order by trid"
+    assert query(bulk, sql) == query(warehouse, sql)
+    assert sandbox.server.providers["netcore"].get_faults()["truncate_downloads"] == 0
 
 
 def test_v6_bearer_offset_paging_and_the_retention_clamp(

@@ -1,6 +1,8 @@
 """Netcore in the sandbox (PROVIDERS.md section 3; docs/CONTRACTS.md 6): the world's campaigns and
-messages (model.py, events.py), the simulator mounted at `/netcore` (simulator.py with settings.py,
-query.py, render.py, downloads.py, stats.py) and its ground truth (truth.py, bounces.py)."""
+messages (records in model.py, stored in columns in store.py, drawn by events.py and lives.py,
+convert.py), their state at a clock as arrays (states.py, localtime.py), the simulator mounted at
+`/netcore` (simulator.py with settings.py, query.py, select.py, rows.py, render.py, downloads.py,
+stats.py) and its ground truth (truth.py, facts.py, marts_truth.py, pairtable.py, bounces.py)."""
 
 from __future__ import annotations
 

@@ -47,3 +47,9 @@ def bounce_class(status: str, remarks: str) -> str | None:
     if 500 <= code <= 599:
         return "hard"
     return "unknown"
+
+
+def plain_classes(remarks: tuple[str, ...], delivery_remark: str) -> tuple[str, ...]:
+    """The class of a plain `bounce` with each remark, indexed by remark code + 1 (code -1, the
+    delivery's own remark, first)."""
+    return tuple(bounce_class(BOUNCE, r) or "unknown" for r in (delivery_remark, *remarks))

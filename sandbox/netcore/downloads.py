@@ -1,31 +1,42 @@
 """Netcore's Download Logs jobs (ASSUMPTION, PROVIDERS.md 3.5; docs/CONTRACTS.md 6.1):
 `POST /logs/download` fixes the rows at request time; `GET /logs/download/{id}` answers
 `processing` for `download_polls` polls, then `completed` with a `url` that carries its own token;
-the file is the logs CSV (sandbox.netcore.render), a ZIP of it with `zip_downloads`. Jobs live
+the file is the logs CSV (sandbox.netcore.rows), a ZIP of it with `zip_downloads`. Jobs live
 `download_ttl_hours` of world-clock time. Shares the simulator's lock, and reads its current
-settings (faults are counted down here)."""
+settings (faults are counted down here).
+
+A job keeps the selection (row numbers and their state at the request), not rendered rows; a file
+of more than `STREAM_FROM` rows is rendered (and zipped) in chunks while it is sent (chunked
+transfer encoding, constant server memory), a smaller one whole with a Content-Length, as
+before. A streamed ZIP carries a data descriptor (the CSV inside is the same bytes); the
+truncation fault then cuts the stream after half its bytes, counted in a first rendering."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sandbox.clock import Clock
-from sandbox.netcore.render import render_csv, zip_one
+from sandbox.netcore.render import zip_one, zip_stream
+from sandbox.netcore.rows import Selection, csv_chunks
 from sandbox.netcore.settings import NetcoreError, NetcoreSettings
+from sandbox.netcore.store import NetcoreWorld
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response
 
 logger = logging.getLogger(__name__)
 
+STREAM_FROM = 20_000  # rows: a larger file is streamed in chunks
+ZIP64_FROM = 3_000_000  # rows: a streamed ZIP this large may pass 2 GiB (zip64 sizes)
+
 
 @dataclass
 class _Download:
-    rows: list[dict[str, Any]]
+    rows: Selection
     created_ms: int
     token: str
     polls: int = 0
@@ -38,13 +49,15 @@ class LogDownloads:
         self,
         prefix: str,
         clock: Clock,
+        world: NetcoreWorld,
         settings: Callable[[], NetcoreSettings],
         lock: threading.Lock,
     ) -> None:
         self.prefix, self.clock, self._settings, self._lock = prefix, clock, settings, lock
+        self.world = world
         self._jobs: dict[str, _Download] = {}
 
-    def request(self, rows: list[dict[str, Any]]) -> Response:
+    def request(self, rows: Selection) -> Response:
         """`POST /logs/download` with the rows its filters select → 202 and a `download_id`."""
         now_ms = self.clock.now_ms
         with self._lock:
@@ -104,16 +117,33 @@ class LogDownloads:
             truncate = settings.truncate_downloads > 0
             if truncate:
                 settings.truncate_downloads -= 1
-        data = render_csv(download.rows)
         name = f"netcore_logs_{download_id}"
-        if settings.zip_downloads:
-            data, content_type = zip_one(f"{name}.csv", data), "application/zip"
-            name = f"{name}.zip"
+        zipped = settings.zip_downloads
+        if zipped:
+            content_type, filename = "application/zip", f"{name}.zip"
         else:
-            content_type, name = "text/csv; charset=utf-8", f"{name}.csv"
+            content_type, filename = "text/csv; charset=utf-8", f"{name}.csv"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if len(download.rows) <= STREAM_FROM:
+            data = b"".join(self._csv(download))
+            if zipped:
+                data = zip_one(f"{name}.csv", data)
+            response = Response(200, data, content_type, headers)
+            if truncate:
+                response.truncate_to = len(data) // 2
+            return response
         response = Response(
-            200, data, content_type, {"Content-Disposition": f'attachment; filename="{name}"'}
+            200, b"", content_type, headers, chunks=self._file(download, name, zipped)
         )
         if truncate:
-            response.truncate_to = len(data) // 2
+            response.truncate_to = sum(len(c) for c in self._file(download, name, zipped)) // 2
         return response
+
+    def _csv(self, download: _Download) -> Iterator[bytes]:
+        return csv_chunks(self.world, download.rows)
+
+    def _file(self, download: _Download, name: str, zipped: bool) -> Iterator[bytes]:
+        if not zipped:
+            return self._csv(download)
+        zip64 = len(download.rows) >= ZIP64_FROM
+        return zip_stream(f"{name}.csv", self._csv(download), zip64)

@@ -20,65 +20,31 @@ before the clock (no indexing lag). All of a message's changes happen within `AC
 its request, which is why the loader's default lookback of 3 days sees every change.
 
 Times are whole seconds, UTC. Everything is drawn from its own `random.Random(f"{seed}:netcore")`,
-so the APSIS and Maxemail worlds stay byte-identical whatever Netcore generates.
+so the APSIS and Maxemail worlds stay byte-identical whatever Netcore generates. The messages go
+into columns (sandbox.netcore.store) as they are drawn (sandbox.netcore.lives), never one object
+per message.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
-from sandbox.netcore.model import (
-    BOUNCE,
-    DELIVERED,
-    DELIVERED_REMARK,
-    DROPPED,
-    DROPPED_REMARK,
-    HARD_REMARKS,
-    HARDBOUNCE,
-    INVALID,
-    INVALID_REMARK,
-    PLAIN_HARD_REMARKS,
-    PLAIN_SOFT_REMARKS,
-    SOFT_REMARKS,
-    SOFTBOUNCE,
-    SPAM,
-    UNSUBSCRIBE,
-    NetcoreCampaign,
-    NetcoreMessage,
-    NetcoreWorld,
-)
+from sandbox.netcore.lives import ACTIVITY_HOURS, LINK_TEMPLATES, Lives, between
+from sandbox.netcore.model import NetcoreCampaign
+from sandbox.netcore.store import NetcoreWorld
 from sandbox.plugin import Ground
 from sandbox.wording import SUBJECTS, THEMES
 
-ACTIVITY_HOURS = 72  # every change of a message happens within this long after its request
+__all__ = ["ACTIVITY_HOURS", "generate", "generate_part"]
+
 GENERATION_ZONE = "Asia/Kolkata"  # campaigns go out at a local morning hour of the account
-FIRST_TRID = 14_652_378_013_752_609  # > 2**53: a float cannot hold most trids exactly
 SENDER = "offers@mail.example.in"
-HARD_BOUNCE_RATE = 0.02
-SOFT_BOUNCE_RATE = 0.025
-INVALID_RATE = 0.01
-QUEUED_RATE = 0.01  # sent minutes after the request (throttling), the rest within seconds
-# The second link has a comma and a space (CSV and JSON-in-CSV quoting).
-LINK_TEMPLATES = (
-    "https://shop.example.in/{slug}?utm_source=netcore&utm_campaign={campaign}",
-    "https://shop.example.in/{slug}/deals, today only",
-    "https://blog.example.in/{slug}/read-more",
-)
 
 
 # -- generation ----------------------------------------------------------------------------------
-
-
-def _between(rng: random.Random, low: int, high: int) -> int:
-    return low + int(rng.random() * (high - low + 1))
-
-
-def _ip(rng: random.Random) -> str:
-    return f"49.{_between(rng, 32, 47)}.{_between(rng, 0, 255)}.{_between(rng, 1, 254)}"
 
 
 def _send_times(cfg: WorldConfig, start_s: int, end_s: int, clock_s: int) -> list[int]:
@@ -125,7 +91,7 @@ def generate(
         number = i + 1
         slug = f"nc{number}"
         day = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d")
-        links = LINK_TEMPLATES[: 3 if i == 0 else _between(rng, 2, 3)]
+        links = LINK_TEMPLATES[: 3 if i == 0 else between(rng, 2, 3)]
         campaigns.append(
             NetcoreCampaign(
                 id=f"nc-{number}",
@@ -133,162 +99,13 @@ def generate(
                 subject=SUBJECTS[(i + 1) % len(SUBJECTS)],
                 from_address=SENDER,
                 start_s=at,
-                size=_between(rng, 18_000, 60_000),
+                size=between(rng, 18_000, 60_000),
                 links=tuple(t.format(slug=slug, campaign=f"nc-{number}") for t in links),
             )
         )
-    factory = _Factory(rng, cfg, end_s)
-    for campaign in campaigns:
+    lives = Lives(rng, cfg, end_s, len(recipients))
+    population = range(len(recipients))  # the same draws as sampling the recipients themselves
+    for index, campaign in enumerate(campaigns):
         share = rng.uniform(0.5, 0.9)
-        for recipient in rng.sample(list(recipients), round(len(recipients) * share)):
-            factory.message(campaign, recipient)
-    return NetcoreWorld(tuple(campaigns), factory.messages)
-
-
-class _Factory:
-    """Draws each message's life; remembers suppressed addresses for later campaigns."""
-
-    def __init__(self, rng: random.Random, cfg: WorldConfig, end_s: int) -> None:
-        self.rng, self.cfg, self.end_s = rng, cfg, end_s
-        self.messages: list[NetcoreMessage] = []
-        self.trid = FIRST_TRID + _between(rng, 0, 10**9)
-        self.suppressed: dict[str, int] = {}  # lower-cased address → suppressed since
-        self.bounces = {HARDBOUNCE: 0, SOFTBOUNCE: 0}  # bounces so far, by Netcore's own class
-
-    def _bounce_report(self, kind: str, remarks: str) -> tuple[str, str]:
-        """The status and remarks of the next bounce of `kind`: every n-th is a plain `bounce`
-        with the next remark of its class (no draw, so the random stream stays the same)."""
-        self.bounces[kind] += 1
-        every, count = self.cfg.netcore_plain_bounce_every, self.bounces[kind]
-        if every <= 0 or count % every:
-            return kind, remarks
-        plain = PLAIN_HARD_REMARKS if kind == HARDBOUNCE else PLAIN_SOFT_REMARKS
-        return BOUNCE, plain[(count // every - 1) % len(plain)]
-
-    def _suppress(self, recipient: Recipient, at_s: int) -> None:
-        key = recipient.key
-        self.suppressed[key] = min(at_s, self.suppressed.get(key, at_s))
-
-    def message(self, campaign: NetcoreCampaign, recipient: Recipient) -> None:
-        rng, cfg = self.rng, self.cfg
-        self.trid += _between(rng, 1, 999_999)
-        requested = campaign.start_s + _between(rng, 0, 600)
-        if requested >= self.end_s:
-            return
-        bound = requested + ACTIVITY_HOURS * 3600 - 1
-
-        def at(value: int) -> int:
-            return min(value, bound)
-
-        size = campaign.size + _between(rng, 0, 400)
-        common: dict[str, Any] = dict(
-            trid=self.trid,
-            campaign=campaign,
-            recipient=recipient,
-            requested_s=requested,
-            size=size,
-        )
-        suppressed_since = self.suppressed.get(recipient.key)
-        if suppressed_since is not None and suppressed_since < requested:
-            drop = requested + _between(rng, 1, 3)
-            self.messages.append(
-                NetcoreMessage(
-                    address=recipient.address,
-                    outcome=DROPPED,
-                    outcome_s=drop,
-                    sent_s=None,
-                    remarks=DROPPED_REMARK,
-                    **common,
-                )
-            )
-            return
-        if rng.random() < INVALID_RATE:
-            local, _, domain = recipient.address.partition("@")
-            self.messages.append(
-                NetcoreMessage(
-                    address=f"{local}@{domain.rsplit('.', 1)[0]}",  # the top-level domain lost
-                    outcome=INVALID,
-                    outcome_s=requested + _between(rng, 1, 3),
-                    sent_s=None,
-                    remarks=INVALID_REMARK,
-                    **common,
-                )
-            )
-            return
-        queued = rng.random() < QUEUED_RATE
-        sent = requested + (_between(rng, 300, 5400) if queued else _between(rng, 1, 20))
-        roll = rng.random()
-        if roll < HARD_BOUNCE_RATE:
-            bounce = at(sent + _between(rng, 2, 600))
-            self._suppress(recipient, bounce)
-            status, remarks = self._bounce_report(
-                HARDBOUNCE, HARD_REMARKS[_between(rng, 0, len(HARD_REMARKS) - 1)]
-            )
-            self.messages.append(
-                NetcoreMessage(
-                    address=recipient.address,
-                    outcome=status,
-                    outcome_s=bounce,
-                    sent_s=sent,
-                    remarks=remarks,
-                    **common,
-                )
-            )
-            return
-        if roll < HARD_BOUNCE_RATE + SOFT_BOUNCE_RATE:
-            # Retried, then given up: a soft bounce hours or days after the send.
-            outcome_s = at(sent + _between(rng, 3600, 48 * 3600))
-            status, remarks = self._bounce_report(
-                SOFTBOUNCE, SOFT_REMARKS[_between(rng, 0, len(SOFT_REMARKS) - 1)]
-            )
-            self.messages.append(
-                NetcoreMessage(
-                    address=recipient.address,
-                    outcome=status,
-                    outcome_s=outcome_s,
-                    sent_s=sent,
-                    remarks=remarks,
-                    **common,
-                )
-            )
-            return
-        delivered = sent + _between(rng, 1, 30)
-        opens: list[tuple[int, str]] = []
-        clicks: list[tuple[int, str, str]] = []
-        if rng.random() < cfg.open_rate:
-            first = delivered + round(min(rng.expovariate(1 / 8), 60.0) * 3600)
-            times = [first] + [
-                first + _between(rng, 60, 36 * 3600) for _ in range(_between(rng, 0, 3))
-            ]
-            opens = sorted((at(t), _ip(rng)) for t in times)
-            if rng.random() < cfg.click_rate:
-                for _ in range(_between(rng, 1, 3)):
-                    base = opens[_between(rng, 0, len(opens) - 1)][0]
-                    link = campaign.links[_between(rng, 0, len(campaign.links) - 1)]
-                    clicks.append((at(base + _between(rng, 5, 1200)), _ip(rng), link))
-        elif rng.random() < cfg.click_without_open_rate:  # images blocked: a click, no open
-            link = campaign.links[0]
-            clicks.append((at(delivered + _between(rng, 600, 24 * 3600)), _ip(rng), link))
-        clicks.sort()
-        final, final_s = "", 0
-        roll = rng.random()
-        if roll < cfg.unsubscribe_rate + cfg.abuse_rate:
-            final = UNSUBSCRIBE if roll < cfg.unsubscribe_rate else SPAM
-            last = max([delivered, *(t for t, _ in opens), *(t for t, _, _ in clicks)])
-            final_s = at(last + _between(rng, 30, 12 * 3600))
-            self._suppress(recipient, final_s)
-        queue = f"{self.trid % 0xFFFFFFFF:08x}"
-        self.messages.append(
-            NetcoreMessage(
-                address=recipient.address,
-                outcome=DELIVERED,
-                outcome_s=delivered,
-                sent_s=sent,
-                remarks=DELIVERED_REMARK.format(queue=queue),
-                opens=tuple(o for o in opens if o[0] < self.end_s),
-                clicks=tuple(c for c in clicks if c[0] < self.end_s),
-                final=final if final_s < self.end_s else "",
-                final_s=final_s,
-                **common,
-            )
-        )
+        lives.campaign(index, campaign, rng.sample(population, round(len(recipients) * share)))
+    return NetcoreWorld(campaigns, columns=lives.columns(), recipients=recipients)

@@ -1,6 +1,7 @@
-"""Netcore's part of the world: campaigns and messages, each message its whole planned life read
-at a clock (`state_at`), and the account-local time Netcore writes (PROVIDERS.md section 3,
-docs/CONTRACTS.md 6). Built by sandbox.netcore.events.
+"""Netcore's records: campaigns and messages, each message its whole planned life read at a clock
+(`state_at`), and the account-local time Netcore writes (PROVIDERS.md section 3, docs/CONTRACTS.md
+6). The world stores messages in columns (sandbox.netcore.store, built by sandbox.netcore.events)
+and hands out a `NetcoreMessage` only when one is asked for.
 
 Netcore reports one row per message (`trid`) in its **latest status**: `state_at(message,
 now_ms)` reads the life at a world clock, every part counting once its time is before the clock
@@ -9,8 +10,7 @@ now_ms)` reads the life at a world clock, every part counting once its time is b
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -137,34 +137,13 @@ def state_at(message: NetcoreMessage, now_ms: int) -> MessageState | None:
     return MessageState(message, status, modified, sent, delivered, opens, clicks)
 
 
-@dataclass
-class NetcoreWorld:
-    """Campaigns and messages, messages in request order (`requested_s`, then `trid`)."""
+def __getattr__(name: str) -> Any:
+    """`NetcoreWorld`, the columnar part, lives in sandbox.netcore.store (it imports this)."""
+    if name == "NetcoreWorld":
+        from sandbox.netcore.store import NetcoreWorld
 
-    campaigns: tuple[NetcoreCampaign, ...]
-    messages: list[NetcoreMessage]
-    _starts: list[int] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.messages.sort(key=lambda m: (m.requested_s, m.trid))
-        self._starts = [m.requested_s for m in self.messages]
-
-    def requested_between(self, start_s: int, end_s: int) -> list[NetcoreMessage]:
-        """Messages requested in `[start_s, end_s)`, in request order."""
-        low = bisect.bisect_left(self._starts, start_s)
-        return self.messages[low : bisect.bisect_left(self._starts, end_s, lo=low)]
-
-    def states(self, now_ms: int, start_s: int, end_s: int) -> list[MessageState]:
-        """States at the clock of the messages requested in `[start_s, end_s)`."""
-        result = []
-        for message in self.requested_between(start_s, min(end_s, now_ms // 1000 + 1)):
-            state = state_at(message, now_ms)
-            if state is not None:
-                result.append(state)
-        return result
-
-    def summary(self) -> dict[str, Any]:
-        return {"netcore_messages": len(self.messages)}
+        return NetcoreWorld
+    raise AttributeError(name)
 
 
 # -- local time ----------------------------------------------------------------------------------

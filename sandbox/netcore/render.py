@@ -1,75 +1,24 @@
-"""Netcore answers rendered from message states (PROVIDERS.md 3.4-3.6): an events-API row, the
-events page envelope, the Download Logs CSV (and its ZIP), and the stats entry a day belongs to."""
+"""Netcore answers around the rendered rows (PROVIDERS.md 3.4-3.6; the rows: sandbox.netcore.rows):
+the events page envelope, the stats entry a day belongs to, and the ZIP of a Download Logs file
+(whole, or streamed for a large file)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from sandbox.netcore.model import MessageState, local_text
-from sandbox.web import Response, json_response
-
-LOG_COLUMNS = (
-    "trid", "rcptEmail", "fromaddress", "requestedTime", "deliveryTime", "modifiedTime", "status",
-    "size", "remarks", "subject", "xapiheader", "tags", "opens", "clicks",
-)  # fmt: skip
+ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 
 
-def render(state: MessageState, zone: ZoneInfo) -> dict[str, Any]:
-    """One events-API row (the v2 CLI / v5.1 field order), times in the account timezone."""
-    message, campaign = state.message, state.message.campaign
-    return {
-        "trid": message.trid,
-        "rcptEmail": message.address,
-        "fromaddress": campaign.from_address,
-        "requestedTime": local_text(message.requested_s, zone),
-        "deliveryTime": "" if state.delivered_s is None else local_text(state.delivered_s, zone),
-        "modifiedTime": local_text(state.modified_s, zone),
-        "status": state.status,
-        "size": message.size,
-        "remarks": state.remarks,
-        "subject": campaign.subject,
-        "xapiheader": campaign.id,
-        "tags": campaign.name,
-        "opens": [{"ip": ip, "time": local_text(at, zone)} for at, ip in state.opens],
-        "clicks": [
-            {"ip": ip, "link": link, "time": local_text(at, zone)} for at, ip, link in state.clicks
-        ],
-    }
-
-
-def render_csv(rows: list[dict[str, Any]]) -> bytes:
-    """The Download Logs file: the logs columns, `opens` and `clicks` as JSON text (RFC 4180)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(LOG_COLUMNS)
-    for row in rows:
-        writer.writerow(
-            [
-                json.dumps(row[c], ensure_ascii=False, separators=(",", ":"))
-                if c in ("opens", "clicks")
-                else row[c]
-                for c in LOG_COLUMNS
-            ]
-        )
-    return buffer.getvalue().encode("utf-8")
-
-
-def events_page(rows: list[dict[str, Any]], total: int, scroll_id: str | None) -> Response:
-    return json_response(
-        200,
-        {
-            "status": "success",
-            "message": "OK",
-            "totalRecords": total,
-            "data": rows,
-            "scrollid": scroll_id,
-        },
+def events_body(rows: list[str], total: int, scroll_id: str | None) -> str:
+    """`json.dumps` of the events page `{"status", "message", "totalRecords", "data",
+    "scrollid"}` whose `data` are the rows' JSON texts."""
+    return (
+        f'{{"status": "success", "message": "OK", "totalRecords": {total}, '
+        f'"data": [{", ".join(rows)}], "scrollid": {json.dumps(scroll_id, ensure_ascii=False)}}}'
     )
 
 
@@ -85,5 +34,43 @@ def stats_bucket(day: date, period: str) -> str:
 def zip_one(member: str, data: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0)), data)
+        archive.writestr(zipfile.ZipInfo(member, date_time=ZIP_DATE), data)
     return buffer.getvalue()
+
+
+class _Sink:
+    """A write-only, unseekable file: zipfile then writes sizes after the data (a data
+    descriptor), so the archive can be sent as it is made."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def zip_stream(member: str, chunks: Iterable[bytes], zip64: bool) -> Iterator[bytes]:
+    """A ZIP of one member made from `chunks` while it is sent (the same member bytes as
+    `zip_one`; the archive has a data descriptor; `zip64` for members of 2 GiB or more)."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(member, date_time=ZIP_DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w", force_zip64=zip64) as out:
+            for chunk in chunks:
+                out.write(chunk)
+                data = sink.take()
+                if data:
+                    yield data
+    yield sink.take()

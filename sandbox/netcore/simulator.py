@@ -31,20 +31,26 @@ import secrets
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from sandbox.clock import Clock
 from sandbox.netcore import truth
 from sandbox.netcore.downloads import LogDownloads
-from sandbox.netcore.model import MessageState, NetcoreWorld, local_day_bounds
+from sandbox.netcore.localtime import local_seconds
+from sandbox.netcore.model import local_day_bounds
 from sandbox.netcore.query import Query, date_param, int_param, parse_query, text_param
-from sandbox.netcore.render import events_page, render, stats_bucket
+from sandbox.netcore.render import events_body, stats_bucket
+from sandbox.netcore.rows import Selection, json_rows
+from sandbox.netcore.select import select
 from sandbox.netcore.settings import CREDENTIALS, NetcoreError, NetcoreSettings, validate
-from sandbox.netcore.stats import message_stats
-from sandbox.netcore.surprise import shows_unknown
+from sandbox.netcore.states import States, states_at
+from sandbox.netcore.stats import grouped_stats
+from sandbox.netcore.store import NetcoreWorld
 from sandbox.paging import PageCap
 from sandbox.web import Request, Response, json_response, merged_settings, visible_settings
 
@@ -59,7 +65,7 @@ ROUTE = re.compile(
 
 @dataclass
 class _Scroll:
-    rows: list[dict[str, Any]]
+    rows: Selection
     position: int
     limit: int
     created: float
@@ -79,7 +85,7 @@ class NetcoreSimulator:
         validate(self.settings)
         self._scrolls: dict[str, _Scroll] = {}
         self._lock = threading.Lock()
-        self.downloads = LogDownloads(self.prefix, clock, lambda: self.settings, self._lock)
+        self.downloads = LogDownloads(self.prefix, clock, world, lambda: self.settings, self._lock)
 
     # -- Provider protocol --------------------------------------------------------------------
 
@@ -170,25 +176,16 @@ class NetcoreSimulator:
 
     # -- events ---------------------------------------------------------------------------------
 
-    def _rows(self, query: Query) -> list[dict[str, Any]]:
-        zone = self._zone()
-        start_s, end_s = local_day_bounds(query.startdate, query.enddate, zone)
-        states = self.world.states(self.clock.now_ms, start_s, end_s)
-        rows = []
-        every = self.settings.unknown_status_every
-        for state in states:
-            if shows_unknown(state, every):
-                state = replace(state, status=self.settings.unknown_status)
-            if query.statuses is not None and state.status not in query.statuses:
-                continue
-            if query.email is not None and state.message.address.lower() != query.email:
-                continue
-            row = render(state, zone)
-            if all(row[column] == value for column, value in query.text):
-                rows.append(row)
-        if query.descending:
-            rows.reverse()
-        return rows
+    def _select(self, query: Query) -> Selection:
+        settings = self.settings
+        return select(
+            self.world,
+            query,
+            self.clock.now_ms,
+            self._zone(),
+            settings.unknown_status_every,
+            settings.unknown_status,
+        )
 
     def _events(self, params: Mapping[str, str]) -> Response:
         settings = self.settings
@@ -199,13 +196,13 @@ class NetcoreSimulator:
         if scroll_id:
             return self._scroll(scroll_id, limit if params.get("limit") else None)
         offset = int_param(params.get("offset"), "offset", 0, 0, settings.max_offset)
-        rows = self._rows(self._query(params))
+        rows = self._select(self._query(params))
         cap = self._cap()
-        page = rows[cap.at(offset, limit)]
+        page = _within(cap.at(offset, limit), len(rows))
         next_id = self._open_scroll(rows, offset + cap.advance(limit), limit) if page else None
-        return self._events_page(page, len(rows), next_id)
+        return self._events_page(rows, page, next_id)
 
-    def _open_scroll(self, rows: list[dict[str, Any]], position: int, limit: int) -> str:
+    def _open_scroll(self, rows: Selection, position: int, limit: int) -> str:
         now = time.monotonic()
         with self._lock:
             ttl = self.settings.scroll_ttl_seconds
@@ -228,19 +225,22 @@ class NetcoreSimulator:
                 self._scrolls.pop(scroll_id, None)
                 raise NetcoreError(400, "Invalid or expired scrollid", "scrollid")
             size, cap = limit or scroll.limit, self._cap()
-            page = scroll.rows[cap.at(scroll.position, size)]
+            page = _within(cap.at(scroll.position, size), len(scroll.rows))
             scroll.position += cap.advance(size)
             scroll.created = time.monotonic()
             if not page:
                 del self._scrolls[scroll_id]
-        return self._events_page(page, len(scroll.rows), scroll_id if page else None)
+        return self._events_page(scroll.rows, page, scroll_id if page else None)
 
     def _cap(self) -> PageCap:
         settings = self.settings
         return PageCap(settings.page_size_cap, settings.page_offsets_from_asked_size)
 
-    def _events_page(self, rows: list[dict[str, Any]], total: int, scroll: str | None) -> Response:
-        return events_page(rows, total + self.settings.total_overstated_by, scroll)
+    def _events_page(self, rows: Selection, page: range, scroll: str | None) -> Response:
+        """The events page of rows `page` of the selection (JSON assembled from fragments)."""
+        data = json_rows(self.world, rows, slice(page.start, page.stop))
+        body = events_body(data, len(rows) + self.settings.total_overstated_by, scroll)
+        return Response(200, body.encode("utf-8"), "application/json")
 
     # -- stats ----------------------------------------------------------------------------------
 
@@ -260,20 +260,25 @@ class NetcoreSimulator:
         page = int_param(params.get("offset"), "offset", 1, 1, 1_000_000)
         zone, now_ms = self._zone(), self.clock.now_ms
         last = min(end, today)
-        buckets: dict[str, list[MessageState]] = {}
+        buckets: dict[str, int] = {}  # entry date -> group, in day order
         day = start
         while day <= last:
-            buckets.setdefault(stats_bucket(day, period), [])
+            buckets.setdefault(stats_bucket(day, period), len(buckets))
             day += timedelta(days=1)
+        states = States.empty()
+        group = np.zeros(0, np.int64)
         if start <= last:
             start_s, end_s = local_day_bounds(start.isoformat(), last.isoformat(), zone)
-            for state in self.world.states(now_ms, start_s, end_s):
-                local = datetime.fromtimestamp(state.message.requested_s, zone).date()
-                buckets[stats_bucket(local, period)].append(state)
-        plain = self.settings.stats_plain_bounces
-        entries = [
-            {"date": key, "stats": message_stats(states, plain)} for key, states in buckets.items()
-        ]
+            states = states_at(self.world, now_ms, start_s, end_s)
+            days = local_seconds(self.world.requested_s[states.rows], zone) // 86_400
+            unique, inverse = np.unique(days, return_inverse=True)
+            epoch = date(1970, 1, 1)
+            groups = [buckets[stats_bucket(epoch + timedelta(days=int(d)), period)] for d in unique]
+            group = np.array(groups, np.int64)[inverse]
+        counts = grouped_stats(
+            self.world, states, group, len(buckets), self.settings.stats_plain_bounces
+        )
+        entries = [{"date": key, "stats": counts[g]} for key, g in buckets.items()]
         chunk = entries[self._cap().page(page, limit)]
         return json_response(200, {"status": "success", "message": "OK", "data": chunk})
 
@@ -287,4 +292,9 @@ class NetcoreSimulator:
             raise NetcoreError(400, "the request body is not valid JSON", "body") from None
         if not isinstance(body, dict):
             raise NetcoreError(400, "the request body must be a JSON object", "body")
-        return self.downloads.request(self._rows(self._query(body)))
+        return self.downloads.request(self._select(self._query(body)))
+
+
+def _within(part: slice, total: int) -> range:
+    """The rows of a page slice that exist."""
+    return range(total)[part]

@@ -21,44 +21,31 @@ event, but those are left out here as in the Maxemail truth.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+import numpy as np
+
 from sandbox.netcore.bounces import BOUNCE_STATUSES, bounce_class
-from sandbox.netcore.model import (
-    DROPPED,
-    INVALID,
-    LOCAL_FORMAT,
-    SPAM,
-    UNSUBSCRIBE,
-    NetcoreWorld,
-    local_text,
-)
+from sandbox.netcore.facts import CLASS_CODE, seen
+from sandbox.netcore.marts_truth import link_activity, suppressions
+from sandbox.netcore.model import DROPPED, INVALID, LOCAL_FORMAT, SPAM, UNSUBSCRIBE, local_text
+from sandbox.netcore.pairtable import pair_table
+from sandbox.netcore.states import States
+from sandbox.netcore.store import STATUS_CODE, NetcoreWorld
 from sandbox.netcore.surprise import unknown_counts
 from sandbox.reports import pairs as kinds
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
-from sandbox.reports.marts import (
-    COMPLAINED,
-    SOFT_CLASSES,
-    UNSUBSCRIBED,
-    Click,
-    Suppression,
-    bounce_kind,
-    marts_truth,
-)
+from sandbox.reports.marts import SOFT_CLASSES
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.pairs import PairDigest, PairFacts, read_back_ms
 from sandbox.reports.params import report_params
 from sandbox.timeutil import from_ms, rfc3339
 
 EVENT_TYPES = ("sent", "delivered", "bounced", "dropped", "unsubscribed", "complained")
-# Statuses that suppress the recipient, and the suppression kind of each (sandbox.reports.marts);
-# a bounce suppresses by its class (`bounce_kind`).
-_SUPPRESSING = {UNSUBSCRIBE: UNSUBSCRIBED, SPAM: COMPLAINED}
+_KEY_SPACE = 1 << 32  # (campaign, key) pairs coded campaign * _KEY_SPACE + key
 
 
 def truth(
@@ -71,13 +58,16 @@ def truth(
 ) -> dict[str, Any]:
     """The whole truth document at `now_ms` in the account's timezone `zone` (`query`: the
     report parameters; the surprise settings give `unmapped_event_types`)."""
-    return truth_document(
-        netcore_truth(world, now_ms, zone),
-        pairs(world, now_ms, zone),
-        campaigns(world),
-        report_params(query, now_ms),
-        unknown_counts(world, now_ms, unknown_status, unknown_every),
-    )
+    try:
+        return truth_document(
+            netcore_truth(world, now_ms, zone),
+            pair_table(world, now_ms, zone),
+            campaigns(world),
+            report_params(query, now_ms),
+            unknown_counts(world, now_ms, unknown_status, unknown_every),
+        )
+    finally:
+        world.cache.pop("seen", None)  # the states at the clock, shared by the parts above
 
 
 def read_back_utc(at_s: int, zone: tzinfo) -> str:
@@ -86,113 +76,125 @@ def read_back_utc(at_s: int, zone: tzinfo) -> str:
     return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-@dataclass
-class _Tally:
-    sent: set[str] = field(default_factory=set)
-    delivered: set[str] = field(default_factory=set)
-    openers: set[str] = field(default_factory=set)
-    clickers: set[str] = field(default_factory=set)
-    hard: set[str] = field(default_factory=set)
-    soft: set[str] = field(default_factory=set)
-    unsubscribed: set[str] = field(default_factory=set)
-    complained: set[str] = field(default_factory=set)
-    last_open_s: int | None = None
-    last_click_s: int | None = None
-    events: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+class _Pairs:
+    """The distinct (campaign, key) pairs of the states, to count distinct keys per campaign."""
+
+    def __init__(self, campaign: np.ndarray, key: np.ndarray) -> None:
+        codes, self.pair = np.unique(campaign * _KEY_SPACE + key, return_inverse=True)
+        self.campaign = codes // _KEY_SPACE
+
+    def having(self, mask: np.ndarray) -> np.ndarray:
+        """Which pairs have a masked state."""
+        found = np.zeros(len(self.campaign), bool)
+        found[self.pair[mask]] = True
+        return found
+
+    def count(self, pairs: np.ndarray, size: int) -> np.ndarray:
+        """Per campaign, how many of `pairs` (a mask over the pairs) it has."""
+        return np.bincount(self.campaign[pairs], minlength=size)
+
+
+def _last(campaign: np.ndarray, at: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+    """Per campaign, the latest of the masked times (-1: none)."""
+    result = np.full(size, -1, np.int64)
+    np.maximum.at(result, campaign[mask], at[mask])
+    return result
 
 
 def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, Any]:
     """The truth document: `now`, `campaign_report`, `event_counts` (by campaign id), plus the
     marts' `link_activity` (one click per nested `clicks` entry) and `suppressions` (by
-    `bounce_class`; bounces, unsubscribes and spam reports at `modified_time`)."""
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    clicks: list[Click] = []
-    stops: list[Suppression] = []
-    for state in world.states(now_ms, 0, now_ms // 1000 + 1):
-        campaign_id = state.message.campaign.id
-        tally = tallies[campaign_id]
-        key = state.message.address.lower()
-        if state.sent:
-            tally.sent.add(key)
-            tally.events["sent"] += 1
-        if state.delivered_s is not None:
-            tally.delivered.add(key)
-            tally.events["delivered"] += 1
-        if state.opens:
-            tally.openers.add(key)
-            last = state.opens[-1][0]
-            tally.last_open_s = max(last, tally.last_open_s or last)
-        if state.clicks:
-            tally.clickers.add(key)
-            last = max(c[0] for c in state.clicks)
-            tally.last_click_s = max(last, tally.last_click_s or last)
-            clicks.extend(Click(campaign_id, link, key) for _, _, link in state.clicks if link)
-        status = state.status
-        klass = bounce_class(status, state.remarks)
-        reason = bounce_kind(klass) if klass else _SUPPRESSING.get(status)
-        if reason is not None:
-            stops.append(
-                Suppression(key, reason, read_back_utc(state.modified_s, zone), campaign_id)
-            )
-        if status in BOUNCE_STATUSES:
-            if klass == "hard":
-                tally.hard.add(key)
-            elif klass in SOFT_CLASSES:
-                tally.soft.add(key)
-            tally.events["bounced"] += 1
-        elif status in (DROPPED, INVALID):
-            tally.events["dropped"] += 1
-        elif status == UNSUBSCRIBE:
-            tally.unsubscribed.add(key)
-            tally.events["unsubscribed"] += 1
-        elif status == SPAM:
-            tally.complained.add(key)
-            tally.events["complained"] += 1
-
-    report, counts = [], []
-    for campaign_id in sorted(tallies):
-        tally = tallies[campaign_id]
-        hard, soft = len(tally.hard), len(tally.soft - tally.hard)
-        delivered = len(tally.delivered)
-        opened, clicked = len(tally.openers), len(tally.clickers)
+    `bounce_class`; bounces, unsubscribes and spam reports at `modified_time`); counted with
+    arrays over the world's columns."""
+    facts = seen(world, now_ms)
+    states, campaign, key, klass = facts.states, facts.campaign, facts.key, facts.klass
+    size, status = len(world.campaigns), states.status
+    bounced = np.isin(status, [STATUS_CODE[s] for s in BOUNCE_STATUSES])
+    hard = bounced & (klass == CLASS_CODE["hard"])
+    soft = bounced & np.isin(klass, [CLASS_CODE[c] for c in SOFT_CLASSES])
+    unsubscribed = status == STATUS_CODE[UNSUBSCRIBE]
+    complained = status == STATUS_CODE[SPAM]
+    opened, clicked = states.opens > 0, states.clicks > 0
+    delivered = states.delivered_s >= 0
+    last_open = _last(
+        campaign, _last_event(world.open_start, world.open_at, states, "opens"), opened, size
+    )
+    last_click = _last(
+        campaign, _last_event(world.click_start, world.click_at, states, "clicks"), clicked, size
+    )
+    pairs = _Pairs(campaign, key)
+    hard_pairs = pairs.having(hard)
+    counts = {
+        name: pairs.count(pairs.having(mask), size)
+        for name, mask in (
+            ("sent", states.sent), ("delivered", delivered), ("opened", opened),
+            ("clicked", clicked), ("unsubscribes", unsubscribed), ("complaints", complained),
+        )
+    }  # fmt: skip
+    counts["hard"] = pairs.count(hard_pairs, size)
+    counts["soft"] = pairs.count(pairs.having(soft) & ~hard_pairs, size)
+    events = {
+        "sent": np.bincount(campaign[states.sent], minlength=size),
+        "delivered": np.bincount(campaign[delivered], minlength=size),
+        "bounced": np.bincount(campaign[bounced], minlength=size),
+        "dropped": np.bincount(
+            campaign[np.isin(status, [STATUS_CODE[DROPPED], STATUS_CODE[INVALID]])], minlength=size
+        ),
+        "unsubscribed": np.bincount(campaign[unsubscribed], minlength=size),
+        "complained": np.bincount(campaign[complained], minlength=size),
+    }
+    present = set(np.unique(campaign).tolist())
+    report: list[dict[str, Any]] = []
+    event_counts: list[dict[str, Any]] = []
+    for c in sorted(present, key=lambda c: world.campaigns[c].id):
+        campaign_id = world.campaigns[c].id
         report.append(
             report_row(
                 campaign_id,
-                sent=len(tally.sent),
-                delivered=delivered,
-                opened=opened,
-                last_opened_at=None
-                if tally.last_open_s is None
-                else read_back_utc(tally.last_open_s, zone),
-                clicked=clicked,
+                sent=int(counts["sent"][c]),
+                delivered=int(counts["delivered"][c]),
+                opened=int(counts["opened"][c]),
+                last_opened_at=None if last_open[c] < 0 else read_back_utc(int(last_open[c]), zone),
+                clicked=int(counts["clicked"][c]),
                 last_clicked_at=None
-                if tally.last_click_s is None
-                else read_back_utc(tally.last_click_s, zone),
-                hard=hard,
-                soft=soft,
-                unsubscribes=len(tally.unsubscribed),
-                complaints=len(tally.complained),
+                if last_click[c] < 0
+                else read_back_utc(int(last_click[c]), zone),
+                hard=int(counts["hard"][c]),
+                soft=int(counts["soft"][c]),
+                unsubscribes=int(counts["unsubscribes"][c]),
+                complaints=int(counts["complaints"][c]),
             )
         )
-        for event_type in EVENT_TYPES:
-            if tally.events.get(event_type):
-                counts.append(
-                    {
-                        "campaign_id": campaign_id,
-                        "event_type": event_type,
-                        "count": tally.events[event_type],
-                    }
-                )
+        event_counts.extend(
+            {
+                "campaign_id": campaign_id,
+                "event_type": event_type,
+                "count": int(events[event_type][c]),
+            }
+            for event_type in EVENT_TYPES
+            if events[event_type][c]
+        )
     return {
         "now": rfc3339(from_ms(now_ms)),
         "campaign_report": report,
-        "event_counts": counts,
-        **marts_truth(clicks, stops),
+        "event_counts": event_counts,
+        "link_activity": link_activity(world, facts),
+        "suppressions": suppressions(world, facts, zone),
     }
 
 
+def _last_event(starts: np.ndarray, at: np.ndarray, states: States, kind: str) -> np.ndarray:
+    """Per state, the time of its last seen open or click (garbage where it has none)."""
+    counts = states.opens if kind == "opens" else states.clicks
+    if not len(at):
+        return np.zeros(len(states), np.int64)
+    index = starts[states.rows] + np.maximum(counts, 1) - 1
+    return at[np.minimum(index, len(at) - 1)]
+
+
 def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
-    """The report marts' pairs (sandbox.reports.pairs): each message in its state at the clock,
+    """The report marts' pairs (sandbox.reports.pairs) one message at a time (the reference the
+    tests hold `pair_table` to): each message in its state at the clock,
     sent at `requestedTime`, delivered at `deliveryTime`, opens and clicks at their times, a
     bounce, unsubscribe or spam report at `modifiedTime`; times read back from the local text."""
     digest = PairDigest()
