@@ -25,8 +25,10 @@ from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
 from sandbox.maxemail.model import (
     BOUNCE,
+    BOUNCES,
     CAMPAIGN,
     CLICK,
+    KIND_CODE,
     MESSAGE_TYPES,
     OPEN,
     SENT,
@@ -34,8 +36,6 @@ from sandbox.maxemail.model import (
     TRANSACTIONAL,
     TRIGGERED,
     UNSUBSCRIBE,
-    BOUNCES,
-    KIND_CODE,
     EventColumns,
     MaxemailMessage,
     MaxemailWorld,

@@ -26,7 +26,9 @@ from sandbox.maxemail.localtime import LocalTime
 from sandbox.maxemail.model import (
     BOUNCE,
     CLICK,
+    KIND_CODE,
     LOCAL_FORMAT,
+    MESSAGE_TYPES,
     OPEN,
     SENT,
     SMS,
@@ -120,32 +122,68 @@ def select_rows(world: MaxemailWorld, spec: ExportSpec) -> ExportRows:
     if spec.method not in HEADERS:
         raise KeyError(spec.method)
     c = world.columns
-    index = world.of(spec.message_type, _KIND_OF[spec.method])
-    index = index[c.available_ms[index] < spec.now_ms]
+    grouped = spec.method in ("opened", "clicked", "responded")
+    ordered = _ordered(world, spec.message_type, spec.method)
+    index = ordered[c.available_ms[ordered] < spec.now_ms]
     message, recipient = c.message[index], c.recipient[index]
     at, detail = c.at_s[index], c.detail[index]
     count = np.ones(len(index), np.int64)
-    if spec.method in ("opened", "clicked", "responded"):
-        # one row per message and recipient (and URL): the count, the latest (first) time
-        key = message.astype(np.int64) * max(len(world.recipients), 1) + recipient
-        if spec.method == "clicked":
-            key = key * URL_SLOTS + detail
-        order = np.argsort(key, kind="stable")
-        key = key[order]
+    if grouped:
+        # one row per message and recipient (and URL): the count, the latest (first) time;
+        # `index` holds each group's events together
+        key = _group_key(world, spec.method, message, recipient, detail)
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
         reduce = np.minimum if spec.method == "responded" else np.maximum
-        at = reduce.reduceat(at[order], starts) if len(starts) else at[:0]
+        at = reduce.reduceat(at, starts) if len(starts) else at[:0]
         count = np.diff(np.r_[starts, len(key)])
-        first = order[starts]
-        message, recipient, detail = message[first], recipient[first], detail[first]
+        message, recipient, detail = message[starts], recipient[starts], detail[starts]
     if spec.timestamp is not None:
         bound = int(datetime.strptime(spec.timestamp, LOCAL_FORMAT).replace(tzinfo=UTC).timestamp())
         naive = local_clock(world, spec.timezone).naive(at)
         keep = naive >= bound if spec.inclusive else naive > bound
         message, recipient, at = message[keep], recipient[keep], at[keep]
         count, detail = count[keep], detail[keep]
-    order = _file_order(world, spec, message, recipient, at, detail)
+    if not grouped:  # already in file order (_ordered)
+        return ExportRows(message, recipient, at, count, detail)
+    order = _file_order(world, spec.message_type, spec.method, message, recipient, at, detail)
     return ExportRows(message[order], recipient[order], at[order], count[order], detail[order])
+
+
+def _group_key(
+    world: MaxemailWorld,
+    method: str,
+    message: np.ndarray,
+    recipient: np.ndarray,
+    detail: np.ndarray,
+) -> np.ndarray:
+    key = message.astype(np.int64) * max(len(world.recipients), 1) + recipient
+    return key * URL_SLOTS + detail if method == "clicked" else key
+
+
+def _ordered(world: MaxemailWorld, message_type: str, method: str) -> np.ndarray:
+    """The events of a file's type and kind (visible or not; cached): in file order for the
+    files with a row per event, grouped by row (generation order within) for the others."""
+
+    def build() -> np.ndarray:
+        c = world.columns
+        types = world.message_codes("type")[c.message]
+        mask = (types == MESSAGE_TYPES.index(message_type)) & (
+            c.kind == KIND_CODE[_KIND_OF[method]]
+        )
+        index = np.flatnonzero(mask)
+        message, recipient, detail = c.message[index], c.recipient[index], c.detail[index]
+        if method in ("opened", "clicked", "responded"):
+            # clicks grouped by URL within the pair serve `responded` (by pair) too
+            by = "clicked" if method == "responded" else method
+            order = np.argsort(_group_key(world, by, message, recipient, detail), kind="stable")
+        else:
+            order = _file_order(
+                world, message_type, method, message, recipient, c.at_s[index], detail
+            )
+        return index[order].astype(np.int32 if len(c) < 2**31 else np.int64)
+
+    key = ("ordered", message_type, "clicked" if method == "responded" else method)
+    return world.cached(key, build)  # type: ignore[no-any-return]
 
 
 URL_SLOTS = 4  # a message has at most this many URLs
@@ -153,7 +191,8 @@ URL_SLOTS = 4  # a message has at most this many URLs
 
 def _file_order(
     world: MaxemailWorld,
-    spec: ExportSpec,
+    message_type: str,
+    method: str,
     message: np.ndarray,
     recipient: np.ndarray,
     at: np.ndarray,
@@ -163,16 +202,16 @@ def _file_order(
     when the ranks fit in 63 bits, else a lexsort."""
     if not len(at):
         return np.arange(0)
-    sms = spec.message_type == SMS
+    sms = message_type == SMS
     email_rank = world.cached("email_rank", lambda: _rank(world.message_codes("email_id")))
     address_rank = world.cached(("address_rank", sms), lambda: _address_rank(world, sms))
     url_rank = np.zeros(len(at), np.int64)
-    if spec.method == "clicked":
+    if method == "clicked":
         url_rank = world.cached("url_rank", lambda: _url_rank(world))[message, detail]
     at0 = at - at.min()
     keys = (url_rank, address_rank[recipient], email_rank[message], at0)
-    widths = (int(URL_SLOTS - 1).bit_length(), int(len(address_rank)).bit_length())
-    widths += (int(len(email_rank)).bit_length(), int(at0.max()).bit_length())
+    widths = [int(URL_SLOTS - 1).bit_length(), int(len(address_rank)).bit_length()]
+    widths += [int(len(email_rank)).bit_length(), int(at0.max()).bit_length()]
     if sum(widths) > 62:
         return np.lexsort(keys)
     combined = np.zeros(len(at), np.int64)
@@ -180,7 +219,7 @@ def _file_order(
     for key, width in zip(keys, widths, strict=True):
         combined |= key.astype(np.int64) << shift
         shift += width
-    return np.argsort(combined)
+    return np.argsort(combined, kind="stable")  # equal rows keep generation order
 
 
 def _rank(values: np.ndarray) -> np.ndarray:

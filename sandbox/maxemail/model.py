@@ -215,9 +215,7 @@ class MaxemailWorld:
 
         def build() -> tuple[np.ndarray, np.ndarray]:
             order = np.argsort(self.columns.message, kind="stable")
-            bounds = np.searchsorted(
-                self.columns.message[order], np.arange(len(self.messages) + 1)
-            )
+            bounds = np.searchsorted(self.columns.message[order], np.arange(len(self.messages) + 1))
             return order, bounds
 
         order, bounds = self.cached("by_message", build)

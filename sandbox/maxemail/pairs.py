@@ -20,8 +20,16 @@ from sandbox.maxemail.visible import Visible, who_rank, who_texts
 from sandbox.reports import pairs as kinds
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.pairs import PairFacts
-from sandbox.reports.table import CLASS_NAMES, HARD, KIND_INDEX, NEVER, NO_BOUNCE, SOFT
-from sandbox.reports.table import EveryEvents, PairTable
+from sandbox.reports.table import (
+    CLASS_NAMES,
+    HARD,
+    KIND_INDEX,
+    NEVER,
+    NO_BOUNCE,
+    SOFT,
+    EveryEvents,
+    PairTable,
+)
 
 
 def pair_table(
@@ -35,7 +43,9 @@ def pair_table(
     message, who = keys // span, keys % span
     ids = [str(m.email_id) for m in world.messages]
     campaign_ids = tuple(sorted({ids[i] for i in np.unique(message).tolist()}))
-    campaign_of_message = np.array([campaign_ids.index(i) if i in campaign_ids else -1 for i in ids])
+    campaign_of_message = np.array(
+        [campaign_ids.index(i) if i in campaign_ids else -1 for i in ids]
+    )
     campaign = campaign_of_message[message] if len(keys) else np.zeros(0, np.int64)
     # from_facts numbers recipients by their sorted texts among the pairs'
     ranks = who_rank(world)[who]
@@ -145,5 +155,7 @@ def campaigns(
         started = None
         if at_s != np.iinfo(np.int64).max:
             started = int(seen.clock.read_back_s(np.array([at_s], np.int64))[0]) * 1000
-        result.append(CampaignFacts(str(world.messages[i].email_id), world.messages[i].name, started))
+        result.append(
+            CampaignFacts(str(world.messages[i].email_id), world.messages[i].name, started)
+        )
     return result

@@ -115,7 +115,9 @@ class _Columns:
         n, width = texts.shape
         offsets = np.arange(0, width * (n + 1), width, dtype=np.int32)
         result.append(
-            pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(texts)])
+            pa.Array.from_buffers(
+                pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(texts)]
+            )
         )
         return result
 

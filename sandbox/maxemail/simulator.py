@@ -25,26 +25,22 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from sandbox.clock import Clock
-from sandbox.maxemail import truth
-from sandbox.maxemail.files import METHODS, ExportFile, ExportSpec, filter_timestamp, select_rows
+from sandbox.maxemail import exports, truth
+from sandbox.maxemail.files import METHODS, ExportFile, ExportSpec, filter_timestamp
 from sandbox.maxemail.find import find_object
 from sandbox.maxemail.model import (
     CAMPAIGN,
-    LOCAL_FORMAT,
     SMS,
     TRANSACTIONAL,
     TRIGGERED,
     MaxemailWorld,
-    local_text,
 )
-from sandbox.maxemail.render import csv_chunks
 from sandbox.maxemail.settings import (
     CREDENTIALS,
     MaxemailError,
@@ -52,7 +48,6 @@ from sandbox.maxemail.settings import (
     ServerError,
     validate,
 )
-from sandbox.maxemail.zipstream import zip_one, zip_stream
 from sandbox.timeutil import HOUR_MS
 from sandbox.web import Request, Response, json_response, merged_settings, visible_settings
 
@@ -192,54 +187,20 @@ class MaxemailSimulator:
         settings = self.settings
         if settings.export_delay_seconds:
             time.sleep(settings.export_delay_seconds)
-        now_ms = self.clock.now_ms
         spec = ExportSpec(
             message_type,
             method,
-            now_ms,
+            self.clock.now_ms,
             settings.timezone,
             timestamp,
             settings.filter_inclusive,
             settings.extra_column,
         )
-        rows = select_rows(self.world, spec)
-        # a file below zip_min_bytes is built now (its first chunks tell); a larger one is
-        # generated again from its spec at each download, streamed
-        head, size = [], 0
-        for chunk in csv_chunks(self.world, spec, rows):
-            head.append(chunk)
-            size += len(chunk)
-            if size >= settings.zip_min_bytes:
-                break
-        small = size < settings.zip_min_bytes
-        stamp = local_text(now_ms // 1000, self._zone())
-        name = (
-            f"{message_type}_{method}_{stamp.replace('-', '').replace(' ', '_').replace(':', '')}"
-        )
         with self._lock:
             count, self._exports = self._exports, self._exports + 1
-            mode = settings.zip_downloads
-            zipped = mode == "always" or (
-                mode == "auto"
-                and (
-                    (
-                        settings.zip_every > 0
-                        and count % settings.zip_every == settings.zip_every - 1
-                    )
-                    or not small
-                )
-            )
-            filename, content_type = f"{name}.csv", "text/csv; charset=utf-8"
-            if zipped:
-                filename, content_type = f"{name}.zip", "application/zip"
-            if not small:
-                file = ExportFile(now_ms, content_type, filename, spec=spec, zipped=zipped)
-            elif zipped:
-                data = zip_one(f"{name}.csv", b"".join(head), _naive(stamp))
-                file = ExportFile(now_ms, content_type, filename, data=data)
-            else:
-                file = ExportFile(now_ms, content_type, filename, data=b"".join(head))
-            self._purge(now_ms)
+        file, rows = exports.build(self.world, spec, settings, count)
+        with self._lock:
+            self._purge(spec.now_ms)
             key = secrets.token_hex(16)
             self.files[key] = file
         logger.info(
@@ -247,9 +208,9 @@ class MaxemailSimulator:
             message_type,
             method,
             timestamp,
-            len(rows),
+            rows,
             key,
-            " (zip)" if zipped else "",
+            " (zip)" if file.content_type == "application/zip" else "",
         )
         return json_response(200, key)
 
@@ -288,32 +249,7 @@ class MaxemailSimulator:
             truncate = settings.truncate_downloads > 0
             if truncate:
                 settings.truncate_downloads -= 1
-        headers = {"Content-Disposition": f'attachment; filename="{file.filename}"'}
-        if file.data is not None:
-            response = Response(200, file.data, file.content_type, headers)
-            if truncate:
-                response.truncate_to = len(file.data) // 2
-            return response
-        response = Response(200, content_type=file.content_type, headers=headers)
-        response.chunks = self._stream(file)
-        if truncate:  # half the file's bytes, as for a small one: one pass to count them
-            response.truncate_to = sum(len(chunk) for chunk in self._stream(file)) // 2
-        return response
-
-    def _stream(self, file: ExportFile) -> Iterator[bytes]:
-        """A large file's bytes, generated from its spec as they are sent."""
-        assert file.spec is not None
-        spec = file.spec
-        chunks = csv_chunks(self.world, spec, select_rows(self.world, spec))
-        if not file.zipped:
-            return chunks
-        stamp = local_text(spec.now_ms // 1000, ZoneInfo(spec.timezone))
-        member = file.filename.removesuffix(".zip") + ".csv"
-        return zip_stream(member, chunks, _naive(stamp))
-
-
-def _naive(stamp: str) -> datetime:
-    return datetime.strptime(stamp, LOCAL_FORMAT)
+        return exports.response(self.world, file, truncate)
 
 
 def _param(params: dict[str, str], name: str, position: int) -> str | None:

@@ -164,7 +164,9 @@ def _link_activity(seen: Visible) -> list[dict[str, Any]]:
     link = key_of_code[inverse.ravel()] if len(codes) else np.zeros(0, np.int64)
     totals = np.bincount(link, minlength=len(distinct))
     width = 2 * max(len(seen.world.recipients), 1)
-    clickers = np.bincount(np.unique(link * width + seen.who[clicks]) // width, minlength=len(distinct))
+    clickers = np.bincount(
+        np.unique(link * width + seen.who[clicks]) // width, minlength=len(distinct)
+    )
     return [
         {
             "campaign_id": campaign_id,
@@ -194,9 +196,7 @@ def _suppressions(seen: Visible) -> list[dict[str, Any]]:
     reason[soft] = _REASONS.index(REPEATED_SOFT_BOUNCE)
     stops = np.flatnonzero(reason >= 0)
     # (time, campaign id) order; equal keys keep generation order (lexsort is stable)
-    stops = stops[
-        np.lexsort((seen.campaign_rank()[seen.message[stops]], seen.read_back_s[stops]))
-    ]
+    stops = stops[np.lexsort((seen.campaign_rank()[seen.message[stops]], seen.read_back_s[stops]))]
     who, why = seen.who[stops], reason[stops].astype(np.int64)
     by_who = np.argsort(who, kind="stable")
     who_sorted, why_sorted = who[by_who], why[by_who]
