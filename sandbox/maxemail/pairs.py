@@ -16,7 +16,14 @@ from datetime import tzinfo
 import numpy as np
 
 from sandbox.maxemail.model import MaxemailWorld
-from sandbox.maxemail.visible import Visible, who_rank, who_texts
+from sandbox.maxemail.visible import (
+    Visible,
+    distinct,
+    reduce_runs,
+    run_starts,
+    who_rank,
+    who_texts,
+)
 from sandbox.reports import pairs as kinds
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.pairs import PairFacts
@@ -37,47 +44,60 @@ def pair_table(
 ) -> PairTable:
     """The pairs at the clock as a `PairTable`, rows in (campaign id, recipient) text order."""
     seen = seen or Visible(world, now_ms, zone)
-    keys, inverse = np.unique(seen.pair, return_inverse=True)
-    inverse = inverse.ravel()
+    by_pair = seen.by_pair
+    sorted_keys = seen.pair[by_pair]
+    new = np.zeros(len(sorted_keys), bool)
+    new[run_starts(sorted_keys)] = True
+    keys = sorted_keys[new]
+    pair_of = np.empty(len(sorted_keys), np.int64)  # visible event -> its pair's position
+    pair_of[by_pair] = np.cumsum(new) - 1
     span = 2 * max(len(world.recipients), 1)
     message, who = keys // span, keys % span
     ids = [str(m.email_id) for m in world.messages]
-    campaign_ids = tuple(sorted({ids[i] for i in np.unique(message).tolist()}))
-    campaign_of_message = np.array(
-        [campaign_ids.index(i) if i in campaign_ids else -1 for i in ids]
-    )
-    campaign = campaign_of_message[message] if len(keys) else np.zeros(0, np.int64)
+    mentioned = np.flatnonzero(np.bincount(message, minlength=len(ids)))
+    campaign_ids = tuple(sorted({ids[i] for i in mentioned.tolist()}))
+    position = {c: i for i, c in enumerate(campaign_ids)}
+    campaign_of_message = np.array([position.get(i, -1) for i in ids], np.int64)
+    campaign = campaign_of_message[message]
     # from_facts numbers recipients by their sorted texts among the pairs'
     ranks = who_rank(world)[who]
-    _, recipient = np.unique(ranks, return_inverse=True)
-    order = np.lexsort((ranks, campaign))
+    present = np.zeros(len(who_rank(world)), bool)
+    present[ranks] = True
+    recipient = (np.cumsum(present) - 1)[ranks]
+    order = np.argsort(campaign * len(present) + ranks)
     row = np.empty(len(keys), np.int64)
     row[order] = np.arange(len(keys))
-    at_row = row[inverse]
     read_back_ms = seen.read_back_s * 1000
 
     first = np.full((len(keys), len(kinds.KINDS)), NEVER, np.int64)
 
-    def earliest(kind: str, mask: np.ndarray, at_ms: np.ndarray) -> None:
-        np.minimum.at(first[:, KIND_INDEX[kind]], at_row[mask], at_ms[mask])
+    def per_pair(
+        ufunc: np.ufunc, mask: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        events = seen.grouped(mask)
+        pairs, reduced = reduce_runs(ufunc, pair_of[events], values[events])
+        return row[pairs], reduced
+
+    def earliest(kind: str, mask: np.ndarray) -> None:
+        rows, at_ms = per_pair(np.minimum, mask, read_back_ms)
+        first[rows, KIND_INDEX[kind]] = at_ms
 
     sent, bounce, opened = seen.of("sent"), seen.of("bounce"), seen.of("open")
     feedback = seen.feedback()
-    earliest(kinds.SENT, sent, read_back_ms)
-    earliest(kinds.BOUNCED, bounce, read_back_ms)
-    earliest(kinds.UNSUBSCRIBED, seen.of("unsubscribe") & ~feedback, read_back_ms)
-    earliest(kinds.COMPLAINED, feedback, read_back_ms)
-    earliest(kinds.CLICKED, seen.of("click"), read_back_ms)
-    latest_open = np.full(len(keys), -1, np.int64)
-    np.maximum.at(latest_open, at_row[opened], seen.at_s[opened])
-    has_open = latest_open >= 0
-    first[has_open, KIND_INDEX[kinds.OPENED]] = seen.clock.read_back_s(latest_open[has_open]) * 1000
+    earliest(kinds.SENT, sent)
+    earliest(kinds.BOUNCED, bounce)
+    earliest(kinds.UNSUBSCRIBED, seen.of("unsubscribe") & ~feedback)
+    earliest(kinds.COMPLAINED, feedback)
+    earliest(kinds.CLICKED, seen.of("click"))
+    rows, latest_open = per_pair(np.maximum, opened, seen.at_s)
+    first[rows, KIND_INDEX[kinds.OPENED]] = seen.clock.read_back_s(latest_open) * 1000
     delivered = (first[:, KIND_INDEX[kinds.SENT]] != NEVER) & (
         first[:, KIND_INDEX[kinds.BOUNCED]] == NEVER
     )
     first[delivered, KIND_INDEX[kinds.DELIVERED]] = first[delivered, KIND_INDEX[kinds.SENT]]
 
     hard = bounce & seen.bounce_hard[seen.detail]
+    at_row = row[pair_of]
     bounce_class = np.full(len(keys), NO_BOUNCE, np.int8)
     bounce_class[at_row[bounce]] = SOFT
     bounce_class[at_row[hard]] = HARD
@@ -113,7 +133,7 @@ def pairs(
     """The pairs as `PairFacts` (the report functions' list form; small worlds)."""
     seen = seen or Visible(world, now_ms, zone)
     table = pair_table(world, now_ms, zone, seen)
-    keys, _ = np.unique(seen.pair, return_inverse=True)
+    keys = distinct(seen.pair)
     span = 2 * max(len(world.recipients), 1)
     ranks = who_rank(world)[keys % span]
     texts = {int(r): t for r, t in zip(ranks, who_texts(world)[keys % span], strict=True)}
@@ -145,10 +165,13 @@ def campaigns(
     """The messages an export mentions (the loader `find`s those), started at `start_ts` (the
     first visible send read back), in the order of their first visible event."""
     seen = seen or Visible(world, now_ms, zone)
-    mentioned, first_index = np.unique(seen.message, return_index=True)
+    by_message = np.argsort(seen.message, kind="stable")
+    starts = run_starts(seen.message[by_message])
+    mentioned, first_index = seen.message[by_message][starts], by_message[starts]
     first_send = np.full(len(world.messages), np.iinfo(np.int64).max, np.int64)
-    sent = seen.of("sent")
-    np.minimum.at(first_send, seen.message[sent], seen.at_s[sent])
+    sends = by_message[seen.of("sent")[by_message]]
+    messages, earliest = reduce_runs(np.minimum, seen.message[sends], seen.at_s[sends])
+    first_send[messages] = earliest
     result = []
     for i in mentioned[np.argsort(first_index)].tolist():
         at_s = int(first_send[i])

@@ -19,13 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.maxemail.files import URL_SLOTS
 from sandbox.maxemail.model import MaxemailWorld, local_text, local_to_utc
 from sandbox.maxemail.pairs import campaigns, pair_table, pairs
 from sandbox.maxemail.visible import (
     Visible,
     bounce_class,
     bounce_code,
+    distinct,
     naive_utc_texts,
+    reduce_runs,
+    run_starts,
     who_rank,
     who_texts,
 )
@@ -90,7 +94,8 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
     unsubscribed = seen.of("unsubscribe") & ~feedback
 
     def pairs_of(mask: np.ndarray) -> np.ndarray:
-        return np.unique(seen.pair[mask])
+        keys = seen.pair[seen.grouped(mask)]
+        return keys[run_starts(keys)]
 
     def per_message(keys: np.ndarray) -> np.ndarray:
         return np.bincount(keys // span, minlength=m)
@@ -100,7 +105,9 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
 
     def latest(mask: np.ndarray) -> np.ndarray:
         result = np.full(m, -1, np.int64)
-        np.maximum.at(result, seen.message[mask], seen.at_s[mask])
+        events = seen.grouped(mask)  # by pair, so by message
+        messages, at = reduce_runs(np.maximum, seen.message[events], seen.at_s[events])
+        result[messages] = at
         return result
 
     sent_pairs, bounced_pairs = pairs_of(sent), pairs_of(bounce)
@@ -129,7 +136,7 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
         return naive_utc_texts(seen.clock.read_back_s(np.array([at_s], np.int64)))[0]
 
     report, event_counts = [], []
-    mentioned = np.unique(seen.message)
+    mentioned = np.flatnonzero(np.bincount(seen.message, minlength=m))
     for i in sorted(mentioned.tolist(), key=lambda i: world.messages[i].email_id):
         message = world.messages[i]
         row = report_row(
@@ -153,30 +160,32 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
 
 def _link_activity(seen: Visible) -> list[dict[str, Any]]:
     """`email_campaign_link_activity`: per message and URL, the visible clicks and clickers."""
-    clicks = seen.of("click")
-    codes, inverse = np.unique(
-        seen.message[clicks].astype(np.int64) * 256 + seen.detail[clicks], return_inverse=True
-    )
+    clicks = seen.grouped(seen.of("click"))
     messages = seen.world.messages
-    keys = [(str(messages[c // 256].email_id), messages[c // 256].urls[c % 256]) for c in codes]
-    distinct = sorted(set(keys))
-    key_of_code = np.array([distinct.index(k) for k in keys], np.int64)
-    link = key_of_code[inverse.ravel()] if len(codes) else np.zeros(0, np.int64)
-    totals = np.bincount(link, minlength=len(distinct))
-    width = 2 * max(len(seen.world.recipients), 1)
-    clickers = np.bincount(
-        np.unique(link * width + seen.who[clicks]) // width, minlength=len(distinct)
-    )
+    slots = seen.message[clicks].astype(np.int64) * URL_SLOTS + seen.detail[clicks]
+    totals = np.bincount(slots, minlength=len(messages) * URL_SLOTS)
+    # distinct (message, recipient, URL), counted per (message, URL)
+    clicked = distinct(seen.pair[clicks] * URL_SLOTS + seen.detail[clicks])
+    span = 2 * max(len(seen.world.recipients), 1)
+    clicked_slots = clicked // URL_SLOTS // span * URL_SLOTS + clicked % URL_SLOTS
+    clickers = np.bincount(clicked_slots, minlength=len(messages) * URL_SLOTS)
+    links: dict[tuple[str, str], list[int]] = {}
+    for slot in np.flatnonzero(totals).tolist():
+        message = messages[slot // URL_SLOTS]
+        key = (str(message.email_id), message.urls[slot % URL_SLOTS])
+        counts = links.setdefault(key, [0, 0])
+        counts[0] += int(clickers[slot])
+        counts[1] += int(totals[slot])
     return [
         {
             "campaign_id": campaign_id,
             "link_id": None,
             "link_url": url,
             "link_title": None,
-            "unique_click_count": int(clickers[i]),
-            "total_click_count": int(totals[i]),
+            "unique_click_count": links[campaign_id, url][0],
+            "total_click_count": links[campaign_id, url][1],
         }
-        for i, (campaign_id, url) in enumerate(distinct)
+        for campaign_id, url in sorted(links)
     ]
 
 
@@ -210,7 +219,8 @@ def _suppressions(seen: Visible) -> list[dict[str, Any]]:
     picked = by_who[keep]
     # first per (recipient, reason)
     key = who[picked] * len(_REASONS) + why[picked]
-    _, first = np.unique(key, return_index=True)
+    by_key = np.argsort(key, kind="stable")
+    first = by_key[run_starts(key[by_key])]
     chosen = stops[picked[first]]
     chosen_why = why[picked[first]]
     rank = who_rank(seen.world)[seen.who[chosen]]

@@ -10,6 +10,7 @@ identities (email addresses first, then phone numbers, by recipient row) and `wh
 from __future__ import annotations
 
 from datetime import tzinfo
+from functools import cached_property
 
 import numpy as np
 
@@ -81,6 +82,15 @@ class Visible:
         classes = [bounce_class(kind, reason) for kind, reason in world.bounces]
         self.bounce_hard = np.array([k == "hard" for k in classes], bool)
 
+    @cached_property
+    def by_pair(self) -> np.ndarray:
+        """The visible events' positions sorted by pair (generation order within a pair)."""
+        return np.argsort(self.pair, kind="stable")
+
+    def grouped(self, mask: np.ndarray) -> np.ndarray:
+        """Positions of the masked events, sorted by pair (a filter of `by_pair`, no sort)."""
+        return self.by_pair[mask[self.by_pair]]  # type: ignore[no-any-return]
+
     def of(self, kind: str) -> np.ndarray:
         """Mask of the visible events of one kind."""
         return self.kind == KIND_CODE[kind]  # type: ignore[no-any-return]
@@ -96,6 +106,29 @@ class Visible:
         rank = np.empty(len(ids), np.int64)
         rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
         return rank
+
+
+def run_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in `keys` (sorted, or grouped)."""
+    if not len(keys):
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+
+
+def reduce_runs(
+    ufunc: np.ufunc, keys: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per run of equal `keys` (grouped): the key and `ufunc` of its values."""
+    starts = run_starts(keys)
+    if not len(starts):
+        return keys[:0], values[:0]
+    return keys[starts], ufunc.reduceat(values, starts)
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sorting is faster here than np.unique's hashing)."""
+    ordered = np.sort(values)
+    return ordered[run_starts(ordered)]  # type: ignore[no-any-return]
 
 
 def naive_utc_texts(seconds: np.ndarray) -> list[str]:
