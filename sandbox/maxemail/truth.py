@@ -58,7 +58,7 @@ def truth(
     seen = Visible(world, now_ms, zone)
     return truth_document(
         maxemail_truth(world, now_ms, zone, seen),
-        pairs(world, now_ms, zone, seen),
+        pair_table(world, now_ms, zone, seen),
         campaigns(world, now_ms, zone, seen),
         report_params(query, now_ms),
     )
