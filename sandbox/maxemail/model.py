@@ -110,8 +110,8 @@ class EventColumns:
 
 
 class MaxemailWorld:
-    """Messages (by id) and their events in columns; lookups (`of`, `of_message`) are index
-    arrays into the columns, in generation order. Read-only after the build: the caches below
+    """Messages (by id) and their events in columns; `of_message` gives index arrays into the
+    columns, in generation order. Read-only after the build: the caches below
     are filled on first use (a race fills one twice with the same value)."""
 
     def __init__(
@@ -197,18 +197,6 @@ class MaxemailWorld:
             return np.array([m.message_type == SMS for m in self.messages], bool)
 
         return self.cached(("message", column), build)  # type: ignore[no-any-return]
-
-    def of(self, message_type: str, kind: str) -> np.ndarray:
-        """Indices of the events of one message type and kind (visible or not)."""
-
-        def build() -> np.ndarray:
-            types = self.message_codes("type")[self.columns.message]
-            mask = (types == MESSAGE_TYPES.index(message_type)) & (
-                self.columns.kind == KIND_CODE[kind]
-            )
-            return np.flatnonzero(mask)
-
-        return self.cached(("of", message_type, kind), build)  # type: ignore[no-any-return]
 
     def of_message(self, email_id: int) -> np.ndarray:
         """Indices of the events of one message (visible or not)."""
