@@ -7,6 +7,7 @@ import io
 import pickle
 import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,8 @@ from sandbox.reports import pairs as kinds
 from sandbox.reports.pairs import PairDigest, PairFacts, read_back_ms
 from sandbox.reports.table import PairTable
 from sandbox.world import World
+from tests.conftest import Sandbox, load_maxemail, query
+from tests.test_maxemail_source import raw_counts, truth_counts
 
 AUTH = ("sandbox-user", "sandbox-pass")
 SMALL: dict[str, Any] = {"recipients": 300, "campaigns": 4}
@@ -264,3 +267,14 @@ def test_exports_of_the_sms_service_stream_phone_numbers(served: SandboxServer) 
         datetime.strptime(line[-20:-1], "%Y-%m-%d %H:%M:%S") for line in lines[1 :: len(lines) - 2]
     )
     assert first <= last <= datetime(2026, 6, 1) + timedelta(days=1)
+
+
+def test_the_loader_reads_streamed_files_and_retries_a_broken_stream(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    sandbox.faults("maxemail", zip_min_bytes=200, truncate_downloads=2)  # every file streamed
+    load_maxemail(sandbox, warehouse, tmp_path)
+    assert raw_counts(warehouse) == truth_counts(sandbox)
+    assert query(warehouse, "select count(*) from raw_maxemail.export_jobs") == [(24,)]
+    faults = requests.get(f"{sandbox.url}/_sandbox/faults", timeout=10).json()["maxemail"]
+    assert faults["truncate_downloads"] == 0  # both broken streams were downloaded again

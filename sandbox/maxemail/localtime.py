@@ -59,15 +59,19 @@ class LocalTime:
         return at_s + self.offset(at_s)
 
     def read_back_s(self, at_s: np.ndarray) -> np.ndarray:
-        """The instant a reader gets from the local text of each instant (first of two)."""
-        result = np.array(at_s, np.int64, copy=True)
+        """The instant a reader gets from the local text of each instant (first of two); `at_s`
+        itself (no copy) when none falls in a repeated hour."""
+        result = at_s
         for start, before, after in zip(
             self.starts[1:], self.offsets[:-1], self.offsets[1:], strict=True
         ):
             repeated = int(before - after)
             if repeated > 0:  # a fall-back: [start, start + repeated) repeats earlier texts
-                second = (result >= start) & (result < start + repeated)
-                result[second] -= repeated
+                second = (at_s >= start) & (at_s < start + repeated)
+                if second.any():
+                    if result is at_s:
+                        result = np.array(at_s, np.int64, copy=True)
+                    result[second] -= repeated
         return result
 
     def quoted_texts(self, at_s: np.ndarray) -> np.ndarray:

@@ -49,8 +49,10 @@ def pair_table(
     new = np.zeros(len(sorted_keys), bool)
     new[run_starts(sorted_keys)] = True
     keys = sorted_keys[new]
-    pair_of = np.empty(len(sorted_keys), np.int64)  # visible event -> its pair's position
-    pair_of[by_pair] = np.cumsum(new) - 1
+    del sorted_keys
+    pair_of = np.empty(len(new), np.int32 if len(keys) < 2**31 else np.int64)
+    pair_of[by_pair] = np.cumsum(new) - 1  # visible event -> its pair's position
+    del new
     span = 2 * max(len(world.recipients), 1)
     message, who = keys // span, keys % span
     ids = [str(m.email_id) for m in world.messages]
@@ -67,8 +69,6 @@ def pair_table(
     order = np.argsort(campaign * len(present) + ranks)
     row = np.empty(len(keys), np.int64)
     row[order] = np.arange(len(keys))
-    read_back_ms = seen.read_back_s * 1000
-
     first = np.full((len(keys), len(kinds.KINDS)), NEVER, np.int64)
 
     def per_pair(
@@ -79,8 +79,8 @@ def pair_table(
         return row[pairs], reduced
 
     def earliest(kind: str, mask: np.ndarray) -> None:
-        rows, at_ms = per_pair(np.minimum, mask, read_back_ms)
-        first[rows, KIND_INDEX[kind]] = at_ms
+        rows, at_s = per_pair(np.minimum, mask, seen.read_back_s)
+        first[rows, KIND_INDEX[kind]] = at_s * 1000
 
     sent, bounce, opened = seen.of("sent"), seen.of("bounce"), seen.of("open")
     feedback = seen.feedback()
@@ -97,17 +97,18 @@ def pair_table(
     first[delivered, KIND_INDEX[kinds.DELIVERED]] = first[delivered, KIND_INDEX[kinds.SENT]]
 
     hard = bounce & seen.bounce_hard[seen.detail]
-    at_row = row[pair_of]
     bounce_class = np.full(len(keys), NO_BOUNCE, np.int8)
-    bounce_class[at_row[bounce]] = SOFT
-    bounce_class[at_row[hard]] = HARD
+    bounce_class[row[pair_of[bounce]]] = SOFT
+    bounce_class[row[pair_of[hard]]] = HARD
 
-    def every(mask: np.ndarray, klass: np.ndarray) -> EveryEvents:
+    def every(mask: np.ndarray, klass: np.ndarray | None) -> EveryEvents:
         events = np.flatnonzero(mask)
-        events = events[np.argsort(at_row[events], kind="stable")]
-        return EveryEvents(at_row[events], read_back_ms[events], klass[events].astype(np.int8))
+        rows = row[pair_of[events]]
+        by_row = np.argsort(rows, kind="stable")
+        events, rows = events[by_row], rows[by_row]
+        codes = np.full(len(events), NO_BOUNCE, np.int8) if klass is None else klass[events]
+        return EveryEvents(rows, seen.read_back_s[events] * 1000, codes.astype(np.int8))
 
-    no_class = np.full(len(seen.kind), NO_BOUNCE, np.int8)
     delivered_rows = np.flatnonzero(delivered)
     return PairTable(
         campaign_ids=campaign_ids,
@@ -116,7 +117,7 @@ def pair_table(
         first=first,
         bounce_class=bounce_class,
         every={
-            kinds.SENT: every(sent, no_class),
+            kinds.SENT: every(sent, None),
             kinds.DELIVERED: EveryEvents(
                 delivered_rows,
                 first[delivered_rows, KIND_INDEX[kinds.DELIVERED]],

@@ -67,14 +67,13 @@ class Visible:
     def __init__(self, world: MaxemailWorld, now_ms: int, zone: tzinfo) -> None:
         c = world.columns
         self.world = world
-        self.index = np.flatnonzero(c.available_ms < now_ms)
-        self.kind = c.kind[self.index]
-        self.message = c.message[self.index]
-        recipient = c.recipient[self.index].astype(np.int64)
-        self.at_s = c.at_s[self.index]
-        self.detail = c.detail[self.index]
+        visible = c.available_ms < now_ms
+        self.kind, self.message = c.kind[visible], c.message[visible]
+        self.at_s, self.detail = c.at_s[visible], c.detail[visible]
         n = len(world.recipients)
-        self.who = recipient + n * world.message_codes("sms")[self.message]
+        self.who = (
+            c.recipient[visible] + (n * world.message_codes("sms")).astype(np.int32)[self.message]
+        )
         self.pair = self.message.astype(np.int64) * (2 * max(n, 1)) + self.who
         low, high = (int(self.at_s.min()), int(self.at_s.max())) if len(self.at_s) else (0, 0)
         self.clock = LocalTime(zone, low, high)
