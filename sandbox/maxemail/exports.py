@@ -16,12 +16,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sandbox.maxemail.files import ExportFile, ExportSpec, select_rows
+from sandbox.maxemail.files import ExportFile, ExportSpec, row_count, select_rows
 from sandbox.maxemail.model import LOCAL_FORMAT, MaxemailWorld, local_text
 from sandbox.maxemail.render import csv_chunks
 from sandbox.maxemail.settings import MaxemailSettings
 from sandbox.maxemail.zipstream import zip_one, zip_stream
 from sandbox.web import Response
+
+# No row is shorter: a digit, an address of one character, the quoted timestamp, commas, LF.
+MIN_ROW_BYTES = 25
 
 
 def file_name(spec: ExportSpec) -> str:
@@ -33,14 +36,20 @@ def file_name(spec: ExportSpec) -> str:
 def build(
     world: MaxemailWorld, spec: ExportSpec, settings: MaxemailSettings, count: int
 ) -> tuple[ExportFile, int]:
-    """The file of an export (`count`: exports before this one) and its number of rows."""
-    rows = select_rows(world, spec)
-    head, size = [], 0
-    for chunk in csv_chunks(world, spec, rows):
-        head.append(chunk)
-        size += len(chunk)
-        if size >= settings.zip_min_bytes:
-            break
+    """The file of an export (`count`: exports before this one) and its number of rows. Without
+    a filter, the row count alone may show that the file is large: its rows are then chosen
+    only at download."""
+    head: list[bytes] = []
+    rows = row_count(world, spec) if spec.timestamp is None else -1
+    size = settings.zip_min_bytes  # large, unless the count cannot tell
+    if rows * MIN_ROW_BYTES < settings.zip_min_bytes:
+        selected = select_rows(world, spec)  # maybe small: its first chunks tell
+        size, rows = 0, len(selected)
+        for chunk in csv_chunks(world, spec, selected):
+            head.append(chunk)
+            size += len(chunk)
+            if size >= settings.zip_min_bytes:
+                break
     small = size < settings.zip_min_bytes
     mode, every = settings.zip_downloads, settings.zip_every
     zipped = mode == "always" or (
@@ -51,11 +60,11 @@ def build(
     if zipped:
         filename, content_type = f"{name}.zip", "application/zip"
     if not small:
-        return ExportFile(spec.now_ms, content_type, filename, spec=spec, zipped=zipped), len(rows)
+        return ExportFile(spec.now_ms, content_type, filename, spec=spec, zipped=zipped), rows
     data = b"".join(head)
     if zipped:
         data = zip_one(f"{name}.csv", data, _created(spec))
-    return ExportFile(spec.now_ms, content_type, filename, data=data), len(rows)
+    return ExportFile(spec.now_ms, content_type, filename, data=data), rows
 
 
 def response(world: MaxemailWorld, file: ExportFile, truncate: bool) -> Response:

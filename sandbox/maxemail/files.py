@@ -149,6 +149,20 @@ def select_rows(world: MaxemailWorld, spec: ExportSpec) -> ExportRows:
     return ExportRows(message[order], recipient[order], at[order], count[order], detail[order])
 
 
+def row_count(world: MaxemailWorld, spec: ExportSpec) -> int:
+    """The number of rows of an export without a `filter` (no sort, no text): what the export
+    call needs to know that a file is large."""
+    if spec.timestamp is not None:
+        raise ValueError("a filtered file's rows are counted by select_rows")
+    c = world.columns
+    ordered = _ordered(world, spec.message_type, spec.method)
+    index = ordered[c.available_ms[ordered] < spec.now_ms]
+    if spec.method not in ("opened", "clicked", "responded"):
+        return len(index)
+    key = _group_key(world, spec.method, c.message[index], c.recipient[index], c.detail[index])
+    return len(np.flatnonzero(key[1:] != key[:-1])) + 1 if len(key) else 0
+
+
 def _group_key(
     world: MaxemailWorld,
     method: str,
