@@ -251,7 +251,7 @@ def test_maxemail_truth_click_counts_bounce_fallback_and_feedback_complaints() -
         ev(m1, CY, mxm.UNSUBSCRIBE, T0_S + 5 * HOUR_S, unsubscribe_type="feedback"),
         ev(m2, CY, mxm.UNSUBSCRIBE, T0_S + 6 * HOUR_S, unsubscribe_type="local"),
     ]
-    world = mxm.MaxemailWorld((m1, m2, m3), events)
+    world = mxm.MaxemailWorld.from_events((m1, m2, m3), events)
     truth = maxemail_truth(world, now_ms, ZoneInfo("Europe/London"))
     assert truth["link_activity"] == [
         link("501", urls[0], 2, 4),  # Anna's row count 3 + Bo's 1 (his 2nd click not visible)
@@ -274,7 +274,9 @@ def test_maxemail_suppression_times_are_the_local_file_times_read_back_as_utc() 
         msg, BO, BO.address, mxm.UNSUBSCRIBE, summer_s, 0, unsubscribe_type="global"
     )
     truth = maxemail_truth(
-        mxm.MaxemailWorld((msg,), [event]), summer_s * 1000 + 1, ZoneInfo("Europe/London")
+        mxm.MaxemailWorld.from_events((msg,), [event]),
+        summer_s * 1000 + 1,
+        ZoneInfo("Europe/London"),
     )
     assert truth["suppressions"] == [
         sup("bo@example.com", "unsubscribed", "2026-07-01T12:00:00", "9")

@@ -17,6 +17,7 @@ generator, so adding or changing Maxemail data leaves the APSIS world byte-ident
 from __future__ import annotations
 
 import random
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,8 +25,10 @@ from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
 from sandbox.maxemail.model import (
     BOUNCE,
+    BOUNCES,
     CAMPAIGN,
     CLICK,
+    KIND_CODE,
     MESSAGE_TYPES,
     OPEN,
     SENT,
@@ -33,7 +36,7 @@ from sandbox.maxemail.model import (
     TRANSACTIONAL,
     TRIGGERED,
     UNSUBSCRIBE,
-    MaxemailEvent,
+    EventColumns,
     MaxemailMessage,
     MaxemailWorld,
 )
@@ -41,17 +44,9 @@ from sandbox.plugin import Ground
 from sandbox.timeutil import HOUR_MS
 from sandbox.wording import SUBJECTS, THEMES
 
-# (bounce type, bounce reason), dealt in shuffled rounds so that even a small world shows all of
-# them: hard 5.1.1, soft 4.2.2, a 5.7.1 policy block, and the real-world "0000 unrecognized "
-# (trailing space) with both types (its code is unknown, so the class falls back on the type).
-BOUNCES = (
-    ("permanent", "5.1.1 user unknown"),
-    ("temporary", "4.2.2 mailbox full"),
-    ("permanent", "5.7.1 blocked by policy"),
-    ("temporary", "0000 unrecognized "),
-    ("permanent", "0000 unrecognized "),
-)
-UNSUBSCRIBE_TYPES = ("global", "local", "global", "local", "feedback")
+# Unsubscribe types, dealt in shuffled rounds (codes into UNSUBSCRIBE_KINDS: global, local,
+# global, local, feedback).
+UNSUBSCRIBE_DEAL = (0, 1, 0, 1, 2)
 # The first URL has a comma, the second a comma and spaces (CSV quoting), the third is plain.
 URL_TEMPLATES = (
     "https://shop.example.com/{slug}?utm_source=mxm&utm_content=hero,banner",
@@ -68,12 +63,11 @@ TRIGGER_SHARE = {TRIGGERED: 0.35, TRANSACTIONAL: 0.45, SMS: 0.3}  # of recipient
 SMS_AUDIENCE_SHARE = 0.6  # recipients with a phone number
 
 
-def phone_number(recipient: Recipient) -> str:
-    """`+447700900123`-style (Ofcom drama range for the first thousand recipients)."""
-    return f"+4477009{recipient.index:05d}"
-
-
 # -- generation ----------------------------------------------------------------------------------
+
+
+_SENT, _OPEN, _CLICK = KIND_CODE[SENT], KIND_CODE[OPEN], KIND_CODE[CLICK]
+_BOUNCE, _UNSUBSCRIBE = KIND_CODE[BOUNCE], KIND_CODE[UNSUBSCRIBE]
 
 
 def _between(rng: random.Random, low: int, high: int) -> int:
@@ -101,23 +95,25 @@ def generate(
     start_s, end_s = int(start.timestamp()), int(end.timestamp())
     plans = _plans(rng, cfg, start_s, end_s)
     messages = _messages(rng, plans, start_s)
-    factory = _Factory(rng, cfg, end_s)
-    for message in messages:
-        audience = list(recipients)
-        if message.message_type == SMS:
-            audience = [r for r in audience if _has_phone(r)]
+    journeys = _Journeys(rng, cfg, end_s)
+    everyone = [r.index for r in recipients]
+    with_phone = [r.index for r in recipients if _has_phone(r)]
+    for position, message in enumerate(messages):
+        # draws depend on the audience's length only, so indices stand in for the recipients
+        audience = with_phone if message.message_type == SMS else everyone
+        journey = journeys.journey
         if message.bulk:
             share = rng.uniform(0.5, 0.9) if message.message_type == CAMPAIGN else 0.8
             for recipient in rng.sample(audience, round(len(audience) * share)):
                 sent = message.start_s + _between(rng, 0, SEND_SPREAD_S)
-                factory.journey(message, recipient, sent)
+                journey(message, position, recipient, sent)
         else:
             share = TRIGGER_SHARE[message.message_type]
             span = max(end_s - message.start_s, 1)
             for recipient in audience:
                 if rng.random() < share:
-                    factory.journey(message, recipient, message.start_s + _between(rng, 0, span))
-    return MaxemailWorld(tuple(messages), factory.events)
+                    journey(message, position, recipient, message.start_s + _between(rng, 0, span))
+    return MaxemailWorld(tuple(messages), journeys.columns(), recipients)
 
 
 def _has_phone(recipient: Recipient) -> bool:
@@ -200,75 +196,90 @@ def _numbered(names: tuple[str, ...], index: int) -> str:
     return name if index < len(names) else f"{name} {index // len(names) + 1}"
 
 
-class _Factory:
-    """Draws the recipient journeys and the availability of each event."""
+class _Journeys:
+    """Draws the recipient journeys and the availability of each event into columns (the order
+    and number of draws are the generator's contract: the same config gives the same world)."""
 
     def __init__(self, rng: random.Random, cfg: WorldConfig, end_s: int) -> None:
         self.rng, self.cfg, self.end_s = rng, cfg, end_s
-        self.events: list[MaxemailEvent] = []
-        self._bounces: list[tuple[str, str]] = []
-        self._unsubscribes: list[str] = []
+        self.kind, self.message, self.recipient = array("b"), array("i"), array("i")
+        self.at_s, self.available_ms, self.detail = array("q"), array("q"), array("b")
+        self._bounces: list[int] = []
+        self._unsubscribes: list[int] = []
+        self._delay_span = cfg.max_ingest_delay_seconds * 1000 + 1
+        self._late_span = round(cfg.max_late_hours * HOUR_MS) - 60_000 + 1
 
-    def journey(self, message: MaxemailMessage, recipient: Recipient, sent: int) -> None:
-        rng, cfg = self.rng, self.cfg
+    def columns(self) -> EventColumns:
+        return EventColumns.of(
+            kind=self.kind,
+            message=self.message,
+            recipient=self.recipient,
+            at_s=self.at_s,
+            available_ms=self.available_ms,
+            detail=self.detail,
+        )
+
+    def _emit(self, kind: int, message: int, recipient: int, at: int, detail: int = 0) -> bool:
+        if at >= self.end_s:
+            return False
+        random = self.rng.random
+        available = at * 1000 + int(random() * self._delay_span)
+        if random() < self.cfg.late_event_rate:
+            available += 60_000 + int(random() * self._late_span)
+        self.kind.append(kind)
+        self.message.append(message)
+        self.recipient.append(recipient)
+        self.at_s.append(at)
+        self.available_ms.append(available)
+        self.detail.append(detail)
+        return True
+
+    def journey(self, message: MaxemailMessage, position: int, recipient: int, sent: int) -> None:
+        rng, cfg, emit = self.rng, self.cfg, self._emit
+        random = rng.random
         sms = message.message_type == SMS
-        address = phone_number(recipient) if sms else recipient.address
-
-        def emit(kind: str, at: int, **cells: str) -> bool:
-            if at >= self.end_s:
-                return False
-            available = at * 1000 + _between(rng, 0, cfg.max_ingest_delay_seconds * 1000)
-            if rng.random() < cfg.late_event_rate:
-                available += _between(rng, 60_000, round(cfg.max_late_hours * HOUR_MS))
-            self.events.append(
-                MaxemailEvent(message, recipient, address, kind, at, available, **cells)
-            )
-            return True
-
-        if not emit(SENT, sent):
+        if not emit(_SENT, position, recipient, sent):
             return
-        if rng.random() >= cfg.delivery_rate:
-            bounce_type, reason = self._deal_bounce()
-            emit(
-                BOUNCE, sent + _between(rng, 2, 600), bounce_type=bounce_type, bounce_reason=reason
-            )
+        if random() >= cfg.delivery_rate:
+            bounce = self._deal_bounce()
+            emit(_BOUNCE, position, recipient, sent + _between(rng, 2, 600), bounce)
             return
         opens: list[int] = []
         clicks: list[int] = []
-        if not sms and rng.random() < cfg.open_rate:
+        if not sms and random() < cfg.open_rate:
             first = sent + round(min(rng.expovariate(1 / 8), 200.0) * 3600)
             opens.append(first)
             for _ in range(_between(rng, 1, 5) - 1):
                 opens.append(first + _between(rng, 60, 240 * 3600 - (first - sent)))
             opens.sort()
             for at in opens:
-                emit(OPEN, at)
-            if rng.random() < cfg.click_rate:
+                emit(_OPEN, position, recipient, at)
+            if random() < cfg.click_rate:
                 clicks = [
                     rng.choice(opens) + _between(rng, 5, 1200) for _ in range(rng.randint(1, 4))
                 ]
-        elif rng.random() < (
-            cfg.open_rate * cfg.click_rate if sms else cfg.click_without_open_rate
-        ):
+        elif random() < (cfg.open_rate * cfg.click_rate if sms else cfg.click_without_open_rate):
             first = sent + round(min(rng.expovariate(1 / 6), 200.0) * 3600)
             clicks = [first] + [
                 first + _between(rng, 30, 48 * 3600) for _ in range(rng.randint(0, 2))
             ]
+        urls = len(message.urls)
         for at in sorted(clicks):
-            emit(CLICK, at, url=rng.choice(message.urls))
-        if rng.random() < cfg.unsubscribe_rate + cfg.abuse_rate:
-            kind = "global" if sms else self._deal_unsubscribe()
+            # rng.choice(urls) draws the URL's index: the same draw as choosing from the tuple
+            emit(_CLICK, position, recipient, at, rng.choice(range(urls)))
+        if random() < cfg.unsubscribe_rate + cfg.abuse_rate:
+            kind = 0 if sms else self._deal_unsubscribe()  # 0: global
             after = max([sent, *opens, *clicks])
-            emit(UNSUBSCRIBE, after + _between(rng, 60, 48 * 3600), unsubscribe_type=kind)
+            emit(_UNSUBSCRIBE, position, recipient, after + _between(rng, 60, 48 * 3600), kind)
 
-    def _deal_bounce(self) -> tuple[str, str]:
+    def _deal_bounce(self) -> int:
         if not self._bounces:
-            self._bounces = list(BOUNCES)
+            self._bounces = list(range(len(BOUNCES)))
             self.rng.shuffle(self._bounces)
         return self._bounces.pop()
 
-    def _deal_unsubscribe(self) -> str:
+    def _deal_unsubscribe(self) -> int:
         if not self._unsubscribes:
-            self._unsubscribes = list(UNSUBSCRIBE_TYPES)
+            self._unsubscribes = list(UNSUBSCRIBE_DEAL)
             self.rng.shuffle(self._unsubscribes)
         return self._unsubscribes.pop()

@@ -1,4 +1,5 @@
-"""Maxemail Quick Data Export files: rows of the visible events and their CSV text.
+"""Maxemail Quick Data Export files: which rows a file holds (`select_rows`, NumPy over the
+world's columns); their CSV text is sandbox.maxemail.render, the ZIP sandbox.maxemail.zipstream.
 
 Row semantics (docs/CONTRACTS.md 5.1): `sent` one row per recipient and message; `opened` one
 row per recipient and message with the open count and the latest open; `clicked` one row per
@@ -14,23 +15,25 @@ addresses and plain URLs bare. Lines end with LF.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from sandbox.maxemail.localtime import LocalTime
 from sandbox.maxemail.model import (
     BOUNCE,
     CLICK,
+    KIND_CODE,
     LOCAL_FORMAT,
+    MESSAGE_TYPES,
     OPEN,
     SENT,
+    SMS,
     UNSUBSCRIBE,
-    MaxemailEvent,
     MaxemailWorld,
-    local_text,
 )
 from sandbox.maxemail.settings import MaxemailError
 
@@ -43,69 +46,215 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "unsubscribed": ("email id", "email address", "unsubscribe type", "unsubscribe timestamp"),
 }
 METHODS = tuple(HEADERS)
-_NEEDS_QUOTES = frozenset(' ,"\r\n')
 
-Row = tuple[str, ...]
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What an export file holds: its rows are fixed by these alone (the clock and the account
+    settings at the export), so a large file is generated again, identically, at each download."""
+
+    message_type: str
+    method: str
+    now_ms: int
+    timezone: str
+    timestamp: str | None = None  # the `filter` timestamp (local), None for no filter
+    inclusive: bool = True  # rows at the filter's instant are kept
+    extra_column: str = ""  # the surprise column's header ("" = none)
 
 
 @dataclass(frozen=True)
 class ExportFile:
-    """An export file behind a download key: built at `created_ms` (world clock)."""
+    """An export file behind a download key, built at `created_ms` (world clock): the bytes of a
+    small file, or the spec of a large one (streamed at download, `zipped` or plain CSV)."""
 
     created_ms: int
-    data: bytes
     content_type: str
     filename: str
+    data: bytes | None = None
+    spec: ExportSpec | None = None
+    zipped: bool = False
 
 
-def visible(events: Iterable[MaxemailEvent], now_ms: int) -> list[MaxemailEvent]:
-    return [e for e in events if e.available_ms < now_ms]
+@dataclass(frozen=True)
+class ExportRows:
+    """An export file's rows as columns, in file order: message and recipient rows of the world,
+    the row's time (the last cell), the open/click count and the `detail` code (URL, bounce or
+    unsubscribe type: sandbox.maxemail.model.EventColumns)."""
+
+    message: np.ndarray
+    recipient: np.ndarray
+    at_s: np.ndarray
+    count: np.ndarray
+    detail: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.message)
+
+    def slice(self, start: int, stop: int) -> ExportRows:
+        return ExportRows(
+            *(getattr(self, f.name)[start:stop] for f in fields(self))  # type: ignore[arg-type]
+        )
 
 
-def export_rows(
-    world: MaxemailWorld, message_type: str, method: str, now_ms: int, zone: tzinfo
-) -> list[Row]:
-    """All rows of one export method at the clock, in time order; the timestamp is the last cell."""
-    if method not in HEADERS:
-        raise KeyError(method)
-    keyed: list[tuple[tuple[int, int, str, str], Row]] = []
-
-    def add(event: MaxemailEvent, at_s: int, *cells: str) -> None:
-        email_id = event.message.email_id
-        row = (str(email_id), event.address, *cells, local_text(at_s, zone))
-        keyed.append(((at_s, email_id, event.address.lower(), event.url), row))
-
-    if method == "sent":
-        for e in visible(world.of(message_type, SENT), now_ms):
-            add(e, e.at_s)
-    elif method == "bounced":
-        for e in visible(world.of(message_type, BOUNCE), now_ms):
-            add(e, e.at_s, e.bounce_type, e.bounce_reason)
-    elif method == "unsubscribed":
-        for e in visible(world.of(message_type, UNSUBSCRIBE), now_ms):
-            add(e, e.at_s, e.unsubscribe_type)
-    elif method == "opened":
-        for group in _groups(visible(world.of(message_type, OPEN), now_ms), by_url=False):
-            add(group[-1], max(e.at_s for e in group), str(len(group)))
-    elif method == "clicked":
-        for group in _groups(visible(world.of(message_type, CLICK), now_ms), by_url=True):
-            add(group[-1], max(e.at_s for e in group), group[0].url, str(len(group)))
-    else:  # responded
-        for group in _groups(visible(world.of(message_type, CLICK), now_ms), by_url=False):
-            add(group[0], min(e.at_s for e in group))
-    keyed.sort(key=lambda pair: pair[0])
-    return [row for _, row in keyed]
+_KIND_OF = {
+    "sent": SENT,
+    "opened": OPEN,
+    "clicked": CLICK,
+    "responded": CLICK,
+    "bounced": BOUNCE,
+    "unsubscribed": UNSUBSCRIBE,
+}
 
 
-def _groups(events: list[MaxemailEvent], *, by_url: bool) -> list[list[MaxemailEvent]]:
-    """Events per (message, recipient[, url]), each group in time order."""
-    groups: dict[tuple[int, int, str], list[MaxemailEvent]] = {}
-    for event in events:
-        key = (event.message.email_id, event.recipient.index, event.url if by_url else "")
-        groups.setdefault(key, []).append(event)
-    for group in groups.values():
-        group.sort(key=lambda e: e.at_s)
-    return list(groups.values())
+def local_clock(world: MaxemailWorld, timezone: str) -> LocalTime:
+    """The account-local time of the world's timeline (cached per zone)."""
+
+    def build() -> LocalTime:
+        at = world.columns.at_s
+        low, high = (int(at.min()), int(at.max())) if len(at) else (0, 0)
+        return LocalTime(ZoneInfo(timezone), low, high)
+
+    return world.cached(("local", timezone), build)  # type: ignore[no-any-return]
+
+
+def select_rows(world: MaxemailWorld, spec: ExportSpec) -> ExportRows:
+    """The rows of one export, in file order: by time, email id, lower-cased address, URL."""
+    if spec.method not in HEADERS:
+        raise KeyError(spec.method)
+    c = world.columns
+    grouped = spec.method in ("opened", "clicked", "responded")
+    ordered = _ordered(world, spec.message_type, spec.method)
+    index = ordered[c.available_ms[ordered] < spec.now_ms]
+    message, recipient = c.message[index], c.recipient[index]
+    at, detail = c.at_s[index], c.detail[index]
+    count = np.ones(len(index), np.int64)
+    if grouped:
+        # one row per message and recipient (and URL): the count, the latest (first) time;
+        # `index` holds each group's events together
+        key = _group_key(world, spec.method, message, recipient, detail)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
+        reduce = np.minimum if spec.method == "responded" else np.maximum
+        at = reduce.reduceat(at, starts) if len(starts) else at[:0]
+        count = np.diff(np.r_[starts, len(key)])
+        message, recipient, detail = message[starts], recipient[starts], detail[starts]
+    if spec.timestamp is not None:
+        bound = int(datetime.strptime(spec.timestamp, LOCAL_FORMAT).replace(tzinfo=UTC).timestamp())
+        naive = local_clock(world, spec.timezone).naive(at)
+        keep = naive >= bound if spec.inclusive else naive > bound
+        message, recipient, at = message[keep], recipient[keep], at[keep]
+        count, detail = count[keep], detail[keep]
+    if not grouped:  # already in file order (_ordered)
+        return ExportRows(message, recipient, at, count, detail)
+    order = _file_order(world, spec.message_type, spec.method, message, recipient, at, detail)
+    return ExportRows(message[order], recipient[order], at[order], count[order], detail[order])
+
+
+def row_count(world: MaxemailWorld, spec: ExportSpec) -> int:
+    """The number of rows of an export without a `filter` (no sort, no text): what the export
+    call needs to know that a file is large."""
+    if spec.timestamp is not None:
+        raise ValueError("a filtered file's rows are counted by select_rows")
+    c = world.columns
+    ordered = _ordered(world, spec.message_type, spec.method)
+    index = ordered[c.available_ms[ordered] < spec.now_ms]
+    if spec.method not in ("opened", "clicked", "responded"):
+        return len(index)
+    key = _group_key(world, spec.method, c.message[index], c.recipient[index], c.detail[index])
+    return len(np.flatnonzero(key[1:] != key[:-1])) + 1 if len(key) else 0
+
+
+def _group_key(
+    world: MaxemailWorld,
+    method: str,
+    message: np.ndarray,
+    recipient: np.ndarray,
+    detail: np.ndarray,
+) -> np.ndarray:
+    key = message.astype(np.int64) * max(len(world.recipients), 1) + recipient
+    return key * URL_SLOTS + detail if method == "clicked" else key
+
+
+def _ordered(world: MaxemailWorld, message_type: str, method: str) -> np.ndarray:
+    """The events of a file's type and kind (visible or not; cached): in file order for the
+    files with a row per event, grouped by row (generation order within) for the others."""
+
+    def build() -> np.ndarray:
+        c = world.columns
+        types = world.message_codes("type")[c.message]
+        mask = (types == MESSAGE_TYPES.index(message_type)) & (
+            c.kind == KIND_CODE[_KIND_OF[method]]
+        )
+        index = np.flatnonzero(mask)
+        message, recipient, detail = c.message[index], c.recipient[index], c.detail[index]
+        if method in ("opened", "clicked", "responded"):
+            # clicks grouped by URL within the pair serve `responded` (by pair) too
+            by = "clicked" if method == "responded" else method
+            order = np.argsort(_group_key(world, by, message, recipient, detail), kind="stable")
+        else:
+            order = _file_order(
+                world, message_type, method, message, recipient, c.at_s[index], detail
+            )
+        return index[order].astype(np.int32 if len(c) < 2**31 else np.int64)
+
+    key = ("ordered", message_type, "clicked" if method == "responded" else method)
+    return world.cached(key, build)  # type: ignore[no-any-return]
+
+
+URL_SLOTS = 4  # a message has at most this many URLs
+
+
+def _file_order(
+    world: MaxemailWorld,
+    message_type: str,
+    method: str,
+    message: np.ndarray,
+    recipient: np.ndarray,
+    at: np.ndarray,
+    detail: np.ndarray,
+) -> np.ndarray:
+    """The permutation to file order (time, email id, lower-cased address, URL): one int64 key
+    when the ranks fit in 63 bits, else a lexsort."""
+    if not len(at):
+        return np.arange(0)
+    sms = message_type == SMS
+    email_rank = world.cached("email_rank", lambda: _rank(world.message_codes("email_id")))
+    address_rank = world.cached(("address_rank", sms), lambda: _address_rank(world, sms))
+    url_rank = np.zeros(len(at), np.int64)
+    if method == "clicked":
+        url_rank = world.cached("url_rank", lambda: _url_rank(world))[message, detail]
+    at0 = at - at.min()
+    keys = (url_rank, address_rank[recipient], email_rank[message], at0)
+    widths = [int(URL_SLOTS - 1).bit_length(), int(len(address_rank)).bit_length()]
+    widths += [int(len(email_rank)).bit_length(), int(at0.max()).bit_length()]
+    if sum(widths) > 62:
+        return np.lexsort(keys)
+    combined = np.zeros(len(at), np.int64)
+    shift = 0
+    for key, width in zip(keys, widths, strict=True):
+        combined |= key.astype(np.int64) << shift
+        shift += width
+    return np.argsort(combined, kind="stable")  # equal rows keep generation order
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    rank = np.empty(len(values), np.int64)
+    rank[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return rank
+
+
+def _address_rank(world: MaxemailWorld, sms: bool) -> np.ndarray:
+    """Per recipient row: the rank of its lower-cased address (or phone number)."""
+    texts = [world.address(i, sms).lower() for i in range(len(world.recipients))]
+    return _rank(np.array(texts, dtype=object))
+
+
+def _url_rank(world: MaxemailWorld) -> np.ndarray:
+    """Per message and URL index: the URL's rank among the message's URLs."""
+    table = np.zeros((len(world.messages), URL_SLOTS), np.int64)
+    for i, message in enumerate(world.messages):
+        for rank, j in enumerate(sorted(range(len(message.urls)), key=message.urls.__getitem__)):
+            table[i, j] = rank
+    return table
 
 
 def filter_timestamp(raw: str | None) -> str | None:
@@ -127,65 +276,3 @@ def filter_timestamp(raw: str | None) -> str | None:
         return datetime.strptime(str(timestamp), LOCAL_FORMAT).strftime(LOCAL_FORMAT)
     except ValueError:
         raise MaxemailError(400, "Invalid filter: timestamp must be YYYY-MM-DD HH:MM:SS") from None
-
-
-def since(rows: list[Row], timestamp: str | None, *, inclusive: bool = True) -> list[Row]:
-    """Rows whose local timestamp is at/after (`inclusive`) or after `timestamp` (same format,
-    so text order is time order)."""
-    if timestamp is None:
-        return rows
-    if inclusive:
-        return [row for row in rows if row[-1] >= timestamp]
-    return [row for row in rows if row[-1] > timestamp]
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
-
-
-def extra_column_value(email_id: str) -> str:
-    """The cell of the surprise's extra column in a row of message ``email_id``."""
-    return f"list-{email_id}"
-
-
-def with_extra_column(header: Row, rows: list[Row], extra: str) -> tuple[Row, list[Row]]:
-    """The header and rows with the column ``extra`` after `email address` (the surprise of
-    docs/CONTRACTS.md 14, setting `extra_column`: a column Maxemail adds to its files, whose cell
-    is `extra_column_value(email id)`); unchanged when ``extra`` is ""."""
-    if not extra:
-        return header, rows
-    at = header.index("email address") + 1
-    return (
-        (*header[:at], extra, *header[at:]),
-        [(*row[:at], extra_column_value(row[0]), *row[at:]) for row in rows],
-    )
-
-
-def render_csv(method: str, rows: list[Row], extra_column: str = "") -> bytes:
-    """The export file's bytes (UTF-8, LF line ends, header row first), with ``extra_column``
-    when one is set."""
-    header, rows = with_extra_column(HEADERS[method], rows, extra_column)
-    if method == "sent":
-        lines = [", ".join(_quote(cell) for cell in line) for line in (header, *rows)]
-    else:
-        last = len(header) - 1
-        lines = [",".join(_quote(h) if " " in h else h for h in header)]
-        for row in rows:
-            lines.append(
-                ",".join(
-                    _quote(cell) if i == last or not _NEEDS_QUOTES.isdisjoint(cell) else cell
-                    for i, cell in enumerate(row)
-                )
-            )
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def zip_one(member: str, data: bytes, local_stamp: str) -> bytes:
-    """A ZIP holding exactly one CSV, its entry dated by the export's local time (reproducible)."""
-    when = datetime.strptime(local_stamp, LOCAL_FORMAT)
-    info = zipfile.ZipInfo(member, date_time=when.timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(info, data)
-    return buffer.getvalue()

@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
+import numpy as np
+
 from sandbox.maxemail.model import (
     BOUNCE,
     CAMPAIGN,
     CLICK,
+    KIND_CODE,
     OPEN,
     SENT,
     UNSUBSCRIBE,
@@ -26,38 +29,44 @@ def find_object(
     tests/fixtures/maxemail/email_campaign_find.json): most numbers as strings, a few as ints
     (`total_bounces_soft` alternates with the email id's parity), `""` for empty; totals from the
     events visible at the clock."""
+    c = world.columns
     events = world.of_message(message.email_id)
-    seen = [e for e in events if e.available_ms < now_ms]
-    sends = [e for e in seen if e.kind == SENT]
-    opens = [e for e in seen if e.kind == OPEN]
-    clicks = [e for e in seen if e.kind == CLICK]
-    bounces = [e for e in seen if e.kind == BOUNCE]
-    unsubscribes = [e for e in seen if e.kind == UNSUBSCRIBE]
+    seen = events[c.available_ms[events] < now_ms]
+    kinds = c.kind[seen]
 
-    def unique(items: list[Any]) -> int:
-        return len({e.address.lower() for e in items})
+    def of(kind: str) -> np.ndarray:
+        return seen[kinds == KIND_CODE[kind]]
+
+    sends, opens, clicks = of(SENT), of(OPEN), of(CLICK)
+    bounces, unsubscribes = of(BOUNCE), of(UNSUBSCRIBE)
+
+    def unique(items: np.ndarray) -> int:
+        # a message's recipients have one address each (an email address or a phone number)
+        return len(np.unique(c.recipient[items]))
 
     def unsubscribed(kind: str) -> int:
-        return sum(e.unsubscribe_type == kind for e in unsubscribes)
+        return int(np.count_nonzero(c.detail[unsubscribes] == world.unsubscribe_kinds.index(kind)))
 
     def ts(at_s: int | None) -> str:
         return "" if at_s is None else local_text(at_s, zone)
 
     now_s = now_ms // 1000
-    planned = sum(e.kind == SENT for e in events)
+    planned = int(np.count_nonzero(c.kind[events] == KIND_CODE[SENT]))
     started = message.start_s <= now_s
     if not message.bulk:
         status = "active" if started else "draft"
         finish = None
-    elif not sends:
+    elif not len(sends):
         status, finish = ("sending" if started else "scheduled"), None
     elif len(sends) < planned:
         status, finish = "sending", None
     else:
-        status, finish = "complete", max(e.at_s for e in sends)
-    hard = sum(e.bounce_type == "permanent" for e in bounces)
+        status, finish = "complete", int(c.at_s[sends].max())
+    permanent = [i for i, (kind, _) in enumerate(world.bounces) if kind == "permanent"]
+    hard = int(np.count_nonzero(np.isin(c.detail[bounces], permanent)))
     soft = len(bounces) - hard
-    last_update = max((e.at_s for e in seen), default=message.created_s)
+    last_update = int(c.at_s[seen].max()) if len(seen) else message.created_s
+    first_send = int(c.at_s[sends].min()) if len(sends) else None
     return {
         "email_id": message.email_id,
         "campaign_id": message.campaign_id,
@@ -69,7 +78,7 @@ def find_object(
         "reply_to": "",
         "reply_to_alias": "",
         "status": status,
-        "start_ts": ts(min((e.at_s for e in sends), default=None)),
+        "start_ts": ts(first_send),
         "finish_ts": ts(finish),
         "update_ts": ts(last_update),
         "scheduled_ts": ts(message.start_s) if message.bulk and not started else "",

@@ -31,16 +31,8 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from sandbox.clock import Clock
-from sandbox.maxemail import truth
-from sandbox.maxemail.files import (
-    METHODS,
-    ExportFile,
-    export_rows,
-    filter_timestamp,
-    render_csv,
-    since,
-    zip_one,
-)
+from sandbox.maxemail import exports, truth
+from sandbox.maxemail.files import METHODS, ExportFile, ExportSpec, filter_timestamp
 from sandbox.maxemail.find import find_object
 from sandbox.maxemail.model import (
     CAMPAIGN,
@@ -48,7 +40,6 @@ from sandbox.maxemail.model import (
     TRANSACTIONAL,
     TRIGGERED,
     MaxemailWorld,
-    local_text,
 )
 from sandbox.maxemail.settings import (
     CREDENTIALS,
@@ -193,40 +184,23 @@ class MaxemailSimulator:
         if method not in METHODS:
             raise MaxemailError(400, "Invalid method")
         timestamp = filter_timestamp(_param(params, "filter", 0))
-        settings, zone = self.settings, self._zone()
+        settings = self.settings
         if settings.export_delay_seconds:
             time.sleep(settings.export_delay_seconds)
-        now_ms = self.clock.now_ms
-        rows = export_rows(self.world, message_type, method, now_ms, zone)
-        rows = since(rows, timestamp, inclusive=settings.filter_inclusive)
-        csv_bytes = render_csv(method, rows, settings.extra_column)
-        stamp = local_text(now_ms // 1000, zone)
-        name = (
-            f"{message_type}_{method}_{stamp.replace('-', '').replace(' ', '_').replace(':', '')}"
+        spec = ExportSpec(
+            message_type,
+            method,
+            self.clock.now_ms,
+            settings.timezone,
+            timestamp,
+            settings.filter_inclusive,
+            settings.extra_column,
         )
         with self._lock:
             count, self._exports = self._exports, self._exports + 1
-            mode = settings.zip_downloads
-            zipped = mode == "always" or (
-                mode == "auto"
-                and (
-                    (
-                        settings.zip_every > 0
-                        and count % settings.zip_every == settings.zip_every - 1
-                    )
-                    or len(csv_bytes) >= settings.zip_min_bytes
-                )
-            )
-            if zipped:
-                file = ExportFile(
-                    now_ms,
-                    zip_one(f"{name}.csv", csv_bytes, stamp),
-                    "application/zip",
-                    f"{name}.zip",
-                )
-            else:
-                file = ExportFile(now_ms, csv_bytes, "text/csv; charset=utf-8", f"{name}.csv")
-            self._purge(now_ms)
+        file, rows = exports.build(self.world, spec, settings, count)
+        with self._lock:
+            self._purge(spec.now_ms)
             key = secrets.token_hex(16)
             self.files[key] = file
         logger.info(
@@ -234,9 +208,9 @@ class MaxemailSimulator:
             message_type,
             method,
             timestamp,
-            len(rows),
+            rows,
             key,
-            " (zip)" if zipped else "",
+            " (zip)" if file.content_type == "application/zip" else "",
         )
         return json_response(200, key)
 
@@ -272,16 +246,10 @@ class MaxemailSimulator:
                 file = None
             if file is None or self._expired(file, now_ms):
                 raise MaxemailError(settings.missing_file_status, "File not found")
-            response = Response(
-                200,
-                file.data,
-                file.content_type,
-                {"Content-Disposition": f'attachment; filename="{file.filename}"'},
-            )
-            if settings.truncate_downloads:
+            truncate = settings.truncate_downloads > 0
+            if truncate:
                 settings.truncate_downloads -= 1
-                response.truncate_to = len(file.data) // 2
-        return response
+        return exports.response(self.world, file, truncate)
 
 
 def _param(params: dict[str, str], name: str, position: int) -> str | None:
