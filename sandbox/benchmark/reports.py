@@ -29,9 +29,11 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from sandbox.benchmark.digest import Digest, campaign_numbers
+import numpy as np
+
+from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.model import CLICKED, OPENED, BmeCampaign, iso_ms
-from sandbox.benchmark.truth import pairs as benchmark_pairs
+from sandbox.benchmark.pairs import pairs as benchmark_pairs
 from sandbox.reports.counts import count_columns, delivery_slots, histogram_counts, rate_columns
 from sandbox.reports.pairs import CLICKED as CLICKED_KIND
 from sandbox.reports.pairs import DELIVERED as DELIVERED_KIND
@@ -41,7 +43,6 @@ from sandbox.reports.pairs import PairFacts
 from sandbox.reports.periods import (
     CALENDAR,
     Period,
-    bucketed,
     buckets,
     diff,
     peak_index,
@@ -65,11 +66,17 @@ def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, in
 
 def _pairs(d: Digest) -> list[PairFacts]:
     """The Digest's (campaign, contact) pairs, computed once per Digest (one per clock value)."""
-    cached: list[PairFacts] | None = getattr(d, "_pair_facts", None)
-    if cached is None:
-        cached = benchmark_pairs(d)
-        d._pair_facts = cached  # type: ignore[attr-defined]
+    cached: list[PairFacts] = d.cached("pair_facts", lambda: benchmark_pairs(d))
     return cached
+
+
+def _bucketed(times: np.ndarray, start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
+    """Sorted times in `[start, end)` counted per bucket (sandbox.reports.periods.bucketed)."""
+    edges = np.array([(max(s, start), max(min(e, end), max(s, start))) for s, e in spans], np.int64)
+    if not len(edges):
+        return []
+    low, high = np.searchsorted(times, edges[:, 0]), np.searchsorted(times, edges[:, 1])
+    return (high - low).tolist()
 
 
 # -- reports --------------------------------------------------------------------------------------
@@ -90,7 +97,7 @@ def dashboard(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR
 
     contacts, contacts_before = d.contacts_at(span.end), d.contacts_at(span.start)
     spans = buckets(span.start, span.end, unit_for_days(past_days), zone)
-    totals = bucketed(d.created, span.start, span.end, spans)
+    totals = _bucketed(d.created, span.start, span.end, spans)
     peak = _peak(spans, totals)
     return {
         "campaign": {
@@ -164,7 +171,7 @@ def campaign_comparison(d: Digest, start: int, end: int) -> list[dict[str, Any]]
         at = campaign.scheduled_ms
         if at is None or not start <= at < end:
             continue
-        stats = campaign_numbers(d, campaign.id)
+        stats = d.numbers_of(d.world.campaign_index[campaign.id])
         rows.append(
             {
                 "_id": campaign.id,
@@ -218,8 +225,9 @@ def engagement(d: Digest, campaign: BmeCampaign, period_name: str, zone: tzinfo)
     start = campaign.scheduled_ms if campaign.scheduled_ms is not None else campaign.created_ms
     end = start + length
     spans = buckets(start, end, unit, zone)
-    opens = bucketed(d.times(OPENED, campaign.id), start, end, spans)
-    clicks = bucketed(d.times(CLICKED, campaign.id), start, end, spans)
+    index = d.world.campaign_index[campaign.id]
+    opens = _bucketed(np.sort(d.times(OPENED, index)), start, end, spans)
+    clicks = _bucketed(np.sort(d.times(CLICKED, index)), start, end, spans)
     totals = [o + c for o, c in zip(opens, clicks, strict=True)]
     items = [
         {"date": iso_ms(s), "total": t, "detail": {"uniqueOpens": o, "uniqueClicks": c}}
