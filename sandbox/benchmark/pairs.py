@@ -46,24 +46,30 @@ def pair_table(d: Digest) -> PairTable:
 
 def pairs(d: Digest) -> list[PairFacts]:
     """The same pairs as `PairFacts` (a Python object per pair: small worlds and tests)."""
+    return d.cached("pair_facts", lambda: _facts(d))
+
+
+def _facts(d: Digest) -> list[PairFacts]:
     table, contacts = _table(d)
-    ids = d.world.contacts.ids
-    every = {kind: table.every[kind] for kind in EVERY_KINDS}
-    result = []
-    for row in range(len(table)):
-        facts = PairFacts(
-            table.campaign_ids[table.campaign[row]],
-            ids[contacts[row]].decode(),
-            {k: int(at) for k, at in zip(KINDS, table.first[row].tolist(), strict=True) if at != NEVER},
-            CLASS_NAMES[int(table.bounce_class[row])],
+    ids = d.world.contacts.ids[contacts].astype(str).tolist()
+    result = [
+        PairFacts(
+            table.campaign_ids[campaign],
+            contact_id,
+            {k: at for k, at in zip(KINDS, first, strict=True) if at != NEVER},
+            CLASS_NAMES[klass],
         )
-        for kind, events in every.items():
-            mine = np.flatnonzero(events.pair == row)
-            if len(mine):
-                facts.every[kind] = [
-                    (int(events.at[i]), CLASS_NAMES[int(events.klass[i])]) for i in mine
-                ]
-        result.append(facts)
+        for campaign, contact_id, first, klass in zip(
+            table.campaign.tolist(), ids, table.first.tolist(), table.bounce_class.tolist(),
+            strict=True,
+        )
+    ]
+    for kind in EVERY_KINDS:
+        events = table.every[kind]
+        for row, at, klass in zip(
+            events.pair.tolist(), events.at.tolist(), events.klass.tolist(), strict=True
+        ):
+            result[row].every.setdefault(kind, []).append((at, CLASS_NAMES[klass]))
     return result
 
 

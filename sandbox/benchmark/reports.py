@@ -66,8 +66,7 @@ def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, in
 
 def _pairs(d: Digest) -> list[PairFacts]:
     """The Digest's (campaign, contact) pairs, computed once per Digest (one per clock value)."""
-    cached: list[PairFacts] = d.cached("pair_facts", lambda: benchmark_pairs(d))
-    return cached
+    return benchmark_pairs(d)
 
 
 def _bucketed(times: np.ndarray, start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
