@@ -3,6 +3,8 @@ counts, rates and diffs of a period against the previous one, delivery-time slot
 bucket totals. Shared by the report marts' truth (sandbox.reports.truth, sandbox.reports.overall)
 and the Benchmark simulator's reports (sandbox.benchmark.reports).
 
+Every function takes the pairs as a `PairTable` (or a list of `PairFacts`, converted with
+`as_table`) and counts with binary searches in the table's sorted views (sandbox.reports.index).
 A pair counts in a period when its first event of the kind falls in it. Rates are on the OpenAPI's
 bases, bounded by 100 (`cohort_counts`): opens and clicks of the pairs first delivered in the
 period (before its end), bounces of the pairs first sent in it; rate diffs compare the two rounded
@@ -11,56 +13,36 @@ rates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import tzinfo
 from typing import Any
 
-from sandbox.reports.pairs import (
-    BOUNCED,
-    CLICKED,
-    DELIVERED,
-    EVERY_KINDS,
-    KINDS,
-    OPENED,
-    SENT,
-    PairFacts,
+import numpy as np
+
+from sandbox.reports.index import count_in, index_of
+from sandbox.reports.pairs import BOUNCED, CLICKED, DELIVERED, EVERY_KINDS, KINDS, OPENED, SENT
+from sandbox.reports.periods import (
+    SLOT_OF_HOUR,
+    SLOTS,
+    Period,
+    bucket_counts,
+    diff,
+    local_hours,
+    rate,
 )
-from sandbox.reports.periods import SLOTS, Period, bucketed, diff, rate, slot_of
+from sandbox.reports.table import HARD, SOFT, Pairs, as_table
 from sandbox.timeutil import from_ms
 
 NAIVE = "%Y-%m-%dT%H:%M:%S"
+CLASSES = {"hard": HARD, "soft": SOFT}
 
 
-def first_times(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]:
-    """Each pair's first time of a kind (of the pairs of a bounce class, if given)."""
-    result = []
-    for pair in pairs:
-        at = pair.first.get(kind)
-        if at is not None and (not bounce or pair.bounce_class == bounce):
-            result.append(at)
-    return result
-
-
-def _every(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]:
-    """Every event of a kind (`EVERY_KINDS`), for bounces of the event's own class if given."""
-    return [
-        at
-        for pair in pairs
-        for at, klass in pair.every.get(kind, ())
-        if not bounce or klass == bounce
-    ]
-
-
-def period_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
+def period_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
     """Pairs whose first event of each kind falls in `[start, end)` (+ hard / soft bounces)."""
-    counts = dict.fromkeys(KINDS, 0)
-    counts["hard"] = counts["soft"] = 0
-    for pair in pairs:
-        for kind, at in pair.first.items():
-            if start <= at < end and kind in counts:
-                counts[kind] += 1
-                if kind == BOUNCED and pair.bounce_class in ("hard", "soft"):
-                    counts[pair.bounce_class] += 1
+    index = index_of(as_table(pairs))
+    counts = {kind: count_in(index.first(kind), start, end) for kind in KINDS}
+    counts["hard"] = count_in(index.first(BOUNCED, HARD), start, end)
+    counts["soft"] = count_in(index.first(BOUNCED, SOFT), start, end)
     counts["bounces"] = counts["hard"] + counts["soft"]
     return counts
 
@@ -78,33 +60,31 @@ RATES = {
 }
 
 
-def cohort_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
+def cohort_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
     """The numerators and bases of a period's rates, bounded by 100: of the pairs first
     delivered in `[start, end)` those first opened / clicked before `end`; of the pairs first
     sent in it those first bounced before `end` (by the pair's class)."""
-    counts = dict.fromkeys(("delivered", "opened", "clicked", "sent", "hard", "soft"), 0)
-    for pair in pairs:
-        delivered, sent = pair.at(DELIVERED), pair.at(SENT)
-        if delivered is not None and start <= delivered < end:
-            counts["delivered"] += 1
-            for kind in (OPENED, CLICKED):
-                at = pair.at(kind)
-                counts[kind] += at is not None and at < end
-        if sent is not None and start <= sent < end:
-            counts["sent"] += 1
-            bounced = pair.at(BOUNCED)
-            if bounced is not None and bounced < end and pair.bounce_class in ("hard", "soft"):
-                counts[pair.bounce_class] += 1
+    index = index_of(as_table(pairs))
+    delivered = index.cohort(DELIVERED)
+    low, high = np.searchsorted(delivered.base, (start, end))
+    counts = {"delivered": int(high - low)}
+    for kind in (OPENED, CLICKED):
+        counts[kind] = int(np.count_nonzero(delivered.times[kind][low:high] < end))
+    sent = index.cohort(SENT)
+    low, high = np.searchsorted(sent.base, (start, end))
+    counts["sent"] = int(high - low)
+    bounced = sent.klass[low:high][sent.times[BOUNCED][low:high] < end]
+    counts["hard"] = int(np.count_nonzero(bounced == HARD))
+    counts["soft"] = int(np.count_nonzero(bounced == SOFT))
     counts["bounces"] = counts["hard"] + counts["soft"]
     return counts
 
 
-def rate_columns(
-    pairs: Sequence[PairFacts], span: Period, names: Iterable[str]
-) -> dict[str, float]:
+def rate_columns(pairs: Pairs, span: Period, names: Iterable[str]) -> dict[str, float]:
     """`<rate>`, `previous_<rate>` and `<rate>_diff` (of the two rounded rates) per rate name."""
-    cur = cohort_counts(pairs, span.start, span.end)
-    prev = cohort_counts(pairs, span.previous_start, span.start)
+    table = as_table(pairs)
+    cur = cohort_counts(table, span.start, span.end)
+    prev = cohort_counts(table, span.previous_start, span.start)
     row: dict[str, float] = {}
     for name in names:
         part, base = RATES[name]
@@ -114,11 +94,12 @@ def rate_columns(
 
 
 def count_columns(
-    pairs: Sequence[PairFacts], span: Period, names: Iterable[tuple[str, str]]
+    pairs: Pairs, span: Period, names: Iterable[tuple[str, str]]
 ) -> dict[str, int | float]:
     """`<count>`, `previous_<count>` and `<count>_diff` per (column, period_counts key)."""
-    cur = period_counts(pairs, span.start, span.end)
-    prev = period_counts(pairs, span.previous_start, span.start)
+    table = as_table(pairs)
+    cur = period_counts(table, span.start, span.end)
+    prev = period_counts(table, span.previous_start, span.start)
     row: dict[str, int | float] = {}
     for name, kind in names:
         row.update({name: cur[kind], f"previous_{name}": prev[kind]})
@@ -143,31 +124,28 @@ def period_head(days: int, span: Period) -> dict[str, Any]:
 
 
 def histogram_counts(
-    pairs: Sequence[PairFacts], kind: str, span: Period, spans: list[tuple[int, int]]
+    pairs: Pairs, kind: str, span: Period, spans: list[tuple[int, int]]
 ) -> tuple[list[int], list[int] | None, list[int] | None]:
     """Totals per bucket of one histogram type, and for bounces the hard and soft ones (None for
     the other types). `EVERY_KINDS` count every event (a bounce by its own class), the others
     each pair's first event."""
-    times = _every if kind in EVERY_KINDS else first_times
-    totals = bucketed(times(pairs, kind), span.start, span.end, spans)
+    index = index_of(as_table(pairs))
+    times = index.every(kind) if kind in EVERY_KINDS else index.first(kind)
+    totals = bucket_counts(times, span.start, span.end, spans)
     if kind != BOUNCED:
         return totals, None, None
-    hard = bucketed(_every(pairs, kind, "hard"), span.start, span.end, spans)
-    soft = bucketed(_every(pairs, kind, "soft"), span.start, span.end, spans)
+    hard = bucket_counts(index.every(kind, HARD), span.start, span.end, spans)
+    soft = bucket_counts(index.every(kind, SOFT), span.start, span.end, spans)
     return totals, hard, soft
 
 
-def delivery_slots(
-    pairs: Sequence[PairFacts], span: Period, zone: tzinfo
-) -> dict[str, tuple[int, int]]:
+def delivery_slots(pairs: Pairs, span: Period, zone: tzinfo) -> dict[str, tuple[int, int]]:
     """deliveryTimeStats: per slot (by the local hour of the first delivery), the pairs first
     delivered in the period and those of them first opened before the period end."""
-    delivered, opened = dict.fromkeys(SLOTS, 0), dict.fromkeys(SLOTS, 0)
-    for pair in pairs:
-        at, open_at = pair.at(DELIVERED), pair.at(OPENED)
-        if at is None or not span.start <= at < span.end:
-            continue
-        slot = slot_of(at, zone)
-        delivered[slot] += 1
-        opened[slot] += open_at is not None and open_at < span.end
-    return {slot: (delivered[slot], opened[slot]) for slot in SLOTS}
+    delivered = index_of(as_table(pairs)).cohort(DELIVERED)
+    low, high = np.searchsorted(delivered.base, (span.start, span.end))
+    slot = SLOT_OF_HOUR[local_hours(delivered.base[low:high], zone)]
+    opened = delivered.times[OPENED][low:high] < span.end
+    totals = np.bincount(slot, minlength=len(SLOTS))
+    opens = np.bincount(slot[opened], minlength=len(SLOTS))
+    return {name: (int(totals[i]), int(opens[i])) for i, name in enumerate(SLOTS)}

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sandbox.reports.overall import CampaignFacts, overall_truth
-from sandbox.reports.pairs import PairFacts
 from sandbox.reports.params import ReportParams
+from sandbox.reports.table import Pairs, as_table
 from sandbox.reports.truth import report_truth
 
 
 def truth_document(
     own: dict[str, Any],
-    pairs: Sequence[PairFacts],
+    pairs: Pairs,
     campaigns: Sequence[CampaignFacts],
     params: ReportParams,
     unmapped: Iterable[dict[str, Any]] = (),
@@ -23,7 +23,9 @@ def truth_document(
 ) -> dict[str, Any]:
     """`own` (`now`, `campaign_report`, `event_counts`, `link_activity`, `suppressions`), the
     report marts' keys (`contacts`: creation ms of every contact, for a provider with contact
-    data), the overall marts' keys and the surprise events served (section 14)."""
+    data), the overall marts' keys and the surprise events served (section 14). `pairs`: a
+    `PairTable` (sandbox.reports.table), or a list of `PairFacts` (converted once)."""
+    pairs = as_table(pairs)
     return {
         **own,
         **report_truth(pairs, params, contacts),

@@ -1,7 +1,7 @@
 """Ground truth of the overall report marts (docs/CONTRACTS.md 9 and 10.2), every provider.
 
-From the same `PairFacts` as sandbox.reports.truth (sandbox.reports.pairs: one per campaign and
-recipient, first time of each canonical kind), the periods of sandbox.reports.periods, and, for the
+From the same pairs as sandbox.reports.truth (a `PairTable`, or a list of `PairFacts` converted
+once: one per campaign and recipient, first time of each canonical kind), the periods of sandbox.reports.periods, and, for the
 campaign comparison, each provider's campaigns as its API describes them (`CampaignFacts`, from
 `campaigns()` in sandbox/<provider>/truth.py):
 
@@ -32,6 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from sandbox.reports.counts import (
     count_columns,
     delivery_slots,
@@ -39,6 +41,7 @@ from sandbox.reports.counts import (
     period_head,
     rate_columns,
 )
+from sandbox.reports.index import index_of
 from sandbox.reports.pairs import (
     CLICKED,
     COMPLAINED,
@@ -46,10 +49,10 @@ from sandbox.reports.pairs import (
     OPENED,
     SENT,
     UNSUBSCRIBED,
-    PairFacts,
 )
 from sandbox.reports.params import ReportParams
 from sandbox.reports.periods import rate
+from sandbox.reports.table import KIND_INDEX, NEVER, Pairs, PairTable, as_table
 from sandbox.timeutil import naive_ms
 
 OVERALL_COUNTS = (
@@ -79,26 +82,28 @@ class CampaignFacts:
 # -- reports --------------------------------------------------------------------------------------
 
 
-def overall_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dict[str, Any]]:
+def overall_rows(pairs: Pairs, params: ReportParams) -> list[dict[str, Any]]:
     """`email_overall`: one row per past_days."""
+    table = as_table(pairs)
     rows = []
     for days, span in params.periods():
         row: dict[str, Any] = {
             **period_head(days, span),
             "previous_period_start_at": naive_text(span.previous_start),
         }
-        row.update(count_columns(pairs, span, OVERALL_COUNTS))
-        row.update(rate_columns(pairs, span, OVERALL_RATES))
+        row.update(count_columns(table, span, OVERALL_COUNTS))
+        row.update(rate_columns(table, span, OVERALL_RATES))
         rows.append(row)
     return rows
 
 
-def delivery_time_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dict[str, Any]]:
+def delivery_time_rows(pairs: Pairs, params: ReportParams) -> list[dict[str, Any]]:
     """`email_overall_delivery_time`: one row per past_days and slot: the pairs first delivered in
     the period in the slot, and those of them first opened before the period end."""
+    table = as_table(pairs)
     rows = []
     for days, span in params.periods():
-        slots = delivery_slots(pairs, span, params.zone)
+        slots = delivery_slots(table, span, params.zone)
         for order, (slot, (delivered, opened)) in enumerate(slots.items(), start=1):
             rows.append(
                 {
@@ -113,26 +118,32 @@ def delivery_time_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list
     return rows
 
 
+def _campaign_counts(table: PairTable, kind: str) -> np.ndarray:
+    """Per campaign (index into `campaign_ids`), the pairs with an event of the kind."""
+    has = table.first[:, KIND_INDEX[kind]] != NEVER
+    return np.bincount(table.campaign[has], minlength=len(table.campaign_ids))
+
+
 def campaign_comparison_rows(
-    pairs: Sequence[PairFacts], campaigns: Sequence[CampaignFacts], params: ReportParams
+    pairs: Pairs, campaigns: Sequence[CampaignFacts], params: ReportParams
 ) -> list[dict[str, Any]]:
     """`email_overall_campaign_comparison`: one row per past_days and campaign started in it."""
-    members: dict[str, list[PairFacts]] = {}
-    for pair in pairs:
-        members.setdefault(pair.campaign_id, []).append(pair)
+    table = as_table(pairs)
+    first_sends = index_of(table).campaign_first(SENT)
+    delivered, opened, clicked = (_campaign_counts(table, k) for k in (DELIVERED, OPENED, CLICKED))
+    numbers = {campaign_id: n for n, campaign_id in enumerate(table.campaign_ids)}
     started = []
     for campaign in campaigns:
-        own = members.get(campaign.campaign_id, [])
-        sends = [at for pair in own if (at := pair.at(SENT)) is not None]
-        at = (
-            campaign.scheduled_ms if campaign.scheduled_ms is not None else min(sends, default=None)
-        )
+        at = campaign.scheduled_ms
+        n = numbers.get(campaign.campaign_id)
+        if at is None and n is not None and first_sends[n] != NEVER:
+            at = int(first_sends[n])
         if at is None:
             continue
-        delivered = sum(DELIVERED in pair.first for pair in own)
+        base = 0 if n is None else int(delivered[n])
         rates = {
-            "open_rate": rate(sum(OPENED in pair.first for pair in own), delivered),
-            "click_rate": rate(sum(CLICKED in pair.first for pair in own), delivered),
+            "open_rate": rate(0 if n is None else int(opened[n]), base),
+            "click_rate": rate(0 if n is None else int(clicked[n]), base),
         }
         started.append((at, campaign, rates))
     started.sort(key=lambda item: (-item[0], item[1].campaign_id))
@@ -154,9 +165,11 @@ def campaign_comparison_rows(
 
 
 def overall_truth(
-    pairs: Sequence[PairFacts], campaigns: Sequence[CampaignFacts], params: ReportParams
+    pairs: Pairs, campaigns: Sequence[CampaignFacts], params: ReportParams
 ) -> dict[str, Any]:
-    """The truth keys `overall`, `delivery_time` and `campaign_comparison`."""
+    """The truth keys `overall`, `delivery_time` and `campaign_comparison`; `pairs`: a
+    `PairTable`, or a list of `PairFacts` (converted once)."""
+    pairs = as_table(pairs)
     return {
         "overall": overall_rows(pairs, params),
         "delivery_time": delivery_time_rows(pairs, params),

@@ -17,11 +17,12 @@ by the Benchmark simulator's reports (sandbox/benchmark/reports.py) and the repo
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
+
+import numpy as np
 
 from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms, to_ms
 
@@ -130,14 +131,67 @@ def n_buckets(start: int, count: int, unit: str, zone: tzinfo) -> list[tuple[int
 
 def bucketed(times: Iterable[int], start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
     """Times in `[start, end)` counted per bucket."""
-    totals = [0] * len(spans)
-    lows = [s for s, _ in spans]
-    for at in times:
-        if start <= at < end:
-            index = bisect.bisect_right(lows, at) - 1
-            if index >= 0 and at < spans[index][1]:
-                totals[index] += 1
-    return totals
+    values = times if isinstance(times, np.ndarray) else np.fromiter(times, np.int64)
+    return bucket_counts(np.sort(values), start, end, spans)
+
+
+def bucket_counts(
+    sorted_times: np.ndarray, start: int, end: int, spans: list[tuple[int, int]]
+) -> list[int]:
+    """Sorted times in `[start, end)` counted per bucket (the buckets of `buckets` and
+    `n_buckets`: contiguous, in order), as Python ints."""
+    if not spans:
+        return []
+    lows = np.maximum(np.array([s for s, _ in spans], np.int64), start)
+    highs = np.minimum(np.array([e for _, e in spans], np.int64), end)
+    counts = np.searchsorted(sorted_times, highs) - np.searchsorted(sorted_times, lows)
+    return [int(c) for c in np.maximum(counts, 0)]
+
+
+def _offset_ms(at_ms: int, zone: tzinfo) -> int:
+    offset = from_ms(at_ms).astimezone(zone).utcoffset()
+    return 0 if offset is None else offset // timedelta(milliseconds=1)
+
+
+def utc_offsets_ms(times: np.ndarray, zone: tzinfo) -> np.ndarray:
+    """The zone's UTC offset (ms) at each time: read on an hourly grid over the times' range, each
+    change of offset between two grid points found to the millisecond by bisection (a zone
+    changes its offset at most once an hour)."""
+    if len(times) == 0:
+        return np.zeros(0, np.int64)
+    low = int(times.min()) // HOUR_MS * HOUR_MS
+    high = int(times.max()) // HOUR_MS * HOUR_MS + HOUR_MS
+    starts, offsets = [low], [_offset_ms(low, zone)]
+    for point in range(low + HOUR_MS, high + 1, HOUR_MS):
+        offset = _offset_ms(point, zone)
+        if offset == offsets[-1]:
+            continue
+        before, after = point - HOUR_MS, point  # offsets[-1] at before, `offset` at after
+        while after - before > 1:
+            middle = (before + after) // 2
+            if _offset_ms(middle, zone) == offsets[-1]:
+                before = middle
+            else:
+                after = middle
+        starts.append(after)
+        offsets.append(offset)
+    at = np.searchsorted(np.array(starts, np.int64), times, side="right") - 1
+    return np.array(offsets, np.int64)[at]
+
+
+def local_hours(times: np.ndarray, zone: tzinfo) -> np.ndarray:
+    """The local clock hour (0-23) of each time in the zone."""
+    return (times + utc_offsets_ms(times, zone)) // HOUR_MS % 24
+
+
+# each local hour's slot, as an index into SLOTS
+SLOT_OF_HOUR = np.array(
+    [
+        next(i for i, (low, high) in enumerate(SLOTS.values()) if low <= h + 24 * (h < 4) < high)
+        for h in range(24)
+    ],
+    np.int64,
+)
 
 
 def peak_index(totals: Sequence[int]) -> int:

@@ -18,12 +18,16 @@ Layout (n pairs):
   bounces).
 * `every[kind]` for kind in `EVERY_KINDS`: every event of that kind, as parallel arrays `pair`
   (row in the table), `at` (epoch ms) and `klass` (`SOFT`/`HARD` for bounces, `NO_BOUNCE` else).
+
+`as_table(pairs)` is what every report-truth entry point calls: a `PairTable` as it is, a list of
+`PairFacts` converted once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -88,6 +92,8 @@ class PairTable:
             for kind, at in pair.first.items():
                 first[row, KIND_INDEX[kind]] = at
             for kind, events in pair.every.items():
+                if kind not in every:  # only the histogram's `EVERY_KINDS` are read
+                    continue
                 every[kind].extend((row, at, CLASS_CODES[klass]) for at, klass in events)
         return cls(
             campaign_ids=campaign_ids,
@@ -110,3 +116,26 @@ class PairTable:
                 for kind, rows in every.items()
             },
         )
+
+
+Pairs = PairTable | Sequence[PairFacts]  # what the report truth's entry points accept
+
+
+def as_table(pairs: Pairs) -> PairTable:
+    """`pairs` as a `PairTable` (a list of `PairFacts` converted with `PairTable.from_facts`).
+
+    The last list converted is remembered with its table, so a simulator that passes the same
+    list to several report functions converts it once: a list of `PairFacts` must not change
+    once passed (the providers' `pairs()` make a new one per clock)."""
+    global _last_converted
+    if isinstance(pairs, PairTable):
+        return pairs
+    last = _last_converted  # one read: another thread may replace it meanwhile
+    if last is not None and last[0] is pairs and last[1] == len(pairs):
+        return last[2]
+    table = PairTable.from_facts(list(pairs))
+    _last_converted = (pairs, len(pairs), table)
+    return table
+
+
+_last_converted: tuple[Any, int, PairTable] | None = None  # the last list, its length, its table

@@ -1,9 +1,10 @@
 """Ground truth of the time-bucketed report marts (docs/CONTRACTS.md section 9), every provider.
 
-From the (campaign, recipient) pairs of sandbox.reports.pairs, one set of report functions applies
-section 9's definitions (the periods, rates and diffs of sandbox.reports.periods, the counts of
-sandbox.reports.counts; the Benchmark simulator's reports, sandbox/benchmark/reports.py, use the
-same functions):
+From the (campaign, recipient) pairs of sandbox.reports.pairs, as a `PairTable`
+(sandbox.reports.table; a list of `PairFacts` is converted once), one set of report functions
+applies section 9's definitions (the periods, rates and diffs of sandbox.reports.periods, the
+counts of sandbox.reports.counts, NumPy over the table's sorted views in sandbox.reports.index;
+the Benchmark simulator's reports, sandbox/benchmark/reports.py, use the same functions):
 
 * Periods: the past_days whole local days (hours for past_days = 1) before the one holding
   as_of (`calendar`), or the past_days x 24 h before as_of (`rolling`); the previous period the
@@ -31,15 +32,17 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
+import numpy as np
+
 from sandbox.reports.counts import (
     count_columns,
-    first_times,
     histogram_counts,
     local_text,
     naive_text,
     period_head,
     rate_columns,
 )
+from sandbox.reports.index import index_of
 from sandbox.reports.pairs import (
     BOUNCED,
     CLICKED,
@@ -48,10 +51,17 @@ from sandbox.reports.pairs import (
     OPENED,
     SENT,
     UNSUBSCRIBED,
-    PairFacts,
 )
 from sandbox.reports.params import ReportParams
-from sandbox.reports.periods import bucketed, buckets, diff, n_buckets, peak_index, unit_for_days
+from sandbox.reports.periods import (
+    bucket_counts,
+    buckets,
+    diff,
+    n_buckets,
+    peak_index,
+    unit_for_days,
+)
+from sandbox.reports.table import NEVER, Pairs, as_table
 from sandbox.timeutil import from_ms, naive_ms, rfc3339
 
 HISTOGRAM_KINDS = {
@@ -67,11 +77,13 @@ ENGAGEMENT_PERIODS = {"24hours": (24, "hour"), "week": (7, "day"), "month": (30,
 
 
 def dashboard_rows(
-    pairs: Sequence[PairFacts], params: ReportParams, contacts: Sequence[int] | None = None
+    pairs: Pairs, params: ReportParams, contacts: Sequence[int] | None = None
 ) -> list[dict[str, Any]]:
     """`email_dashboard`: one row per past_days. `contacts` (creation ms of every contact, for a
     provider with contact data) fills `contact_count` (created before the period end),
     `previous_contact_count` (before the period start) and their diff; None leaves them null."""
+    table = as_table(pairs)
+    created = None if contacts is None else _sorted(contacts)
     rows = []
     for days, span in params.periods():
         row: dict[str, Any] = {
@@ -84,16 +96,20 @@ def dashboard_rows(
             ("unique_open_count", OPENED),
             ("unique_click_count", CLICKED),
         )
-        row.update(count_columns(pairs, span, counts))
-        row.update(rate_columns(pairs, span, ("open_rate", "click_rate")))
+        row.update(count_columns(table, span, counts))
+        row.update(rate_columns(table, span, ("open_rate", "click_rate")))
         row.update(contact_count=None, previous_contact_count=None, contact_count_diff=None)
-        if contacts is not None:
-            now, then = (sum(at < end for at in contacts) for end in (span.end, span.start))
+        if created is not None:
+            now, then = (int(np.searchsorted(created, end)) for end in (span.end, span.start))
             row.update(
                 contact_count=now, previous_contact_count=then, contact_count_diff=diff(now, then)
             )
         rows.append(row)
     return rows
+
+
+def _sorted(times: Sequence[int]) -> np.ndarray:
+    return np.sort(np.fromiter(times, np.int64, len(times)))
 
 
 def _bucket_rows(
@@ -113,17 +129,17 @@ def _bucket_rows(
     ]
 
 
-def histogram_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dict[str, Any]]:
+def histogram_rows(pairs: Pairs, params: ReportParams) -> list[dict[str, Any]]:
     """`email_histogram`: one row per past_days, event_type and bucket. `email-sent`,
     `email-delivered` and `email-bounced` count every event, the `first-…` types each pair's
     first one; `hard_bounce_count` and `soft_bounce_count` (by the bounce's own class) are set on
     `email-bounced` rows, None on the others."""
-    zone = params.zone
+    table, zone = as_table(pairs), params.zone
     rows: list[dict[str, Any]] = []
     for days, span in params.periods():
         spans = buckets(span.start, span.end, unit_for_days(days), zone)
         for event_type, kind in HISTOGRAM_KINDS.items():
-            totals, hard, soft = histogram_counts(pairs, kind, span, spans)
+            totals, hard, soft = histogram_counts(table, kind, span, spans)
             items = _bucket_rows(spans, totals, zone)
             for index, item in enumerate(items):
                 item.update(
@@ -138,38 +154,40 @@ def histogram_rows(pairs: Sequence[PairFacts], params: ReportParams) -> list[dic
 def contact_histogram_rows(contacts: Sequence[int], params: ReportParams) -> list[dict[str, Any]]:
     """`email_dashboard_contact_histogram` (CONTRACTS 10.1): one row per past_days and bucket,
     `total` = contacts created in the bucket and inside the period."""
+    created = _sorted(contacts)
     rows: list[dict[str, Any]] = []
     for days, span in params.periods():
         spans = buckets(span.start, span.end, unit_for_days(days), params.zone)
-        totals = bucketed(contacts, span.start, span.end, spans)
+        totals = bucket_counts(created, span.start, span.end, spans)
         head = period_head(days, span)
         rows.extend({**head, **item} for item in _bucket_rows(spans, totals, params.zone))
     return rows
 
 
-def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, Any]]:
+def engagement_rows(pairs: Pairs, zone: tzinfo) -> list[dict[str, Any]]:
     """`email_campaign_engagement`: one row per campaign with a send, period and bucket."""
-    by_campaign: dict[str, list[PairFacts]] = {}
-    for pair in pairs:
-        by_campaign.setdefault(pair.campaign_id, []).append(pair)
+    table = as_table(pairs)
+    index = index_of(table)
+    first_sends = index.campaign_first(SENT)
+    opens, clicks = index.by_campaign(OPENED), index.by_campaign(CLICKED)
     rows: list[dict[str, Any]] = []
-    for campaign_id in sorted(by_campaign):
-        members = by_campaign[campaign_id]
-        sends = first_times(members, SENT)
-        if not sends:
+    for number, campaign_id in enumerate(table.campaign_ids):
+        if first_sends[number] == NEVER:
             continue
-        opens, clicks = first_times(members, OPENED), first_times(members, CLICKED)
+        first_sent = int(first_sends[number])
+        own_opens = opens.times[opens.bounds[number] : opens.bounds[number + 1]]
+        own_clicks = clicks.times[clicks.bounds[number] : clicks.bounds[number + 1]]
         for name, (count, unit) in ENGAGEMENT_PERIODS.items():
-            spans = n_buckets(min(sends), count, unit, zone)
+            spans = n_buckets(first_sent, count, unit, zone)
             start, end = spans[0][0], spans[-1][1]
-            opened = bucketed(opens, start, end, spans)
-            clicked = bucketed(clicks, start, end, spans)
+            opened = bucket_counts(own_opens, start, end, spans)
+            clicked = bucket_counts(own_clicks, start, end, spans)
             totals = [o + c for o, c in zip(opened, clicked, strict=True)]
             for item, o, c in zip(_bucket_rows(spans, totals, zone), opened, clicked, strict=True):
                 rows.append(
                     {
                         "campaign_id": campaign_id,
-                        "first_sent_at": naive_ms(min(sends)),
+                        "first_sent_at": naive_ms(first_sent),
                         "period": name,
                         **{k: v for k, v in item.items() if k not in ("total", "is_peak")},
                         "unique_open_count": o,
@@ -182,11 +200,13 @@ def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, 
 
 
 def report_truth(
-    pairs: Sequence[PairFacts], params: ReportParams, contacts: Sequence[int] | None = None
+    pairs: Pairs, params: ReportParams, contacts: Sequence[int] | None = None
 ) -> dict[str, Any]:
     """The truth keys `report_params`, `dashboard`, `histogram`, `engagement` and
     `contact_histogram`; `contacts` is the creation ms of every contact of a provider with
-    contact data (Benchmark), None for the others (null contact columns, no histogram rows)."""
+    contact data (Benchmark), None for the others (null contact columns, no histogram rows).
+    `pairs`: a `PairTable`, or a list of `PairFacts` (converted once)."""
+    pairs = as_table(pairs)
     return {
         "report_params": {
             "as_of": rfc3339(from_ms(params.as_of_ms)),
