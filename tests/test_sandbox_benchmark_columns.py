@@ -65,7 +65,9 @@ def served(url: str) -> list[bytes]:
         return dict(response.json())
 
     for _ in range(2):
-        requests.post(f"{url}/_sandbox/faults", json={"benchmark": {"hourly_limit": 10**6}}, timeout=10)
+        requests.post(
+            f"{url}/_sandbox/faults", json={"benchmark": {"hourly_limit": 10**6}}, timeout=10
+        )
         campaigns = get(f"{base}/email/campaign", size=100)["records"]
         for campaign in campaigns:
             get(f"{base}/reports/email/{campaign['_id']}")
@@ -78,10 +80,14 @@ def served(url: str) -> list[bytes]:
         while (page - 1) * 100 < total:
             total = get(f"{base}/contact/events", pastDays=90, page=page, size=100)["total"]
             page += 1
-        response = requests.post(f"{base}/contact/search", json={"size": 100}, headers=KEY, timeout=30)
+        response = requests.post(
+            f"{base}/contact/search", json={"size": 100}, headers=KEY, timeout=30
+        )
         bodies.append(response.content)
         for params in ({}, {"past_days": "1,7", "timezone": "Europe/London"}):
-            bodies.append(requests.get(f"{url}/_sandbox/truth/benchmark", params=params, timeout=60).content)
+            bodies.append(
+                requests.get(f"{url}/_sandbox/truth/benchmark", params=params, timeout=60).content
+            )
         requests.post(f"{url}/_sandbox/clock", json={"advance_hours": 72}, timeout=10)
     return bodies
 
@@ -205,7 +211,11 @@ def reference_marts(part: BenchmarkWorld, d: Digest) -> dict[str, Any]:
             clicks.append(marts.Click(campaign_id, event.link.url, key, 1, event.link.id, None, at))
         elif event.type == BOUNCED:
             hard = event.field("emailBounceType") == "hard"
-            stops.append(marts.Suppression(key, marts.HARD_BOUNCE if hard else marts.SOFT_BOUNCE, at, campaign_id))
+            stops.append(
+                marts.Suppression(
+                    key, marts.HARD_BOUNCE if hard else marts.SOFT_BOUNCE, at, campaign_id
+                )
+            )
         elif event.type in (COMPLAINT, UNSUBSCRIBED):
             kind = marts.COMPLAINED if event.type == COMPLAINT else marts.UNSUBSCRIBED
             stops.append(marts.Suppression(key, kind, at, campaign_id))

@@ -21,6 +21,7 @@ from typing import Any
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.model import BmeContact, iso_ms
 from sandbox.benchmark.render import CONTACT_STRUCTURE_ID, contact_records, listing
+
 SORTS = {"createdAt:desc": True, "createdAt:asc": False}
 DEFAULT_SORT = "createdAt:desc"
 

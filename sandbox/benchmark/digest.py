@@ -36,10 +36,38 @@ from sandbox.benchmark.model import (
 )
 from sandbox.benchmark.store import BenchmarkWorld
 
-CAMPAIGN_TYPES = (SENT, DELIVERED, OPENED, CLICKED, BOUNCED, UNSUBSCRIBED, COMPLAINT, REJECTED, DELAYED)
+CAMPAIGN_TYPES = (
+    SENT,
+    DELIVERED,
+    OPENED,
+    CLICKED,
+    BOUNCED,
+    UNSUBSCRIBED,
+    COMPLAINT,
+    REJECTED,
+    DELAYED,
+)
 # campaign_numbers keys, in the columns of `Digest.numbers`
-NUMBERS = ("sent", "delivered", "opened", "clicked", "hard", "soft", "unsubscribes", "complaints", "rejected")
-_NUMBER_OF = {SENT: 0, DELIVERED: 1, OPENED: 2, CLICKED: 3, UNSUBSCRIBED: 6, COMPLAINT: 7, REJECTED: 8}
+NUMBERS = (
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "hard",
+    "soft",
+    "unsubscribes",
+    "complaints",
+    "rejected",
+)
+_NUMBER_OF = {
+    SENT: 0,
+    DELIVERED: 1,
+    OPENED: 2,
+    CLICKED: 3,
+    UNSUBSCRIBED: 6,
+    COMPLAINT: 7,
+    REJECTED: 8,
+}
 NONE = -1  # "no such time"
 
 
@@ -83,7 +111,11 @@ class Digest:
             journeys = ev.journey[index]
             campaigns = ev.journey_campaign[journeys]
             if (campaigns < 0).any():  # a contact event outside a campaign (hand-made worlds)
-                index, journeys, campaigns = index[campaigns >= 0], journeys[campaigns >= 0], campaigns[campaigns >= 0]
+                index, journeys, campaigns = (
+                    index[campaigns >= 0],
+                    journeys[campaigns >= 0],
+                    campaigns[campaigns >= 0],
+                )
             self.event_counts[:, column] = np.bincount(campaigns, minlength=n_campaigns)
             first = np.ones(len(journeys), bool)
             first[1:] = journeys[1:] != journeys[:-1]
@@ -133,7 +165,9 @@ class Digest:
         rank = world.cached("contact_rank", lambda: ranks(world.contacts.ids))
         self.contact_order = existing[np.lexsort((rank[existing], created_at[existing]))]
         self.created_at = created_at  # per contact; read at `contact_order`
-        self.created = created_at[self.contact_order]  # creation ms of every existing contact, ascending
+        # creation ms of every existing contact, ascending: an array, and a list of ints
+        self.created_ms = created_at[self.contact_order]
+        self.created: list[int] = self.created_ms.tolist()
 
     # -- per campaign ---------------------------------------------------------------------------
 
@@ -161,7 +195,7 @@ class Digest:
         return {CANONICAL[name]: row[i] for i, name in enumerate(CAMPAIGN_TYPES)}
 
     def contacts_at(self, at_ms: int) -> int:
-        return int(np.searchsorted(self.created, at_ms, side="left"))
+        return int(np.searchsorted(self.created_ms, at_ms, side="left"))
 
     def campaign_status(self, campaign: BmeCampaign) -> str:
         if campaign.kind == DRAFT or campaign.scheduled_ms is None:

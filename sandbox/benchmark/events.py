@@ -53,7 +53,9 @@ def generate(
     rng = random.Random(f"{cfg.seed}:benchmark")
     start_ms, now_ms = to_ms(start), to_ms(now)
     end_ms = start_ms + cfg.days * DAY_MS
-    ids, created, imported = _contacts(rng, len(recipients), start_ms, min(now_ms + 20 * DAY_MS, end_ms))
+    ids, created, imported = _contacts(
+        rng, len(recipients), start_ms, min(now_ms + 20 * DAY_MS, end_ms)
+    )
     factory = Factory(rng, cfg, end_ms, created)
     for contact in np.flatnonzero(~imported).tolist():
         factory.contact_created(contact)

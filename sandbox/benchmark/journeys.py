@@ -217,7 +217,7 @@ class Factory:
         j_campaign, j_contact = self.journey_campaign.append, self.journey_contact.append
         j_start, events = self.journey_start.append, self.at
         slots = tuple(range(len(campaign.links)))
-        footer = {l.url: len(campaign.links) + i for i, l in enumerate(campaign.footer_links)}
+        footer = {f.url: len(campaign.links) + i for i, f in enumerate(campaign.footer_links)}
         twins = tuple(footer.get(link.url, -1) for link in campaign.links)
         for contact in audience:
             j_campaign(index)

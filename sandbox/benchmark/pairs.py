@@ -60,7 +60,10 @@ def _facts(d: Digest) -> list[PairFacts]:
             CLASS_NAMES[klass],
         )
         for campaign, contact_id, first, klass in zip(
-            table.campaign.tolist(), ids, table.first.tolist(), table.bounce_class.tolist(),
+            table.campaign.tolist(),
+            ids,
+            table.first.tolist(),
+            table.bounce_class.tolist(),
             strict=True,
         )
     ]
@@ -82,9 +85,10 @@ def journey_order(world: BenchmarkWorld) -> np.ndarray:
         contact_rank = world.cached("contact_rank", lambda: ranks(world.contacts.ids))
         campaigns = ev.journey_campaign
         journeys = np.flatnonzero(campaigns >= 0)
-        key = campaign_rank[campaigns[journeys]] * len(contact_rank) + contact_rank[
-            ev.journey_contact[journeys]
-        ]
+        key = (
+            campaign_rank[campaigns[journeys]] * len(contact_rank)
+            + contact_rank[ev.journey_contact[journeys]]
+        )
         return journeys[np.argsort(key, kind="stable")]
 
     order: np.ndarray = world.cached("journey_order", build)

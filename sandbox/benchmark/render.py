@@ -55,7 +55,10 @@ class Fragments:
             + ', "emailTo": '
             for c in world.campaigns
         ]
-        self.links = [_fields((("emailLinkId", l.id), ("emailTargetUrl", l.url))) for l in world.links]
+        self.links = [
+            _fields((("emailLinkId", link.id), ("emailTargetUrl", link.url)))
+            for link in world.links
+        ]
         self.details = [_fields(detail) for detail in world.details]
 
     def created(self, contact: int) -> str:
@@ -100,8 +103,11 @@ def contact_records(world: BenchmarkWorld, contacts: np.ndarray, created: np.nda
     records = []
     for contact, at in zip(contacts.tolist(), iso_texts(created), strict=True):
         records.append(
-            '{"_id": ' + f.contact_ids[contact] + f', "contactStructureId": "{CONTACT_STRUCTURE_ID}"'
-            f', "createdAt": "{at}", "updatedAt": "{at}", "key": ' + f.addresses[contact]
+            '{"_id": '
+            + f.contact_ids[contact]
+            + f', "contactStructureId": "{CONTACT_STRUCTURE_ID}"'
+            f', "createdAt": "{at}", "updatedAt": "{at}", "key": '
+            + f.addresses[contact]
             + ', "fields": [], "tags": []}'
         )
     return records

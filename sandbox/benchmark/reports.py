@@ -33,16 +33,16 @@ import numpy as np
 
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.model import CLICKED, OPENED, BmeCampaign, iso_ms
-from sandbox.benchmark.pairs import pairs as benchmark_pairs
+from sandbox.benchmark.pairs import pair_table
 from sandbox.reports.counts import count_columns, delivery_slots, histogram_counts, rate_columns
 from sandbox.reports.pairs import CLICKED as CLICKED_KIND
 from sandbox.reports.pairs import DELIVERED as DELIVERED_KIND
 from sandbox.reports.pairs import OPENED as OPENED_KIND
 from sandbox.reports.pairs import SENT as SENT_KIND
-from sandbox.reports.pairs import PairFacts
 from sandbox.reports.periods import (
     CALENDAR,
     Period,
+    bucket_counts,
     buckets,
     diff,
     peak_index,
@@ -50,6 +50,7 @@ from sandbox.reports.periods import (
     rate,
     unit_for_days,
 )
+from sandbox.reports.table import PairTable
 from sandbox.reports.truth import HISTOGRAM_KINDS
 from sandbox.timeutil import DAY_MS
 
@@ -64,18 +65,9 @@ def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, in
     return spans[best][0], spans[best][1], totals[best]
 
 
-def _pairs(d: Digest) -> list[PairFacts]:
+def _pairs(d: Digest) -> PairTable:
     """The Digest's (campaign, contact) pairs, computed once per Digest (one per clock value)."""
-    return benchmark_pairs(d)
-
-
-def _bucketed(times: np.ndarray, start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:
-    """Sorted times in `[start, end)` counted per bucket (sandbox.reports.periods.bucketed)."""
-    edges = np.array([(max(s, start), max(min(e, end), max(s, start))) for s, e in spans], np.int64)
-    if not len(edges):
-        return []
-    low, high = np.searchsorted(times, edges[:, 0]), np.searchsorted(times, edges[:, 1])
-    return (high - low).tolist()
+    return pair_table(d)
 
 
 # -- reports --------------------------------------------------------------------------------------
@@ -96,7 +88,7 @@ def dashboard(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR
 
     contacts, contacts_before = d.contacts_at(span.end), d.contacts_at(span.start)
     spans = buckets(span.start, span.end, unit_for_days(past_days), zone)
-    totals = _bucketed(d.created, span.start, span.end, spans)
+    totals = bucket_counts(d.created_ms, span.start, span.end, spans)
     peak = _peak(spans, totals)
     return {
         "campaign": {
@@ -157,7 +149,7 @@ def overall(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR) 
     }
 
 
-def delivery_time_stats(pairs: list[PairFacts], span: Period, zone: tzinfo) -> dict[str, float]:
+def delivery_time_stats(pairs: PairTable, span: Period, zone: tzinfo) -> dict[str, float]:
     """Open rate of the pairs first delivered in the period, by the local hour of delivery."""
     slots = delivery_slots(pairs, span, zone)
     return {slot: rate(opened, delivered) for slot, (delivered, opened) in slots.items()}
@@ -225,8 +217,8 @@ def engagement(d: Digest, campaign: BmeCampaign, period_name: str, zone: tzinfo)
     end = start + length
     spans = buckets(start, end, unit, zone)
     index = d.world.campaign_index[campaign.id]
-    opens = _bucketed(np.sort(d.times(OPENED, index)), start, end, spans)
-    clicks = _bucketed(np.sort(d.times(CLICKED, index)), start, end, spans)
+    opens = bucket_counts(np.sort(d.times(OPENED, index)), start, end, spans)
+    clicks = bucket_counts(np.sort(d.times(CLICKED, index)), start, end, spans)
     totals = [o + c for o, c in zip(opens, clicks, strict=True)]
     items = [
         {"date": iso_ms(s), "total": t, "detail": {"uniqueOpens": o, "uniqueClicks": c}}

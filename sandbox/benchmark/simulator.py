@@ -35,16 +35,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sandbox.benchmark import reports, truth
 import numpy as np
 
+from sandbox.benchmark import reports, truth
 from sandbox.benchmark.contacts import SearchError, parse_search, search
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.limits import RequestLimits
 from sandbox.benchmark.model import EVENT_TYPES, TYPE_CODE, BmeCampaign
-from sandbox.benchmark.records import campaign_record, campaign_report
-from sandbox.benchmark.render import event_records, listing
-from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.benchmark.params import (
     MAX_CRITERIA,
     integer_param,
@@ -53,7 +50,10 @@ from sandbox.benchmark.params import (
     statuses_param,
     zone_param,
 )
+from sandbox.benchmark.records import campaign_record, campaign_report
+from sandbox.benchmark.render import event_records, listing
 from sandbox.benchmark.settings import KEYS, BenchmarkError, BenchmarkSettings, invalid
+from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.clock import Clock
 from sandbox.paging import PageCap
 from sandbox.reports.periods import ALIGNMENTS

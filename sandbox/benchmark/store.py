@@ -164,18 +164,28 @@ class BenchmarkWorld:
         campaign_index = int(ev.journey_campaign[journey])
         type_name = EVENT_TYPES[ev.type[index]]
         campaign = self.campaigns[campaign_index] if campaign_index >= 0 else None
-        link, extra = None, ()
+        link: BmeLink | None = None
+        extra: Detail = ()
         detail = int(ev.detail[index])
         if type_name == CLICKED and campaign is not None:
             link = campaign.listed_links[detail]
         elif type_name == CREATED:
             c = self.contacts
-            extra = created_detail(int(c.import_no[contact_index]), int(c.trigger_user[contact_index]))
+            extra = created_detail(
+                int(c.import_no[contact_index]), int(c.trigger_user[contact_index])
+            )
         else:
             extra = self.details[detail]
         at = int(ev.at[index])
         return BmeEvent(
-            seq, type_name, at, at + int(ev.delay[index]), self.contact(contact_index), campaign, link, extra
+            seq,
+            type_name,
+            at,
+            at + int(ev.delay[index]),
+            self.contact(contact_index),
+            campaign,
+            link,
+            extra,
         )
 
     def event_records(self) -> list[BmeEvent]:

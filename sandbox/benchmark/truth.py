@@ -32,10 +32,10 @@ def truth(digest: Digest, query: Mapping[str, str] | None) -> dict[str, Any]:
     for the dashboard's contact columns). Benchmark has no unmapped-type surprise."""
     return truth_document(
         benchmark_truth(digest),
-        pairs(digest),
+        pair_table(digest),
         campaigns(digest),
         report_params(query, digest.now_ms),
-        contacts=digest.created.tolist(),
+        contacts=digest.created,
     )
 
 
@@ -69,7 +69,11 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
         for event_type in CANONICAL_ORDER:
             if row[_COLUMN[event_type]]:
                 counts.append(
-                    {"campaign_id": campaign_id, "event_type": event_type, "count": row[_COLUMN[event_type]]}
+                    {
+                        "campaign_id": campaign_id,
+                        "event_type": event_type,
+                        "count": row[_COLUMN[event_type]],
+                    }
                 )
     return {
         "now": rfc3339(from_ms(d.now_ms)),
