@@ -1,7 +1,7 @@
 """Benchmark Email reports computed from the world at the world clock (CONTRACTS 7.1, PROVIDERS 4.4).
 
 The dashboard, overall and histogram reports are read off the (campaign, contact) pairs of the
-visible contact events (`sandbox.benchmark.truth.pairs`) with the definitions every provider's
+visible contact events (the `PairTable` of `sandbox.benchmark.pairs`) with the definitions every provider's
 report marts share (docs/CONTRACTS.md section 9, sandbox.reports), so the simulator and the marts'
 truth cannot drift apart:
 
