@@ -59,14 +59,15 @@ NUMBERS = (
     "complaints",
     "rejected",
 )
+# event type → the `numbers` column of its distinct contacts (bounces split into hard and soft)
 _NUMBER_OF = {
-    SENT: 0,
-    DELIVERED: 1,
-    OPENED: 2,
-    CLICKED: 3,
-    UNSUBSCRIBED: 6,
-    COMPLAINT: 7,
-    REJECTED: 8,
+    SENT: "sent",
+    DELIVERED: "delivered",
+    OPENED: "opened",
+    CLICKED: "clicked",
+    UNSUBSCRIBED: "unsubscribes",
+    COMPLAINT: "complaints",
+    REJECTED: "rejected",
 }
 NONE = -1  # "no such time"
 
@@ -110,12 +111,9 @@ class Digest:
             index = np.flatnonzero(self.visible & (ev.type == TYPE_CODE[name]))
             journeys = ev.journey[index]
             campaigns = ev.journey_campaign[journeys]
-            if (campaigns < 0).any():  # a contact event outside a campaign (hand-made worlds)
-                index, journeys, campaigns = (
-                    index[campaigns >= 0],
-                    journeys[campaigns >= 0],
-                    campaigns[campaigns >= 0],
-                )
+            keep = campaigns >= 0  # not a contact event outside a campaign (hand-made worlds)
+            if not keep.all():
+                index, journeys, campaigns = index[keep], journeys[keep], campaigns[keep]
             self.event_counts[:, column] = np.bincount(campaigns, minlength=n_campaigns)
             first = np.ones(len(journeys), bool)
             first[1:] = journeys[1:] != journeys[:-1]
@@ -130,11 +128,13 @@ class Digest:
         bounced = self.firsts[BOUNCED]
         self.bounce_hard = np.isin(bounced.journey, self.hard_journeys)  # per first bounce
         self.numbers = np.zeros((n_campaigns, len(NUMBERS)), np.int64)
-        for name, column in _NUMBER_OF.items():
+        for name, number in _NUMBER_OF.items():
+            column = NUMBERS.index(number)
             self.numbers[:, column] = np.bincount(self.firsts[name].campaign, minlength=n_campaigns)
         hard_count = np.bincount(bounced.campaign[self.bounce_hard], minlength=n_campaigns)
-        self.numbers[:, 4] = hard_count
-        self.numbers[:, 5] = np.bincount(bounced.campaign, minlength=n_campaigns) - hard_count
+        self.numbers[:, NUMBERS.index("hard")] = hard_count
+        soft_count = np.bincount(bounced.campaign, minlength=n_campaigns) - hard_count
+        self.numbers[:, NUMBERS.index("soft")] = soft_count
         sends = self.firsts[SENT]
         self.last_first_send = group_max(sends.at, sends.campaign, n_campaigns)
         self._contacts()
