@@ -24,6 +24,7 @@ from sandbox.apsis_one.world import ApsisWorld
 from sandbox.audience import Audience, Recipient, Section
 from sandbox.benchmark import model as bme
 from sandbox.benchmark.digest import Digest
+from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.benchmark.truth import benchmark_truth
 from sandbox.maxemail import model as mxm
 from sandbox.maxemail.truth import maxemail_truth
@@ -458,7 +459,7 @@ def test_benchmark_truth_provider_bounce_type_and_contact_addresses() -> None:
     later = bme.BmeCampaign(
         "e" * 24, bme.LATER, "L", "S", "P", T0_MS, T0_MS, now_ms + 1, 3, (hero,)
     )
-    world = bme.BenchmarkWorld(tuple(contacts.values()), (c1, c2, c3, draft, later), events)
+    world = BenchmarkWorld.from_events(tuple(contacts.values()), (c1, c2, c3, draft, later), events)
     truth = benchmark_truth(Digest(world, now_ms))
     # every link of the three sent campaigns is listed (`linkActivity`): unclicked ones at zero,
     # not those of the draft and the scheduled one;

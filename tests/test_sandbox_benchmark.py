@@ -860,8 +860,8 @@ def test_diff_rule() -> None:
 
 def test_world_is_deterministic_and_separate() -> None:
     def world(**overrides: Any) -> list[tuple[str, str, int]]:
-        events = World(WorldConfig(**{**SMALL_WORLD, **overrides})).parts["benchmark"].events
-        return [(e.contact.contact_id, e.type, e.at_ms) for e in events]
+        part = World(WorldConfig(**{**SMALL_WORLD, **overrides})).parts["benchmark"]
+        return [(e.contact.contact_id, e.type, e.at_ms) for e in part.event_records()]
 
     assert world() == world()
     assert world() != world(seed=7)

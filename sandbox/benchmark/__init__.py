@@ -1,7 +1,8 @@
 """Benchmark Email in the sandbox (PROVIDERS.md section 4; docs/CONTRACTS.md 7): the world's
-contacts, campaigns and contact events (model.py, events.py, journeys.py), the simulator mounted
-at `/benchmark` (simulator.py with settings.py, params.py, limits.py, contacts.py, reports.py over
-digest.py) and its ground truth (truth.py)."""
+contacts, campaigns and contact events (model.py, events.py, journeys.py, stored in columns by
+store.py), the simulator mounted at `/benchmark` (simulator.py with settings.py, params.py,
+limits.py, contacts.py, records.py, render.py and reports.py over digest.py) and its ground truth
+(truth.py with pairs.py and marts.py)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,10 @@ optional; page >= 1, 1 <= size <= the page limit, sort `createdAt:asc|desc`. Oth
 real API's filters) are ignored. A body that is not a JSON object, or a bad value, answers 400
 `ValidationError` naming the field.
 
-The contacts listed are those existing at the world clock (`Digest.contacts`: the imported ones
-and those whose `contact-created` event is visible), ordered by `createdAt` with ties broken by
-`_id` in the same direction. Grain of `contacts`: one record per contact of the page.
+The contacts listed are those existing at the world clock (`Digest.contact_order`: the imported
+ones and those whose `contact-created` event is visible), ordered by `createdAt` with ties broken
+by `_id` in the same direction. Grain of `contacts`: one record per contact of the page.
+ASSUMPTION: one contact structure per account (the sandbox's; the API does not say more).
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from typing import Any
 
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.model import BmeContact, iso_ms
+from sandbox.benchmark.render import CONTACT_STRUCTURE_ID, contact_records, listing
 
-# ASSUMPTION: one contact structure per account (the sandbox's; the API does not say more).
-CONTACT_STRUCTURE_ID = "64b000000000000000000001"
 SORTS = {"createdAt:desc": True, "createdAt:asc": False}
 DEFAULT_SORT = "createdAt:desc"
 
@@ -62,7 +62,8 @@ def _whole(payload: dict[str, Any], name: str, default: int, low: int, high: int
 
 def contact_record(created_ms: int, contact: BmeContact) -> dict[str, Any]:
     """One `contacts` item: `key` is the email address; ASSUMPTION: contacts are never edited
-    in the world, so `updatedAt` = `createdAt`; no custom fields or tags."""
+    in the world, so `updatedAt` = `createdAt`; no custom fields or tags. (What
+    sandbox.benchmark.render writes, without the dict.)"""
     return {
         "_id": contact.contact_id,
         "contactStructureId": CONTACT_STRUCTURE_ID,
@@ -74,12 +75,10 @@ def contact_record(created_ms: int, contact: BmeContact) -> dict[str, Any]:
     }
 
 
-def search(digest: Digest, page: slice, descending: bool) -> dict[str, Any]:
-    """The contacts existing at the digest's clock in the ``page`` slice of the ordered list
-    (sandbox.paging.PageCap.page), and their total."""
-    ordered = sorted(digest.contacts, key=lambda c: (c[0], c[1].contact_id), reverse=descending)
+def search(digest: Digest, page: slice, descending: bool, overstated_by: int = 0) -> bytes:
+    """The JSON body: the contacts existing at the digest's clock in the ``page`` slice of the
+    ordered list (sandbox.paging.PageCap.page), and their total (plus ``overstated_by``)."""
+    ordered = digest.contact_order[::-1] if descending else digest.contact_order
     chosen = ordered[page]
-    return {
-        "contacts": [contact_record(at, contact) for at, contact in chosen],
-        "totalRecords": len(ordered),
-    }
+    records = contact_records(digest.world, chosen, digest.created_at[chosen])
+    return listing('{"contacts": ', records, f', "totalRecords": {len(ordered) + overstated_by}}}')

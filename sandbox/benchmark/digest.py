@@ -1,21 +1,22 @@
-"""The Benchmark Email world digested at a clock, and the per-campaign numbers every report shares.
+"""The Benchmark Email world digested at a clock: what every report, listing and the truth share.
 
 `Digest(world, now_ms)` reduces the contact events visible at the clock (`available_ms < now`)
-to (campaign id, contact id) pairs with the first time of each event type, the hard-bounce flag,
-the last open and click per campaign and the clicks per link. From it: the campaign report
-(`/api/reports/email/{id}`), the campaign list records (`/api/email/campaign`), and the truth
-(`GET /_sandbox/truth/benchmark`, sandbox.benchmark.truth; docs/CONTRACTS.md section 4 and 7.3): counts are distinct
-contacts per campaign with a visible event of the kind; a bounced contact is hard when any of
-its bounces is `hard` (hard beats soft), else soft; open and click rates are percentages of
-delivered, bounce rates of sent, rounded half up on exact integers
-(`sandbox.reports.periods.rate`); `last_*_at` are naive UTC with milliseconds.
+with array operations over the world's columns (sandbox.benchmark.store): per campaign event type
+the first visible event of each journey, i.e. of each (campaign, contact) pair (`firsts`); the
+pairs' bounce class (hard when any of its bounces is `hard`, else soft); per campaign the
+distinct-contact counts (`numbers`), the events per type (`event_counts`), the last open and click
+and the latest first send; per link the clicks and distinct clickers; the contacts existing at the
+clock. From it: the campaign report and list records (sandbox.benchmark.records), the reports
+(sandbox.benchmark.reports) and the truth (sandbox.benchmark.truth; docs/CONTRACTS.md section 4
+and 7.3).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from sandbox.benchmark.model import (
     BOUNCED,
@@ -23,95 +24,178 @@ from sandbox.benchmark.model import (
     CLICKED,
     COMPLAINT,
     CREATED,
+    DELAYED,
     DELIVERED,
     DRAFT,
     OPENED,
     REJECTED,
-    SENDER,
     SENT,
+    TYPE_CODE,
     UNSUBSCRIBED,
-    BenchmarkWorld,
     BmeCampaign,
-    BmeContact,
-    iso_ms,
 )
-from sandbox.reports.periods import rate
+from sandbox.benchmark.store import BenchmarkWorld
 
-PREVIEW_IMAGE = "https://cdn.bme.example.com/previews/{id}.png"
+CAMPAIGN_TYPES = (
+    SENT,
+    DELIVERED,
+    OPENED,
+    CLICKED,
+    BOUNCED,
+    UNSUBSCRIBED,
+    COMPLAINT,
+    REJECTED,
+    DELAYED,
+)
+# campaign_numbers keys, in the columns of `Digest.numbers`
+NUMBERS = (
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "hard",
+    "soft",
+    "unsubscribes",
+    "complaints",
+    "rejected",
+)
+# event type → the `numbers` column of its distinct contacts (bounces split into hard and soft)
+_NUMBER_OF = {
+    SENT: "sent",
+    DELIVERED: "delivered",
+    OPENED: "opened",
+    CLICKED: "clicked",
+    UNSUBSCRIBED: "unsubscribes",
+    COMPLAINT: "complaints",
+    REJECTED: "rejected",
+}
+NONE = -1  # "no such time"
 
 
-@dataclass
-class _Link:
-    total: int = 0
-    contacts: set[str] = field(default_factory=set)
+@dataclass(frozen=True)
+class Firsts:
+    """The first visible event of one type per journey that has one: journeys ascending, their
+    campaign, and the event's time (the journey's earliest of the type)."""
+
+    journey: np.ndarray  # int32
+    campaign: np.ndarray  # int32
+    at: np.ndarray  # int64
 
 
-@dataclass
+def group_max(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
+    """The largest value per group (`NONE` where a group has none)."""
+    result = np.full(size, NONE, np.int64)
+    np.maximum.at(result, groups, values)
+    return result
+
+
+def hard_details(world: BenchmarkWorld) -> np.ndarray:
+    """Per detail code: is it a hard bounce (`emailBounceType` = `hard`)?"""
+    flags = np.zeros(256, bool)
+    for code, detail in enumerate(world.details):
+        flags[code] = dict(detail).get("emailBounceType") == "hard"
+    return flags
+
+
 class Digest:
-    """The world's visible contact events at `now_ms`, per (campaign id, contact id) pair."""
+    """The world's visible contact events at `now_ms` (see the module docstring)."""
 
-    world: BenchmarkWorld
-    now_ms: int
-    firsts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-    hard: set[tuple[str, str]] = field(default_factory=set)
-    last: dict[tuple[str, str], int] = field(default_factory=dict)  # (campaign, type) → ms
-    links: dict[tuple[str, str], _Link] = field(default_factory=lambda: defaultdict(_Link))
-    counts: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    created: list[int] = field(default_factory=list)  # creation ms of every existing contact
-    # (creation ms, contact) of every contact existing at the clock: the imported ones and those
-    # whose `contact-created` event is visible (`POST /api/contact/search` lists these)
-    contacts: list[tuple[int, BmeContact]] = field(default_factory=list)
-    by_campaign: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    def __init__(self, world: BenchmarkWorld, now_ms: int) -> None:
+        self.world, self.now_ms = world, now_ms
+        ev, n_campaigns = world.events, len(world.campaigns)
+        self.visible = ev.at + ev.delay < now_ms  # per event, generation order
+        self.firsts: dict[str, Firsts] = {}
+        self.event_counts = np.zeros((n_campaigns, len(CAMPAIGN_TYPES)), np.int64)
+        self.last: dict[str, np.ndarray] = {}  # OPENED / CLICKED → last visible time per campaign
+        for column, name in enumerate(CAMPAIGN_TYPES):
+            index = np.flatnonzero(self.visible & (ev.type == TYPE_CODE[name]))
+            journeys = ev.journey[index]
+            campaigns = ev.journey_campaign[journeys]
+            keep = campaigns >= 0  # not a contact event outside a campaign (hand-made worlds)
+            if not keep.all():
+                index, journeys, campaigns = index[keep], journeys[keep], campaigns[keep]
+            self.event_counts[:, column] = np.bincount(campaigns, minlength=n_campaigns)
+            first = np.ones(len(journeys), bool)
+            first[1:] = journeys[1:] != journeys[:-1]
+            self.firsts[name] = Firsts(journeys[first], campaigns[first], ev.at[index[first]])
+            if name in (OPENED, CLICKED):
+                self.last[name] = group_max(ev.at[index], campaigns, n_campaigns)
+            if name == BOUNCED:
+                hard = hard_details(world)[ev.detail[index]]
+                self.hard_journeys = np.unique(journeys[hard])
+            if name == CLICKED:
+                self._links(ev.detail[index], campaigns, ev.journey_contact[journeys])
+        bounced = self.firsts[BOUNCED]
+        self.bounce_hard = np.isin(bounced.journey, self.hard_journeys)  # per first bounce
+        self.numbers = np.zeros((n_campaigns, len(NUMBERS)), np.int64)
+        for name, number in _NUMBER_OF.items():
+            column = NUMBERS.index(number)
+            self.numbers[:, column] = np.bincount(self.firsts[name].campaign, minlength=n_campaigns)
+        hard_count = np.bincount(bounced.campaign[self.bounce_hard], minlength=n_campaigns)
+        self.numbers[:, NUMBERS.index("hard")] = hard_count
+        soft_count = np.bincount(bounced.campaign, minlength=n_campaigns) - hard_count
+        self.numbers[:, NUMBERS.index("soft")] = soft_count
+        sends = self.firsts[SENT]
+        self.last_first_send = group_max(sends.at, sends.campaign, n_campaigns)
+        self._contacts()
 
-    def __post_init__(self) -> None:
-        self.contacts = [(c.created_ms, c) for c in self.world.contacts if c.imported]
-        for event in self.world.events:  # in time order: the first seen is the earliest
-            if event.available_ms >= self.now_ms:
-                continue
-            if event.campaign is None:
-                if event.type == CREATED:
-                    self.contacts.append((event.at_ms, event.contact))
-                continue
-            cid = event.campaign.id
-            key = (cid, event.contact.contact_id)
-            firsts = self.firsts.get(key)
-            if firsts is None:
-                firsts = self.firsts[key] = {}
-                self.by_campaign[cid].append(key)
-            firsts.setdefault(event.type, event.at_ms)
-            self.counts[cid, CANONICAL[event.type]] += 1
-            if event.type == BOUNCED and event.field("emailBounceType") == "hard":
-                self.hard.add(key)
-            elif event.type in (OPENED, CLICKED):
-                self.last[cid, event.type] = event.at_ms
-            if event.type == CLICKED and event.link is not None:
-                link = self.links[cid, event.link.id]
-                link.total += 1
-                link.contacts.add(event.contact.contact_id)
-        if not self.world.contacts_listed:
-            self.contacts = []
-        self.created = [at for at, _ in self.contacts]
+    def _links(self, slots: np.ndarray, campaigns: np.ndarray, contacts: np.ndarray) -> None:
+        """Clicks and distinct clicking contacts per link (`world.links`)."""
+        world = self.world
+        links = world.link_offset[campaigns] + slots
+        size = len(world.links)
+        self.link_total = np.bincount(links, minlength=size)
+        pairs = np.unique(links * len(world.contacts.ids) + contacts)
+        self.link_unique = np.bincount(pairs // len(world.contacts.ids), minlength=size)
 
-    # -- counting -----------------------------------------------------------------------------
+    def _contacts(self) -> None:
+        """The contacts existing at the clock (`POST /api/contact/search` lists these): the
+        imported ones and those whose `contact-created` event is visible, at their creation time
+        (the event's); ordered by (creation time, contact id)."""
+        world, ev = self.world, self.world.events
+        created_at = world.contacts.created.copy()
+        exists = world.contacts.imported.copy()
+        index = np.flatnonzero(self.visible & (ev.type == TYPE_CODE[CREATED]))
+        contacts = ev.journey_contact[ev.journey[index]]
+        exists[contacts] = True
+        created_at[contacts] = ev.at[index]
+        if not world.contacts_listed:
+            exists[:] = False
+        existing = np.flatnonzero(exists)
+        rank = world.cached("contact_rank", lambda: ranks(world.contacts.ids))
+        self.contact_order = existing[np.lexsort((rank[existing], created_at[existing]))]
+        self.created_at = created_at  # per contact; read at `contact_order`
+        # creation ms of every existing contact, ascending: an array, and a list of ints
+        self.created_ms = created_at[self.contact_order]
+        self.created: list[int] = self.created_ms.tolist()
 
-    def pairs(self, campaign_id: str | None = None) -> list[tuple[str, str]]:
-        return list(self.firsts) if campaign_id is None else self.by_campaign.get(campaign_id, [])
+    # -- per campaign ---------------------------------------------------------------------------
 
-    def times(self, kind: str, campaign_id: str | None = None, bounce: str = "") -> list[int]:
-        """First times of `kind` per pair (bounce "hard"/"soft" narrows bounces to a class)."""
-        result = []
-        for key in self.pairs(campaign_id):
-            at = self.firsts[key].get(kind)
-            if at is None or (bounce and (key in self.hard) != (bounce == "hard")):
-                continue
-            result.append(at)
-        return result
+    def has_events(self) -> np.ndarray:
+        """Per campaign: has it a visible contact event?"""
+        return self.event_counts.sum(axis=1) > 0
 
-    def count(self, kind: str, start: int, end: int, bounce: str = "") -> int:
-        return sum(start <= at < end for at in self.times(kind, bounce=bounce))
+    def numbers_of(self, campaign: int) -> dict[str, int]:
+        """Whole-campaign distinct-contact counts at the clock (campaign index)."""
+        return dict(zip(NUMBERS, self.numbers[campaign].tolist(), strict=True))
+
+    def last_of(self, kind: str, campaign: int) -> int | None:
+        """The last visible open or click of a campaign (epoch ms), None without one."""
+        at = int(self.last[kind][campaign])
+        return None if at == NONE else at
+
+    def times(self, kind: str, campaign: int) -> np.ndarray:
+        """First times of `kind` per pair of a campaign."""
+        firsts = self.firsts[kind]
+        return firsts.at[firsts.campaign == campaign]
+
+    def counts_of(self, campaign: int) -> dict[str, int]:
+        """Visible contact events of a campaign per canonical type."""
+        row = self.event_counts[campaign].tolist()
+        return {CANONICAL[name]: row[i] for i, name in enumerate(CAMPAIGN_TYPES)}
 
     def contacts_at(self, at_ms: int) -> int:
-        return sum(created < at_ms for created in self.created)
+        return int(np.searchsorted(self.created_ms, at_ms, side="left"))
 
     def campaign_status(self, campaign: BmeCampaign) -> str:
         if campaign.kind == DRAFT or campaign.scheduled_ms is None:
@@ -122,103 +206,16 @@ class Digest:
             return "sending"
         return "sent"
 
-
-def campaign_numbers(d: Digest, campaign_id: str) -> dict[str, int]:
-    """Whole-campaign distinct-contact counts at the clock."""
-    tally = dict.fromkeys(("sent", "delivered", "opened", "clicked", "hard", "soft"), 0)
-    tally.update(unsubscribes=0, complaints=0, rejected=0)
-    for key in d.pairs(campaign_id):
-        firsts = d.firsts[key]
-        for kind, name in (
-            (SENT, "sent"),
-            (DELIVERED, "delivered"),
-            (OPENED, "opened"),
-            (CLICKED, "clicked"),
-            (UNSUBSCRIBED, "unsubscribes"),
-            (COMPLAINT, "complaints"),
-            (REJECTED, "rejected"),
-        ):
-            tally[name] += kind in firsts
-        if BOUNCED in firsts:
-            tally["hard" if key in d.hard else "soft"] += 1
-    return tally
+    def cached(self, name: str, build: Any) -> Any:
+        """A value of this clock computed once (`build()`), e.g. the pair table."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if name not in cache:
+            cache[name] = build()
+        return cache[name]
 
 
-def campaign_report(d: Digest, campaign: BmeCampaign) -> dict[str, Any]:
-    """`GET /api/reports/email/{id}`: the whole campaign at the clock, open and click rates on
-    delivered, bounce rates on sent (CONTRACTS 4)."""
-    n = campaign_numbers(d, campaign.id)
-    delivered, bounces = n["delivered"], n["hard"] + n["soft"]
-
-    def engaged(kind: str, name: str) -> dict[str, Any]:
-        result: dict[str, Any] = {"unique": n[name], "rate": rate(n[name], delivered)}
-        last = d.last.get((campaign.id, kind))
-        if last is not None:
-            result["last"] = iso_ms(last)
-        return result
-
-    return {
-        "stats": {
-            "sent": n["sent"],
-            "delivered": delivered,
-            "opens": engaged(OPENED, "opened"),
-            "clicks": engaged(CLICKED, "clicked"),
-            "totalBounces": {"count": bounces, "rate": rate(bounces, n["sent"])},
-            "hardBounces": {"count": n["hard"], "rate": rate(n["hard"], n["sent"])},
-            "softBounces": {"count": n["soft"], "rate": rate(n["soft"], n["sent"])},
-            "complaints": n["complaints"],
-            "unsubscribes": n["unsubscribes"],
-        },
-        "linkActivity": [
-            {
-                "id": link.id,
-                "path": link.url,
-                "clicks": _link_clicks(d, campaign.id, link.id),
-            }
-            for link in campaign.listed_links
-        ],
-    }
-
-
-def _link_clicks(d: Digest, campaign_id: str, link_id: str) -> dict[str, int]:
-    link = d.links.get((campaign_id, link_id))
-    return (
-        {"total": link.total, "unique": len(link.contacts)} if link else {"total": 0, "unique": 0}
-    )
-
-
-def campaign_record(d: Digest, campaign: BmeCampaign) -> dict[str, Any]:
-    """A `/api/email/campaign` record: fields that do not apply are omitted (drafts have no
-    `scheduledAt`, `sentCount` or `stats`; only sent campaigns have `stats`)."""
-    status = d.campaign_status(campaign)
-    n = campaign_numbers(d, campaign.id)
-    sends = [d.firsts[k][SENT] for k in d.pairs(campaign.id) if SENT in d.firsts[k]]
-    updated = campaign.edited_ms
-    if status == "sent" and sends:
-        updated = max(updated, max(sends))
-    record: dict[str, Any] = {
-        "_id": campaign.id,
-        "name": campaign.name,
-        "from": SENDER[0],
-        "subject": campaign.subject,
-        "previewText": campaign.preview_text,
-        "previewImageUrl": PREVIEW_IMAGE.format(id=campaign.id),
-        "status": status,
-        "subStatus": None,
-        "createdAt": iso_ms(campaign.created_ms),
-        "updatedAt": iso_ms(updated),
-        "cancelledAt": None,
-        "totalRecipients": campaign.planned,
-        "failedCount": n["rejected"],
-    }
-    if campaign.scheduled_ms is not None:
-        record["scheduledAt"] = iso_ms(campaign.scheduled_ms)
-        record["sentCount"] = n["sent"]
-    if status == "sent":
-        record["stats"] = {
-            "sent": n["sent"],
-            "delivered": n["delivered"],
-            "opens": {"unique": n["opened"], "rate": rate(n["opened"], n["delivered"])},
-            "clicks": {"unique": n["clicked"], "rate": rate(n["clicked"], n["delivered"])},
-        }
-    return record
+def ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's position in the sorted values."""
+    result = np.empty(len(values), np.int64)
+    result[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return result

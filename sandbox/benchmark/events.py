@@ -17,7 +17,8 @@ Times are epoch ms (milliseconds are random); an event is visible, i.e. served a
 `available_ms < world clock` (a small ingestion delay, sometimes hours of late indexing).
 
 Everything is drawn from its own `random.Random(f"{seed}:benchmark")`, never from the APSIS or
-Maxemail generators, so those worlds stay byte-identical.
+Maxemail generators, so those worlds stay byte-identical. The part is stored in columns
+(sandbox.benchmark.store).
 """
 
 from __future__ import annotations
@@ -25,17 +26,12 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+import numpy as np
+
 from sandbox.audience import Recipient
 from sandbox.benchmark.journeys import Factory, between, object_id
-from sandbox.benchmark.model import (
-    DRAFT,
-    HISTORICAL,
-    LATER,
-    SOON,
-    BenchmarkWorld,
-    BmeCampaign,
-    BmeContact,
-)
+from sandbox.benchmark.model import DRAFT, HISTORICAL, LATER, SOON, BmeCampaign
+from sandbox.benchmark.store import BenchmarkWorld, Contacts, Events
 from sandbox.config import WorldConfig
 from sandbox.plugin import Ground
 from sandbox.timeutil import DAY_MS, HOUR_MS, to_ms
@@ -57,36 +53,61 @@ def generate(
     rng = random.Random(f"{cfg.seed}:benchmark")
     start_ms, now_ms = to_ms(start), to_ms(now)
     end_ms = start_ms + cfg.days * DAY_MS
-    contacts = _contacts(rng, recipients, start_ms, min(now_ms + 20 * DAY_MS, end_ms))
-    factory = Factory(rng, cfg, end_ms)
-    for contact in contacts:
-        if not contact.imported:
-            factory.contact_created(contact)
+    ids, created, imported = _contacts(
+        rng, len(recipients), start_ms, min(now_ms + 20 * DAY_MS, end_ms)
+    )
+    factory = Factory(rng, cfg, end_ms, created)
+    for contact in np.flatnonzero(~imported).tolist():
+        factory.contact_created(contact)
     count = cfg.campaigns if cfg.benchmark_campaigns is None else cfg.benchmark_campaigns
     campaigns: list[BmeCampaign] = []
     for kind, scheduled in _plans(rng, count, start_ms, now_ms, end_ms):
-        campaigns.append(factory.campaign(kind, scheduled, contacts, len(campaigns), now_ms))
-    factory.events.sort(key=lambda e: (e.at_ms, e.seq))
+        campaigns.append(factory.campaign(kind, scheduled, len(campaigns), now_ms))
+    contacts = Contacts(ids, created, imported, factory.import_no, factory.trigger_user)
     return BenchmarkWorld(
-        tuple(contacts),
+        contacts,
         tuple(campaigns),
-        factory.events,
+        _events(factory),
+        recipients,
         contacts_listed=cfg.benchmark_contacts_listed,
     )
 
 
+def _events(factory: Factory) -> Events:
+    """The factory's columns as NumPy arrays (module sandbox.benchmark.store)."""
+    at = np.array(factory.at, np.int64)
+    delay = np.array(factory.delay, np.int64)
+    if len(delay) == 0 or delay.max() < 2**31:
+        delay = delay.astype(np.int32)
+    code = np.array(factory.code, np.uint16)
+    starts = np.array(factory.journey_start, np.int64)
+    sizes = np.diff(np.append(starts, len(at)))
+    return Events(
+        at=at,
+        delay=delay,
+        type=(code & 15).astype(np.uint8),
+        detail=(code >> 4).astype(np.uint8),
+        journey=np.repeat(np.arange(len(starts), dtype=np.int32), sizes),
+        journey_campaign=np.array(factory.journey_campaign, np.int32),
+        journey_contact=np.array(factory.journey_contact, np.int32),
+    )
+
+
 def _contacts(
-    rng: random.Random, recipients: tuple[Recipient, ...], start_ms: int, last_ms: int
-) -> list[BmeContact]:
-    result = []
-    for recipient in recipients:
-        imported = rng.random() < IMPORTED_SHARE
-        if imported:
-            created = start_ms - between(rng, DAY_MS, 400 * DAY_MS)
+    rng: random.Random, count: int, start_ms: int, last_ms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Contact ids (`S24`), creation ms and the imported flag, one per recipient."""
+    ids, created, imported = [], [], []
+    for _ in range(count):
+        was_imported = rng.random() < IMPORTED_SHARE
+        if was_imported:
+            at = start_ms - between(rng, DAY_MS, 400 * DAY_MS)
         else:
-            created = between(rng, start_ms, max(last_ms, start_ms))
-        result.append(BmeContact(object_id(rng, created), recipient, created, imported))
-    return result
+            at = between(rng, start_ms, max(last_ms, start_ms))
+        ids.append(object_id(rng, at).encode())
+        created.append(at)
+        imported.append(was_imported)
+    return np.array(ids, "S24"), np.array(created, np.int64), np.array(imported, bool)
 
 
 def _plans(

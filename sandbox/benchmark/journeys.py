@@ -5,51 +5,50 @@ bounces sometimes repeat or turn hard) or a delivery (sometimes after an `email-
 clicks on the campaign's links, `contact-unsubscribed` and `email-complaint`. Suppressed contacts
 (unsubscribed, complained, hard-bounced) get no later campaign. Drawn from the generator's stream
 in a fixed order (sandbox.benchmark.events).
+
+The events go straight into `array.array` columns (sandbox.benchmark.store's layout): the journey
+loop runs once per (campaign, contact), so it keeps its state in local names and draws inline
+(`low + int(random() * (high - low + 1))` is `between`). An event's raw merge key (CONTRACTS
+7.2: contact, type, time, campaign, link) must identify it: only two opens, or two clicks on one
+link, of one journey can meet, and the later one moves on by a millisecond.
 """
 
 from __future__ import annotations
 
+import array
 import hashlib
 import random
-from typing import Any
+
+import numpy as np
 
 from sandbox.benchmark.model import (
+    ABUSE,
+    BOUNCE_CODES,
     BOUNCED,
+    BOUNCES,
     CLICKED,
     COMPLAINT,
     CREATED,
+    DELAY_CODES,
     DELAYED,
     DELIVERED,
+    DELIVERED_OK,
     DRAFT,
     OPENED,
+    REJECT_CODES,
     REJECTED,
     SEND_SPREAD_MS,
     SENT,
+    TURNED_HARD_CODE,
+    TYPE_CODE,
     UNSUBSCRIBED,
     BmeCampaign,
-    BmeContact,
-    BmeEvent,
     BmeLink,
 )
 from sandbox.config import WorldConfig
 from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms
 from sandbox.wording import SUBJECTS, THEMES
 
-# (emailBounceType, emailBounceSubType, emailBounceDiagCode, emailSmtpResponse), dealt in
-# shuffled rounds so that a small world shows them all.
-BOUNCES = (
-    ("hard", "NoEmail", "5.1.1", "550 5.1.1 user unknown"),
-    ("soft", "MailboxFull", "4.2.2", "452 4.2.2 mailbox full"),
-    ("hard", "ContentRejected", "5.7.1", "554 5.7.1 message blocked by policy"),
-    ("soft", "General", "4.4.7", "421 4.4.7 message expired, delivery timed out"),
-    ("hard", "General", "5.1.10", "550 5.1.10 recipient address rejected"),
-)
-DELAYS = (
-    ("MailboxFull", "452 4.2.2 mailbox full, will retry"),
-    ("TransientCommunicationFailure", "451 4.4.1 connection timed out, will retry"),
-    ("SpamDetected", "451 4.7.1 temporarily deferred, will retry"),
-)
-REJECT_REASONS = ("Bad content", "Suppressed address")
 LINK_URLS = (
     "https://shop.example.com/{slug}?utm_source=benchmark&utm_content=hero,banner",
     "https://www.example.com/{slug}/story",
@@ -65,6 +64,18 @@ SOFT_REPEAT_RATE = 0.3  # a soft bounce bounces again later...
 SOFT_THEN_HARD_RATE = 0.15  # ...or turns into a hard bounce (hard beats soft)
 DELAY_RATE = 0.05
 COMPLAINT_RATE = 0.01
+NEVER = 2**62  # "not suppressed"
+
+# `type | detail << 4` codes of the events whose detail never changes
+_SENT, _OPENED = TYPE_CODE[SENT], TYPE_CODE[OPENED]
+_DELIVERED = TYPE_CODE[DELIVERED] | DELIVERED_OK << 4
+_COMPLAINT = TYPE_CODE[COMPLAINT] | ABUSE << 4
+_UNSUBSCRIBED, _CLICKED = TYPE_CODE[UNSUBSCRIBED], TYPE_CODE[CLICKED]
+_REJECTED = tuple(TYPE_CODE[REJECTED] | code << 4 for code in REJECT_CODES)
+_DELAYED = tuple(TYPE_CODE[DELAYED] | code << 4 for code in DELAY_CODES)
+_BOUNCED = tuple(TYPE_CODE[BOUNCED] | code << 4 for code in BOUNCE_CODES)
+_TURNED_HARD = TYPE_CODE[BOUNCED] | TURNED_HARD_CODE << 4
+_HARD = tuple(kind == "hard" for kind, *_ in BOUNCES)
 
 
 def between(rng: random.Random, low: int, high: int) -> int:
@@ -83,71 +94,53 @@ def derived_id(at_ms: int, name: str) -> str:
 
 
 class Factory:
-    """Draws campaigns, audiences and journeys; tracks suppressed contacts."""
+    """Draws campaigns, audiences and journeys into columns; tracks suppressed contacts."""
 
-    def __init__(self, rng: random.Random, cfg: WorldConfig, end_ms: int) -> None:
-        self.rng, self.cfg, self.end_ms = rng, cfg, end_ms
-        self.events: list[BmeEvent] = []
-        self.suppressed: dict[str, int] = {}  # contact id → when it stopped receiving mail
-        self._bounces: list[tuple[str, str, str, str]] = []
-        self._identities: set[tuple[str, str, int, str, str]] = set()
+    def __init__(
+        self, rng: random.Random, cfg: WorldConfig, end_ms: int, created: np.ndarray
+    ) -> None:
+        self.rng, self.cfg, self.end_ms, self.created = rng, cfg, end_ms, created
+        self.at, self.delay, self.code = array.array("q"), array.array("q"), array.array("H")
+        self.journey_campaign, self.journey_contact = array.array("i"), array.array("i")
+        self.journey_start = array.array("q")
+        self.suppressed = [NEVER] * len(created)  # contact → when it stopped receiving mail
+        self.import_no = np.zeros(len(created), np.int16)
+        self.trigger_user = np.zeros(len(created), np.int16)
+        self._bounces: list[int] = []
         self._twin_clicks = 0  # clicks on a URL with a footer twin (every second one goes there)
+        rand = rng.random
+        at_add, delay_add, code_add = self.at.append, self.delay.append, self.code.append
+        span = cfg.max_ingest_delay_seconds * 1000 + 1
+        late_rate, late_span = cfg.late_event_rate, round(cfg.max_late_hours * HOUR_MS) - 60_000 + 1
 
-    def emit(
-        self,
-        type_: str,
-        at: int,
-        contact: BmeContact,
-        campaign: BmeCampaign | None = None,
-        link: BmeLink | None = None,
-        **extra: Any,
-    ) -> bool:
-        if at >= self.end_ms:
-            return False
-        campaign_id = campaign.id if campaign is not None else ""
-        link_id = link.id if link is not None else ""
-        while (contact.contact_id, type_, at, campaign_id, link_id) in self._identities:
-            at += 1  # the raw merge key (CONTRACTS 7.2) must identify one event
-        self._identities.add((contact.contact_id, type_, at, campaign_id, link_id))
-        rng, cfg = self.rng, self.cfg
-        available = at + between(rng, 0, cfg.max_ingest_delay_seconds * 1000)
-        if rng.random() < cfg.late_event_rate:
-            available += between(rng, 60_000, round(cfg.max_late_hours * HOUR_MS))
-        self.events.append(
-            BmeEvent(
-                len(self.events),
-                type_,
-                at,
-                available,
-                contact,
-                campaign,
-                link,
-                tuple(extra.items()),
-            )
-        )
-        return True
+        def record(at: int, code: int) -> None:
+            """One event at `at` (`type | detail << 4`) with its ingestion delay."""
+            delay = int(rand() * span)
+            if rand() < late_rate:
+                delay += 60_000 + int(rand() * late_span)
+            at_add(at)
+            delay_add(delay)
+            code_add(code)
 
-    def contact_created(self, contact: BmeContact) -> None:
-        extra: dict[str, Any] = {"source": "form"}
-        if self.rng.random() < 0.5:
-            n = between(self.rng, 1000, 9999)
-            extra = {
-                "source": "import",
-                "importId": f"imp-{n}",
-                "importOriginalFileName": f"{n}.csv",
-            }
-        if self.rng.random() < 0.5:
-            extra["triggeredBy"] = {"type": "user", "userId": f"u-{between(self.rng, 100, 999)}"}
-        self.emit(CREATED, contact.created_ms, contact, None, None, **extra)
+        self.record = record
 
-    def campaign(
-        self,
-        kind: str,
-        scheduled: int | None,
-        contacts: list[BmeContact],
-        index: int,
-        now_ms: int,
-    ) -> BmeCampaign:
+    def _journey(self, campaign: int, contact: int) -> None:
+        self.journey_campaign.append(campaign)
+        self.journey_contact.append(contact)
+        self.journey_start.append(len(self.at))
+
+    def contact_created(self, contact: int) -> None:
+        rng = self.rng
+        if rng.random() < 0.5:
+            self.import_no[contact] = between(rng, 1000, 9999)
+        if rng.random() < 0.5:
+            self.trigger_user[contact] = between(rng, 100, 999)
+        self._journey(-1, contact)
+        at = int(self.created[contact])
+        if at < self.end_ms:
+            self.record(at, TYPE_CODE[CREATED])
+
+    def campaign(self, kind: str, scheduled: int | None, index: int, now_ms: int) -> BmeCampaign:
         rng = self.rng
         basis = scheduled if scheduled is not None else now_ms - 5 * DAY_MS
         created = basis - between(rng, HOUR_MS, 3 * DAY_MS)
@@ -160,13 +153,9 @@ class Factory:
             BmeLink(object_id(rng, created), url.format(slug=f"b{cid[-6:]}"))
             for url in LINK_URLS[: 3 if index == 0 else between(rng, 1, 3)]
         )
-        eligible = [
-            c
-            for c in contacts
-            if c.created_ms < basis - HOUR_MS
-            and self.suppressed.get(c.contact_id, basis + 1) > basis
-        ]
-        audience = rng.sample(eligible, round(len(eligible) * rng.uniform(0.6, 0.95)))
+        suppressed = np.array(self.suppressed, np.int64)
+        eligible = np.flatnonzero((self.created < basis - HOUR_MS) & (suppressed > basis))
+        audience = rng.sample(eligible.tolist(), round(len(eligible) * rng.uniform(0.6, 0.95)))
         campaign = BmeCampaign(
             id=cid,
             kind=kind,
@@ -182,8 +171,7 @@ class Factory:
             unclicked_links=self._extra_link(index, cid, created, UNCLICKED_URL),
         )
         if scheduled is not None:
-            for contact in audience:
-                self.journey(campaign, contact, scheduled + between(rng, 0, SEND_SPREAD_MS))
+            self._send(campaign, index, scheduled, audience)
         return campaign
 
     @staticmethod
@@ -193,97 +181,114 @@ class Factory:
             return ()
         return (BmeLink(derived_id(created, f"{cid} {url}"), url.format(slug=f"b{cid[-6:]}")),)
 
-    def _clicked_link(self, campaign: BmeCampaign, link: BmeLink) -> BmeLink:
-        """`link`, or its footer twin every second time (a counter, not the random stream)."""
-        twin = campaign.footer_twin(link)
-        if twin is None:
-            return link
-        self._twin_clicks += 1
-        return twin if self._twin_clicks % 2 == 0 else link
-
-    def _deal_bounce(self) -> tuple[str, str, str, str]:
+    def _bounce(self, contact: int, at: int) -> None:
+        """A bounce at `at` (dealt from shuffled rounds of BOUNCES); a soft one may bounce again
+        later, or turn hard."""
+        rng, record, end = self.rng, self.record, self.end_ms
         if not self._bounces:
-            self._bounces = list(BOUNCES)
-            self.rng.shuffle(self._bounces)
-        return self._bounces.pop()
-
-    def _bounce(self, campaign: BmeCampaign, contact: BmeContact, at: int) -> None:
-        rng = self.rng
-        kind, subtype, code, smtp = self._deal_bounce()
-
-        def bounce(when: int, kind: str, subtype: str, code: str, smtp: str) -> None:
-            self.emit(
-                BOUNCED,
-                when,
-                contact,
-                campaign,
-                emailBounceType=kind,
-                emailBounceSubType=subtype,
-                emailBounceDiagCode=code,
-                emailSmtpResponse=smtp,
-            )
-            if kind == "hard":
-                self.suppressed.setdefault(contact.contact_id, when)
-
-        bounce(at, kind, subtype, code, smtp)
-        if kind == "soft":
-            roll = rng.random()
-            later = at + between(rng, HOUR_MS, 24 * HOUR_MS)
-            if roll < SOFT_THEN_HARD_RATE:
-                bounce(later, "hard", "General", "5.1.1", "550 5.1.1 mailbox unavailable")
-            elif roll < SOFT_THEN_HARD_RATE + SOFT_REPEAT_RATE:
-                bounce(later, kind, subtype, code, smtp)
-
-    def journey(self, campaign: BmeCampaign, contact: BmeContact, sent: int) -> None:
-        rng, cfg = self.rng, self.cfg
-        if rng.random() < REJECT_RATE:
-            self.emit(
-                REJECTED, sent, contact, campaign, emailRejectReason=rng.choice(REJECT_REASONS)
-            )
+            self._bounces = list(range(len(BOUNCES)))
+            rng.shuffle(self._bounces)
+        dealt = self._bounces.pop()
+        if at < end:
+            record(at, _BOUNCED[dealt])
+        if _HARD[dealt]:
+            self._suppress(contact, at)
             return
-        if not self.emit(SENT, sent, contact, campaign):
-            return
-        delayed = rng.random() < DELAY_RATE
-        if delayed:
-            delay_type, smtp = rng.choice(DELAYS)
-            self.emit(
-                DELAYED,
-                sent + between(rng, 1000, 30_000),
-                contact,
-                campaign,
-                emailDelayType=delay_type,
-                emailSmtpResponse=smtp,
-            )
-        if rng.random() < BOUNCE_RATE:
-            self._bounce(campaign, contact, sent + between(rng, 2000, 15 * 60_000))
-            return
-        delivered = sent + (
-            between(rng, 5 * 60_000, 3 * HOUR_MS) if delayed else between(rng, 500, 60_000)
-        )
-        self.emit(DELIVERED, delivered, contact, campaign, emailSmtpResponse="250 2.0.0 OK")
-        opens: list[int] = []
-        clicks: list[int] = []
-        if rng.random() < cfg.open_rate:
-            first = delivered + round(min(rng.expovariate(1 / 8), 200.0) * HOUR_MS)
-            opens = [first] + [
-                first + between(rng, 60_000, 240 * HOUR_MS) for _ in range(between(rng, 0, 3))
-            ]
-            for at in sorted(opens):
-                self.emit(OPENED, at, contact, campaign)
-            if rng.random() < cfg.click_rate:
-                clicks = [rng.choice(opens) + between(rng, 3000, 1_200_000) for _ in range(3)]
-                clicks = clicks[: between(rng, 1, 3)]
-        elif rng.random() < cfg.click_without_open_rate:
-            clicks = [delivered + between(rng, 60_000, 48 * HOUR_MS)]
-        for at in sorted(clicks):
-            link = self._clicked_link(campaign, rng.choice(campaign.links))
-            self.emit(CLICKED, at, contact, campaign, link)
-        last = max([delivered, *opens, *clicks])
-        if rng.random() < COMPLAINT_RATE:
-            at = last + between(rng, 60_000, 48 * HOUR_MS)
-            if self.emit(COMPLAINT, at, contact, campaign, emailComplaintFeedbackType="abuse"):
-                self.suppressed.setdefault(contact.contact_id, at)
-        elif rng.random() < cfg.unsubscribe_rate:
-            at = last + between(rng, 60_000, 48 * HOUR_MS)
-            if self.emit(UNSUBSCRIBED, at, contact, campaign):
-                self.suppressed.setdefault(contact.contact_id, at)
+        roll = rng.random()
+        later = at + between(rng, HOUR_MS, 24 * HOUR_MS)
+        if roll < SOFT_THEN_HARD_RATE:
+            if later < end:
+                record(later, _TURNED_HARD)
+            self._suppress(contact, later)
+        elif roll < SOFT_THEN_HARD_RATE + SOFT_REPEAT_RATE and later < end:
+            record(later, _BOUNCED[dealt])
+
+    def _suppress(self, contact: int, at: int) -> None:
+        if self.suppressed[contact] == NEVER:
+            self.suppressed[contact] = at
+
+    def _send(self, campaign: BmeCampaign, index: int, scheduled: int, audience: list[int]) -> None:
+        """Every journey of a campaign's send, in audience order."""
+        rng, cfg, end, record = self.rng, self.cfg, self.end_ms, self.record
+        rand, choice, expovariate = rng.random, rng.choice, rng.expovariate
+        open_rate, click_rate = cfg.open_rate, cfg.click_rate
+        click_without_open, unsubscribe_rate = cfg.click_without_open_rate, cfg.unsubscribe_rate
+        suppressed, bounce = self.suppressed, self._bounce
+        j_campaign, j_contact = self.journey_campaign.append, self.journey_contact.append
+        j_start, events = self.journey_start.append, self.at
+        slots = tuple(range(len(campaign.links)))
+        footer = {f.url: len(campaign.links) + i for i, f in enumerate(campaign.footer_links)}
+        twins = tuple(footer.get(link.url, -1) for link in campaign.links)
+        for contact in audience:
+            j_campaign(index)
+            j_contact(contact)
+            j_start(len(events))
+            sent = scheduled + int(rand() * (SEND_SPREAD_MS + 1))
+            if rand() < REJECT_RATE:
+                code = choice(_REJECTED)
+                if sent < end:
+                    record(sent, code)
+                continue
+            if sent >= end:
+                continue
+            record(sent, _SENT)
+            delayed = rand() < DELAY_RATE
+            if delayed:
+                code = choice(_DELAYED)
+                at = sent + 1000 + int(rand() * 29_001)
+                if at < end:
+                    record(at, code)
+            if rand() < BOUNCE_RATE:
+                bounce(contact, sent + 2000 + int(rand() * 898_001))
+                continue
+            if delayed:
+                delivered = sent + 300_000 + int(rand() * 10_500_001)
+            else:
+                delivered = sent + 500 + int(rand() * 59_501)
+            if delivered < end:
+                record(delivered, _DELIVERED)
+            opens: list[int] = []
+            clicks: list[int] = []
+            if rand() < open_rate:
+                first = delivered + round(min(expovariate(1 / 8), 200.0) * HOUR_MS)
+                opens = [first] + [
+                    first + 60_000 + int(rand() * 863_940_001) for _ in range(int(rand() * 4))
+                ]
+                seen: set[int] = set()
+                for at in sorted(opens):
+                    if at < end:
+                        while at in seen:
+                            at += 1
+                        seen.add(at)
+                        record(at, _OPENED)
+                if rand() < click_rate:
+                    clicks = [choice(opens) + 3000 + int(rand() * 1_197_001) for _ in range(3)]
+                    clicks = clicks[: 1 + int(rand() * 3)]
+            elif rand() < click_without_open:
+                clicks = [delivered + 60_000 + int(rand() * 172_740_001)]
+            if clicks:
+                clicked: set[tuple[int, int]] = set()
+                for at in sorted(clicks):
+                    slot = choice(slots)
+                    if twins[slot] >= 0:
+                        self._twin_clicks += 1
+                        if self._twin_clicks % 2 == 0:
+                            slot = twins[slot]
+                    if at < end:
+                        while (at, slot) in clicked:
+                            at += 1
+                        clicked.add((at, slot))
+                        record(at, _CLICKED | slot << 4)
+            last = max(delivered, *opens, *clicks) if opens or clicks else delivered
+            if rand() < COMPLAINT_RATE:
+                at = last + 60_000 + int(rand() * 172_740_001)
+                if at < end:
+                    record(at, _COMPLAINT)
+                    if suppressed[contact] == NEVER:
+                        suppressed[contact] = at
+            elif rand() < unsubscribe_rate:
+                at = last + 60_000 + int(rand() * 172_740_001)
+                if at < end:
+                    record(at, _UNSUBSCRIBED)
+                    if suppressed[contact] == NEVER:
+                        suppressed[contact] = at

@@ -1,6 +1,7 @@
 """Benchmark Email's part of the world: contacts, campaigns and contact events (PROVIDERS.md
-section 4, docs/CONTRACTS.md 7.1), and the record shapes the API serves. Built by
-sandbox.benchmark.events.
+section 4, docs/CONTRACTS.md 7.1): the event types, the campaign and link records, the event
+details (bounce, delay, reject, ... fields) and the record view of one event. The events
+themselves are stored in columns (sandbox.benchmark.store), built by sandbox.benchmark.events.
 
 Times are epoch ms (milliseconds are random); an event is visible, i.e. served and counted, once
 `available_ms < world clock` (a small ingestion delay, sometimes hours of late indexing).
@@ -8,8 +9,7 @@ Times are epoch ms (milliseconds are random); an event is visible, i.e. served a
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sandbox.audience import Recipient
@@ -36,11 +36,51 @@ EVENT_TYPES = (
     "contact-reactivated", "email-sent", "email-bounced", "email-delivered", "email-delayed",
     "email-rejected", "email-complaint", "email-opened", "email-clicked", "email-skipped",
 )  # fmt: skip
+TYPE_CODE = {name: code for code, name in enumerate(EVENT_TYPES)}  # the `type` column's codes
 
 # Campaign kinds: sent before the initial clock, scheduled soon after it, scheduled later, draft.
 HISTORICAL, SOON, LATER, DRAFT = "historical", "soon", "later", "draft"
 SEND_SPREAD_MS = 10 * 60_000  # a send goes out over up to 10 minutes
 SENDER = ("news@bme.example.com", "Example Shop")
+
+Detail = tuple[tuple[str, Any], ...]  # an event's further record fields, in record order
+
+# (emailBounceType, emailBounceSubType, emailBounceDiagCode, emailSmtpResponse), dealt in
+# shuffled rounds so that a small world shows them all; then the hard bounce a soft one turns into.
+BOUNCES = (
+    ("hard", "NoEmail", "5.1.1", "550 5.1.1 user unknown"),
+    ("soft", "MailboxFull", "4.2.2", "452 4.2.2 mailbox full"),
+    ("hard", "ContentRejected", "5.7.1", "554 5.7.1 message blocked by policy"),
+    ("soft", "General", "4.4.7", "421 4.4.7 message expired, delivery timed out"),
+    ("hard", "General", "5.1.10", "550 5.1.10 recipient address rejected"),
+)
+TURNED_HARD = ("hard", "General", "5.1.1", "550 5.1.1 mailbox unavailable")
+DELAYS = (
+    ("MailboxFull", "452 4.2.2 mailbox full, will retry"),
+    ("TransientCommunicationFailure", "451 4.4.1 connection timed out, will retry"),
+    ("SpamDetected", "451 4.7.1 temporarily deferred, will retry"),
+)
+REJECT_REASONS = ("Bad content", "Suppressed address")
+BOUNCE_KEYS = ("emailBounceType", "emailBounceSubType", "emailBounceDiagCode", "emailSmtpResponse")
+
+# Every detail a generated event carries, by code (the `detail` column of an event that is not a
+# click; a click's `detail` is its link's slot in the campaign's `listed_links`). Code 0: none.
+DETAILS: tuple[Detail, ...] = (
+    (),
+    (("emailSmtpResponse", "250 2.0.0 OK"),),
+    (("emailComplaintFeedbackType", "abuse"),),
+    *((("emailRejectReason", reason),) for reason in REJECT_REASONS),
+    *((("emailDelayType", kind), ("emailSmtpResponse", smtp)) for kind, smtp in DELAYS),
+    *(tuple(zip(BOUNCE_KEYS, bounce, strict=True)) for bounce in (*BOUNCES, TURNED_HARD)),
+)
+DETAIL_CODE = {detail: code for code, detail in enumerate(DETAILS)}
+DELIVERED_OK, ABUSE = 1, 2
+REJECT_CODES = tuple(DETAIL_CODE[(("emailRejectReason", r),)] for r in REJECT_REASONS)
+DELAY_CODES = tuple(
+    DETAIL_CODE[(("emailDelayType", k), ("emailSmtpResponse", s))] for k, s in DELAYS
+)
+BOUNCE_CODES = tuple(DETAIL_CODE[tuple(zip(BOUNCE_KEYS, b, strict=True))] for b in BOUNCES)
+TURNED_HARD_CODE = DETAIL_CODE[tuple(zip(BOUNCE_KEYS, TURNED_HARD, strict=True))]
 
 
 def iso_ms(ms: int) -> str:
@@ -92,7 +132,9 @@ class BmeCampaign:
 
 @dataclass(frozen=True, slots=True)
 class BmeEvent:
-    """One contact event; `campaign` is None for contact events outside a campaign."""
+    """One contact event as a record (`campaign` None for contact events outside a campaign): the
+    view `BenchmarkWorld.event(i)` gives of a stored event, and what `BenchmarkWorld.from_events`
+    stores (tests)."""
 
     seq: int
     type: str
@@ -101,7 +143,7 @@ class BmeEvent:
     contact: BmeContact
     campaign: BmeCampaign | None = None
     link: BmeLink | None = None
-    extra: tuple[tuple[str, Any], ...] = ()  # further record fields (bounce, delay, ...)
+    extra: Detail = ()  # further record fields (bounce, delay, ...)
 
     def field(self, name: str) -> Any:
         return next((value for key, value in self.extra if key == name), None)
@@ -127,31 +169,3 @@ class BmeEvent:
             row.update(emailLinkId=self.link.id, emailTargetUrl=self.link.url)
         row.update(self.extra)
         return row
-
-
-@dataclass
-class BenchmarkWorld:
-    contacts: tuple[BmeContact, ...]
-    campaigns: tuple[BmeCampaign, ...]
-    events: list[BmeEvent]  # in time order
-    by_id: dict[str, BmeCampaign] = field(init=False)
-    _by_campaign: dict[str, list[BmeEvent]] = field(init=False)
-    # False (WorldConfig.benchmark_contacts_listed): the account's contact list is empty, as
-    # after deleting every contact; the campaigns' contact events stay
-    contacts_listed: bool = True
-
-    def __post_init__(self) -> None:
-        self.by_id = {c.id: c for c in self.campaigns}
-        self._by_campaign = defaultdict(list)
-        for event in self.events:
-            if event.campaign is not None:
-                self._by_campaign[event.campaign.id].append(event)
-
-    def of_campaign(self, campaign_id: str) -> list[BmeEvent]:
-        return self._by_campaign.get(campaign_id, [])
-
-    def visible(self, now_ms: int) -> list[BmeEvent]:
-        return [e for e in self.events if e.available_ms < now_ms]
-
-    def summary(self) -> dict[str, Any]:
-        return {"benchmark_campaigns": len(self.campaigns), "benchmark_events": len(self.events)}

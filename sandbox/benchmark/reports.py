@@ -1,7 +1,7 @@
 """Benchmark Email reports computed from the world at the world clock (CONTRACTS 7.1, PROVIDERS 4.4).
 
 The dashboard, overall and histogram reports are read off the (campaign, contact) pairs of the
-visible contact events (`sandbox.benchmark.truth.pairs`) with the definitions every provider's
+visible contact events (the `PairTable` of `sandbox.benchmark.pairs`) with the definitions every provider's
 report marts share (docs/CONTRACTS.md section 9, sandbox.reports), so the simulator and the marts'
 truth cannot drift apart:
 
@@ -29,19 +29,20 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from sandbox.benchmark.digest import Digest, campaign_numbers
+import numpy as np
+
+from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.model import CLICKED, OPENED, BmeCampaign, iso_ms
-from sandbox.benchmark.truth import pairs as benchmark_pairs
+from sandbox.benchmark.pairs import pair_table
 from sandbox.reports.counts import count_columns, delivery_slots, histogram_counts, rate_columns
 from sandbox.reports.pairs import CLICKED as CLICKED_KIND
 from sandbox.reports.pairs import DELIVERED as DELIVERED_KIND
 from sandbox.reports.pairs import OPENED as OPENED_KIND
 from sandbox.reports.pairs import SENT as SENT_KIND
-from sandbox.reports.pairs import PairFacts
 from sandbox.reports.periods import (
     CALENDAR,
     Period,
-    bucketed,
+    bucket_counts,
     buckets,
     diff,
     peak_index,
@@ -49,6 +50,7 @@ from sandbox.reports.periods import (
     rate,
     unit_for_days,
 )
+from sandbox.reports.table import PairTable
 from sandbox.reports.truth import HISTOGRAM_KINDS
 from sandbox.timeutil import DAY_MS
 
@@ -63,13 +65,9 @@ def _peak(spans: list[tuple[int, int]], totals: list[int]) -> tuple[int, int, in
     return spans[best][0], spans[best][1], totals[best]
 
 
-def _pairs(d: Digest) -> list[PairFacts]:
+def _pairs(d: Digest) -> PairTable:
     """The Digest's (campaign, contact) pairs, computed once per Digest (one per clock value)."""
-    cached: list[PairFacts] | None = getattr(d, "_pair_facts", None)
-    if cached is None:
-        cached = benchmark_pairs(d)
-        d._pair_facts = cached  # type: ignore[attr-defined]
-    return cached
+    return pair_table(d)
 
 
 # -- reports --------------------------------------------------------------------------------------
@@ -90,7 +88,7 @@ def dashboard(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR
 
     contacts, contacts_before = d.contacts_at(span.end), d.contacts_at(span.start)
     spans = buckets(span.start, span.end, unit_for_days(past_days), zone)
-    totals = bucketed(d.created, span.start, span.end, spans)
+    totals = bucket_counts(d.created_ms, span.start, span.end, spans)
     peak = _peak(spans, totals)
     return {
         "campaign": {
@@ -151,7 +149,7 @@ def overall(d: Digest, past_days: int, zone: tzinfo, alignment: str = CALENDAR) 
     }
 
 
-def delivery_time_stats(pairs: list[PairFacts], span: Period, zone: tzinfo) -> dict[str, float]:
+def delivery_time_stats(pairs: PairTable, span: Period, zone: tzinfo) -> dict[str, float]:
     """Open rate of the pairs first delivered in the period, by the local hour of delivery."""
     slots = delivery_slots(pairs, span, zone)
     return {slot: rate(opened, delivered) for slot, (delivered, opened) in slots.items()}
@@ -164,7 +162,7 @@ def campaign_comparison(d: Digest, start: int, end: int) -> list[dict[str, Any]]
         at = campaign.scheduled_ms
         if at is None or not start <= at < end:
             continue
-        stats = campaign_numbers(d, campaign.id)
+        stats = d.numbers_of(d.world.campaign_index[campaign.id])
         rows.append(
             {
                 "_id": campaign.id,
@@ -218,8 +216,9 @@ def engagement(d: Digest, campaign: BmeCampaign, period_name: str, zone: tzinfo)
     start = campaign.scheduled_ms if campaign.scheduled_ms is not None else campaign.created_ms
     end = start + length
     spans = buckets(start, end, unit, zone)
-    opens = bucketed(d.times(OPENED, campaign.id), start, end, spans)
-    clicks = bucketed(d.times(CLICKED, campaign.id), start, end, spans)
+    index = d.world.campaign_index[campaign.id]
+    opens = bucket_counts(np.sort(d.times(OPENED, index)), start, end, spans)
+    clicks = bucket_counts(np.sort(d.times(CLICKED, index)), start, end, spans)
     totals = [o + c for o, c in zip(opens, clicks, strict=True)]
     items = [
         {"date": iso_ms(s), "total": t, "detail": {"uniqueOpens": o, "uniqueClicks": c}}

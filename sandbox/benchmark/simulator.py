@@ -35,11 +35,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from sandbox.benchmark import reports, truth
 from sandbox.benchmark.contacts import SearchError, parse_search, search
-from sandbox.benchmark.digest import Digest, campaign_record, campaign_report
+from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.limits import RequestLimits
-from sandbox.benchmark.model import EVENT_TYPES, BenchmarkWorld, BmeCampaign, BmeEvent
+from sandbox.benchmark.model import EVENT_TYPES, TYPE_CODE, BmeCampaign
 from sandbox.benchmark.params import (
     MAX_CRITERIA,
     integer_param,
@@ -48,7 +50,10 @@ from sandbox.benchmark.params import (
     statuses_param,
     zone_param,
 )
+from sandbox.benchmark.records import campaign_record, campaign_report
+from sandbox.benchmark.render import event_records, listing
 from sandbox.benchmark.settings import KEYS, BenchmarkError, BenchmarkSettings, invalid
+from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.clock import Clock
 from sandbox.paging import PageCap
 from sandbox.reports.periods import ALIGNMENTS
@@ -74,7 +79,7 @@ class BenchmarkSimulator:
         self._lock = threading.Lock()
         self._limits = RequestLimits(clock, lambda: self.settings, self._lock)
         self._digest: Digest | None = None
-        self._events_cache: tuple[tuple[int, int, tuple[str, ...]], list[BmeEvent]] | None = None
+        self._events_cache: tuple[tuple[int, int, tuple[str, ...]], np.ndarray] | None = None
         get, post = "GET", "POST"
         self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = [
             (get, re.compile(r"/api/email/campaign"), "campaigns:read", self._campaigns),
@@ -138,7 +143,10 @@ class BenchmarkSimulator:
                     raise BenchmarkError(
                         403, "ForbiddenError", f"API key missing required scope: {scope}"
                     )
-                return json_response(200, handler(request, list(match.groups())), headers)
+                body = handler(request, list(match.groups()))
+                if isinstance(body, bytes):  # JSON rendered already (sandbox.benchmark.render)
+                    return Response(200, body, "application/json", headers)
+                return json_response(200, body, headers)
             if any(pattern.fullmatch(path) for _, pattern, _, _ in self._routes):
                 raise BenchmarkError(405, "MethodNotAllowedError", f"{method} not allowed")
             raise BenchmarkError(404, "NotFoundError", f"Route not found: {method} {request.path}")
@@ -211,7 +219,7 @@ class BenchmarkSimulator:
 
     # -- contact events -------------------------------------------------------------------------
 
-    def _contact_events(self, request: Request, _: list[str]) -> dict[str, Any]:
+    def _contact_events(self, request: Request, _: list[str]) -> bytes:
         query = request.query
         page, size = self._paging(query)
         past_days = past_days_param(query, required=False)
@@ -222,27 +230,27 @@ class BenchmarkSimulator:
             if unknown:
                 raise invalid("types", f"unknown event type(s) {unknown}; allowed: {EVENT_TYPES}")
         events = self._events(self.clock.now_ms, past_days, types)
-        page_events = events[self._cap.page(page, size)]
-        return {"total": self._total(len(events)), "records": [e.record() for e in page_events]}
+        records = event_records(self.world, events[self._cap.page(page, size)])
+        return listing(f'{{"total": {self._total(len(events))}, "records": ', records, "}")
 
-    def _events(self, now_ms: int, past_days: int, types: tuple[str, ...]) -> list[BmeEvent]:
-        """Visible events of the window, newest first (cached for paging)."""
+    def _events(self, now_ms: int, past_days: int, types: tuple[str, ...]) -> np.ndarray:
+        """Visible events of the window, newest first (indices in generation order; cached for
+        paging)."""
         key = (now_ms, past_days, types)
         with self._lock:
             if self._events_cache is not None and self._events_cache[0] == key:
                 return self._events_cache[1]
-        since = now_ms - past_days * DAY_MS
-        events = [
-            e
-            for e in self.world.events
-            if e.available_ms < now_ms and e.at_ms >= since and (not types or e.type in types)
-        ]
-        events.sort(key=lambda e: (e.at_ms, e.seq), reverse=True)
+        ev, order = self.world.events, self.world.order
+        wanted = np.zeros(256, bool)
+        wanted[[TYPE_CODE[t] for t in types] if types else slice(None)] = True
+        mask = (ev.at + ev.delay < now_ms) & (ev.at >= now_ms - past_days * DAY_MS)
+        mask &= wanted[ev.type]
+        events = order[mask[order]][::-1]  # by (time, generation order), newest first
         with self._lock:
             self._events_cache = (key, events)
         return events
 
-    def _contact_search(self, request: Request, _: list[str]) -> dict[str, Any]:
+    def _contact_search(self, request: Request, _: list[str]) -> bytes:
         settings = self.settings
         try:
             page, size, descending = parse_search(
@@ -250,8 +258,8 @@ class BenchmarkSimulator:
             )
         except SearchError as error:
             raise invalid(error.field, error.message) from None
-        found = search(self.digest(), self._cap.page(page, size), descending)
-        return {**found, "totalRecords": self._total(found["totalRecords"])}
+        page_slice = self._cap.page(page, size)
+        return search(self.digest(), page_slice, descending, settings.total_overstated_by)
 
     # -- reports --------------------------------------------------------------------------------
 
