@@ -94,8 +94,8 @@ class Provider(Protocol):
 
     def truth(self, query: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Ground truth at the world clock (`GET /_sandbox/truth/<prefix>`); `query` holds the
-        report marts' parameters (`as_of`, `past_days`, `timezone`: sandbox.reports.params),
-        ValueError on a bad one."""
+        report marts' parameters (`as_of`, `past_days`, `timezone`: sandbox.reports.params; for
+        Maxemail also `reads`, sandbox.maxemail.reads), ValueError on a bad one."""
         ...
 
 

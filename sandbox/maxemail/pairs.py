@@ -5,8 +5,9 @@ NumPy straight from the world's columns.
 Times are the files' local text read back as UTC (whole seconds; an ambiguous fall-back time
 reads as its first instant). Delivery is derived: a pair is delivered when sent and not bounced
 (bounces visible at the clock), at its first send. `opened` is the `opened` row's time, the
-latest visible open; `clicked` the first visible click (the `responded` row); `feedback`
-unsubscribes are complaints.
+latest visible open, as a single read at the clock shows it; after reads at several clocks
+(`reads`, sandbox.maxemail.reads) the latest open visible at the first read that saw one;
+`clicked` the first visible click (the `responded` row); `feedback` unsubscribes are complaints.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import tzinfo
 import numpy as np
 
 from sandbox.maxemail.model import MaxemailWorld
+from sandbox.maxemail.reads import first_read, held_first_open
 from sandbox.maxemail.visible import (
     Visible,
     distinct,
@@ -40,9 +42,15 @@ from sandbox.reports.table import (
 
 
 def pair_table(
-    world: MaxemailWorld, now_ms: int, zone: tzinfo, seen: Visible | None = None
+    world: MaxemailWorld,
+    now_ms: int,
+    zone: tzinfo,
+    seen: Visible | None = None,
+    reads: tuple[int, ...] = (),
 ) -> PairTable:
-    """The pairs at the clock as a `PairTable`, rows in (campaign id, recipient) text order."""
+    """The pairs at the clock as a `PairTable`, rows in (campaign id, recipient) text order;
+    `reads`: the clocks (epoch ms, ascending, the last `now_ms`) at which the loader read the
+    files (sandbox.maxemail.reads.read_clocks), default one read at the clock."""
     seen = seen or Visible(world, now_ms, zone)
     by_pair = seen.by_pair
     sorted_keys = seen.pair[by_pair]
@@ -89,7 +97,14 @@ def pair_table(
     earliest(kinds.UNSUBSCRIBED, seen.of("unsubscribe") & ~feedback)
     earliest(kinds.COMPLAINED, feedback)
     earliest(kinds.CLICKED, seen.of("click"))
-    rows, latest_open = per_pair(np.maximum, opened, seen.at_s)
+    if len(reads) > 1:
+        events = seen.grouped(opened)
+        held, latest_open = held_first_open(
+            pair_of[events], seen.at_s[events], first_read(seen.available_ms[events], reads)
+        )
+        rows = row[held]
+    else:
+        rows, latest_open = per_pair(np.maximum, opened, seen.at_s)
     first[rows, KIND_INDEX[kinds.OPENED]] = seen.clock.read_back_s(latest_open) * 1000
     delivered = (first[:, KIND_INDEX[kinds.SENT]] != NEVER) & (
         first[:, KIND_INDEX[kinds.BOUNCED]] == NEVER
@@ -129,11 +144,15 @@ def pair_table(
 
 
 def pairs(
-    world: MaxemailWorld, now_ms: int, zone: tzinfo, seen: Visible | None = None
+    world: MaxemailWorld,
+    now_ms: int,
+    zone: tzinfo,
+    seen: Visible | None = None,
+    reads: tuple[int, ...] = (),
 ) -> list[PairFacts]:
     """The pairs as `PairFacts` (the report functions' list form; small worlds)."""
     seen = seen or Visible(world, now_ms, zone)
-    table = pair_table(world, now_ms, zone, seen)
+    table = pair_table(world, now_ms, zone, seen, reads)
     keys = distinct(seen.pair)
     span = 2 * max(len(world.recipients), 1)
     ranks = who_rank(world)[keys % span]

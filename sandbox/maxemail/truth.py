@@ -22,6 +22,7 @@ import numpy as np
 from sandbox.maxemail.files import URL_SLOTS
 from sandbox.maxemail.model import MaxemailWorld, local_text, local_to_utc
 from sandbox.maxemail.pairs import campaigns, pair_table, pairs
+from sandbox.maxemail.reads import read_clocks
 from sandbox.maxemail.visible import (
     Visible,
     bounce_class,
@@ -54,11 +55,13 @@ def truth(
     world: MaxemailWorld, now_ms: int, zone: tzinfo, query: Mapping[str, str] | None
 ) -> dict[str, Any]:
     """The whole truth document at `now_ms` in the account's timezone `zone` (`query`: the
-    report parameters). Maxemail has no unmapped-type surprise."""
+    report parameters, and `reads`: the clocks at which the loader read the files,
+    sandbox.maxemail.reads). Maxemail has no unmapped-type surprise."""
+    reads = read_clocks(query, now_ms)
     seen = Visible(world, now_ms, zone)
     return truth_document(
         maxemail_truth(world, now_ms, zone, seen),
-        pair_table(world, now_ms, zone, seen),
+        pair_table(world, now_ms, zone, seen, reads),
         campaigns(world, now_ms, zone, seen),
         report_params(query, now_ms),
     )

@@ -66,7 +66,7 @@ class Visible:
 
     def __init__(self, world: MaxemailWorld, now_ms: int, zone: tzinfo) -> None:
         c = world.columns
-        self.world = world
+        self.world, self.now_ms = world, now_ms
         visible = c.available_ms < now_ms
         self.kind, self.message = c.kind[visible], c.message[visible]
         self.at_s, self.detail = c.at_s[visible], c.detail[visible]
@@ -80,6 +80,12 @@ class Visible:
         self.read_back_s = self.clock.read_back_s(self.at_s)
         classes = [bounce_class(kind, reason) for kind, reason in world.bounces]
         self.bounce_hard = np.array([k == "hard" for k in classes], bool)
+
+    @cached_property
+    def available_ms(self) -> np.ndarray:
+        """When each visible event became visible (only the truth of several reads needs it)."""
+        available = self.world.columns.available_ms
+        return available[available < self.now_ms]  # type: ignore[no-any-return]
 
     @cached_property
     def by_pair(self) -> np.ndarray:
