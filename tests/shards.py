@@ -33,6 +33,11 @@ def shard_of_env() -> tuple[int, int] | None:
 
 
 def cost(item: pytest.Item) -> float:
+    """A test's rough cost: its `cost(seconds)` marker when it has one (a test that runs a whole
+    pipeline several times), else by its kind."""
+    marker = item.get_closest_marker("cost")
+    if marker is not None:
+        return float(marker.args[0])
     if item.get_closest_marker("postgres"):
         return POSTGRES_COST
     if item.get_closest_marker("e2e"):

@@ -14,7 +14,8 @@ import pytest
 
 from bench.results import COLUMNS, PROVIDERS, REQUIRED
 
-pytestmark = pytest.mark.e2e
+# eight loads, three dbt builds and two truth comparisons: about four end-to-end tests
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(160)]
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 20_000
 
