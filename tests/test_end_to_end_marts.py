@@ -10,15 +10,13 @@ The module is skipped while the mart models do not exist yet in dbt_project/mode
 
 from __future__ import annotations
 
-import hashlib
 import operator
-import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench.marts_truth import link_rows, set_differences, suppression_rows
 from tests.conftest import (
     ROOT,
     Sandbox,
@@ -43,47 +41,11 @@ PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 Row = tuple[Any, ...]
 
 
-def recipient_key(address: str) -> str:
-    """The dbt project's recipient pseudonym: sha256 hex of key || lower(trim(address))
-    (macros/cross_db/keyed_sha256.sql, var recipient_hash_key)."""
-    key = os.environ.get("EMAIL_ELT_RECIPIENT_KEY", "sandbox-recipient-key")
-    return hashlib.sha256((key + address.strip().lower()).encode("utf-8")).hexdigest()
-
-
-def naive_utc(value: Any) -> datetime | None:
-    """A mart timestamp or a truth text as a naive UTC datetime."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def load_all(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
     load_apsis(sandbox, warehouse, tmp_path)
     load_maxemail(sandbox, warehouse, tmp_path)
     load_netcore(sandbox, warehouse, tmp_path)
     load_benchmark(sandbox, warehouse, tmp_path)
-
-
-def link_rows(rows: list[dict[str, Any]]) -> set[Row]:
-    return {
-        (
-            text(r["campaign_id"]),
-            r["link_id"],
-            r["link_url"],
-            r["link_title"],
-            int(r["unique_click_count"]),
-            int(r["total_click_count"]),
-        )
-        for r in rows
-    }
 
 
 def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
@@ -104,29 +66,6 @@ def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
         assert any(r["total_click_count"] == 0 for r in links), (
             "the benchmark world has no listed link nobody clicked"
         )
-
-
-def suppression_rows(rows: list[dict[str, Any]], *, hashed: bool) -> set[Row]:
-    return {
-        (
-            recipient_key(r["recipient"]) if hashed else r["recipient_key"],
-            r["reason"],
-            naive_utc(r["suppressed_since"]),
-            text(r["campaign_id"]),
-        )
-        for r in rows
-    }
-
-
-def differences(name: str, mart: set[Row], truth: set[Row]) -> list[str]:
-    if mart == truth:
-        return []
-    only_mart, only_truth = sorted(mart - truth, key=repr), sorted(truth - mart, key=repr)
-    return [
-        f"{name}: {len(only_mart)} rows only in the mart, {len(only_truth)} only in the truth",
-        *(f"  mart only:  {row}" for row in only_mart[:10]),
-        *(f"  truth only: {row}" for row in only_truth[:10]),
-    ]
 
 
 def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
@@ -150,10 +89,10 @@ def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
         ):
             if len(mart_set) != len(rows):
                 problems.append(f"{provider} {name}: {len(rows) - len(mart_set)} duplicate rows")
-        problems += differences(
+        problems += set_differences(
             f"{provider} link activity", link_rows(links), link_rows(truth["link_activity"])
         )
-        problems += differences(
+        problems += set_differences(
             f"{provider} suppressions",
             suppression_rows(stops, hashed=False),
             suppression_rows(truth["suppressions"], hashed=True),

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import requests
 
+from bench.marts_truth import keyed_differences, link_rows, set_differences, suppression_rows
 from pipelines.__main__ import main as pipelines_main
 from sandbox.compare import report_differences
 from tests.conftest import (
@@ -36,10 +37,7 @@ from tests.conftest import (
     query,
     query_dicts,
 )
-from tests.test_end_to_end_marts import differences as set_differences
-from tests.test_end_to_end_marts import link_rows, suppression_rows
 from tests.test_end_to_end_report_marts import MARTS
-from tests.test_end_to_end_report_marts import differences as row_differences
 
 pytestmark = pytest.mark.e2e
 
@@ -105,7 +103,7 @@ def mart_differences(
         rows = query_dicts(warehouse, f"select * from marts.{mart} {where}")
         if "past_days" in key:
             rows = [r for r in rows if r["past_days"] in PAST_DAYS]
-        problems += [f"{mart}: {p}" for p in row_differences(rows, truth[name], key)]
+        problems += keyed_differences(mart, rows, truth[name], key)
     return [f"{provider} {p}" for p in problems]
 
 

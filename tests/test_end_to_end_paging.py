@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.marts_truth import keyed_differences
 from sandbox.compare import report_differences
 from tests.conftest import Sandbox, dbt_build, load_benchmark, load_netcore, query, query_dicts
-from tests.test_end_to_end_report_marts import MARTS, differences
+from tests.test_end_to_end_report_marts import MARTS
 
 pytestmark = pytest.mark.e2e
 
@@ -90,7 +91,7 @@ def test_marts_equal_the_truth_under_a_page_size_cap_on_every_listing(
             )
             rows = [r for r in rows if r["past_days"] in PAST_DAYS]
             assert truth[name], name
-            problems += [f"{provider} {mart}: {p}" for p in differences(rows, truth[name], key)]
+            problems += [f"{provider} {p}" for p in keyed_differences(mart, rows, truth[name], key)]
     assert not problems, "\n".join(problems[:40])
     # Netcore's stats: every day from the start date reported, each metric equal to the events.
     days, unreported, differing = query(

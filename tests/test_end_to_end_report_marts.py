@@ -10,14 +10,14 @@ the first open is the latest open of the first read that saw one, CONTRACTS 5.3,
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from bench.marts_truth import REPORT_MARTS as MARTS
+from bench.marts_truth import keyed_differences
 from tests.conftest import (
     Sandbox,
     dbt_build,
@@ -35,45 +35,6 @@ pytestmark = pytest.mark.e2e
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 TIMEZONE = "Europe/London"
 PAST_DAYS = (1, 7, 30)
-MARTS = {
-    "dashboard": ("email_dashboard", ("past_days",)),
-    "histogram": ("email_histogram", ("past_days", "event_type", "bucket_index")),
-    "engagement": ("email_campaign_engagement", ("campaign_id", "period", "bucket_index")),
-    "contact_histogram": ("email_dashboard_contact_histogram", ("past_days", "bucket_index")),
-    "overall": ("email_overall", ("past_days",)),
-    "delivery_time": ("email_overall_delivery_time", ("past_days", "slot")),
-    "campaign_comparison": ("email_overall_campaign_comparison", ("past_days", "campaign_id")),
-}
-
-
-def normal(value: Any) -> Any:
-    """One comparable form for SQL and JSON values: times as naive datetimes, numbers as float."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        return datetime.fromisoformat(value.replace("Z", "")).replace(tzinfo=None)
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def differences(
-    mart: list[dict[str, Any]], truth: list[dict[str, Any]], key: tuple[str, ...]
-) -> list[str]:
-    rows = {tuple(str(r[k]) for k in key): r for r in mart}
-    expected = {tuple(str(r[k]) for k in key): r for r in truth}
-    problems = []
-    if set(rows) != set(expected):
-        problems.append(
-            f"keys differ: only in mart {sorted(set(rows) - set(expected))[:5]}, "
-            f"only in truth {sorted(set(expected) - set(rows))[:5]}"
-        )
-    for k in sorted(set(rows) & set(expected)):
-        for column, want in expected[k].items():
-            got = rows[k].get(column)
-            if normal(got) != normal(want):
-                problems.append(f"{k} {column}: mart {got!r} != truth {want!r}")
-    return problems
 
 
 def report_truth(
@@ -115,7 +76,8 @@ def assert_report_marts_equal_truth(
             if "past_days" in key:
                 rows = [r for r in rows if r["past_days"] in PAST_DAYS]
             problems += [
-                f"{alignment} {provider} {mart}: {p}" for p in differences(rows, truth[name], key)
+                f"{alignment} {provider} {p}"
+                for p in keyed_differences(mart, rows, truth[name], key)
             ]
     assert not problems, "\n".join(problems[:40])
 
