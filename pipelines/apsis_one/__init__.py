@@ -16,7 +16,7 @@ import dlt
 from pipelines.apsis_one.client import ApsisOneClient
 from pipelines.apsis_one.config import ApsisOneConfig
 from pipelines.apsis_one.exports import export_window
-from pipelines.apsis_one.settings import PROVIDER, ROW_IDENTITY, SOURCE_NAME
+from pipelines.apsis_one.settings import PROVIDER, SOURCE_NAME, WINDOW_KEY
 from pipelines.common.config import resolve
 from pipelines.common.windows import parse_utc, plan_windows, require_past, rfc3339
 
@@ -34,8 +34,11 @@ def apsis_one(**settings: Any) -> Any:
 
 @dlt.resource(
     name="email_events",
-    write_disposition="merge",
-    primary_key=ROW_IDENTITY,
+    # A re-read replaces the rows of every instant it read (docs: DECISIONLOG "Where a load's time
+    # goes"): delete the warehouse's rows at the staged (_account_id, server_time), insert the staged
+    # rows as they are. No 8-column row-key join, no dedup window over the staged rows.
+    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+    merge_key=WINDOW_KEY,
 )
 def email_events(client: ApsisOneClient, config: ApsisOneConfig) -> Iterator[Any]:
     """Every email event, exported window by window (≤ 3 months each) up to the provider's now.

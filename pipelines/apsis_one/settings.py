@@ -53,6 +53,10 @@ ROW_IDENTITY = (
     "link_id",
 )
 
+# The raw merge key: an export selects its rows by server_time, so every row of an instant it read
+# is in the file; a re-read deletes the warehouse's rows at those instants and inserts the file's.
+WINDOW_KEY = ("_account_id", "server_time")
+
 MAX_WINDOW_MONTHS = 3  # validated by the API
 MAX_ATTRIBUTES = 75
 MAX_TAGS = 25
