@@ -32,6 +32,26 @@ def apsis_one(**settings: Any) -> Any:
     return email_events(client, config), sections(client, config), activities(client, config)
 
 
+def migrate_schema(pipeline: dlt.Pipeline) -> None:
+    """Drop the 8-column `primary_key` hints a warehouse loaded before issue 14 stored for
+    `email_events`. dlt adds compound hints a resource does not give instead of replacing them, so
+    they would stay, and the merge would delete by both keys and deduplicate by the old one
+    (correct, but the cost issue 14 removes). The schema is saved locally; the next load stores it
+    in the warehouse with its rows."""
+    if not pipeline.default_schema_name:
+        return
+    schema = pipeline.default_schema
+    columns = schema.tables.get("email_events", {}).get("columns", {})
+    stale = [name for name, column in columns.items() if column.get("primary_key")]
+    if not stale:
+        return
+    for name in stale:
+        columns[name].pop("primary_key")
+    schema._bump_version()
+    pipeline.schemas.save_schema(schema)
+    logger.info("%s email_events: dropped the old row key hints (%s)", PROVIDER, ", ".join(stale))
+
+
 @dlt.resource(
     name="email_events",
     # A re-read replaces the rows of every instant it read (docs: DECISIONLOG "Where a load's time
