@@ -89,7 +89,10 @@ class SourceConfig(BaseConfiguration):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ProviderError(self.provider, f"unknown {name} {value!r} (an IANA name)") from None
+            raise ProviderError(
+                self.provider,
+                f"setting {name}: unknown timezone {value!r} (an IANA name such as Europe/London)",
+            ) from None
 
     @property
     def since_at(self) -> datetime | None:
