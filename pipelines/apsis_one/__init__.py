@@ -16,7 +16,8 @@ import dlt
 from pipelines.apsis_one.client import ApsisOneClient
 from pipelines.apsis_one.config import ApsisOneConfig
 from pipelines.apsis_one.exports import export_window
-from pipelines.apsis_one.settings import PROVIDER, SOURCE_NAME, WINDOW_KEY
+from pipelines.apsis_one.settings import PROVIDER, SOURCE_NAME
+from pipelines.common import replace
 from pipelines.common.config import resolve
 from pipelines.common.windows import parse_utc, plan_windows, require_past, rfc3339
 
@@ -32,33 +33,11 @@ def apsis_one(**settings: Any) -> Any:
     return email_events(client, config), sections(client, config), activities(client, config)
 
 
-def migrate_schema(pipeline: dlt.Pipeline) -> None:
-    """Drop the 8-column `primary_key` hints a warehouse loaded before issue 14 stored for
-    `email_events`. dlt adds compound hints a resource does not give instead of replacing them, so
-    they would stay, and the merge would delete by both keys and deduplicate by the old one
-    (correct, but the cost issue 14 removes). The schema is saved locally; the next load stores it
-    in the warehouse with its rows."""
-    if not pipeline.default_schema_name:
-        return
-    schema = pipeline.default_schema
-    columns = schema.tables.get("email_events", {}).get("columns", {})
-    stale = [name for name, column in columns.items() if column.get("primary_key")]
-    if not stale:
-        return
-    for name in stale:
-        columns[name].pop("primary_key")
-    schema._bump_version()
-    pipeline.schemas.save_schema(schema)
-    logger.info("%s email_events: dropped the old row key hints (%s)", PROVIDER, ", ".join(stale))
-
-
 @dlt.resource(
     name="email_events",
-    # A re-read replaces the rows of every instant it read (docs: DECISIONLOG "Where a load's time
-    # goes"): delete the warehouse's rows at the staged (_account_id, server_time), insert the staged
-    # rows as they are. No 8-column row-key join, no dedup window over the staged rows.
-    write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-    merge_key=WINDOW_KEY,
+    # Appended as read; the rows of a re-read window that earlier exports delivered are deleted
+    # after the load commits (pipelines/common/replace.py, DECISIONLOG "Append-only raw tables").
+    write_disposition="append",
 )
 def email_events(client: ApsisOneClient, config: ApsisOneConfig) -> Iterator[Any]:
     """Every email event, exported window by window (≤ 3 months each) up to the provider's now.
@@ -68,6 +47,7 @@ def email_events(client: ApsisOneClient, config: ApsisOneConfig) -> Iterator[Any
     past `now - lookback_hours`, so late-indexed events are re-read on the next run.
     """
     state = dlt.current.resource_state()
+    replace.start()
     now = client.server_now()
     if config.since_at is not None:
         # A backfill restarts the cursor (it may move back) and then proceeds window by window.

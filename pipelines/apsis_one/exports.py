@@ -16,6 +16,7 @@ from pipelines.apsis_one.client import ApsisOneClient
 from pipelines.apsis_one.config import ApsisOneConfig
 from pipelines.apsis_one.rows import export_tables
 from pipelines.apsis_one.settings import PROVIDER
+from pipelines.common import replace
 from pipelines.common.errors import ProviderError
 from pipelines.common.exports import poll_until_done
 from pipelines.common.ledger import ExportJob
@@ -78,6 +79,17 @@ def export_window(
     finally:
         download.remove()
     job.status = "completed"
+    # This export holds every row of [start, end) (its server_time selects them): it replaces
+    # the rows earlier exports of the account delivered there.
+    replace.remember(
+        "email_events",
+        export_column="_export_report_id",
+        export_id=job.report_id,
+        time_column="server_time",
+        start_at=epoch_ms(start),
+        end_at=epoch_ms(end),
+        match={"_account_id": config.account_id},
+    )
     logger.info(
         "%s: %s completed: %d rows, %.1f kB, %d polls, %.1f s",
         PROVIDER,
@@ -88,3 +100,8 @@ def export_window(
         job.seconds,
     )
     yield job.ledger_item()
+
+
+def epoch_ms(instant: datetime) -> int:
+    """``instant`` in epoch milliseconds, as the export file's `server_time`."""
+    return round(instant.timestamp() * 1000)

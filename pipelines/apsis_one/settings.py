@@ -39,9 +39,10 @@ DEFAULT_COLUMNS = (
 # Epoch milliseconds; every other column, attributes and tags included, is kept as text.
 COLUMN_TYPES = {"event_time": pa.int64(), "server_time": pa.int64()}
 
-# One raw row as the provider sent it. Re-reading an overlapping window yields the same values and
-# merges onto the same row; a provider retry differs in server_time and stays a row of its own
-# (it is collapsed later, by event identity, in int_email_events__deduplicated).
+# One raw row as the provider sent it; each field is required (a row without one is a malformed
+# export). A re-read window replaces the rows earlier exports delivered in it (the raw table is
+# append-only, pipelines/common/replace.py); a provider retry differs in server_time and stays a
+# row of its own (collapsed later, by event identity, in int_email_events__deduplicated).
 ROW_IDENTITY = (
     "activity_id",
     "split_id",
@@ -52,10 +53,6 @@ ROW_IDENTITY = (
     "server_time",
     "link_id",
 )
-
-# The raw merge key: an export selects its rows by server_time, so every row of an instant it read
-# is in the file; a re-read deletes the warehouse's rows at those instants and inserts the file's.
-WINDOW_KEY = ("_account_id", "server_time")
 
 MAX_WINDOW_MONTHS = 3  # validated by the API
 MAX_ATTRIBUTES = 75

@@ -18,7 +18,7 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import gaps, ledger, paging, state
+from pipelines.common import gaps, ledger, paging, replace, state
 from pipelines.common.downloads import remove_stale_downloads
 from pipelines.common.errors import ProviderError
 from pipelines.common.memory import PeakMemory
@@ -122,9 +122,14 @@ def explain(exc: BaseException, provider: str, warehouse: str | None) -> LoadErr
 
 
 def _run(
-    pipeline: dlt.Pipeline, source: Any, summary: LoadSummary, full_refresh: bool = False
+    pipeline: dlt.Pipeline,
+    source: Any,
+    summary: LoadSummary,
+    full_refresh: bool = False,
+    replaced: set[str] | None = None,
 ) -> None:
-    """One extract, normalize and load of ``source``; its row counts go to ``summary``."""
+    """One extract, normalize and load of ``source``; its row counts go to ``summary``. Then the
+    rows its re-read windows replaced are deleted (pipelines/common/replace.py)."""
     if pipeline.has_pending_data:  # dlt's run would load these and extract nothing: never
         raise LoadError(f"load packages pending in {pipeline.working_dir}; re-run the load")
     pipeline.run(
@@ -133,6 +138,7 @@ def _run(
         refresh="drop_sources" if full_refresh else None,  # type: ignore[arg-type]
     )
     state.remember_committed(pipeline)
+    replace.apply(pipeline, source.name, replaced)
     summary.loads += 1
     trace = pipeline.last_trace
     if trace and trace.last_normalize_info:
@@ -172,9 +178,9 @@ def load_provider(
             raise
         except Exception as exc:  # reading the warehouse's state: locked, unreachable, not DuckDB
             raise explain(exc, provider, warehouse) from None
-        migrate = getattr(module, "migrate_schema", None)
-        if migrate is not None:
-            migrate(pipeline)  # hints an earlier version stored that dlt would otherwise keep
+        # The deletes a run killed after its last load did not do (repeating one is harmless).
+        replaced: set[str] = set()
+        replace.apply(pipeline, provider, replaced)
         for attempt in range(max_loads):
             first = attempt == 0
             kwargs = dict(source_kwargs)
@@ -190,14 +196,15 @@ def load_provider(
             elif follow_up:
                 source = source.with_resources(*[r for r in source.resources if r not in follow_up])
             ledger.FAILED_JOBS.clear()
-            _run(pipeline, source, summary, full_refresh=full_refresh and first)
+            _run(pipeline, source, summary, full_refresh and first, replaced)
             resources = pipeline.state.get("sources", {}).get(provider, {}).get("resources", {})
             if resources.get(paged, {}).get("caught_up", True):
                 break
             logger.info("%s: window committed, continuing", display)
         if follow_up:
             # Resources that use what the exports saw (e.g. metadata of new message ids).
-            _run(pipeline, factory(**dict(source_kwargs)).with_resources(*follow_up), summary)
+            follow = factory(**dict(source_kwargs)).with_resources(*follow_up)
+            _run(pipeline, follow, summary, replaced=replaced)
     except state.PendingLoadFailed as exc:
         raise LoadError(str(exc)) from None
     except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import dlt
 import pyarrow.compute as pc
 
+from pipelines.common import replace
 from pipelines.common.config import resolve
 from pipelines.common.ledger import ExportJob
 from pipelines.common.windows import LOCAL_FORMAT, parse_utc, require_past
@@ -100,6 +101,19 @@ def _export(
         download.remove()
     job.window_end = latest
     job.status = "completed"
+    # The file holds every row with a timestamp from `since`, but an `opened` or `clicked` row
+    # carries a pair's latest event at the read and the earlier ones stay (CONTRACTS 5.3): this
+    # export replaces only the earlier rows it holds again, key for key.
+    method = target.method
+    replace.remember(
+        method.name,
+        export_column="_export_key",
+        export_id=job.report_id or "",
+        time_column=timestamp,
+        start_at=since.replace(microsecond=0).astimezone(UTC).isoformat() if since else None,
+        match={"_account_id": target.account_id, "_message_type": target.message_type},
+        same_key=[k for k in method.primary_key if k != "_message_type"],
+    )
     logger.info(
         "%s: %s from %s: %d rows, %.1f kB, %.1f s",
         PROVIDER,
@@ -131,6 +145,7 @@ def _export_resource(client: MaxemailClient, target: ExportTarget, config: Maxem
 
     def rows() -> Iterator[Any]:
         state = dlt.current.resource_state()
+        replace.start()
         if config.since_at is not None:
             since, setting = config.since_at, "--since"
         elif state.get("loaded_until"):
@@ -143,8 +158,9 @@ def _export_resource(client: MaxemailClient, target: ExportTarget, config: Maxem
         rows,
         name=target.resource_name,
         table_name=method.name,
-        write_disposition="merge",
-        primary_key=method.primary_key,
+        # appended as read; rows a re-read replaced are deleted after the load commits
+        # (pipelines/common/replace.py, DECISIONLOG "Append-only raw tables")
+        write_disposition="append",
     )
 
 
