@@ -3,10 +3,12 @@ and the provider's dlt pipeline bound to it (pipelines/common/state.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from pipelines.common import state
 
@@ -33,6 +35,24 @@ def postgres_credentials() -> dict[str, Any]:
     return values
 
 
+# DuckDB's settings on the loader's connections (issue 14, DECISIONLOG "Memory of the load step"):
+# by default DuckDB may take 80% of the machine's memory, and an INSERT of one export window's
+# Parquet file held it all, so the loader's peak grew with the window (0.8 GB at 3.4M rows). With
+# a limit it writes to the file (or spills) instead; without insertion order it inserts in
+# parallel within that limit. Settings in dlt's config
+# (`[destination.duckdb.credentials] global_config`, or DESTINATION__DUCKDB__CREDENTIALS__
+# GLOBAL_CONFIG as JSON) win over these.
+DUCKDB_LOAD_CONFIG = {"memory_limit": "128MB", "preserve_insertion_order": False}
+
+
+def duckdb_global_config() -> dict[str, Any]:
+    """`DUCKDB_LOAD_CONFIG` under the global config dlt's configuration gives, if any."""
+    configured: Any = dlt.config.get("destination.duckdb.credentials.global_config")
+    if isinstance(configured, str):
+        configured = json.loads(configured)
+    return {**DUCKDB_LOAD_CONFIG, **(configured or {})}
+
+
 def warehouse_kind() -> str:
     """The warehouse chosen by WAREHOUSE (default `duckdb`), a dlt destination name."""
     return os.environ.get("WAREHOUSE", "duckdb")
@@ -44,8 +64,10 @@ def destination_for(warehouse: str | None) -> Any:
     configured the dlt way (.dlt/secrets.toml or DESTINATION__<NAME>__CREDENTIALS)."""
     kind = warehouse_kind()
     if kind == "duckdb":
-        path = warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb")
-        return dlt.destinations.duckdb(os.path.abspath(path))
+        path = os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
+        return dlt.destinations.duckdb(
+            DuckDbCredentials(path, global_config=duckdb_global_config())
+        )
     if kind == "postgres":
         return dlt.destinations.postgres(credentials=postgres_credentials())
     return kind
