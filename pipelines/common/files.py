@@ -51,6 +51,21 @@ def open_decompressed(path: str) -> Iterator[IO[bytes]]:
             yield stream
 
 
+@contextmanager
+def _arrow_stream(path: str) -> Iterator[IO[bytes] | pa.NativeFile]:
+    """The CSV bytes for Arrow's reader: a gzip file through Arrow's own decompressor (C++, no
+    GIL held, about 0.2 CPU s less per 670k APSIS rows than Python's gzip), else
+    `open_decompressed`."""
+    with open(path, "rb") as raw:
+        magic = raw.read(2)
+    if magic == GZIP_MAGIC:
+        with pa.input_stream(path, compression="gzip") as stream:
+            yield stream
+    else:
+        with open_decompressed(path) as stream:
+            yield stream
+
+
 def read_header(path: str) -> list[str]:
     """The CSV header row (decompressed), parsed with the csv module for correct quoting."""
     with open_decompressed(path) as stream:
@@ -83,7 +98,7 @@ def iter_csv_tables(
         yield from _iter_csv_tables_python(path, header, types, names)
         return
     try:
-        with open_decompressed(path) as stream:
+        with _arrow_stream(path) as stream:
             reader = pacsv.open_csv(
                 stream,
                 read_options=pacsv.ReadOptions(
