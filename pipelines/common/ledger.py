@@ -83,6 +83,6 @@ class ExportJob:
         if self.status in ("split", "error"):
             FAILED_JOBS.append(table)
         hints = dlt.mark.make_hints(
-            table_name=LEDGER_TABLE, write_disposition="append", primary_key=(), merge_key=()
+            table_name=LEDGER_TABLE, write_disposition="append", primary_key=()
         )
         return dlt.mark.with_hints(table, hints, create_table_variant=True)
