@@ -51,6 +51,7 @@ class BenchmarkConfig(SourceConfig):
     lookback_hours: float = 24.0
     initial_past_days: int = MAX_PAST_DAYS
     page_size: int = MAX_PAGE_SIZE
+    batch_rows: int = 50_000
     histogram_event_types: Sequence[str] = HISTOGRAM_EVENT_TYPES
     engagement_periods: Sequence[str] = ENGAGEMENT_PERIODS
     reports: bool = True
@@ -68,10 +69,15 @@ class BenchmarkConfig(SourceConfig):
             _days(days, "past_days")
         if not self.past_days:
             raise ProviderError(PROVIDER, "setting past_days is empty")
-        if self.page_size < 1 or self.lookback_hours < 0 or self.max_retry_after_seconds < 0:
+        if (
+            self.page_size < 1
+            or self.batch_rows < 1
+            or self.lookback_hours < 0
+            or self.max_retry_after_seconds < 0
+        ):
             raise ProviderError(
                 PROVIDER,
-                "settings page_size >= 1, lookback_hours >= 0, max_retry_after_seconds >= 0",
+                "settings page_size >= 1, batch_rows >= 1, lookback_hours >= 0, max_retry_after_seconds >= 0",
             )
         _subset(self.event_types, ALL_EVENT_TYPES, "event_types")
         _days(self.initial_past_days, "initial_past_days")
