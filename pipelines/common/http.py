@@ -105,6 +105,7 @@ class HttpClient:
         self.auth_hint = auth_hint
         self.policy = policy or RetryPolicy()
         self.session = retrying_session(self.policy)
+        _environment_once_per_host(self.session)
         self.rest = RESTClient(
             self.base_url, headers={"Accept": "application/json"}, session=self.session
         )
@@ -271,6 +272,26 @@ class HttpClient:
             "answered (a proxy, captive portal or maintenance page); check the base_url "
             "(or region) setting and run again later",
         )
+
+
+def _environment_once_per_host(session: requests.Session) -> None:
+    """`requests` reads the proxy and CA-bundle variables for every request (two scans of
+    `os.environ`: 9 of 142 profiled seconds for Benchmark's 7,891 pages, issue 14); what it reads
+    depends only on the URL's scheme and host, so it is read once per host and run."""
+    original = session.merge_environment_settings
+    memo: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def merge(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
+        parts = urlsplit(str(url))
+        given = repr(sorted((proxies or {}).items()))
+        key = (parts.scheme, parts.netloc, given, repr(stream), repr(verify), repr(cert))
+        if key not in memo:
+            memo[key] = original(url, proxies, stream, verify, cert)
+        settings = dict(memo[key])
+        settings["proxies"] = dict(settings.get("proxies") or {})
+        return settings
+
+    session.merge_environment_settings = merge  # type: ignore[method-assign]
 
 
 @functools.cache
