@@ -100,3 +100,20 @@ def test_cli_names_the_missing_settings_of_a_provider(tmp_path: Path) -> None:
         "error: Netcore: missing configuration api_key, start_date. Set it in .dlt/config.toml "
         "or .dlt/secrets.toml under [sources.netcore], or as SOURCES__NETCORE__<NAME>."
     ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    "provider", sorted(p for p in PROVIDERS if "timezone" in spec_of(p).__annotations__)
+)
+def test_a_timezone_setting_that_is_no_iana_name_is_named(
+    provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = spec_of(provider)
+    for key, value in required(spec).items():
+        monkeypatch.setenv(f"SOURCES__{provider.upper()}__{key.upper()}", value)
+    with pytest.raises(
+        ProviderError, match=r"setting timezone: unknown timezone 'Mars/Olympus' \(an IANA name"
+    ):
+        resolve(spec, {"timezone": "Mars/Olympus"})
+    config = resolve(spec, {"timezone": "Europe/Stockholm"})
+    assert getattr(config, "timezone") == "Europe/Stockholm"  # noqa: B009

@@ -4,7 +4,6 @@
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dlt
 from dlt.common.configuration import configspec
@@ -59,12 +58,7 @@ class BenchmarkConfig(SourceConfig):
 
     def on_resolved(self) -> None:
         super().on_resolved()
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ProviderError(
-                PROVIDER, f"setting timezone={self.timezone!r}: an IANA timezone"
-            ) from None
+        self.check_timezone()
         for days in self.past_days:
             _days(days, "past_days")
         if not self.past_days:

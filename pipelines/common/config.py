@@ -17,6 +17,7 @@ pieces in the loader").
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.resolve import inject_section
@@ -80,6 +81,18 @@ class SourceConfig(BaseConfiguration):
         """A configured date or datetime (``name``: `start_date`, `since`) as aware UTC; a bad
         value is an error naming the provider and the setting."""
         return parse_setting(getattr(self, name), self.provider, name)
+
+    def check_timezone(self, name: str = "timezone") -> None:
+        """The setting ``name`` must be an IANA timezone; else an error naming the provider and
+        the setting."""
+        value = getattr(self, name)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ProviderError(
+                self.provider,
+                f"setting {name}: unknown timezone {value!r} (an IANA name such as Europe/London)",
+            ) from None
 
     @property
     def since_at(self) -> datetime | None:

@@ -4,7 +4,6 @@ pipelines/common/config.py)."""
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dlt
 from dlt.common.configuration import configspec
@@ -44,12 +43,7 @@ class MaxemailConfig(SourceConfig):
 
     def on_resolved(self) -> None:
         super().on_resolved()
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ProviderError(
-                PROVIDER, f"unknown timezone {self.timezone!r} (an IANA name)"
-            ) from None
+        self.check_timezone()
         unknown = [e for e in self.exports if e not in ALL_EXPORTS]
         if unknown:
             raise ProviderError(

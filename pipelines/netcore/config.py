@@ -3,7 +3,7 @@ pipelines/common/config.py)."""
 
 from datetime import UTC, date, datetime
 from typing import ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import dlt
 from dlt.common.configuration import configspec
@@ -79,12 +79,7 @@ class NetcoreConfig(SourceConfig):
             raise ProviderError(
                 PROVIDER, f"unknown paging {self.paging!r}; use one of {PAGING_MODES}"
             )
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ProviderError(
-                PROVIDER, f"unknown timezone {self.timezone!r} (an IANA name)"
-            ) from None
+        self.check_timezone()
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise ProviderError(
                 PROVIDER, f"page_size must be 1..{MAX_PAGE_SIZE}, got {self.page_size}"
