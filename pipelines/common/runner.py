@@ -169,6 +169,9 @@ def load_provider(
             raise
         except Exception as exc:  # reading the warehouse's state: locked, unreachable, not DuckDB
             raise explain(exc, provider, warehouse) from None
+        migrate = getattr(module, "migrate_schema", None)
+        if migrate is not None:
+            migrate(pipeline)  # hints an earlier version stored that dlt would otherwise keep
         for attempt in range(max_loads):
             first = attempt == 0
             kwargs = dict(source_kwargs)

@@ -45,6 +45,33 @@ def netcore(**settings: Any) -> Any:
     return events(client, config), stats(client, config)
 
 
+def migrate_schema(pipeline: dlt.Pipeline) -> None:
+    """Unlink `events__opens` and `events__clicks` from `events` in a schema stored before issue
+    14: dlt's relational normaliser made them nested tables of `events`; they are now built as
+    Arrow tables and merged on their own (pipelines/netcore/arrow.py), and dlt refuses a table
+    whose parent changes. Their rows stay; the schema is saved locally and stored in the
+    warehouse with the next load."""
+    if not pipeline.default_schema_name:
+        return
+    schema = pipeline.default_schema
+    nested = [
+        name
+        for name in ("events__opens", "events__clicks")
+        if schema.tables.get(name, {}).get("parent")
+    ]
+    if not nested:
+        return
+    for name in nested:
+        table = schema.tables[name]
+        table.pop("parent")
+        for column in table["columns"].values():
+            for hint in ("root_key", "parent_key", "row_key", "unique"):
+                column.pop(hint, None)  # type: ignore[misc]
+    schema._bump_version()
+    pipeline.schemas.save_schema(schema)
+    logger.info("%s: %s are merged on their own from now on", PROVIDER, " and ".join(nested))
+
+
 def _day_windows(first: date, last: date, days: int) -> Iterator[tuple[date, date]]:
     """Consecutive inclusive date ranges of at most ``days`` days covering first..last."""
     cursor = first

@@ -66,6 +66,8 @@ _ENTRY_KEYS: TTableSchemaColumns = {
     "_dlt_parent_id": {"data_type": "text", "nullable": False},
     "_dlt_list_idx": {"data_type": "bigint", "nullable": False},
     "_dlt_id": {"data_type": "text", "nullable": False},
+    # dlt adds the load id to Arrow items; the rows its normaliser loaded before have none
+    "_dlt_load_id": {"data_type": "text", "nullable": True},
 }
 _TIME: TTableSchemaColumns = {
     "time": {"data_type": "timestamp", "timezone": True, "nullable": True}
