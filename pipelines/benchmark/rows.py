@@ -112,9 +112,9 @@ def _events_slow(records: list[dict[str, Any]], account_id: str) -> pa.Table:
     for record in records:
         row: dict[str, Any] = {}
         for key, value in record.items():
-            if key == "triggeredBy" and isinstance(value, dict):
-                for sub, name in TRIGGERED_BY.items():
-                    row[name] = value.get(sub)
+            if key == "triggeredBy" and (value is None or isinstance(value, dict)):
+                for sub, name in TRIGGERED_BY.items():  # null: as if absent
+                    row[name] = (value or {}).get(sub)
                 continue
             column = EVENT_FIELDS.get(key)
             if column is None:  # a field the OpenAPI does not list: kept as text

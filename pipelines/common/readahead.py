@@ -19,7 +19,7 @@ how many requests are in flight at once (a setting of each source that uses it).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -33,24 +33,34 @@ Records = Callable[[requests.Response], list[Any]]  # the records of a page (par
 
 def read_ahead(
     paginator: CompletePaginator, fetch: Fetch, records_of: Records, concurrency: int
-) -> Iterator[list[Any]]:
+) -> Generator[list[Any], None, None]:
     """The non-empty pages of a listing, in order (see the module doc)."""
     paginator.restart()
     pending: dict[tuple[int, int], Future[requests.Response]] = {}
+
+    def plan(pool: ThreadPoolExecutor) -> tuple[int, int]:
+        """Drop the pages asked with a plan the paginator left; ask for the ones it will want."""
+        want = paginator.next
+        for key in [k for k in pending if k[1] != want.size or k[0] < want.number]:
+            pending.pop(key).cancel()
+        for number in _ahead(paginator, want.number, want.size, concurrency):
+            if (number, want.size) not in pending:
+                pending[(number, want.size)] = pool.submit(fetch, number, want.size)
+        return want.number, want.size
+
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         try:
-            while paginator.has_next_page:
-                want = paginator.next
-                for key in [k for k in pending if k[1] != want.size or k[0] < want.number]:
-                    pending.pop(key).cancel()  # asked with a plan the paginator left
-                for number in _ahead(paginator, want.number, want.size, concurrency):
-                    if (number, want.size) not in pending:
-                        pending[(number, want.size)] = pool.submit(fetch, number, want.size)
-                response = pending.pop((want.number, want.size)).result()
+            key = plan(pool)
+            while True:
+                response = pending.pop(key).result()
                 data = records_of(response)
                 paginator.update_state(response, data)
+                if paginator.has_next_page:
+                    key = plan(pool)  # in flight while the caller takes this page
                 if data:
                     yield data
+                if not paginator.has_next_page:
+                    break
         finally:
             for future in pending.values():
                 future.cancel()

@@ -33,6 +33,11 @@ from pipelines.netcore.settings import CHILD_COLUMNS, EVENT_COLUMNS, FIELDS, NES
 
 UTC_TIME = pa.timestamp("us", tz="UTC")
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
+# The padded form the fast path takes (Arrow's strptime also takes '11:30:60', a space before the
+# date, one-digit fields: those go value by value, as `local_text_to_utc` reads them).
+PADDED = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+)
 TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("trid", "size") and not f.endswith("Time"))
 TIME_FIELDS = ("requestedTime", "deliveryTime", "modifiedTime")
 KNOWN = frozenset((*FIELDS, *NESTED_FIELDS))
@@ -80,7 +85,10 @@ def page_tables(
         return _fast(records, zone, account_id)
     except (_Slow, pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError, ValueError):
         return rows_tables(
-            [message_row(r, zone, account_id, f"{what}, record {i}") for i, r in enumerate(records)]
+            [
+                message_row(r, zone, account_id, f"{what}, record {i} of the page")
+                for i, r in enumerate(records, start=1)
+            ]
         )
 
 
@@ -172,7 +180,12 @@ def _local_times(text: pa.Array, zone: ZoneInfo) -> pa.Array:
     """Account-local `YYYY-MM-DD HH:MM:SS` → UTC (`""` → null); an ambiguous time (clocks going
     back) is the earlier instant, as `local_text_to_utc`; a time in a DST gap raises (→ slow)."""
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    if pc.any(pc.invert(pc.match_substring_regex(text, PADDED))).as_py():
+        raise _Slow
     naive = pc.strptime(text, format=LOCAL_FORMAT, unit="us", error_is_null=False)
+    day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64())
+    if pc.all(pc.equal(pc.day(naive), day)).as_py() is False:
+        raise _Slow  # a day the month does not have (Arrow's strptime rolls 02-30 into March)
     local = pc.assume_timezone(naive, timezone=zone.key, ambiguous="earliest", nonexistent="raise")
     return local.cast(UTC_TIME)
 
