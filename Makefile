@@ -73,7 +73,7 @@ postgres-stop: ## stop the local PostgreSQL started by `make postgres`
 BENCH_EVENTS ?= 1000000
 
 bench: setup ## the whole path side by side at BENCH_EVENTS events (default 1000000): sandbox world, each load vs DuckDB's own, dbt full and incremental, marts vs truth; writes bench/results/latest.csv
-	$(BIN)/python -m bench --events "$(BENCH_EVENTS)"
+	$(BIN)/python -m bench --events "$(BENCH_EVENTS)" $(if $(BENCH_PROVIDERS),--providers "$(BENCH_PROVIDERS)")
 
 bench-reader: setup ## the export file reader's memory stays flat as the file grows (bench/streaming.py)
 	$(BIN)/python -m bench.streaming $(BENCH_ARGS)

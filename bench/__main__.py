@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from bench import results
-from bench.run import bench_size
+from bench.run import PROVIDERS, bench_size
 from bench.server import progress
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -38,16 +38,30 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("BENCH_EVENTS") or "1000000",
         help="world sizes in APSIS One events, space-separated (default $BENCH_EVENTS or 1000000)",
     )
+    parser.add_argument(
+        "--providers",
+        default=os.environ.get("BENCH_PROVIDERS") or " ".join(PROVIDERS),
+        help="providers to load, space-separated (default $BENCH_PROVIDERS or all four); "
+        "fewer than all four measures the loads only (no dbt, no truth)",
+    )
+    parser.add_argument(
+        "--loads-only", action="store_true", help="the loads side by side only: no dbt, no truth"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory of latest.csv/png")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = parser.parse_args(argv)
     sizes = [int(word.replace("_", "")) for word in args.events.replace(",", " ").split()]
+    providers = tuple(args.providers.replace(",", " ").split())
+    unknown = sorted(set(providers) - set(PROVIDERS))
+    if unknown or not providers:
+        parser.error(f"--providers: unknown {unknown}; choose from {' '.join(PROVIDERS)}")
+    loads_only = args.loads_only or set(providers) != set(PROVIDERS)
     work = Path(tempfile.mkdtemp(prefix="email-elt-bench-"))
     isolate(work)
     figures: list[results.Figure] = []
     try:
         for n in sizes:
-            figures += bench_size(n, work / str(n))
+            figures += bench_size(n, work / str(n), providers, loads_only)
             results.write_csv(figures, args.out / "latest.csv")  # each size as it completes
     finally:
         if args.keep:
@@ -59,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(sizes) > 1:
         results.chart(figures, args.out / "latest.png")
         print(f"written: {args.out / 'latest.png'}")
+    if loads_only:
+        print("loads only: dbt and the truth were not run")
     equal = all(f.value == 1.0 for f in figures if f.metric == "truth.equal")
     return 0 if equal else 1
 

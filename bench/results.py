@@ -18,7 +18,14 @@ REQUIRED = (
     *(
         f"{metric}.{provider}"
         for provider in PROVIDERS
-        for metric in ("load", "load_cpu", "load_rss", "load_wait", "raw_size")
+        for metric in (
+            "load",
+            "load_cpu",
+            "load_rss",
+            "load_wait",
+            "load_rows_per_cpu_s",
+            "raw_size",
+        )
     ),
     "dbt.fixed_seconds",
     "dbt.full_cpu_seconds",

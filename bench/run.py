@@ -11,11 +11,10 @@ from pathlib import Path
 import duckdb
 
 from bench import dbt_runs, loads, marts_truth
-from bench.results import Figure
+from bench.results import PROVIDERS, Figure
 from bench.server import SandboxProcess, progress
 from sandbox.config import DEFAULT_SIZE
 
-PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 NEW_EVENTS_SHARE = 0.01  # the clock advance adds about this share of events
 
 
@@ -48,9 +47,11 @@ def raw_rows(warehouse: Path) -> int:
     return total
 
 
-def first_loads(sandbox: SandboxProcess, warehouse: Path, work: Path, n: int) -> list[Figure]:
+def first_loads(
+    sandbox: SandboxProcess, warehouse: Path, work: Path, n: int, providers: tuple[str, ...]
+) -> list[Figure]:
     figures: list[Figure] = []
-    for provider in PROVIDERS:
+    for provider in providers:
         c = loads.compare(sandbox, provider, warehouse, work)
         loader, duck = c.run.loader, c.duckdb
         figures += [
@@ -66,6 +67,13 @@ def first_loads(sandbox: SandboxProcess, warehouse: Path, work: Path, n: int) ->
                 "rows/s",
                 (c.rows / loader.wall) / (c.rows / duck.wall),
             ),
+            Figure(
+                f"load_rows_per_cpu_s.{provider}",
+                n,
+                c.rows / loader.cpu,
+                "rows/cpu_s",
+                (c.rows / loader.cpu) / (c.rows / duck.cpu),
+            ),
             Figure(f"duckdb_load.{provider}", n, duck.wall, "s"),
             Figure(f"duckdb_load_cpu.{provider}", n, duck.cpu, "cpu_s"),
             Figure(f"raw_size.{provider}", n, c.raw_mb, "MB", c.raw_mb / c.duckdb_mb),
@@ -78,8 +86,12 @@ def first_loads(sandbox: SandboxProcess, warehouse: Path, work: Path, n: int) ->
     return figures
 
 
-def bench_size(n: int, work: Path) -> list[Figure]:
-    """The whole path for a world of about `n` APSIS One events; scratch files under `work`."""
+def bench_size(
+    n: int, work: Path, providers: tuple[str, ...] = PROVIDERS, loads_only: bool = False
+) -> list[Figure]:
+    """The whole path for a world of about `n` APSIS One events; scratch files under `work`.
+    `loads_only`: the first loads of `providers` side by side with DuckDB's, no dbt and no truth
+    (the marts of providers not loaded could not equal the truth)."""
     work.mkdir(parents=True, exist_ok=True)
     progress(f"{n:,} events: building the sandbox world")
     sandbox = SandboxProcess(n, work / "logs" / "sandbox.log")
@@ -95,8 +107,9 @@ def bench_size(n: int, work: Path) -> list[Figure]:
         ]
         warehouse = work / "warehouse.duckdb"
         first_read = sandbox.now()  # the clock of the first loads (it moves only when advanced)
-        figures += first_loads(sandbox, warehouse, work, n)
-        figures += dbt_and_increment(sandbox, warehouse, work, n, first_read)
+        figures += first_loads(sandbox, warehouse, work, n, providers)
+        if not loads_only:
+            figures += dbt_and_increment(sandbox, warehouse, work, n, first_read)
     finally:
         sandbox.stop()
     return figures

@@ -53,3 +53,40 @@ def test_a_small_benchmark_completes_with_every_metric_and_marts_equal_truth(
     # The printed table names every metric.
     for metric in REQUIRED:
         assert metric in result.stdout
+
+
+@pytest.mark.cost(15)
+def test_loads_only_for_some_providers_measure_those_loads_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--events",
+            str(EVENTS),
+            "--providers",
+            "maxemail",
+            "--out",
+            str(tmp_path),
+        ],  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    with open(tmp_path / "latest.csv", newline="") as f:
+        metrics = {row["metric"]: row for row in csv.DictReader(f)}
+    assert float(metrics["load.maxemail"]["ratio"]) > 0
+    assert float(metrics["load_rows_per_cpu_s.maxemail"]["value"]) > 0
+    loaded = {m.split(".", 1)[1] for m in metrics if m.startswith("load.")}
+    assert loaded == {"maxemail"}
+    assert not [m for m in metrics if m.startswith(("dbt.", "truth."))]
+    assert "loads only" in result.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "bench", "--providers", "mailchimp", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "unknown ['mailchimp']" in bad.stderr

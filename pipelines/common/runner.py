@@ -21,6 +21,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from pipelines.common import gaps, ledger, paging, state
 from pipelines.common.downloads import remove_stale_downloads
 from pipelines.common.errors import ProviderError
+from pipelines.common.memory import PeakMemory
 from pipelines.common.summary import IncompleteLoad as IncompleteLoad
 from pipelines.common.summary import LoadError as LoadError
 from pipelines.common.summary import LoadSummary as LoadSummary
@@ -154,6 +155,8 @@ def load_provider(
     display, paged = PROVIDERS[provider].display, PROVIDERS[provider].paged
     summary = LoadSummary(provider, display)
     started = time.monotonic()
+    memory = PeakMemory()
+    summary.peak_is_whole_process = not memory.since_start
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
     remove_stale_downloads()
     gaps.take()  # gaps of an earlier, failed load are not this load's
@@ -205,6 +208,7 @@ def load_provider(
             raise explain(exc, provider, warehouse) from None
         raise
     summary.seconds = round(time.monotonic() - started, 2)
+    summary.peak_memory_mb = round(memory.mb(), 1)
     summary.notices = list(notices)
     summary.gaps = gaps.take()  # reported by the loads above, all committed
     if any(not gap.accepted for gap in summary.gaps):
