@@ -5,8 +5,9 @@
 pipelines/common/gaps.py: the position moves past them only with `allow_gaps`), paging by
 `scrollid` (or `offset`/`limit`), and merges on `trid`. A message's status changes after it is sent (opens,
 clicks, bounces, unsubscribes), so every run re-reads the trailing `lookback_days` days; older
-messages are settled. Opens and clicks are nested lists: dlt loads them as the child tables
-`events__opens` and `events__clicks`, replaced with their parent on every merge. With
+messages are settled. Opens and clicks are nested lists: the loader builds them as the child
+tables `events__opens` and `events__clicks` (Arrow tables per batch, with dlt's child-table
+columns keyed by `trid`: pipelines/netcore/arrow.py), replaced whenever their message is read again. With
 `download_logs` the same rows come from the Download Logs job (bulk: one file per window).
 `stats` loads one row per local day of `GET /stats?aggregated_by=day`, merged on `date`.
 
