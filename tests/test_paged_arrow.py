@@ -157,3 +157,27 @@ def test_benchmark_a_record_without_a_key_field_fails_naming_it() -> None:
     records = [event("a"), event("b", contactId="")]
     with pytest.raises(ProviderError, match="a record has no contact_id"):
         benchmark_rows.events_table(records, "acct")
+
+
+def test_duckdb_loads_with_a_bounded_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """dlt's merge may not take the machine's memory: DuckDB gets WAREHOUSE_MEMORY_LIMIT
+    (default 192MB) and spills beyond it."""
+    import dlt
+
+    from pipelines.common import warehouse
+
+    monkeypatch.setenv("WAREHOUSE", "duckdb")
+    for setting, expected in (("", "183.1 MiB"), ("300MB", "286.1 MiB")):  # MB: 10^6 bytes
+        if not setting:
+            monkeypatch.delenv("WAREHOUSE_MEMORY_LIMIT", raising=False)
+        else:
+            monkeypatch.setenv("WAREHOUSE_MEMORY_LIMIT", setting)
+        path = str(tmp_path / f"w{setting or 0}.duckdb")
+        pipeline = dlt.pipeline(
+            f"memory_{setting or 'default'}",
+            destination=warehouse.destination_for(path),
+            pipelines_dir=str(tmp_path / "dlt"),
+        )
+        with pipeline.sql_client() as client:
+            rows = client.execute_sql("select current_setting('memory_limit')")
+        assert rows and rows[0][0] == expected
