@@ -432,3 +432,28 @@ def test_bad_settings_are_clear_errors(
     with pytest.raises(LoadError) as info:
         load_netcore(sandbox, warehouse, tmp_path, **setting)
     assert str(info.value).startswith("Netcore: ") and text in str(info.value)
+
+
+def test_a_schema_stored_with_nested_children_is_unlinked_and_loads_again(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """Before issue 14 dlt's normaliser stored `events__opens`/`events__clicks` as nested tables
+    of `events`; the Arrow child tables are merged on their own, which dlt refuses for a table
+    whose parent changes. `migrate_schema` (run by the runner after binding) unlinks them; the
+    rows stay and the next load passes."""
+    from pipelines.common.warehouse import make_pipeline
+
+    load_netcore(sandbox, warehouse, tmp_path)
+    pipeline = make_pipeline("netcore", warehouse, str(tmp_path / "dlt_pipelines"))
+    schema = pipeline.default_schema
+    for name in ("events__opens", "events__clicks"):
+        schema.tables[name]["parent"] = "events"  # as dlt's normaliser stored it
+        schema.tables[name]["columns"]["_dlt_root_id"]["root_key"] = True
+    schema._bump_version()
+    pipeline.schemas.save_schema(schema)
+    load_netcore(sandbox, warehouse, tmp_path)  # the runner migrates, then loads
+    assert_equals_the_world(sandbox, warehouse)
+    stored = make_pipeline("netcore", warehouse, str(tmp_path / "dlt_pipelines")).default_schema
+    for name in ("events__opens", "events__clicks"):
+        assert "parent" not in stored.tables[name]
+        assert "root_key" not in stored.tables[name]["columns"]["_dlt_root_id"]
