@@ -29,9 +29,10 @@ from pipelines.benchmark.settings import (
     REPORTED_STATUSES,
 )
 from pipelines.common.errors import ProviderAuthError, ProviderError
-from pipelines.common.http import HttpClient, endpoint_of, parse_once
+from pipelines.common.http import HttpClient, endpoint_of
 from pipelines.common.paging import PageSizePaginator
 from pipelines.common.readahead import read_ahead
+from pipelines.common.sessions import parse_once
 
 logger = logging.getLogger(__name__)
 

@@ -40,6 +40,7 @@ from urllib3.exceptions import (
 from pipelines.common import privacy
 from pipelines.common.errors import ProviderAuthError, ProviderError, redact
 from pipelines.common.retries import READ_RETRIES, RETRY_STATUSES, RetryPolicy, retrying_session
+from pipelines.common.sessions import environment_once_per_host, parse_once
 
 logger = logging.getLogger(__name__)
 
@@ -67,20 +68,6 @@ def error_detail(response: requests.Response, limit: int = 300) -> str:
         if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
             return str(errors[0].get("message", errors[0]))[:limit]
     return json.dumps(body)[:limit]
-
-
-def parse_once(response: requests.Response) -> None:
-    """Parse the body now, once, and let `response.json()` return it: dlt's `RESTClient` (its
-    data selector) and the paginator (totals, cursors) each call it, and a page was parsed twice.
-    A body that is not JSON is left to `response.json()`, which raises as before. (`requests`'
-    parser, simplejson here, is the fastest of those at hand on a Netcore page: 2.2 ms for 1,000
-    records against 3.3 for orjson and 4.2 for `json`; orjson also reads integers beyond 64 bits
-    as floats.)"""
-    try:
-        body = response.json()
-    except ValueError:
-        return
-    response.json = lambda **_: body  # type: ignore[method-assign]
 
 
 class _StatusError(requests.HTTPError):
@@ -119,7 +106,7 @@ class HttpClient:
         self.auth_hint = auth_hint
         self.policy = policy or RetryPolicy()
         self.session = retrying_session(self.policy)
-        _environment_once_per_host(self.session)
+        environment_once_per_host(self.session)
         self.rest = RESTClient(
             self.base_url, headers={"Accept": "application/json"}, session=self.session
         )
@@ -287,26 +274,6 @@ class HttpClient:
             "answered (a proxy, captive portal or maintenance page); check the base_url "
             "(or region) setting and run again later",
         )
-
-
-def _environment_once_per_host(session: requests.Session) -> None:
-    """`requests` reads the proxy and CA-bundle variables for every request (two scans of
-    `os.environ`: 9 of 142 profiled seconds for Benchmark's 7,891 pages, issue 14); what it reads
-    depends only on the URL's scheme and host, so it is read once per host and run."""
-    original = session.merge_environment_settings
-    memo: dict[tuple[str, ...], dict[str, Any]] = {}
-
-    def merge(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
-        parts = urlsplit(str(url))
-        given = repr(sorted((proxies or {}).items()))
-        key = (parts.scheme, parts.netloc, given, repr(stream), repr(verify), repr(cert))
-        if key not in memo:
-            memo[key] = original(url, proxies, stream, verify, cert)
-        settings = dict(memo[key])
-        settings["proxies"] = dict(settings.get("proxies") or {})
-        return settings
-
-    session.merge_environment_settings = merge  # type: ignore[method-assign]
 
 
 @functools.cache
