@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import sys
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ def install(out: Path) -> None:
     """Patch the download function and `requests.Session.send` to copy what arrives to `out`."""
     download = downloads.download_to_tempfile
     send = requests.Session.send
+    lock = threading.Lock()  # pages arrive from several threads (pipelines/common/readahead.py)
 
     def keep_download(response: requests.Response) -> downloads.Download:
         result = download(response)
@@ -90,9 +92,11 @@ def install(out: Path) -> None:
             return response
         records = records_of(body)
         if records:
-            (out / "json").mkdir(parents=True, exist_ok=True)
-            with open(out / "json" / f"{endpoint(request.url)}.jsonl", "a") as f:
-                f.writelines(json.dumps(record) + "\n" for record in records)
+            lines = [json.dumps(record) + "\n" for record in records]
+            with lock:
+                (out / "json").mkdir(parents=True, exist_ok=True)
+                with open(out / "json" / f"{endpoint(request.url)}.jsonl", "a") as f:
+                    f.writelines(lines)
         return response
 
     downloads.download_to_tempfile = keep_download  # type: ignore[assignment]

@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 import requests
 
 from pipelines.benchmark.client import BenchmarkClient
 from pipelines.benchmark.config import BenchmarkConfig
-from pipelines.benchmark.rows import events_table
+from pipelines.benchmark.rows import event_times, events_table
 from pipelines.common.errors import ProviderError
 from pipelines.common.runner import LoadError
 from sandbox.compare import report_differences
@@ -456,3 +457,33 @@ def test_cli_loads_benchmark_from_config(sandbox: Sandbox, warehouse: str, tmp_p
     assert query(
         warehouse, "select past_days, _account_id from raw_benchmark.report_dashboard"
     ) == [(7, "from-toml")]
+
+
+def test_event_times_cast_by_page_or_parsed_per_value() -> None:
+    """A page Arrow's cast reads (`Z`, offsets) and one it refuses (a naive time: UTC, as
+    `parse_utc` reads it) give the same instants; a bad time names itself."""
+    cast = event_times(pa.chunked_array([["2026-04-01T12:00:00+02:00", "2026-04-01T10:00:00Z"]]))
+    naive = event_times(pa.chunked_array([["2026-04-01T10:00:00", "2026-04-01T10:00:00Z"]]))
+    ten = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
+    assert cast.to_pylist() == [ten, ten] and naive.to_pylist() == [ten, ten]
+    with pytest.raises(ProviderError, match="not-a-time"):
+        event_times(pa.chunked_array([["not-a-time"]]))
+
+
+def test_contact_events_in_batches_of_pages_load_the_same_rows(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """`batch_rows` only groups pages into fewer dlt items: a batch of one page's rows and
+    one larger than the listing load the same contact events."""
+    counts = []
+    for index, batch_rows in enumerate((1, 10**9)):
+        path = str(tmp_path / f"w{index}.duckdb")
+        load_benchmark(sandbox, path, tmp_path / str(index), reports=False, batch_rows=batch_rows)
+        counts.append(
+            query(
+                path,
+                "select count(*), count(distinct (contact_id, type, timestamp, email_campaign_id,"
+                " email_link_id)), max(timestamp) from raw_benchmark.contact_events",
+            )
+        )
+    assert counts[0] == counts[1] and counts[0][0][0] > 0

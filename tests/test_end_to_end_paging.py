@@ -39,10 +39,10 @@ ENDPOINTS = [
 ]
 RAW_NETCORE = (
     "select * exclude (_dlt_load_id, _dlt_id) from raw_netcore.events order by trid",
-    "select e.trid, o.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id) "
+    "select e.trid, o.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id, _dlt_load_id) "
     "from raw_netcore.events__opens o join raw_netcore.events e on o._dlt_parent_id = e._dlt_id "
     "order by 1, _dlt_list_idx",
-    "select e.trid, c.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id) "
+    "select e.trid, c.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id, _dlt_load_id) "
     "from raw_netcore.events__clicks c join raw_netcore.events e on c._dlt_parent_id = e._dlt_id "
     "order by 1, _dlt_list_idx",
     "select * exclude (_dlt_load_id, _dlt_id, _taken_at) from raw_netcore.stats order by date",

@@ -35,8 +35,8 @@ EVENT_COLUMNS = [
     ("modified_time", "TIMESTAMP WITH TIME ZONE"),
     ("size", "BIGINT"),
     ("_account_id", "VARCHAR"),
+    ("_dlt_id", "VARCHAR"),  # the trid (pipelines/netcore/arrow.py)
     ("_dlt_load_id", "VARCHAR"),
-    ("_dlt_id", "VARCHAR"),
 ]
 
 
@@ -205,7 +205,8 @@ def test_loads_every_message_of_the_truth_with_exact_trids(
         ("_dlt_root_id", "VARCHAR"),
         ("_dlt_parent_id", "VARCHAR"),
         ("_dlt_list_idx", "BIGINT"),
-        ("_dlt_id", "VARCHAR"),
+        ("_dlt_id", "VARCHAR"),  # <trid>-<position> (pipelines/netcore/arrow.py)
+        ("_dlt_load_id", "VARCHAR"),  # merged on their own: a load id of their own
     ]
     assert [c for c, _ in columns(warehouse, "events__clicks")][:3] == ["ip", "link", "time"]
     # Local times are stored as UTC: Asia/Kolkata is 5:30 ahead.
@@ -293,10 +294,10 @@ def test_download_logs_gives_the_rows_of_the_events_api(
     assert_equals_the_world(sandbox, bulk)
     for sql in (
         "select * exclude (_dlt_load_id, _dlt_id) from raw_netcore.events order by trid",
-        "select e.trid, o.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id) "
+        "select e.trid, o.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id, _dlt_load_id) "
         "from raw_netcore.events__opens o join raw_netcore.events e on o._dlt_parent_id = e._dlt_id "
         "order by 1, _dlt_list_idx",
-        "select e.trid, c.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id) "
+        "select e.trid, c.* exclude (_dlt_root_id, _dlt_parent_id, _dlt_id, _dlt_load_id) "
         "from raw_netcore.events__clicks c join raw_netcore.events e on c._dlt_parent_id = e._dlt_id "
         "order by 1, _dlt_list_idx",
     ):
@@ -431,3 +432,28 @@ def test_bad_settings_are_clear_errors(
     with pytest.raises(LoadError) as info:
         load_netcore(sandbox, warehouse, tmp_path, **setting)
     assert str(info.value).startswith("Netcore: ") and text in str(info.value)
+
+
+def test_a_schema_stored_with_nested_children_is_unlinked_and_loads_again(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    """Before issue 14 dlt's normaliser stored `events__opens`/`events__clicks` as nested tables
+    of `events`; the Arrow child tables are merged on their own, which dlt refuses for a table
+    whose parent changes. `migrate_schema` (run by the runner after binding) unlinks them; the
+    rows stay and the next load passes."""
+    from pipelines.common.warehouse import make_pipeline
+
+    load_netcore(sandbox, warehouse, tmp_path)
+    pipeline = make_pipeline("netcore", warehouse, str(tmp_path / "dlt_pipelines"))
+    schema = pipeline.default_schema
+    for name in ("events__opens", "events__clicks"):
+        schema.tables[name]["parent"] = "events"  # as dlt's normaliser stored it
+        schema.tables[name]["columns"]["_dlt_root_id"]["root_key"] = True
+    schema._bump_version()
+    pipeline.schemas.save_schema(schema)
+    load_netcore(sandbox, warehouse, tmp_path)  # the runner migrates, then loads
+    assert_equals_the_world(sandbox, warehouse)
+    stored = make_pipeline("netcore", warehouse, str(tmp_path / "dlt_pipelines")).default_schema
+    for name in ("events__opens", "events__clicks"):
+        assert "parent" not in stored.tables[name]
+        assert "root_key" not in stored.tables[name]["columns"]["_dlt_root_id"]

@@ -31,6 +31,8 @@ from pipelines.benchmark.settings import (
 from pipelines.common.errors import ProviderAuthError, ProviderError
 from pipelines.common.http import HttpClient, endpoint_of
 from pipelines.common.paging import PageSizePaginator
+from pipelines.common.readahead import read_ahead
+from pipelines.common.sessions import parse_once
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class BenchmarkClient:
             policy=config.retry_policy(max_retry_after=config.max_retry_after_seconds),
         )
         self.page_size = config.page_size
+        self.concurrency = config.concurrency
         self._campaigns: list[dict[str, Any]] | None = None
 
     def get(self, path: str, **params: Any) -> tuple[Any, datetime]:
@@ -99,7 +102,9 @@ class BenchmarkClient:
         """Every record of a paged listing (`page`/`size`, 1-based; `{"total", "records"}`, or
         the contact search's `{"totalRecords", "contacts"}` with the paging in its JSON body),
         page by page until an empty page or the total (pipelines.common.paging: a page-size cap
-        loses nothing, a listing ending below its total fails)."""
+        loses nothing, a listing ending below its total fails). With `concurrency` > 1 the pages
+        after the first are asked ahead, up to that many at once, and handed over in order
+        (pipelines.common.readahead: the same pages and errors as one by one)."""
         paginator = PageSizePaginator(
             PROVIDER,
             f"{method} {path}",
@@ -108,11 +113,32 @@ class BenchmarkClient:
             total_key=total_key,
             in_body=method == "POST",
         )
+        if self.concurrency > 1:
+            return read_ahead(
+                paginator,
+                lambda number, size: self._page(method, path, params, number, size),
+                lambda response: _records(
+                    self.http.parse_json(method, path, response), records_key
+                ),
+                self.concurrency,
+            )
         if method == "POST":
             return self.http.pages(
                 path, paginator, data_selector=records_key, method="POST", json=params
             )
         return self.http.pages(path, paginator, data_selector=records_key, params=params)
+
+    def _page(
+        self, method: str, path: str, params: dict[str, Any], number: int, size: int
+    ) -> requests.Response:
+        """One page of a listing (`page`, `size` in the query, or in the JSON body of a POST)."""
+        paging = {**params, "page": number, "size": size}
+        if method == "POST":
+            response = self.http.request(method, path, json=paging, expected=(200,))
+        else:
+            response = self.http.request(method, path, params=paging, expected=(200,))
+        parse_once(response)  # in the request's thread; the paginator reads the same body
+        return response
 
     def campaigns(self) -> list[dict[str, Any]]:
         """Every campaign record, listed once per run (oldest first: new ones append)."""
@@ -126,6 +152,13 @@ class BenchmarkClient:
     def reported(self) -> list[str]:
         """Ids of the campaigns whose reports are snapshotted (sent, or still going out)."""
         return [str(c["_id"]) for c in self.campaigns() if c.get("status") in REPORTED_STATUSES]
+
+
+def _records(body: Any, records_key: str) -> list[Any]:
+    """The records of a page; a body of another shape gives none, and the paginator's check of
+    the page (`PageSizePaginator.total_of`) names the shape in its error."""
+    records = body.get(records_key) if isinstance(body, dict) else None
+    return records if isinstance(records, list) else []
 
 
 def _envelope(response: requests.Response) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from pipelines.benchmark.settings import (
     DEFAULT_TIMEZONE,
     ENGAGEMENT_PERIODS,
     HISTOGRAM_EVENT_TYPES,
+    MAX_CONCURRENCY,
     MAX_PAGE_SIZE,
     MAX_PAST_DAYS,
     PROVIDER,
@@ -36,7 +37,10 @@ class BenchmarkConfig(SourceConfig):
     ``initial_past_days``); ``since`` re-reads them from a date (at most 90 days back). Contact
     events beyond the API's 90-day reach are a gap: ``allow_gaps`` accepts it (else the rest is
     loaded, the cursor stays, and the load ends in `IncompleteLoad`). A `Retry-After` longer than
-    ``max_retry_after_seconds`` (the monthly quota) fails the run instead of sleeping.
+    ``max_retry_after_seconds`` (the monthly quota) fails the run instead of sleeping. Paged
+    listings ask up to ``concurrency`` pages at once (1-10; 1 reads page after page), pages of
+    ``page_size`` records (at most 100, the documented maximum), and contact events reach dlt
+    as Arrow tables of about ``batch_rows`` records.
     """
 
     provider: ClassVar[str] = PROVIDER
@@ -50,6 +54,8 @@ class BenchmarkConfig(SourceConfig):
     lookback_hours: float = 24.0
     initial_past_days: int = MAX_PAST_DAYS
     page_size: int = MAX_PAGE_SIZE
+    batch_rows: int = 50_000
+    concurrency: int = 4
     histogram_event_types: Sequence[str] = HISTOGRAM_EVENT_TYPES
     engagement_periods: Sequence[str] = ENGAGEMENT_PERIODS
     reports: bool = True
@@ -62,10 +68,20 @@ class BenchmarkConfig(SourceConfig):
             _days(days, "past_days")
         if not self.past_days:
             raise ProviderError(PROVIDER, "setting past_days is empty")
-        if self.page_size < 1 or self.lookback_hours < 0 or self.max_retry_after_seconds < 0:
+        if (
+            self.page_size < 1
+            or self.batch_rows < 1
+            or self.lookback_hours < 0
+            or self.max_retry_after_seconds < 0
+        ):
             raise ProviderError(
                 PROVIDER,
-                "settings page_size >= 1, lookback_hours >= 0, max_retry_after_seconds >= 0",
+                "settings page_size >= 1, batch_rows >= 1, lookback_hours >= 0, max_retry_after_seconds >= 0",
+            )
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise ProviderError(
+                PROVIDER,
+                f"setting concurrency={self.concurrency!r}: 1-{MAX_CONCURRENCY} requests at once",
             )
         _subset(self.event_types, ALL_EVENT_TYPES, "event_types")
         _days(self.initial_past_days, "initial_past_days")

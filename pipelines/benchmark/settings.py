@@ -13,6 +13,9 @@ SEARCH_PATH = "/api/contact/search"
 
 MAX_PAST_DAYS = 90  # pastDays is 1–90 on every endpoint that takes it
 MAX_PAGE_SIZE = 100  # ASSUMPTION (PROVIDERS 4.4): the documented examples never exceed it
+# Requests in flight at once for one listing (setting `concurrency`); requests' connection pool
+# keeps 10 connections per host.
+MAX_CONCURRENCY = 10
 DEFAULT_PAST_DAYS = (7, 30, 90)
 DEFAULT_TIMEZONE = "UTC"
 

@@ -40,6 +40,7 @@ from urllib3.exceptions import (
 from pipelines.common import privacy
 from pipelines.common.errors import ProviderAuthError, ProviderError, redact
 from pipelines.common.retries import READ_RETRIES, RETRY_STATUSES, RetryPolicy, retrying_session
+from pipelines.common.sessions import environment_once_per_host, parse_once
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class HttpClient:
         self.auth_hint = auth_hint
         self.policy = policy or RetryPolicy()
         self.session = retrying_session(self.policy)
+        environment_once_per_host(self.session)
         self.rest = RESTClient(
             self.base_url, headers={"Accept": "application/json"}, session=self.session
         )
@@ -166,6 +168,7 @@ class HttpClient:
             last[:] = [response]
             if response.status_code != 200:
                 raise _StatusError(response=response)
+            parse_once(response)
 
         pages = self.rest.paginate(
             path,

@@ -178,6 +178,9 @@ def load_provider(
             raise
         except Exception as exc:  # reading the warehouse's state: locked, unreachable, not DuckDB
             raise explain(exc, provider, warehouse) from None
+        migrate = getattr(module, "migrate_schema", None)
+        if migrate is not None:
+            migrate(pipeline)  # hints an earlier version stored that dlt would otherwise keep
         # The deletes a run killed after its last load did not do (repeating one is harmless).
         replaced: set[str] = set()
         replace.apply(pipeline, provider, replaced)

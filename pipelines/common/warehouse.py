@@ -21,6 +21,11 @@ POSTGRES_SETTINGS = {
     "password": ("PGPASSWORD", ""),
     "database": ("PGDATABASE", "email_analytics"),
 }
+# DuckDB's memory limit while dlt loads (WAREHOUSE_MEMORY_LIMIT; empty: DuckDB's own, 80% of the
+# RAM). dlt's merge of a large load (staging copy, key join, deduplication) otherwise takes what it
+# finds: 841 MB for Benchmark's 750k contact events at 1M; bounded, DuckDB spills to
+# `<warehouse>.tmp/` instead (DECISIONLOG "Paged JSON as Arrow, pages ahead, bounded merge").
+DEFAULT_DUCKDB_MEMORY_LIMIT = "192MB"
 
 
 def postgres_credentials() -> dict[str, Any]:
@@ -35,22 +40,24 @@ def postgres_credentials() -> dict[str, Any]:
     return values
 
 
-# DuckDB's settings on the loader's connections (issue 14, DECISIONLOG "Memory of the load step"):
-# by default DuckDB may take 80% of the machine's memory, and an INSERT of one export window's
-# Parquet file held it all, so the loader's peak grew with the window (0.8 GB at 3.4M rows). With
-# a limit it writes to the file (or spills) instead; without insertion order it inserts in
-# parallel within that limit. Settings in dlt's config
-# (`[destination.duckdb.credentials] global_config`, or DESTINATION__DUCKDB__CREDENTIALS__
-# GLOBAL_CONFIG as JSON) win over these.
-DUCKDB_LOAD_CONFIG = {"memory_limit": "128MB", "preserve_insertion_order": False}
+# Without insertion order DuckDB inserts an export window's Parquet file in parallel within that
+# limit (3.4M APSIS rows: 4.8 s wall against 9.0 s; DECISIONLOG "Memory of the load step"); raw
+# rows have no meaningful order (dbt orders them itself).
+DUCKDB_LOAD_CONFIG: dict[str, Any] = {"preserve_insertion_order": False}
 
 
 def duckdb_global_config() -> dict[str, Any]:
-    """`DUCKDB_LOAD_CONFIG` under the global config dlt's configuration gives, if any."""
+    """The loader's DuckDB settings: WAREHOUSE_MEMORY_LIMIT's limit and `DUCKDB_LOAD_CONFIG`, under
+    the global config of dlt's configuration (`[destination.duckdb.credentials] global_config`,
+    or DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG as JSON), which wins."""
+    settings = dict(DUCKDB_LOAD_CONFIG)
+    limit = os.environ.get("WAREHOUSE_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT).strip()
+    if limit:
+        settings["memory_limit"] = limit
     configured: Any = dlt.config.get("destination.duckdb.credentials.global_config")
     if isinstance(configured, str):
         configured = json.loads(configured)
-    return {**DUCKDB_LOAD_CONFIG, **(configured or {})}
+    return {**settings, **(configured or {})}
 
 
 def warehouse_kind() -> str:

@@ -8,12 +8,16 @@ All datetimes are timezone-aware UTC.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"  # the naive account-local times of Maxemail and Netcore
+# LOCAL_FORMAT in its zero-padded form, which `datetime.fromisoformat` reads ~20x faster than
+# `strptime` (22 of Netcore's 51 CPU s at 1M events went to strptime); other forms strptime takes.
+_PADDED_LOCAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def local_text_to_utc(value: Any, zone: ZoneInfo, provider: str, what: str) -> datetime | None:
@@ -24,8 +28,12 @@ def local_text_to_utc(value: Any, zone: ZoneInfo, provider: str, what: str) -> d
 
     if value is None or value == "":
         return None
+    text = str(value).strip()
     try:
-        naive = datetime.strptime(str(value).strip(), LOCAL_FORMAT)
+        if _PADDED_LOCAL.fullmatch(text):
+            naive = datetime.fromisoformat(text)
+        else:
+            naive = datetime.strptime(text, LOCAL_FORMAT)
     except ValueError:
         raise ProviderError(provider, f"{what}={value!r} is not a time {LOCAL_FORMAT}") from None
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)

@@ -5,8 +5,9 @@
 pipelines/common/gaps.py: the position moves past them only with `allow_gaps`), paging by
 `scrollid` (or `offset`/`limit`), and merges on `trid`. A message's status changes after it is sent (opens,
 clicks, bounces, unsubscribes), so every run re-reads the trailing `lookback_days` days; older
-messages are settled. Opens and clicks are nested lists: dlt loads them as the child tables
-`events__opens` and `events__clicks`, replaced with their parent on every merge. With
+messages are settled. Opens and clicks are nested lists: the loader builds them as the child
+tables `events__opens` and `events__clicks` (Arrow tables per batch, with dlt's child-table
+columns keyed by `trid`: pipelines/netcore/arrow.py), replaced whenever their message is read again. With
 `download_logs` the same rows come from the Download Logs job (bulk: one file per window).
 `stats` loads one row per local day of `GET /stats?aggregated_by=day`, merged on `date`.
 
@@ -43,6 +44,33 @@ def netcore(**settings: Any) -> Any:
     config = resolve(NetcoreConfig, settings)
     client = NetcoreClient(config)
     return events(client, config), stats(client, config)
+
+
+def migrate_schema(pipeline: dlt.Pipeline) -> None:
+    """Unlink `events__opens` and `events__clicks` from `events` in a schema stored before issue
+    14: dlt's relational normaliser made them nested tables of `events`; they are now built as
+    Arrow tables and merged on their own (pipelines/netcore/arrow.py), and dlt refuses a table
+    whose parent changes. Their rows stay; the schema is saved locally and stored in the
+    warehouse with the next load."""
+    if not pipeline.default_schema_name:
+        return
+    schema = pipeline.default_schema
+    nested = [
+        name
+        for name in ("events__opens", "events__clicks")
+        if schema.tables.get(name, {}).get("parent")
+    ]
+    if not nested:
+        return
+    for name in nested:
+        table = schema.tables[name]
+        table.pop("parent")
+        for column in table["columns"].values():
+            for hint in ("root_key", "parent_key", "row_key", "unique"):
+                column.pop(hint, None)  # type: ignore[misc]
+    schema._bump_version()
+    pipeline.schemas.save_schema(schema)
+    logger.info("%s: %s are merged on their own from now on", PROVIDER, " and ".join(nested))
 
 
 def _day_windows(first: date, last: date, days: int) -> Iterator[tuple[date, date]]:

@@ -36,7 +36,8 @@ class NetcoreConfig(SourceConfig):
     position moves past them only with ``allow_gaps`` (else the load ends in `IncompleteLoad`).
     ``window_days`` days are committed per load. ``download_logs`` reads each window through the
     Download Logs job instead of paging (polled from ``poll_initial_seconds``, doubling up to
-    ``poll_max_seconds``, abandoned after ``export_deadline_seconds``).
+    ``poll_max_seconds``, abandoned after ``export_deadline_seconds``). Messages are handed to
+    dlt as Arrow tables of about ``batch_rows`` messages (memory is bounded by the batch).
     """
 
     provider: ClassVar[str] = PROVIDER
@@ -53,6 +54,7 @@ class NetcoreConfig(SourceConfig):
     window_days: int = 30
     page_size: int = MAX_PAGE_SIZE
     paging: str = "scrollid"
+    batch_rows: int = 50_000
     retention_days: int = RETENTION_DAYS
     download_logs: bool = False
     poll_initial_seconds: float = 1.0
@@ -84,7 +86,12 @@ class NetcoreConfig(SourceConfig):
             raise ProviderError(
                 PROVIDER, f"page_size must be 1..{MAX_PAGE_SIZE}, got {self.page_size}"
             )
-        for name, minimum in (("lookback_days", 0), ("window_days", 1), ("retention_days", 1)):
+        for name, minimum in (
+            ("lookback_days", 0),
+            ("window_days", 1),
+            ("retention_days", 1),
+            ("batch_rows", 1),
+        ):
             if getattr(self, name) < minimum:
                 raise ProviderError(
                     PROVIDER, f"setting {name} must be >= {minimum}, got {getattr(self, name)}"

@@ -11,9 +11,10 @@ from typing import Any
 from pipelines.common.errors import ProviderError
 from pipelines.common.exports import poll_until_done
 from pipelines.common.ledger import ExportJob
+from pipelines.netcore.arrow import concat, hinted, page_tables, rows_tables
 from pipelines.netcore.client import NetcoreClient
 from pipelines.netcore.config import NetcoreConfig
-from pipelines.netcore.rows import log_file_rows, message_row, messages
+from pipelines.netcore.rows import log_file_rows
 from pipelines.netcore.settings import PROVIDER
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ def read_window(
     client: NetcoreClient, config: NetcoreConfig, first: date, last: date
 ) -> Iterator[Any]:
     """The events API: with scrollid paging one query for the window's days, with offset paging
-    one per day (an offset stops at 1000); then a ledger row (`attempts` = pages read)."""
+    one per day (an offset stops at 1000); then a ledger row (`attempts` = pages read). Pages
+    become Arrow tables (pipelines/netcore/arrow.py), yielded to dlt per `batch_rows` messages
+    (dlt's cost is per item; the batch bounds the memory)."""
     job = window_job(config, first, last)
     job.report_id = f"{client.path('events')} {first.isoformat()}..{last.isoformat()}"
     ranges = [(first, last)]
@@ -42,12 +45,20 @@ def read_window(
             (first + timedelta(days=d), first + timedelta(days=d))
             for d in range((last - first).days + 1)
         ]
+    batch: list[dict[str, Any]] = []
+    batched = 0
     for start, end in ranges:
-        for page in _read_days(client, config, start, end):
+        for records, what in _read_days(client, config, start, end):
             job.attempts += 1
-            job.rows += len(page)
-            if page:
-                yield messages(page)
+            job.rows += len(records)
+            if records:
+                batch.append(page_tables(records, config.zone, config.account_id, what))
+                batched += len(records)
+            if batched >= config.batch_rows:
+                yield from hinted(concat(batch))
+                batch, batched = [], 0
+    if batch:
+        yield from hinted(concat(batch))
     job.status = "completed"
     logger.info(
         "%s: events %s..%s: %d messages in %d page(s), %.1f s",
@@ -63,9 +74,10 @@ def read_window(
 
 def _read_days(
     client: NetcoreClient, config: NetcoreConfig, first: date, last: date
-) -> Iterator[list[dict[str, Any]]]:
-    """Pages of raw rows of the messages requested on local days first..last, to the end
-    (`NetcoreClient.event_pages`: a capped page loses nothing, a short listing fails)."""
+) -> Iterator[tuple[list[Any], str]]:
+    """Pages of records of the messages requested on local days first..last, to the end
+    (`NetcoreClient.event_pages`: a capped page loses nothing, a short listing fails), each
+    with the words naming it in errors (the request and the page's first record)."""
     span = first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
     what = f"GET {client.path('events')} for {span}"
     params: dict[str, Any] = {
@@ -73,9 +85,10 @@ def _read_days(
         "enddate": last.isoformat(),
         "sort": "asc",
     }
-    zone, account = config.zone, config.account_id
+    received = 0
     for data in client.event_pages(params, config.page_size, config.paging, f" for {span}"):
-        yield [message_row(item, zone, account, what) for item in data]
+        yield data, f"{what}, the page from message {received + 1}"
+        received += len(data)
 
 
 def download_window(
@@ -109,9 +122,10 @@ def download_window(
     download = client.download_file(str(status["url"]), what)
     job.bytes = download.size
     try:
-        for batch in log_file_rows(download.path, config.zone, config.account_id, what):
+        rows = log_file_rows(download.path, config.zone, config.account_id, what, config.batch_rows)
+        for batch in rows:
             job.rows += len(batch)
-            yield messages(batch)
+            yield from hinted(rows_tables(batch))
     finally:
         download.remove()
     _require_reported_rows(job, status.get("rows"), what)

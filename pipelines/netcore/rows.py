@@ -1,6 +1,8 @@
 """Netcore records → raw rows (docs/CONTRACTS.md 6.2): event-log messages (from the events API or a
-Download Logs file) and daily stats, as dicts: a message's opens and clicks are nested lists that
-dlt loads as the child tables `events__opens` and `events__clicks`.
+Download Logs file) value by value, and daily stats, as dicts: a message's opens and clicks are
+nested lists, which pipelines/netcore/arrow.py turns into the child tables `events__opens` and
+`events__clicks` (the events API's pages take its vectorised path; these functions are its
+fallback and the Download Logs reader).
 
 Netcore times are naive account-local times (setting `timezone`); they are stored as UTC. `trid`
 values exceed 2^53 and are stored as text.
@@ -16,24 +18,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import dlt
-
 from pipelines.common.errors import ProviderError, shape_of
 from pipelines.common.files import open_decompressed
 from pipelines.common.windows import local_text_to_utc
-from pipelines.netcore.settings import EVENT_COLUMNS, FIELDS, LOG_COLUMNS, PROVIDER, TIME_FIELDS
-
-BATCH_ROWS = 1000  # rows per item yielded from a Download Logs file
-# The column types travel with the message rows, not on the resource: the export_jobs ledger rows
-# are a table variant of the resource and would inherit (and be padded with) its columns.
-EVENT_HINTS = dlt.mark.make_hints(
-    table_name="events", write_disposition="merge", primary_key="trid", columns=EVENT_COLUMNS
-)
-
-
-def messages(rows: list[dict[str, Any]]) -> Any:
-    """A batch of `events` rows, with their column types."""
-    return dlt.mark.with_hints(rows, EVENT_HINTS, create_table_variant=True)
+from pipelines.netcore.settings import FIELDS, LOG_COLUMNS, PROVIDER, TIME_FIELDS
 
 
 def local_to_utc(value: Any, zone: ZoneInfo, what: str, name: str) -> datetime | None:
@@ -134,7 +122,7 @@ def stats_row(entry: Any, account_id: str, taken_at: datetime, what: str) -> dic
 
 
 def log_file_rows(
-    path: str, zone: ZoneInfo, account_id: str, what: str
+    path: str, zone: ZoneInfo, account_id: str, what: str, batch_rows: int
 ) -> Iterator[list[dict[str, Any]]]:
     """A Download Logs CSV (or ZIP of one) as batches of raw rows, in constant memory."""
     try:
@@ -151,7 +139,7 @@ def log_file_rows(
                 if None in record or any(v is None for v in record.values()):
                     raise ProviderError(PROVIDER, f"{what}: row {line} has the wrong field count")
                 batch.append(message_row(record, zone, account_id, f"{what} row {line}"))
-                if len(batch) >= BATCH_ROWS:
+                if len(batch) >= batch_rows:
                     yield batch
                     batch = []
             if batch:

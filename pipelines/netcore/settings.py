@@ -55,6 +55,31 @@ EVENT_COLUMNS: TTableSchemaColumns = {
     },
     "size": {"data_type": "bigint", "nullable": True},
     "_account_id": {"data_type": "text", "nullable": True},
+    # built by pipelines/netcore/arrow.py: the message's trid (children join on it); dlt appends
+    # `_dlt_load_id` after it
+    "_dlt_id": {"data_type": "text", "nullable": False},
+}
+# The child tables of `events` (one row per entry of a message's `opens` / `clicks`), with the
+# keys dlt's relational normaliser gave them.
+_ENTRY_KEYS: TTableSchemaColumns = {
+    "_dlt_root_id": {"data_type": "text", "nullable": False},
+    "_dlt_parent_id": {"data_type": "text", "nullable": False},
+    "_dlt_list_idx": {"data_type": "bigint", "nullable": False},
+    "_dlt_id": {"data_type": "text", "nullable": False},
+    # dlt adds the load id to Arrow items; the rows its normaliser loaded before have none
+    "_dlt_load_id": {"data_type": "text", "nullable": True},
+}
+_TIME: TTableSchemaColumns = {
+    "time": {"data_type": "timestamp", "timezone": True, "nullable": True}
+}
+CHILD_COLUMNS: dict[str, TTableSchemaColumns] = {
+    "opens": {"ip": {"data_type": "text", "nullable": True}, **_TIME, **_ENTRY_KEYS},
+    "clicks": {
+        "ip": {"data_type": "text", "nullable": True},
+        "link": {"data_type": "text", "nullable": True},
+        **_TIME,
+        **_ENTRY_KEYS,
+    },
 }
 STAT_KEYS = (
     "requested", "processed", "sent", "delivered", "dropped", "invalid", "hardbounce",
