@@ -29,6 +29,8 @@ from tests.conftest import (
 )
 from tests.test_end_to_end_apsis_one import APSIS_ONLY, assert_marts_equal_truth
 from tests.test_interrupted_runs import REPORT_AND_FACTS, assert_same_events
+from tests.test_postgres import postgres as postgres  # the fixture: a fresh database
+from tests.test_postgres import postgres_dicts
 
 pytestmark = pytest.mark.e2e
 
@@ -174,3 +176,38 @@ def test_maxemail_rereads_retries_and_a_killed_run_leave_raw_as_uninterrupted_lo
     )[0][0]
     assert moved > 0, "no pair's latest open moved between the reads: the earlier ones must stay"
     assert maxemail_rows(warehouse) == maxemail_rows(control)
+
+
+@pytest.mark.postgres
+def test_rereads_replace_their_rows_on_postgres(
+    sandbox: Sandbox, postgres: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deletes are SQL PostgreSQL runs too: two loads with a clock advance between them leave
+    no duplicate key, and the re-read windows did deliver rows again."""
+    monkeypatch.setenv("WAREHOUSE", "postgres")
+    for name, value in postgres.items():
+        monkeypatch.setenv(name, value)
+    for _ in range(2):
+        load_apsis(sandbox, "unused", tmp_path)
+        load_maxemail(sandbox, "unused", tmp_path)
+        sandbox.advance(hours=72)
+
+    def one(sql: str) -> Any:
+        return next(iter(postgres_dicts(postgres, sql)[0].values()))
+
+    identity = f"count(*) - count(distinct ({APSIS_IDENTITY}))"
+    assert one(f"select {identity} as n from raw_apsis_one.email_events") == 0
+    delivered = one("select sum(rows) as n from raw_apsis_one.export_jobs")
+    assert one("select count(*) as n from raw_apsis_one.email_events") < delivered
+    for table, key in MAXEMAIL_KEYS.items():
+        duplicates = one(
+            f"select count(*) - count(distinct (_account_id, _message_type, {key})) as n "
+            f"from raw_maxemail.{table}"
+        )
+        assert duplicates == 0, table
+    assert one("select count(*) as n from raw_maxemail.sent") + one(
+        "select count(*) as n from raw_maxemail.opened"
+    ) < one(
+        "select sum(rows) as n from raw_maxemail.export_jobs where resource like '%_sent' "
+        "or resource like '%_opened'"
+    )
