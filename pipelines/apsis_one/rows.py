@@ -2,8 +2,8 @@
 
 Every column is kept as the provider wrote it (text), but for the epoch-millisecond times; the
 attribute and tag columns get their version in the name (`gender_version_id_491874`). A row
-without a value in one of the row-identity columns (non-null in the raw table) is a malformed export,
-named by its line in the file.
+without a value in one of the row-identity columns (non-null in the raw table) is a malformed
+export, named by its line in the file.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def export_tables(path: str, what: str, account_id: str, report_id: str) -> Iter
 
 
 def require_identity(table: pa.Table, what: str, rows_before: int) -> pa.Table:
-    """The batch with its row-identity fields marked non-nullable (as the raw table declares them); a
-    missing value there is a malformed export, named with the file row it is on."""
+    """The batch with its row-identity fields marked non-nullable (as the raw table declares
+    them); a missing value there is a malformed export, named with the file row it is on."""
     fields = []
     for arrow_field in table.schema:
         if arrow_field.name in ROW_IDENTITY:
