@@ -49,8 +49,8 @@ from pipelines.common.windows import parse_utc, require_past, rfc3339
 logger = logging.getLogger(__name__)
 
 CURSOR = "last_timestamp"  # contact_events resource state: latest loaded event time (UTC)
-CONTACTS_CURSOR = "last_created_at"
-CONVERT_ROWS = 2_000  # contact events converted to Arrow at once (20 pages of 100)  # contacts resource state: latest loaded createdAt (UTC)
+CONTACTS_CURSOR = "last_created_at"  # contacts resource state: latest loaded createdAt (UTC)
+CONVERT_ROWS = 2_000  # contact events converted to Arrow at once (20 pages of 100)
 
 
 @dlt.source(name=SOURCE_NAME, max_table_nesting=5)
