@@ -18,7 +18,7 @@ def settings(warehouse: str, tmp_path: Path) -> dict[str, str]:
             "select name, value from duckdb_settings() "
             "where name in ('memory_limit', 'preserve_insertion_order')"
         )
-    return dict(rows or [])
+    return {str(name): str(value) for name, value in rows or []}
 
 
 def test_the_loaders_duckdb_connection_inserts_without_order_in_bounded_memory(
