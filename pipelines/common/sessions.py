@@ -1,6 +1,6 @@
 """Work `requests` would repeat for every request of a run, done once: the environment's proxy
 and CA-bundle settings once per host, a page's JSON once per response (issue 14's profile,
-DECISIONLOG.md "Where a load's time goes")."""
+DECISIONLOG.md "Where a paged JSON load's time goes")."""
 
 from __future__ import annotations
 
