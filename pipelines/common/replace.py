@@ -46,13 +46,14 @@ def remember(
     time_column: str,
     start_at: int | str | None,
     end_at: int | str | None = None,
-    match: dict[str, str],
+    match: dict[str, str | list[str]],
     same_key: Iterable[str] = (),
 ) -> None:
     """Record a completed export window of ``table``: rows with ``match``'s values, ``time_column``
     in [``start_at``, ``end_at``) (None: unbounded; text: an RFC 3339 time, else a number) and
     another ``export_column`` than ``export_id`` are replaced by this export (with ``same_key``:
-    only those whose key columns equal a row of this export)."""
+    only those whose key columns equal a row of this export). A list in ``match``: any of its
+    values. Rows whose ``export_column`` is null are never deleted."""
     dlt.current.resource_state().setdefault(STATE_KEY, []).append(
         {
             "table": table,
@@ -79,8 +80,12 @@ def delete_statement(client: Any, window: dict[str, Any]) -> tuple[str, list[Any
     column = client.escape_column_name
     conditions, params = [], []
     for name, value in window["match"].items():
-        conditions.append(f"{column(name)} = %s")
-        params.append(value)
+        if isinstance(value, list):  # one of several values (Benchmark: the event types read)
+            conditions.append(f"{column(name)} in ({', '.join(['%s'] * len(value))})")
+            params.extend(value)
+        else:
+            conditions.append(f"{column(name)} = %s")
+            params.append(value)
     time_column = column(window["time_column"])
     for bound, operator in ((window["start"], ">="), (window["end"], "<")):
         if bound is not None:
