@@ -163,20 +163,23 @@ def _remember_read(
     _, after = client.get(EVENTS_PATH, pastDays=1, page=1, size=1, types=types)
     days = timedelta(days=past_days)
     surely_read = max(after, before) + timedelta(seconds=1) - days
-    window = dict(
-        export_column="_dlt_load_id",
-        export_id=dlt.current.load_package_state()["load_id"],
-        time_column="timestamp",
-        match={"_account_id": config.account_id, "type": list(config.event_types)},
-    )
-    replace.remember("contact_events", start_at=surely_read.astimezone(UTC).isoformat(), **window)
-    replace.remember(
-        "contact_events",
-        start_at=(before - days).astimezone(UTC).isoformat(),
-        end_at=surely_read.astimezone(UTC).isoformat(),
-        same_key=[key for key in EVENT_KEY if key != "type"],
-        **window,
-    )
+    load_id = dlt.current.load_package_state()["load_id"]
+    match: dict[str, str | list[str]] = {
+        "_account_id": config.account_id,
+        "type": list(config.event_types),
+    }
+    edge_key = [key for key in EVENT_KEY if key != "type"]
+    for start, end, same_key in ((before - days, surely_read, edge_key), (surely_read, None, [])):
+        replace.remember(
+            "contact_events",
+            export_column="_dlt_load_id",
+            export_id=load_id,
+            time_column="timestamp",
+            start_at=start.astimezone(UTC).isoformat(),
+            end_at=end.astimezone(UTC).isoformat() if end else None,
+            match=match,
+            same_key=same_key,
+        )
 
 
 def _then_end(pages: Iterator[list[Any]]) -> Iterator[list[Any] | None]:

@@ -14,7 +14,8 @@ run deletes them.
 Two kinds of window: a *range* (APSIS One: an export holds every row of its time range, so the
 older rows in the range go), and a range with *same_key* (Maxemail: the `opened` file carries each
 pair's latest open only, and the earlier latest opens stay, CONTRACTS 5.3; only the older rows
-whose key the new export holds again go).
+whose key the new export holds again go). Benchmark's `contact_events` records both for one read
+of its `pastDays` range: a range, and a same_key window for the edge its pages may have cut.
 """
 
 from __future__ import annotations
