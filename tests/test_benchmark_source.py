@@ -241,13 +241,13 @@ def test_paging_stops_at_the_total(sandbox: Sandbox, warehouse: str, tmp_path: P
     load_benchmark(sandbox, warehouse, tmp_path, page_size=11, past_days=[30])
     used = requests_used(sandbox) - before - 1
     sent = len(sandbox.truth("benchmark")["campaign_report"])
-    # campaign pages + contact pages (first run: all) + clock probe + event pages + 1 dashboard
-    # + 1 overall + 7 histograms + per sent campaign: its report and 3 engagement periods. No
-    # request past the last page.
+    # campaign pages + contact pages (first run: all) + clock probes before and after the event
+    # pages + event pages + 1 dashboard + 1 overall + 7 histograms + per sent campaign: its
+    # report and 3 engagement periods. No request past the last page.
     assert used == (
         math.ceil(campaigns / 11)
         + math.ceil(contacts / 11)
-        + 1
+        + 2
         + math.ceil(events / 11)
         + 9
         + sent * 4

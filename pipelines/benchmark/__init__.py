@@ -5,14 +5,17 @@ the five reports endpoints. PROVIDERS.md section 4, docs/CONTRACTS.md 7.2 and 10
 |---|---|---|
 | `campaigns` | one row per campaign record of `GET /api/email/campaign` (every status, all pages; `stats` flattened to `stats__*`) | merge on `_id` (dlt keeps the name `_id`) |
 | `contacts` | one row per contact of `POST /api/contact/search` (`_id`, `contact_structure_id`, `created_at`, `updated_at` as UTC timestamptz, `key`) | merge on `_id` |
-| `contact_events` | one row per record of `GET /api/contact/events` (`timestamp` as UTC timestamptz, fields in snake_case) | merge on `contact_id, type, timestamp, email_campaign_id, email_link_id` ('' when absent) |
+| `contact_events` | one row per record of `GET /api/contact/events` (`timestamp` as UTC timestamptz, fields in snake_case; '' for an absent campaign or link) | append; the re-read range's older rows deleted after the load (below) |
 | `report_dashboard`, `report_overall`, `report_histogram` | one snapshot per run × `past_days` (× `event_type`), `timezone` | append |
 | `report_campaign`, `report_engagement` | one snapshot per run × sent campaign (× `period`) | append |
 
 Contact events are incremental: `pastDays` (1–90, whole days) covers the time since the latest
 loaded `timestamp` minus `lookback_hours` (late-indexed events), measured on the provider's clock
 (its `Date` header); anything older than 90 days is a known gap (pipelines/common/gaps.py),
-accepted only with `allow_gaps`. Contacts are incremental too: pages newest first, stopping after
+accepted only with `allow_gaps`. The events are appended as read; once the load is committed, the
+rows of the account and types read with `timestamp` in the range `pastDays` covered that another
+load delivered are deleted (pipelines/common/replace.py, DECISIONLOG "Append-only raw tables").
+Contacts are incremental too: pages newest first, stopping after
 the first page whose oldest `createdAt` is before the latest loaded `created_at` minus
 `lookback_hours` (the first run reads every page). Reports have no cursor: each run appends a
 snapshot stamped `_taken_at` (the provider's `Date`) with the parameters as columns. Every row
@@ -42,7 +45,7 @@ from pipelines.benchmark.settings import (
     SEARCH_PATH,
     SOURCE_NAME,
 )
-from pipelines.common import gaps
+from pipelines.common import gaps, replace
 from pipelines.common.config import resolve
 from pipelines.common.windows import parse_utc, require_past, rfc3339
 
@@ -99,13 +102,14 @@ def past_days_for(now: datetime, since: datetime | None, initial: int) -> int:
     return min(MAX_PAST_DAYS, max(1, math.ceil((now - since).total_seconds() / 86_400)))
 
 
-@dlt.resource(name="contact_events", write_disposition="merge", primary_key=list(EVENT_KEY))
+@dlt.resource(name="contact_events", write_disposition="append")
 def contact_events(client: BenchmarkClient, config: BenchmarkConfig) -> Iterator[pa.Table]:
     """`GET /api/contact/events`, newest first, page by page, from the latest loaded event
     minus the lookback (first run: `initial_past_days`). Events older than the API's 90-day
     reach are a gap (pipelines/common/gaps.py): the rest is loaded, and the cursor moves only
     when the gap is accepted (`allow_gaps`), so that the next run meets it again otherwise."""
     state = dlt.current.resource_state()
+    replace.start()
     types = ",".join(config.event_types)
     _, now = client.get(EVENTS_PATH, pastDays=1, page=1, size=1, types=types)  # the clock
     since = config.since_at
@@ -138,11 +142,44 @@ def contact_events(client: BenchmarkClient, config: BenchmarkConfig) -> Iterator
         if batch and (batched >= config.batch_rows or page is None):
             yield _concat(batch)  # dlt's cost is per item: one item per batch of pages
             batch, batched = [], 0
+    _remember_read(client, config, types, now, past_days)
     if latest is not None and moves:
         state[CURSOR] = latest.astimezone(UTC).isoformat()
     logger.info(
         "%s: %d contact events in %d page(s), pastDays=%d", PROVIDER, rows, pages, past_days
     )
+
+
+def _remember_read(
+    client: BenchmarkClient, config: BenchmarkConfig, types: str, before: datetime, past_days: int
+) -> None:
+    """Record the range this read covered, whose rows from other loads go once the load commits.
+
+    The API selects `timestamp >= its now - pastDays` at each page, and its clock moves while
+    the pages are read (`Date` has whole seconds): from the clock after the listing plus 1 s,
+    every row was in every page's selection, so the rows of other loads there go; the earlier
+    edge (from the clock before the listing) may have been cut by the later pages, so there only
+    the older rows whose key this load delivered again go."""
+    _, after = client.get(EVENTS_PATH, pastDays=1, page=1, size=1, types=types)
+    days = timedelta(days=past_days)
+    surely_read = max(after, before) + timedelta(seconds=1) - days
+    load_id = dlt.current.load_package_state()["load_id"]
+    match: dict[str, str | list[str]] = {
+        "_account_id": config.account_id,
+        "type": list(config.event_types),
+    }
+    edge_key = [key for key in EVENT_KEY if key != "type"]
+    for start, end, same_key in ((before - days, surely_read, edge_key), (surely_read, None, [])):
+        replace.remember(
+            "contact_events",
+            export_column="_dlt_load_id",
+            export_id=load_id,
+            time_column="timestamp",
+            start_at=start.astimezone(UTC).isoformat(),
+            end_at=end.astimezone(UTC).isoformat() if end else None,
+            match=match,
+            same_key=same_key,
+        )
 
 
 def _then_end(pages: Iterator[list[Any]]) -> Iterator[list[Any] | None]:

@@ -76,8 +76,8 @@ EVENT_FIELDS = {
     "importOriginalFileName": "import_original_file_name",
 }
 TRIGGERED_BY = {"type": "triggered_by__type", "userId": "triggered_by__user_id"}
-# The raw merge key (CONTRACTS 7.2). Merge keys cannot be null: an event without a campaign or
-# a link has '' in those two columns.
+# An event's key (CONTRACTS 7.2; the former merge key, and staging's): an event without a
+# campaign or a link has '' in those two columns.
 EVENT_KEY = ("contact_id", "type", "timestamp", "email_campaign_id", "email_link_id")
 
 # Report and campaign fields holding ISO 8601 times (parsed to UTC timestamps).

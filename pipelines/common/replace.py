@@ -14,7 +14,8 @@ run deletes them.
 Two kinds of window: a *range* (APSIS One: an export holds every row of its time range, so the
 older rows in the range go), and a range with *same_key* (Maxemail: the `opened` file carries each
 pair's latest open only, and the earlier latest opens stay, CONTRACTS 5.3; only the older rows
-whose key the new export holds again go).
+whose key the new export holds again go). Benchmark's `contact_events` records both for one read
+of its `pastDays` range: a range, and a same_key window for the edge its pages may have cut.
 """
 
 from __future__ import annotations
@@ -46,13 +47,14 @@ def remember(
     time_column: str,
     start_at: int | str | None,
     end_at: int | str | None = None,
-    match: dict[str, str],
+    match: dict[str, str | list[str]],
     same_key: Iterable[str] = (),
 ) -> None:
     """Record a completed export window of ``table``: rows with ``match``'s values, ``time_column``
     in [``start_at``, ``end_at``) (None: unbounded; text: an RFC 3339 time, else a number) and
     another ``export_column`` than ``export_id`` are replaced by this export (with ``same_key``:
-    only those whose key columns equal a row of this export)."""
+    only those whose key columns equal a row of this export). A list in ``match``: any of its
+    values. Rows whose ``export_column`` is null are never deleted."""
     dlt.current.resource_state().setdefault(STATE_KEY, []).append(
         {
             "table": table,
@@ -79,8 +81,12 @@ def delete_statement(client: Any, window: dict[str, Any]) -> tuple[str, list[Any
     column = client.escape_column_name
     conditions, params = [], []
     for name, value in window["match"].items():
-        conditions.append(f"{column(name)} = %s")
-        params.append(value)
+        if isinstance(value, list):  # one of several values (Benchmark: the event types read)
+            conditions.append(f"{column(name)} in ({', '.join(['%s'] * len(value))})")
+            params.extend(value)
+        else:
+            conditions.append(f"{column(name)} = %s")
+            params.append(value)
     time_column = column(window["time_column"])
     for bound, operator in ((window["start"], ">="), (window["end"], "<")):
         if bound is not None:

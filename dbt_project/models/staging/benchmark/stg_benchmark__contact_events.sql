@@ -9,6 +9,29 @@ fields as (
 
 ),
 
+deduplicated as (
+
+    -- one row per event: a run killed between its load and the delete of the rows it re-read
+    -- leaves an event twice (DECISIONLOG "Append-only raw tables"); the latest load's row stays
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by
+                    _account_id,
+                    contact_id,
+                    type,
+                    {{ adapter.quote('timestamp') }},
+                    email_campaign_id,
+                    email_link_id
+                order by _dlt_load_id desc
+            ) as row_in_event
+        from fields
+    ) as numbered
+    where row_in_event = 1
+
+),
+
 renamed as (
 
     select
@@ -42,7 +65,7 @@ renamed as (
         -- metadata
         _dlt_load_id as dlt_load_id
 
-    from fields
+    from deduplicated
 
 ),
 
