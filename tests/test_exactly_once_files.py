@@ -119,10 +119,7 @@ def test_apsis_overlapping_windows_a_retried_export_and_reruns_leave_raw_as_one_
     statuses = query(warehouse, "select status, count(*) from raw_apsis_one.export_jobs group by 1")
     assert dict(statuses).get("split") == 1
     load_apsis(sandbox, warehouse, tmp_path)  # a re-run: the lookback window once more
-    assert apsis_duplicates(warehouse) == 0
-    control = str(tmp_path / "control.duckdb")
-    load_apsis(sandbox, control, tmp_path / "control")
-    assert_same_events(warehouse, control)
+    assert_raw_as_one_uninterrupted_load(sandbox, warehouse, tmp_path)
 
 
 def test_apsis_run_killed_between_its_load_and_its_delete(
@@ -140,6 +137,11 @@ def test_apsis_run_killed_between_its_load_and_its_delete(
     assert_marts_equal_truth(sandbox, warehouse)
 
     load_apsis(sandbox, warehouse, tmp_path)  # the next run deletes them
+    assert_raw_as_one_uninterrupted_load(sandbox, warehouse, tmp_path)
+
+
+def assert_raw_as_one_uninterrupted_load(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
+    """No duplicate raw row, and the same events as one load of a fresh warehouse now."""
     assert apsis_duplicates(warehouse) == 0
     control = str(tmp_path / "control.duckdb")
     load_apsis(sandbox, control, tmp_path / "control")
