@@ -150,11 +150,12 @@ def main() -> int:
                 **sandbox_settings(provider, url),
             )
             logger.info(
-                "%s: %s rows in %d export job(s), %.1f s",
+                "%s: %s rows in %d export job(s), %.1f s, %s",
                 PROVIDERS[provider][2],
-                f"{sum(summary.rows.values()):,}",
+                f"{summary.data_rows:,}",
                 summary.export_jobs,
                 summary.seconds,
+                summary.speed(),
             )
         run_dbt(
             "build", "--full-refresh", *(["--select", *args.dbt_select] if args.dbt_select else [])
