@@ -18,10 +18,10 @@ SANDBOX_ENV = exports=$$($(BIN)/python -m sandbox env --check --host $(SANDBOX_H
 # pipelines check reads DBT_ARGS from the environment (any quoting survives).
 export DBT_ARGS
 
-.PHONY: help setup demo load load-sandbox transform sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
+.PHONY: help setup demo load load-sandbox transform test-data-full sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found"; exit 1; }
@@ -51,9 +51,13 @@ load: setup ## load every provider into the warehouse (args: PROVIDERS="apsis_on
 load-sandbox: setup ## like load, from the sandbox running on $(SANDBOX_HOST):$(SANDBOX_PORT) (make sandbox) instead of .dlt/'s accounts
 	$(SANDBOX_ENV) && $(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
 
-transform: setup ## dbt build (seeds, models, tests) on the warehouse (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
+transform: setup ## dbt build (seeds, models, tests) on the warehouse, a short summary; dbt's log in dbt_project/logs/ (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
-	$(DBT) build $(DBT_ARGS)
+	$(BIN)/python -m pipelines transform $(DBT_ARGS)
+
+test-data-full: setup ## every dbt data test over all history (a daily build tests what it changed); run by CI (args: DBT_ARGS)
+	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
+	$(BIN)/python -m pipelines transform --data-tests-full $(DBT_ARGS)
 
 test: setup ## run the test suite in one shard per CPU (TEST_JOBS=1: one process) (unit, sources against the sandbox, end to end; PostgreSQL too when its server is installed, always under CI=true)
 	scripts/test.sh $(BIN)/python $(PYTEST_ARGS)

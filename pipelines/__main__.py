@@ -1,4 +1,5 @@
-"""Command line: `python -m pipelines load [provider ...] [--since DATE] [--full-refresh] [--allow-gaps]`.
+"""Command line: `python -m pipelines load [provider ...] [--since DATE] [--full-refresh] [--allow-gaps]`,
+`python -m pipelines check` and `python -m pipelines transform [DBT_ARGS ...]` (pipelines/transform.py).
 
 Configuration comes from dlt: `.dlt/config.toml`, `.dlt/secrets.toml` and environment variables
 (`SOURCES__APSIS_ONE__CLIENT_SECRET`, ...). The warehouse is WAREHOUSE_PATH (DuckDB, default
@@ -20,6 +21,7 @@ from pipelines.check import check_warehouse
 from pipelines.common import privacy
 from pipelines.common.runner import PROVIDERS, IncompleteLoad, LoadError, load_provider
 from pipelines.common.summary import LoadSummary, print_load_summary
+from pipelines.transform import main as transform_main
 
 
 def _excepthook(
@@ -92,7 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument(
         "--dbt-args", default="", help="the dbt arguments to check (make transform's DBT_ARGS)"
     )
-    args = parser.parse_args(argv)
+    # the transform's own parser: every argument it does not know goes to dbt
+    sub.add_parser(
+        "transform", add_help=False, help="dbt build with a short summary (make transform)"
+    )
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "transform":
+        words = sys.argv[1:] if argv is None else argv
+        return transform_main(words[words.index("transform") + 1 :])
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "check":
         outcome = check_warehouse(args.warehouse, args.dbt_args)
         for warning in outcome.warnings:

@@ -1,16 +1,23 @@
-"""`make demo` never touches the user's warehouse, state or settings (issue 11, point 6).
+"""`make demo` never touches the user's warehouse, state or settings (issue 11, point 6), prints a
+short dbt summary with dbt's full log in a file (issue 15, point 4), and its warehouse passes the
+full-history data tests of `make test-data-full`, which fail on a duplicated event (point 2).
 
-The demo runs as `make demo` runs it (`python -m sandbox.demo`, against the test's sandbox) in
-the environment of a user who has configured a real account and a warehouse of their own.
+The demo runs once for the module as `make demo` runs it (`python -m sandbox.demo`, against the
+module's sandbox) in the environment of a user who has configured a real account and a warehouse
+of their own.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +25,8 @@ import duckdb
 import pytest
 
 from pipelines.common.runner import PROVIDERS
-from tests.conftest import ROOT, Sandbox, query
+from sandbox import SandboxServer, WorldConfig
+from tests.conftest import ROOT, SMALL_WORLD, query
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +35,29 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_the_demo_leaves_the_users_warehouse_state_and_settings_alone(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
+# what the demo builds here; the whole build is tested in other modules
+SELECT = ("+email_campaign_report", "+fct_email_events")
+
+
+@dataclass
+class Demo:
+    tmp: Path
+    user: Path
+    user_digest: str
+    run: subprocess.CompletedProcess[str]
+
+    @property
+    def workdir(self) -> Path:  # the demo's dlt state, dbt profile, target and logs
+        return self.tmp / "demo" / ".demo"
+
+    @property
+    def warehouse(self) -> str:
+        return str(self.tmp / "demo" / "demo.duckdb")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    tmp_path = tmp_path_factory.mktemp("demo")
     user = tmp_path / "user"
     user.mkdir()
     user_warehouse = user / "warehouse.duckdb"
@@ -49,31 +77,152 @@ def test_the_demo_leaves_the_users_warehouse_state_and_settings_alone(
         "SOURCES__APSIS_ONE__CLIENT_SECRET": "the-users-secret",
         "SOURCES__BENCHMARK__API_KEY": "the-users-key",
     }
-    demo = subprocess.run(
-        [
-            *(sys.executable, "-m", "sandbox.demo", "--port", str(urlsplit(sandbox.url).port)),
-            # what the demo prints and checks; the whole build is tested in other modules
-            *("--dbt-select", "+email_campaign_report", "+fct_email_events"),
-        ],
+    server = SandboxServer(WorldConfig(**SMALL_WORLD))
+    server.start()
+    try:
+        run = subprocess.run(
+            [
+                *(sys.executable, "-m", "sandbox.demo", "--port", str(urlsplit(server.url).port)),
+                *("--dbt-select", *SELECT),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        server.stop()
+    print(run.stdout[-1500:])
+    yield Demo(tmp_path, user, before, run)
+
+
+def test_the_demo_leaves_the_users_warehouse_state_and_settings_alone(demo: Demo) -> None:
+    assert demo.run.returncode == 0, demo.run.stdout[-3000:] + demo.run.stderr[-3000:]
+    for _, _, display, _ in PROVIDERS.values():
+        assert re.search(
+            rf"^{display}: all \d+ campaigns equal the sandbox's ground truth",
+            demo.run.stdout,
+            re.M,
+        )
+
+    user_warehouse = demo.user / "warehouse.duckdb"
+    assert digest(user_warehouse) == demo.user_digest, "the demo wrote into the user's warehouse"
+    assert query(str(user_warehouse), "select note from raw_apsis_one.email_events") == [
+        ("my own row",)
+    ]
+    assert not (demo.user / "dlt").exists(), "the demo wrote into the user's dlt state"
+    providers = query(demo.warehouse, "select distinct provider from marts.email_campaign_report")
+    assert sorted(p for (p,) in providers) == sorted(PROVIDERS)
+    assert (demo.workdir / "pipelines").is_dir()
+
+
+def summary_counts(line: str) -> dict[str, dict[str, int]]:
+    """{"models": {"success": 12}, ...} from the summary's first line."""
+    counts = {}
+    for total, kind, statuses in re.findall(
+        r"(\d+) (seeds|models|snapshots|data tests|unit tests) \(([^)]*)\)", line
+    ):
+        by_status = {s: int(n) for n, s in (part.split(" ") for part in statuses.split(", "))}
+        assert sum(by_status.values()) == int(total)
+        counts[kind] = by_status
+    return counts
+
+
+def run_results_counts(target: Path) -> dict[str, dict[str, int]]:
+    kinds = {"model": "models", "seed": "seeds", "test": "data tests", "unit_test": "unit tests"}
+    counts: dict[str, dict[str, int]] = {}
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    for result in results:
+        by_status = counts.setdefault(kinds[result["unique_id"].split(".")[0]], {})
+        by_status[result["status"]] = by_status.get(result["status"], 0) + 1
+    return counts
+
+
+def log_of(summary: str) -> Path:
+    match = re.search(r"^dbt's full log: (.+)$", summary, re.M)
+    assert match, summary
+    return Path(match.group(1))
+
+
+def test_the_demo_prints_a_short_dbt_summary_and_keeps_the_full_log(demo: Demo) -> None:
+    out = demo.run.stdout
+    assert demo.run.returncode == 0, out[-3000:] + demo.run.stderr[-3000:]
+    # a few lines of dbt (was about 1,100 for the whole build) before the campaign report
+    dbt_part = out[: out.index("Campaign report")]
+    assert "START" not in dbt_part and len(dbt_part.splitlines()) <= 5, dbt_part
+    line = next(x for x in out.splitlines() if x.startswith("dbt build: "))
+    assert line.endswith(": ok")
+    counts = summary_counts(line)
+    assert counts == run_results_counts(demo.workdir / "dbt_target")
+    assert counts["models"]["success"] > 10 and counts["data tests"]["pass"] > 50
+
+    log = log_of(out)
+    assert log.parent.parent == demo.workdir / "dbt_logs" and log.is_file()
+    text = log.read_text()
+    # dbt's whole console output (plain text) and its debug lines
+    assert "\x1b[" not in text
+    assert "\nCompleted successfully" not in text and "]: Completed successfully\n" in text
+    assert "Finished running node model.email_analytics.fct_email_events" in text
+    for name in ("fct_email_events", "unique_fct_email_events_event_id"):
+        assert re.search(rf"OK created .* marts\.{name} |PASS {name} ", text), name
+
+
+def transform(demo: Demo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m pipelines transform <args>` (make transform, make test-data-full) on the demo's
+    warehouse with the demo's dbt profile, target and logs."""
+    env = {
+        **os.environ,
+        "WAREHOUSE": "duckdb",
+        "WAREHOUSE_PATH": demo.warehouse,
+        "DBT_PROFILES_DIR": str(demo.workdir),
+        "DBT_TARGET_PATH": str(demo.workdir / "dbt_target"),
+        "DBT_LOG_PATH": str(demo.workdir / "dbt_logs"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", "transform", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=600,
     )
-    print(demo.stdout[-1500:])
-    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    for _, _, display, _ in PROVIDERS.values():
-        assert re.search(
-            rf"^{display}: all \d+ campaigns equal the sandbox's ground truth", demo.stdout, re.M
-        )
 
-    assert digest(user_warehouse) == before, "the demo wrote into the user's warehouse"
-    assert query(str(user_warehouse), "select note from raw_apsis_one.email_events") == [
-        ("my own row",)
-    ]
-    assert not (user / "dlt").exists(), "the demo wrote into the user's dlt state"
-    demo_warehouse = str(tmp_path / "demo" / "demo.duckdb")
-    providers = query(demo_warehouse, "select distinct provider from marts.email_campaign_report")
-    assert sorted(p for (p,) in providers) == sorted(PROVIDERS)
-    assert (tmp_path / "demo" / ".demo" / "pipelines").is_dir()
+
+@pytest.mark.cost(50)
+def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -> None:
+    assert demo.run.returncode == 0, demo.run.stderr[-3000:]
+    # make test-data-full, on the nodes the demo built
+    full = transform(demo, "--data-tests-full", "--select", *SELECT)
+    assert full.returncode == 0, full.stdout + full.stderr
+    line = full.stdout.splitlines()[0]
+    assert line.startswith("dbt test: ") and line.endswith(": ok"), full.stdout
+    counts = summary_counts(line)
+    assert counts == run_results_counts(demo.workdir / "dbt_target")
+    assert list(counts) == ["data tests"] and counts["data tests"]["pass"] > 50
+    run_results = json.loads((demo.workdir / "dbt_target" / "run_results.json").read_text())
+    assert run_results["args"]["vars"] == {"data_tests_full": True}
+
+    # one event twice in the fact: the failing test in full, exit code 1 (dbt's); the warehouse
+    # is restored afterwards (the same path keeps dbt's partial parse)
+    saved = demo.tmp / "demo-saved.duckdb"
+    shutil.copy(demo.warehouse, saved)
+    try:
+        with duckdb.connect(demo.warehouse) as con:
+            con.execute(
+                "insert into marts.fct_email_events select * from marts.fct_email_events limit 1"
+            )
+        broken = transform(demo, "--data-tests-full", "--select", "fct_email_events")
+    finally:
+        shutil.move(saved, demo.warehouse)
+    out = broken.stdout
+    assert broken.returncode == 1, out + broken.stderr
+    assert re.search(r"^dbt test: .*\(1 fail, \d+ pass\).*FAILED, exit code 1$", out, re.M), out
+    assert "\nFAIL test unique_fct_email_events_event_id\n" in out
+    assert "    Got 1 result, configured to fail if != 0" in out
+    compiled = re.search(r"compiled SQL \(its query returns the failing rows\): (.+)$", out, re.M)
+    assert compiled and Path(compiled.group(1)).is_file(), out
+    sql = Path(compiled.group(1)).read_text()
+    with duckdb.connect(demo.warehouse) as con:
+        assert con.execute(sql).fetchall() == [], "the restored warehouse has no duplicate"
+    assert "unique_fct_email_events_event_id" in log_of(out).read_text()
