@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -47,6 +48,7 @@ NODE_EVENTS = {
     "RunResultErrorNoMessage",
     "DeprecationsSummary",
 }
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 KINDS = {
     "seed": "seeds",
     "model": "models",
@@ -161,8 +163,11 @@ def run_dbt(command: str, args: list[str], log_dir: Path | None = None) -> Outco
             event = json.loads(line)
             info = event["info"]
         except (ValueError, KeyError, TypeError):
-            if line.strip():  # not one of dbt's events (a library writing to stdout)
-                outcome.warnings.append(line.strip())
+            # not one of dbt's events: a library writing to stdout, or dbt before its logging
+            # starts (a bad command line), which is an error when dbt failed
+            text = ANSI.sub("", line).strip()
+            if text:
+                (outcome.errors if proc.returncode else outcome.warnings).append(text)
             continue
         if info.get("name") in NODE_EVENTS or (event.get("data") or {}).get("node_info"):
             continue
@@ -201,9 +206,10 @@ def _node(outcome: Outcome, result: dict[str, Any]) -> tuple[str, str, str | Non
     return kind.replace("_", " "), name, _shown(_in_project(compiled)) if compiled else None
 
 
-def print_summary(outcome: Outcome, out: TextIO = sys.stdout) -> None:
+def print_summary(outcome: Outcome, out: TextIO | None = None) -> None:
     """A few lines: counts by kind and status, seconds, every failure and error in full, the
     warnings one line each, and where dbt's full log is."""
+    out = out or sys.stdout
     counts: dict[str, Counter[str]] = {}
     for result in outcome.results or []:
         kind = result["unique_id"].partition(".")[0]
@@ -212,7 +218,8 @@ def print_summary(outcome: Outcome, out: TextIO = sys.stdout) -> None:
     for kind, label in KINDS.items():
         if kind in counts:
             statuses = ", ".join(f"{n} {s}" for s, n in sorted(counts[kind].items()))
-            parts.append(f"{sum(counts[kind].values())} {label} ({statuses})")
+            total = sum(counts[kind].values())
+            parts.append(f"{total} {label if total > 1 else label[:-1]} ({statuses})")
     verdict = "ok" if outcome.returncode == 0 else f"FAILED, exit code {outcome.returncode}"
     what = ", ".join(parts) if parts else "no node ran"
     seconds = f"{outcome.seconds:.1f} s ({outcome.node_seconds:.1f} s running nodes, "
@@ -239,7 +246,13 @@ def print_summary(outcome: Outcome, out: TextIO = sys.stdout) -> None:
             print(f"  WARN {kind} {name}: {(result.get('message') or '').strip()[:160]}", file=out)
         for warning in outcome.warnings:
             print(f"  {' '.join(warning.split())[:200]}", file=out)
-    print(f"dbt's full log: {_shown(outcome.log_file)}", file=out)
+    if outcome.log_file.exists():
+        print(f"dbt's full log: {_shown(outcome.log_file)}", file=out)
+    else:
+        print(
+            "dbt wrote no log: it stopped before starting one (its error is above or on stderr)",
+            file=out,
+        )
 
 
 def transform(args: list[str], data_tests_full: bool = False, log_dir: Path | None = None) -> int:
