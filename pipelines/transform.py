@@ -35,12 +35,20 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # the dbt var that makes data tests check all history (dbt_project.yml; issue 15)
 FULL_VAR = "data_tests_full"
 KEEP_LOGS = 30  # run directories kept in the log dir, newest first
-# per-node events: their node is reported from run_results.json, not again from the event
+# per-node events: their node is reported from run_results.json, not again from the event (a
+# warning a node's own Jinja raises, `exceptions.warn`, is not one of them: it is listed)
 NODE_EVENTS = {
     "LogTestResult",
+    "LogNodeResult",
+    "LogModelResult",
+    "LogSnapshotResult",
+    "LogSeedResult",
+    "LogBatchResult",
+    "LogFunctionResult",
     "LogFreshnessResult",
     "LogSkipBecauseError",
     "LogCancelLine",
+    "GenericExceptionOnRun",
     "RunResultWarning",
     "RunResultWarningMessage",
     "RunResultFailure",
@@ -169,7 +177,7 @@ def run_dbt(command: str, args: list[str], log_dir: Path | None = None) -> Outco
             if text:
                 (outcome.errors if proc.returncode else outcome.warnings).append(text)
             continue
-        if info.get("name") in NODE_EVENTS or (event.get("data") or {}).get("node_info"):
+        if info.get("name") in NODE_EVENTS:
             continue
         (outcome.errors if info.get("level") == "error" else outcome.warnings).append(info["msg"])
     results_path = target / "run_results.json"
@@ -245,7 +253,7 @@ def print_summary(outcome: Outcome, out: TextIO | None = None) -> None:
             kind, name, _ = _node(outcome, result)
             print(f"  WARN {kind} {name}: {(result.get('message') or '').strip()[:160]}", file=out)
         for warning in outcome.warnings:
-            print(f"  {' '.join(warning.split())[:200]}", file=out)
+            print(f"  {' '.join(warning.split())[:400]}", file=out)
     if outcome.log_file.exists():
         print(f"dbt's full log: {_shown(outcome.log_file)}", file=out)
     else:

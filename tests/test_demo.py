@@ -189,7 +189,7 @@ def transform(demo: Demo, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.cost(50)
+@pytest.mark.cost(35)
 def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -> None:
     assert demo.run.returncode == 0, demo.run.stderr[-3000:]
     # make test-data-full, on the nodes the demo built
@@ -203,8 +203,9 @@ def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -
     run_results = json.loads((demo.workdir / "dbt_target" / "run_results.json").read_text())
     assert run_results["args"]["vars"] == {"data_tests_full": True}
 
-    # one event twice in the fact: the failing test in full, exit code 1 (dbt's); the warehouse
-    # is restored afterwards (the same path keeps dbt's partial parse)
+    # one event twice in the fact: the failing test in full, exit code 1 (dbt's); and one event
+    # of an unmapped type: a warning test and the warning its Jinja raises, each on one line.
+    # The warehouse is restored afterwards (the same path keeps dbt's partial parse).
     saved = demo.tmp / "demo-saved.duckdb"
     shutil.copy(demo.warehouse, saved)
     try:
@@ -212,12 +213,19 @@ def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -
             con.execute(
                 "insert into marts.fct_email_events select * from marts.fct_email_events limit 1"
             )
+            con.execute(
+                "insert into marts.fct_email_events select * replace ('unknown' as event_type, "
+                "'inbox' as raw_event_type, event_id || '-x' as event_id) "
+                "from marts.fct_email_events where provider = 'netcore' limit 1"
+            )
         broken = transform(demo, "--data-tests-full", "--select", "fct_email_events")
     finally:
         shutil.move(saved, demo.warehouse)
     out = broken.stdout
     assert broken.returncode == 1, out + broken.stderr
-    assert re.search(r"^dbt test: .*\(1 fail, \d+ pass\).*FAILED, exit code 1$", out, re.M), out
+    assert re.search(r"^dbt test: .*\(1 fail, \d+ pass, 1 warn\).*FAILED, exit code 1$", out, re.M)
+    assert "\n2 warning(s):\n  WARN test assert_no_unmapped_event_types: Got 1 result" in out
+    assert "\n  netcore: event type 'inbox' is not mapped: 1 event in fct_email_events" in out
     assert "\nFAIL test unique_fct_email_events_event_id\n" in out
     assert "    Got 1 result, configured to fail if != 0" in out
     compiled = re.search(r"compiled SQL \(its query returns the failing rows\): (.+)$", out, re.M)
