@@ -148,6 +148,8 @@ def run_dbt(command: str, args: list[str], log_dir: Path | None = None) -> Outco
     ]
     # one plain-text file per run, never rolled over
     logfile += ["--log-file-max-bytes", "0", "--no-use-colors", "--no-use-colors-file"]
+    # a long build prints nothing else until it ends: its log can be followed meanwhile
+    print(f"running dbt {command}; its log: {_shown(run_logs / 'dbt.log')}", flush=True)
     started = time.monotonic()
     wall_start = time.time()
     cpu_before = _children_cpu()

@@ -98,3 +98,14 @@ def test_the_summary_counts_by_kind_and_prints_failures_in_full_and_warnings_bri
         "  Nothing to do. Try again",
         f"dbt's full log: {log}",
     ]
+
+
+def test_the_newest_runs_logs_are_kept(tmp_path: Path) -> None:
+    kinds = ["test", "build"] * 4  # by time, whichever the command
+    names = [f"{kind}-20261130T0{hour}0000.000000Z" for hour, kind in enumerate(kinds)]
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "dbt.log").write_text("")
+    (tmp_path / "dbt.log").write_text("dbt's own, from a plain dbt run")
+    transform._prune(tmp_path, keep=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dbt.log", *names[-3:]])
