@@ -181,7 +181,9 @@ def run_dbt(command: str, args: list[str], log_dir: Path | None = None) -> Outco
             continue
         if info.get("name") in NODE_EVENTS:
             continue
-        (outcome.errors if info.get("level") == "error" else outcome.warnings).append(info["msg"])
+        (outcome.errors if info.get("level") == "error" else outcome.warnings).append(
+            info.get("msg") or ""
+        )
     results_path = target / "run_results.json"
     if results_path.exists() and results_path.stat().st_mtime >= wall_start:
         run_results = json.loads(results_path.read_text(encoding="utf-8"))
