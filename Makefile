@@ -18,7 +18,7 @@ SANDBOX_ENV = exports=$$($(BIN)/python -m sandbox env --check --host $(SANDBOX_H
 # pipelines check reads DBT_ARGS from the environment (any quoting survives).
 export DBT_ARGS
 
-.PHONY: help setup demo load load-sandbox transform sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
+.PHONY: help setup demo load load-sandbox transform sandbox test-data-full test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ load-sandbox: setup ## like load, from the sandbox running on $(SANDBOX_HOST):$(
 transform: setup ## dbt build (seeds, models, tests) on the warehouse (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
 	$(DBT) build $(DBT_ARGS)
+
+test-data-full: setup ## every data test on all history (daily builds test only the rows a run changed: var data_tests_full)
+	$(DBT) test --vars '{data_tests_full: true}' $(DBT_ARGS)
 
 test: setup ## run the test suite in one shard per CPU (TEST_JOBS=1: one process) (unit, sources against the sandbox, end to end; PostgreSQL too when its server is installed, always under CI=true)
 	scripts/test.sh $(BIN)/python $(PYTEST_ARGS)
