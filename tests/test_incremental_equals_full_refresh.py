@@ -32,7 +32,16 @@ pytestmark = pytest.mark.e2e
 INCREMENTAL_MODELS = ("fct_email_events", "fct_email_deliveries")
 DAILY = "{event_lookback_hours: 0}"
 # The incremental models, what they read and their data tests (the report marts are not needed here).
-BUILD = ("--vars", DAILY, "--select", "+fct_email_deliveries", "--exclude", "test_type:unit")
+BUILD = (
+    "--vars",
+    DAILY,
+    "--select",
+    "+fct_email_deliveries",
+    "--exclude",
+    "test_type:unit",
+    "--indirect-selection",
+    "cautious",
+)
 
 
 def load_all(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
@@ -97,6 +106,8 @@ def test_incremental_models_equal_a_full_refresh_after_several_advances(
         " ".join(INCREMENTAL_MODELS),
         "--exclude",
         "test_type:unit",
+        "--indirect-selection",
+        "cautious",
     )
     assert all(n > 0 for n in counts.values()), counts
     assert differences(warehouse) == {model: (0, 0) for model in INCREMENTAL_MODELS}
