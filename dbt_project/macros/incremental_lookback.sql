@@ -6,24 +6,75 @@
     another provider's newer loads moved a shared watermark past it; a provider not in the model
     yet (newly enabled) is read in full. fct_email_events and fct_email_deliveries read their
     input through it.
+
+    The watermarks are read from {{ this }} when the model runs (macro lookback_watermarks) and
+    written into the SQL as constants: a filter on constants is pushed down through the views
+    (the union, pseudonymisation, mapping, decoding) to each provider's staging, so the hashing
+    and joins run on the recent rows only. A join with a grouped subquery of {{ this }} (the
+    first version) made every incremental run hash all history (DECISIONLOG.md "Where a dbt
+    build's time goes").
 -#}
 {% macro loaded_within_lookback(relation, this_loaded_at='loaded_at') -%}
     select recent.*
 
     from {{ relation }} as recent
-    left join (
+    where {{ loaded_since_condition('recent', this_loaded_at) }}
+{%- endmacro %}
 
-        select
-            provider,
-            {{ dbt.dateadd(
-                'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
-            ) }} as loaded_since
 
-        from {{ this }}
-        group by provider
+{#- provider -> the earliest loaded_at a run re-reads (text, naive UTC), from {{ this }}. -#}
+{% macro lookback_watermarks(this_loaded_at='loaded_at') -%}
+    {%- set watermarks = {} -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select
+                provider,
+                cast({{ dbt.dateadd(
+                    'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
+                ) }} as {{ dbt.type_string() }}) as loaded_since
 
-    ) as lookback
-        on recent.provider = lookback.provider
-    where lookback.loaded_since is null
-        or recent.loaded_at >= lookback.loaded_since
+            from {{ this }}
+            group by provider
+        {%- endset -%}
+        {%- for row in run_query(query).rows -%}
+            {%- do watermarks.update({row[0]: row[1]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(watermarks) }}
+{%- endmacro %}
+
+
+{#-
+    The rows of `alias` (columns provider, loaded_at) inside the lookback: per provider
+    `loaded_at >= its watermark`; a provider without a watermark (not in {{ this }} yet) in full.
+-#}
+{% macro loaded_since_condition(alias, this_loaded_at='loaded_at') -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {#- a unit test gives {{ this }} as rows (a CTE): the same rule as a correlated subquery -#}
+        {%- set since -%}
+            (
+                select {{ dbt.dateadd(
+                    'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
+                ) }}
+                from {{ this }} as watermark
+                where watermark.provider = {{ alias }}.provider
+            )
+        {%- endset -%}
+        ({{ since }} is null or {{ alias }}.loaded_at >= {{ since }})
+    {%- else -%}
+    {%- set watermarks = lookback_watermarks(this_loaded_at) -%}
+    {%- if not watermarks -%}
+        1 = 1
+    {%- else -%}
+        (
+            {{ alias }}.provider not in (
+                {%- for provider in watermarks %}'{{ provider }}'{{ ', ' if not loop.last }}{% endfor -%}
+            )
+            {%- for provider, since in watermarks.items() %}
+            or ({{ alias }}.provider = '{{ provider }}'
+                and {{ alias }}.loaded_at >= cast('{{ since }}' as {{ dbt.type_timestamp() }}))
+            {%- endfor %}
+        )
+    {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

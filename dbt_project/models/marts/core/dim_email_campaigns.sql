@@ -1,4 +1,8 @@
-{#- One row per provider, account_id and campaign_id: campaign metadata plus first send. -#}
+{#-
+    One row per provider, account_id and campaign_id: campaign metadata plus first send. The
+    first send comes from fct_email_deliveries (each pair's first_sent_at; their minimum is the
+    campaign's first `sent` event) rather than from every event of fct_email_events.
+-#}
 
 with
 
@@ -8,9 +12,9 @@ campaigns as (
 
 ),
 
-events as (
+deliveries as (
 
-    select * from {{ ref('fct_email_events') }}
+    select * from {{ ref('fct_email_deliveries') }}
 
 ),
 
@@ -20,10 +24,10 @@ first_sends as (
         provider,
         account_id,
         campaign_id,
-        min(occurred_at) as first_sent_at
+        min(first_sent_at) as first_sent_at
 
-    from events
-    where event_type = 'sent'
+    from deliveries
+    where first_sent_at is not null
     group by provider, account_id, campaign_id
 
 ),

@@ -28,7 +28,9 @@ current_events as (
 
     select
         event_id,
-        received_at
+        provider,
+        received_at,
+        loaded_at
 
     from {{ this }}
 
@@ -64,6 +66,7 @@ candidates as (
         and (
             current_events.event_id is null
             or ranked.received_at < current_events.received_at
+            or {{ loaded_since_condition('current_events') }}
         )
 
 ),
