@@ -31,7 +31,12 @@ providers as (
 
 accounts as (
 
+    {%- if report_period_alignment() == 'calendar' %}
+    select distinct provider, account_id from {{ ref('int_email_report_first_events__hourly') }}
+    where event_type = 'any-pair'
+    {%- else %}
     select distinct provider, account_id from deliveries
+    {%- endif %}
 
 ),
 
@@ -74,14 +79,35 @@ first_events as (
         first_events.*,
         {{ report_local_bucket_starts('first_events.event_at') }}
     from (
-        {{ report_first_events(
-            'deliveries',
-            only=['first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked'],
-        ) }}
+        {%- if report_period_alignment() == 'calendar' %}
+        -- calendar periods: the hourly aggregates, each hour's start standing for its times
+        -- (DECISIONLOG.md "Report marts from hourly per-campaign aggregates")
+        select provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, pair_count as event_count
+        from {{ ref('int_email_report_first_events__hourly') }}
+        where event_type in ('first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked')
+            or (
+                event_type = 'email-delivered'
+                and provider in (select provider from providers where delivered_rule = 'sent_not_bounced')
+            )
 
         union all
 
-        {{ report_every_events('events', 'deliveries', 'providers', '(select min(period_start) from periods)') }}
+        select provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, event_count
+        from {{ ref('int_email_report_every_events__hourly') }}
+        where event_hour_start_utc >= (select min(period_start) from periods)
+        {%- else %}
+        select provider, account_id, event_type, event_at, bounce_class, 1 as event_count
+        from (
+            {{ report_first_events(
+                'deliveries',
+                only=['first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked'],
+            ) }}
+
+            union all
+
+            {{ report_every_events('events', 'deliveries', 'providers', '(select min(period_start) from periods)') }}
+        ) as pairs
+        {%- endif %}
     ) as first_events
 
 ),
@@ -94,9 +120,9 @@ counted as (
         first_events.event_type,
         periods.past_days,
         {{ report_bucket_start('first_events') }} as bucket_start_utc,
-        count(*) as total,
-        count(case when first_events.bounce_class = 'hard' then 1 end) as hard_bounce_count,
-        count(case when first_events.bounce_class = 'soft' then 1 end) as soft_bounce_count
+        {{ report_sum_pairs('true', 'first_events', 'event_count') }} as total,
+        {{ report_sum_pairs("first_events.bounce_class = 'hard'", 'first_events', 'event_count') }} as hard_bounce_count,
+        {{ report_sum_pairs("first_events.bounce_class = 'soft'", 'first_events', 'event_count') }} as soft_bounce_count
     from first_events
     inner join periods
         on first_events.event_at >= periods.period_start
