@@ -14,11 +14,12 @@
     The pairs of `deliveries` (fct_email_deliveries) an aggregate run counts: all of them on a
     full build; on an incremental one every pair of each campaign holding a pair loaded
     (`last_loaded_at`) within `event_lookback_hours` of its provider's newest `last_loaded_at`
-    already in the aggregate (macro loaded_within_lookback), so a campaign's rows are recomputed
+    already in the aggregate (macro loaded_within_lookback; `incremental` = the model's
+    is_incremental()), so a campaign's rows are recomputed
     from all of its pairs and replace the old ones (delete+insert on campaign_key).
 -#}
-{% macro report_changed_campaign_pairs(deliveries) -%}
-    {%- if is_incremental() %}
+{% macro report_changed_campaign_pairs(deliveries, incremental) -%}
+    {%- if incremental %}
     select pairs.*
     from {{ deliveries }} as pairs
     inner join (

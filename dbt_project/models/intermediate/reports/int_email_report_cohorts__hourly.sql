@@ -23,7 +23,7 @@ pairs as (
     select
         changed.*,
         {{ report_first_delivered_at() }} as delivered_at
-    from ({{ report_changed_campaign_pairs(ref('fct_email_deliveries')) }}) as changed
+    from ({{ report_changed_campaign_pairs(ref('fct_email_deliveries'), is_incremental()) }}) as changed
 
 ),
 

@@ -24,7 +24,7 @@ with
 
 pairs as (
 
-    {{ report_changed_campaign_pairs(ref('fct_email_deliveries')) }}
+    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), is_incremental()) }}
 
 ),
 
