@@ -138,3 +138,30 @@
     from (select distinct provider, account_id from {{ first_events }} where event_type = 'any-pair') as accounts
     cross join ({{ report_periods() }}) as report_periods
 {%- endmacro %}
+
+
+{#-
+    The histogram events (email_histogram, calendar periods) from the hourly aggregates, in the
+    columns of report_first_events with `event_at` = the hour's UTC start standing for the times
+    in it and `event_count` the events (pairs) behind the row: the pairs' first unsubscribes,
+    complaints, opens and clicks and the derived deliveries of `sent_not_bounced` providers from
+    `first_events`, every send, delivery and bounce from `every_events` since `since` (SQL).
+-#}
+{% macro report_histogram_events_hourly(first_events, every_events, providers, since) -%}
+    select
+        provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class,
+        pair_count as event_count
+    from {{ first_events }}
+    where event_type in ('first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked')
+        or (
+            event_type = 'email-delivered'
+            and provider in (select provider from {{ providers }} where delivered_rule = 'sent_not_bounced')
+        )
+
+    union all
+
+    select
+        provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, event_count
+    from {{ every_events }}
+    where event_hour_start_utc >= {{ since }}
+{%- endmacro %}

@@ -80,21 +80,12 @@ first_events as (
         {{ report_local_bucket_starts('first_events.event_at') }}
     from (
         {%- if report_period_alignment() == 'calendar' %}
-        -- calendar periods: the hourly aggregates, each hour's start standing for its times
-        -- (DECISIONLOG.md "Report marts from hourly per-campaign aggregates")
-        select provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, pair_count as event_count
-        from {{ ref('int_email_report_first_events__hourly') }}
-        where event_type in ('first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked')
-            or (
-                event_type = 'email-delivered'
-                and provider in (select provider from providers where delivered_rule = 'sent_not_bounced')
-            )
-
-        union all
-
-        select provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, event_count
-        from {{ ref('int_email_report_every_events__hourly') }}
-        where event_hour_start_utc >= (select min(period_start) from periods)
+        -- calendar periods: the hourly aggregates (DECISIONLOG.md "Report marts from hourly
+        -- per-campaign aggregates")
+        {{ report_histogram_events_hourly(
+            ref('int_email_report_first_events__hourly'), ref('int_email_report_every_events__hourly'),
+            'providers', '(select min(period_start) from periods)'
+        ) }}
         {%- else %}
         select provider, account_id, event_type, event_at, bounce_class, 1 as event_count
         from (
