@@ -57,17 +57,20 @@ changed_hours as (
 
 hourly as (
 
-    -- every event of a changed hour: its row is recomputed from all of them
-    select
-        events.*,
-        changed_hours.event_hour_start_utc
-    from events
+    -- every event of a changed hour: its row is recomputed from all of them (an equality join
+    -- on the hour: a range join on occurred_at took 5x the full build at 1M)
+    select dated.*
+    from (
+        select
+            events.*,
+            {{ local_hour_start_utc('cast(events.occurred_at as ' ~ dbt.type_timestamp() ~ ')', reporting_timezone()) }} as event_hour_start_utc
+        from events
+        where events.occurred_at >= (select min(event_hour_start_utc) from changed_hours)
+    ) as dated
     inner join changed_hours
-        on events.provider = changed_hours.provider
-        and events.account_id is not distinct from changed_hours.account_id
-        and events.occurred_at >= changed_hours.event_hour_start_utc
-        and events.occurred_at < {{ dbt.dateadd('hour', 1, 'changed_hours.event_hour_start_utc') }}
-    where events.occurred_at >= (select min(event_hour_start_utc) from changed_hours)
+        on dated.provider = changed_hours.provider
+        and dated.account_id is not distinct from changed_hours.account_id
+        and dated.event_hour_start_utc = changed_hours.event_hour_start_utc
 
 ),
 
