@@ -84,9 +84,9 @@
     names: email-sent, email-delivered, email-bounced, first-contact-unsubscribed,
     first-email-complaint, first-email-opened, first-email-clicked), `event_at` = the pair's
     FIRST event of that kind (a second open never counts again) and the pair's `bounce_class`.
-    `only` limits the event types.
+    `only` limits the event types; `with_loaded_at` adds the pair's `last_loaded_at`.
 -#}
-{% macro report_first_events(deliveries, only=none) -%}
+{% macro report_first_events(deliveries, only=none, with_loaded_at=false) -%}
     {%- set kinds = [
         ('email-sent', 'first_sent_at'),
         ('email-delivered', report_first_delivered_at()),
@@ -106,7 +106,10 @@
         recipient_key,
         '{{ event_type }}' as event_type,
         cast({{ column }} as {{ dbt.type_timestamp() }}) as event_at,
-        bounce_class
+        bounce_class{{ ',' if with_loaded_at }}
+        {%- if with_loaded_at %}
+        last_loaded_at
+        {%- endif %}
     from {{ deliveries }}
     where {{ column }} is not null
     {% if not loop.last %}union all{% endif %}

@@ -11,9 +11,11 @@
 
 with
 
-deliveries as (
+hourly as (
 
-    select * from {{ ref('fct_email_deliveries') }}
+    -- the pairs' first events per campaign and local hour (exact earliest time kept): buckets
+    -- are local hours and days, so the hourly counts add up to them
+    select * from {{ ref('int_email_report_first_events__hourly') }}
 
 ),
 
@@ -23,9 +25,9 @@ campaigns as (
         provider,
         account_id,
         campaign_id,
-        min(first_sent_at) as first_sent_at
-    from deliveries
-    where first_sent_at is not null
+        min(first_event_at) as first_sent_at
+    from hourly
+    where event_type = 'email-sent'
     group by
         provider,
         account_id,
@@ -84,10 +86,10 @@ first_events as (
         account_id,
         campaign_id,
         event_type,
-        event_at,
-        {{ local_hour_start_utc('event_at', reporting_timezone()) }} as hour_bucket_start_utc,
-        {{ local_day_start_utc('event_at', reporting_timezone()) }} as day_bucket_start_utc
-    from ({{ report_first_events('deliveries') }}) as first_events
+        pair_count,
+        event_hour_start_utc as hour_bucket_start_utc,
+        {{ local_day_start_utc('event_hour_start_utc', reporting_timezone()) }} as day_bucket_start_utc
+    from hourly
     where event_type in ('first-email-opened', 'first-email-clicked')
 
 ),
@@ -104,8 +106,8 @@ counted as (
             when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
             else first_events.day_bucket_start_utc
         end as bucket_start_utc,
-        count(case when first_events.event_type = 'first-email-opened' then 1 end) as unique_open_count,
-        count(case when first_events.event_type = 'first-email-clicked' then 1 end) as unique_click_count
+        {{ report_sum_pairs("first_events.event_type = 'first-email-opened'", 'first_events') }} as unique_open_count,
+        {{ report_sum_pairs("first_events.event_type = 'first-email-clicked'", 'first_events') }} as unique_click_count
     from first_events
     cross join periods
     group by

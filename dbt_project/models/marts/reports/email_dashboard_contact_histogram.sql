@@ -15,9 +15,10 @@ contacts as (
 
 ),
 
-deliveries as (
+campaigns as (
 
-    select * from {{ ref('fct_email_deliveries') }}
+    select * from {{ ref('int_email_report_first_events__hourly') }}
+    where event_type = 'any-pair'
 
 ),
 
@@ -29,7 +30,7 @@ accounts as (
 
     union
 
-    select provider, account_id from deliveries
+    select provider, account_id from campaigns
     where {{ is_contact_data_provider('provider') }}
 
 ),

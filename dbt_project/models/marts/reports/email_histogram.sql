@@ -31,7 +31,12 @@ providers as (
 
 accounts as (
 
+    {%- if report_period_alignment() == 'calendar' %}
+    select distinct provider, account_id from {{ ref('int_email_report_first_events__hourly') }}
+    where event_type = 'any-pair'
+    {%- else %}
     select distinct provider, account_id from deliveries
+    {%- endif %}
 
 ),
 
@@ -74,14 +79,26 @@ first_events as (
         first_events.*,
         {{ report_local_bucket_starts('first_events.event_at') }}
     from (
-        {{ report_first_events(
-            'deliveries',
-            only=['first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked'],
+        {%- if report_period_alignment() == 'calendar' %}
+        -- calendar periods: the hourly aggregates (DECISIONLOG.md "Report marts from hourly
+        -- per-campaign aggregates")
+        {{ report_histogram_events_hourly(
+            ref('int_email_report_first_events__hourly'), ref('int_email_report_every_events__hourly'),
+            'providers', '(select min(period_start) from periods)'
         ) }}
+        {%- else %}
+        select provider, account_id, event_type, event_at, bounce_class, 1 as event_count
+        from (
+            {{ report_first_events(
+                'deliveries',
+                only=['first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked'],
+            ) }}
 
-        union all
+            union all
 
-        {{ report_every_events('events', 'deliveries', 'providers', '(select min(period_start) from periods)') }}
+            {{ report_every_events('events', 'deliveries', 'providers', '(select min(period_start) from periods)') }}
+        ) as pairs
+        {%- endif %}
     ) as first_events
 
 ),
@@ -94,9 +111,9 @@ counted as (
         first_events.event_type,
         periods.past_days,
         {{ report_bucket_start('first_events') }} as bucket_start_utc,
-        count(*) as total,
-        count(case when first_events.bounce_class = 'hard' then 1 end) as hard_bounce_count,
-        count(case when first_events.bounce_class = 'soft' then 1 end) as soft_bounce_count
+        {{ report_sum_pairs('true', 'first_events', 'event_count') }} as total,
+        {{ report_sum_pairs("first_events.bounce_class = 'hard'", 'first_events', 'event_count') }} as hard_bounce_count,
+        {{ report_sum_pairs("first_events.bounce_class = 'soft'", 'first_events', 'event_count') }} as soft_bounce_count
     from first_events
     inner join periods
         on first_events.event_at >= periods.period_start

@@ -17,7 +17,15 @@ deliveries as (
 
 counts as (
 
+    {%- if report_period_alignment() == 'calendar' %}
+    -- calendar periods: sums of the hourly aggregates (DECISIONLOG.md "Report marts from hourly
+    -- per-campaign aggregates"); rolling periods cut hours, so they count the pairs themselves
+    {{ report_period_counts_hourly(
+        ref('int_email_report_first_events__hourly'), ref('int_email_report_cohorts__hourly')
+    ) }}
+    {%- else %}
     {{ report_period_counts('deliveries') }}
+    {%- endif %}
 
 ),
 

@@ -15,9 +15,9 @@ campaigns as (
 
 ),
 
-deliveries as (
+hourly as (
 
-    select * from {{ ref('fct_email_deliveries') }}
+    select * from {{ ref('int_email_report_first_events__hourly') }}
 
 ),
 
@@ -39,10 +39,10 @@ first_sends as (
         provider,
         account_id,
         campaign_id,
-        min(first_sent_at) as first_sent_at
+        min(first_event_at) as first_sent_at
 
-    from deliveries
-    where first_sent_at is not null
+    from hourly
+    where event_type = 'email-sent'
     group by
         provider,
         account_id,

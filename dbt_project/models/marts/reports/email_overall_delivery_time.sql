@@ -16,7 +16,12 @@ deliveries as (
 
 accounts as (
 
+    {%- if report_period_alignment() == 'calendar' %}
+    select distinct provider, account_id from {{ ref('int_email_report_first_events__hourly') }}
+    where event_type = 'any-pair'
+    {%- else %}
     select distinct provider, account_id from deliveries
+    {%- endif %}
 
 ),
 
@@ -40,20 +45,50 @@ slots as (
 
 delivered_pairs as (
 
+    -- one row per delivered pair (`pair_count` 1), or per hour of the hourly aggregates: the hour
+    -- start stands for the times in it (calendar periods start and end on local hours)
     select
         provider,
         account_id,
         first_delivered_at,
         first_opened_at,
+        delivered_pair_count,
+        opened_pair_count,
         cast(extract(hour from {{ utc_to_local('first_delivered_at', reporting_timezone()) }}) as {{ dbt.type_int() }}) as local_hour
     from (
+        {%- if report_period_alignment() == 'calendar' %}
+        select
+            provider,
+            account_id,
+            event_hour_start_utc as first_delivered_at,
+            cast(null as {{ dbt.type_timestamp() }}) as first_opened_at,
+            pair_count as delivered_pair_count,
+            0 as opened_pair_count
+        from {{ ref('int_email_report_first_events__hourly') }}
+        where event_type = 'email-delivered'
+
+        union all
+
+        select
+            provider,
+            account_id,
+            cohort_hour_start_utc as first_delivered_at,
+            outcome_hour_start_utc as first_opened_at,
+            0 as delivered_pair_count,
+            pair_count as opened_pair_count
+        from {{ ref('int_email_report_cohorts__hourly') }}
+        where cohort = 'delivered_open'
+        {%- else %}
         select
             provider,
             account_id,
             -- a delivery derived without a delivery event (Maxemail) is delivered at the first send
             {{ report_first_delivered_at() }} as first_delivered_at,
-            first_opened_at
+            first_opened_at,
+            1 as delivered_pair_count,
+            1 as opened_pair_count
         from deliveries
+        {%- endif %}
     ) as pairs
     where first_delivered_at is not null
 
@@ -79,8 +114,8 @@ counts as (
         periods.period_start,
         slots.slot,
         slots.slot_order,
-        count(slotted.first_delivered_at) as delivered_count,
-        count(case when slotted.first_opened_at < periods.period_end then 1 end) as unique_open_count
+        {{ report_sum_pairs('true', 'slotted', 'delivered_pair_count') }} as delivered_count,
+        {{ report_sum_pairs('slotted.first_opened_at < periods.period_end', 'slotted', 'opened_pair_count') }} as unique_open_count
     from accounts
     cross join periods
     cross join slots

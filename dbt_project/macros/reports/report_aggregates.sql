@@ -1,0 +1,167 @@
+{#-
+    Shared parts of the report aggregates (models/intermediate/reports, DECISIONLOG.md "Report
+    marts from hourly per-campaign aggregates"): the campaign key they are replaced on, and the
+    pairs of fct_email_deliveries an incremental run recomputes.
+-#}
+
+{#- The non-null key of a campaign (account_id may be null): the aggregates' unique_key. -#}
+{% macro report_campaign_key(prefix='') -%}
+    {{ email_event_id([prefix ~ 'provider', prefix ~ 'account_id', prefix ~ 'campaign_id']) }}
+{%- endmacro %}
+
+
+{#-
+    The pairs of `deliveries` (fct_email_deliveries) an aggregate run counts: all of them on a
+    full build; on an incremental one every pair of each campaign holding a pair loaded
+    (`last_loaded_at`) within `event_lookback_hours` of its provider's newest `last_loaded_at`
+    already in the aggregate (macro loaded_within_lookback; `incremental` = the model's
+    is_incremental()), so a campaign's rows are recomputed
+    from all of its pairs and replace the old ones (delete+insert on campaign_key).
+-#}
+{% macro report_changed_campaign_pairs(deliveries, incremental) -%}
+    {%- if incremental %}
+    select pairs.*
+    from {{ deliveries }} as pairs
+    inner join (
+        select distinct provider, account_id, campaign_id
+        from ({{ loaded_within_lookback(
+            '(select provider, account_id, campaign_id, last_loaded_at as loaded_at from ' ~ deliveries ~ ')',
+            'last_loaded_at'
+        ) }}) as recent
+    ) as changed
+        on pairs.provider = changed.provider
+        and pairs.account_id is not distinct from changed.account_id
+        and pairs.campaign_id = changed.campaign_id
+    {%- else %}
+    select * from {{ deliveries }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The sum of `relation`.`column` over the rows meeting `condition`, 0 when none, a bigint. -#}
+{% macro report_sum_pairs(condition, relation, column='pair_count') -%}
+    cast(coalesce(sum(case when {{ condition }} then {{ relation }}.{{ column }} end), 0) as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+
+{#-
+    report_period_counts (report_metrics.sql) for calendar periods, from the hourly aggregates:
+    the same columns, one row per account (an `any-pair` row of `first_events`) and past_days.
+    Calendar periods start and end on local hour starts, so a first time is in a period exactly
+    when its hour is (CONTRACTS.md 9). `first_events` = int_email_report_first_events__hourly,
+    `cohorts` = int_email_report_cohorts__hourly.
+-#}
+{% macro report_period_counts_hourly(first_events, cohorts) -%}
+    {%- set kinds = [
+        ('sent', "event_type = 'email-sent'"),
+        ('delivered', "event_type = 'email-delivered'"),
+        ('unique_open', "event_type = 'first-email-opened'"),
+        ('unique_click', "event_type = 'first-email-clicked'"),
+        ('bounce', "event_type = 'email-bounced' and events.bounce_class in ('hard', 'soft')"),
+        ('hard_bounce', "event_type = 'email-bounced' and events.bounce_class = 'hard'"),
+        ('soft_bounce', "event_type = 'email-bounced' and events.bounce_class = 'soft'"),
+        ('complaint', "event_type = 'first-email-complaint'"),
+        ('unsubscribe', "event_type = 'first-contact-unsubscribed'"),
+    ] -%}
+    {%- set cohorts_counted = [
+        ('delivered_open', "cohort = 'delivered_open'"),
+        ('delivered_click', "cohort = 'delivered_click'"),
+        ('sent_bounce', "cohort = 'sent_bounce'"),
+        ('sent_hard_bounce', "cohort = 'sent_bounce' and pairs.bounce_class = 'hard'"),
+        ('sent_soft_bounce', "cohort = 'sent_bounce' and pairs.bounce_class = 'soft'"),
+    ] -%}
+    {%- set columns = ['provider', 'account_id', 'past_days', 'as_of', 'period_start', 'period_end', 'previous_start'] -%}
+    select
+        counted.*,
+        {%- for name, condition in cohorts_counted %}
+        cohorts.{{ name }}_count,
+        cohorts.previous_{{ name }}_count{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            {%- for column in columns %}
+            periods.{{ column }},
+            {%- endfor %}
+            {%- for kind, condition in kinds %}
+            {{ report_sum_pairs('events.' ~ condition ~ ' and events.event_hour_start_utc >= periods.period_start', 'events') }} as {{ kind }}_count,
+            {{ report_sum_pairs('events.' ~ condition ~ ' and events.event_hour_start_utc < periods.period_start', 'events') }} as previous_{{ kind }}_count{{ ',' if not loop.last }}
+            {%- endfor %}
+        from ({{ _report_hourly_period_rows(first_events) }}) as periods
+        left join {{ first_events }} as events
+            on events.provider = periods.provider
+            and events.account_id is not distinct from periods.account_id
+            and events.event_hour_start_utc >= periods.previous_start
+            and events.event_hour_start_utc < periods.period_end
+        group by
+            {%- for column in columns %}
+            periods.{{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+    ) as counted
+    inner join (
+        select
+            periods.provider,
+            periods.account_id,
+            periods.past_days,
+            {%- for name, condition in cohorts_counted %}
+            {{ report_sum_pairs(
+                'pairs.' ~ condition ~ ' and pairs.cohort_hour_start_utc >= periods.period_start'
+                ~ ' and pairs.outcome_hour_start_utc < periods.period_end', 'pairs'
+            ) }} as {{ name }}_count,
+            {{ report_sum_pairs(
+                'pairs.' ~ condition ~ ' and pairs.cohort_hour_start_utc < periods.period_start'
+                ~ ' and pairs.outcome_hour_start_utc < periods.period_start', 'pairs'
+            ) }} as previous_{{ name }}_count{{ ',' if not loop.last }}
+            {%- endfor %}
+        from ({{ _report_hourly_period_rows(first_events) }}) as periods
+        left join {{ cohorts }} as pairs
+            on pairs.provider = periods.provider
+            and pairs.account_id is not distinct from periods.account_id
+            and pairs.cohort_hour_start_utc >= periods.previous_start
+            and pairs.cohort_hour_start_utc < periods.period_end
+        group by
+            periods.provider,
+            periods.account_id,
+            periods.past_days
+    ) as cohorts
+        on cohorts.provider = counted.provider
+        and cohorts.account_id is not distinct from counted.account_id
+        and cohorts.past_days = counted.past_days
+{%- endmacro %}
+
+
+{#- Every account of the hourly aggregate `first_events` x report_periods(). -#}
+{% macro _report_hourly_period_rows(first_events) -%}
+    select
+        accounts.provider,
+        accounts.account_id,
+        report_periods.*
+    from (select distinct provider, account_id from {{ first_events }} where event_type = 'any-pair') as accounts
+    cross join ({{ report_periods() }}) as report_periods
+{%- endmacro %}
+
+
+{#-
+    The histogram events (email_histogram, calendar periods) from the hourly aggregates, in the
+    columns of report_first_events with `event_at` = the hour's UTC start standing for the times
+    in it and `event_count` the events (pairs) behind the row: the pairs' first unsubscribes,
+    complaints, opens and clicks and the derived deliveries of `sent_not_bounced` providers from
+    `first_events`, every send, delivery and bounce from `every_events` since `since` (SQL).
+-#}
+{% macro report_histogram_events_hourly(first_events, every_events, providers, since) -%}
+    select
+        provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class,
+        pair_count as event_count
+    from {{ first_events }}
+    where event_type in ('first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked')
+        or (
+            event_type = 'email-delivered'
+            and provider in (select provider from {{ providers }} where delivered_rule = 'sent_not_bounced')
+        )
+
+    union all
+
+    select
+        provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, event_count
+    from {{ every_events }}
+    where event_hour_start_utc >= {{ since }}
+{%- endmacro %}
