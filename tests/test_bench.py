@@ -20,16 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 20_000
 
 
-def test_a_small_benchmark_completes_with_every_metric_and_marts_equal_truth(
-    tmp_path: Path,
-) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench", "--events", str(EVENTS), "--out", str(tmp_path)],
+def bench(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`python -m bench <args>` as the Makefile runs it, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=1800,
+        timeout=timeout,
     )
+
+
+def test_a_small_benchmark_completes_with_every_metric_and_marts_equal_truth(
+    tmp_path: Path,
+) -> None:
+    result = bench("--events", str(EVENTS), "--out", str(tmp_path), timeout=1800)
     assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
     with open(tmp_path / "latest.csv", newline="") as f:
         reader = csv.DictReader(f)
@@ -59,22 +64,8 @@ def test_a_small_benchmark_completes_with_every_metric_and_marts_equal_truth(
 def test_loads_only_for_some_providers_measure_those_loads_and_nothing_else(
     tmp_path: Path,
 ) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench",
-            "--events",
-            str(EVENTS),
-            "--providers",
-            "maxemail",
-            "--out",
-            str(tmp_path),
-        ],  # fmt: skip
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
+    result = bench(
+        "--events", str(EVENTS), "--providers", "maxemail", "--out", str(tmp_path), timeout=900
     )
     assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
     with open(tmp_path / "latest.csv", newline="") as f:
@@ -85,8 +76,5 @@ def test_loads_only_for_some_providers_measure_those_loads_and_nothing_else(
     assert loaded == {"maxemail"}
     assert not [m for m in metrics if m.startswith(("dbt.", "truth."))]
     assert "loads only" in result.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "bench", "--providers", "mailchimp", "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    bad = bench("--providers", "mailchimp", "--out", str(tmp_path), timeout=60)
     assert bad.returncode == 2 and "unknown ['mailchimp']" in bad.stderr
