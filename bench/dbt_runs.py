@@ -44,9 +44,11 @@ def dbt_command(*args: str) -> list[str]:
 
 
 def build(warehouse: Path, work: Path, step: str, dbt_vars: str) -> procs.Measured:
-    """`dbt build --vars ...` of the project on `warehouse`; raises when it fails."""
+    """`dbt build --vars ... --exclude-resource-type unit_test` of the project on `warehouse`
+    (what `make transform` runs: models, seeds and data tests; the unit tests test the SQL, not
+    the data, and run in `make test`); raises when it fails."""
     return procs.run(
-        dbt_command("build", "--vars", dbt_vars),
+        dbt_command("build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"),
         env=dbt_env(warehouse, work, step),
         cwd=ROOT / "dbt_project",
         log=work / "logs" / f"dbt-{step}",

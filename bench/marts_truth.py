@@ -41,11 +41,13 @@ Row = tuple[Any, ...]
 Truth = Callable[[str, dict[str, str]], dict[str, Any]]
 
 
-def report_vars(now: str) -> str:
-    """dbt `--vars` pinning the report periods to the world clock `now` (RFC 3339)."""
+def report_vars(now: str, lookback_hours: int | None = None) -> str:
+    """dbt `--vars` pinning the report periods to the world clock `now` (RFC 3339), and
+    `event_lookback_hours` when given."""
+    lookback = "" if lookback_hours is None else f", event_lookback_hours: {lookback_hours}"
     return (
         f'{{report_as_of: "{now}", reporting_timezone: "UTC", '
-        f"report_past_days: {list(PAST_DAYS)}, report_period_alignment: calendar}}"
+        f"report_past_days: {list(PAST_DAYS)}, report_period_alignment: calendar{lookback}}}"
     )
 
 
