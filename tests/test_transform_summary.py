@@ -38,13 +38,58 @@ def test_the_command_passes_every_other_argument_to_dbt(
 
     monkeypatch.setattr(transform, "run_dbt", fake_run)
     assert main(["transform", "--full-refresh", "--select", "fct_email_events+"]) == 1
-    assert calls[-1] == ("build", ["--full-refresh", "--select", "fct_email_events+"], None)
+    assert calls[-1] == (
+        "build",
+        ["--full-refresh", "--select", "fct_email_events+", "--exclude-resource-type", "unit_test"],
+        None,
+    )
     argv = ["transform", "--data-tests-full", "--vars", "{a: 1}", "--log-dir", str(tmp_path)]
     assert main(argv) == 1
     command, args, log_dir = calls[-1]
     assert command == "test" and log_dir == tmp_path
     assert args[:2] == ["--exclude-resource-type", "unit_test"]
     assert args[2] == "--vars" and json.loads(args[3]) == {"a": 1, "data_tests_full": True}
+
+
+def test_the_daily_build_leaves_unit_tests_out_unless_the_arguments_choose(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("DBT_RESOURCE_TYPES", "DBT_EXCLUDE_RESOURCE_TYPES"):
+        monkeypatch.delenv(name, raising=False)
+    out = ["--exclude-resource-type", "unit_test"]
+    chosen = [
+        ["--select", "test_type:unit"],
+        ["-s", "fct_email_events", "resource_type:unit_test"],
+        ["--select=unit_test:fct_email_events:some_case"],
+        ["--exclude", "test_type:unit"],
+        ["--resource-type", "model"],
+        ["--exclude-resource-types=seed"],
+        ["--selector", "nightly"],
+    ]
+    for args in chosen:
+        assert transform.chooses_unit_tests(args), args
+    # a var or a model whose name holds "unit" is not a choice of resource types
+    for args in ([], ["--vars", "{unit: 1}"], ["-s", "fct_email_events+", "--target", "unit"]):
+        assert not transform.chooses_unit_tests(args), args
+    monkeypatch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", "seed")
+    assert transform.chooses_unit_tests([])
+    monkeypatch.delenv("DBT_EXCLUDE_RESOURCE_TYPES")
+
+    calls: list[list[str]] = []
+
+    def fake_run(command: str, args: list[str], log_dir: Path | None = None) -> Any:
+        calls.append(args)
+        return transform.Outcome(command, 0, tmp_path / "dbt.log", 1.0, 0.5, results=[])
+
+    monkeypatch.setattr(transform, "run_dbt", fake_run)
+    assert transform.transform(["--full-refresh"]) == 0
+    assert calls[-1] == ["--full-refresh", *out]
+    assert capsys.readouterr().out.startswith(
+        "dbt build: no node ran; unit tests excluded (make test runs them) in 1.0 s"
+    )
+    assert transform.transform(["--select", "test_type:unit"]) == 0
+    assert calls[-1] == ["--select", "test_type:unit"]
+    assert "excluded" not in capsys.readouterr().out
 
 
 def result(unique_id: str, status: str, message: str | None = None) -> dict[str, Any]:
