@@ -1,0 +1,102 @@
+"""Issue 15, point 2: the daily build's data tests check what the run can have changed, and the
+full-history run (`make test-data-full`, i.e. `python -m pipelines transform --data-tests-full`)
+checks all of it.
+
+An old duplicate is planted in `marts.fct_email_events`: one event id twice, loaded 100 hours
+before the newest load (older than `event_lookback_hours`, 72). Its id is in no raw table, so no
+incremental run re-reads or replaces it, as an old row a bug once wrote would not be. After the
+next day's load, the daily build (`python -m pipelines transform`, what `make transform` runs)
+passes: its `unique` test on `event_id` ran and passed, scoped to the rows within the lookback
+(`where: changed_rows(loaded_at)`), and the duplicate is still there. The full-history run fails,
+naming that test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT, Sandbox, load_apsis, query
+
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(50)]
+
+# the fact, what it reads and the data tests of those models only
+SELECT = ("--select", "+fct_email_events", "--indirect-selection", "cautious")
+PLANTED = "planted-old-duplicate"
+
+
+def transform(warehouse: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m pipelines transform <args>` (make transform, make test-data-full) on `warehouse`."""
+    profiles = tmp_path / "dbt_profiles"
+    profiles.mkdir(exist_ok=True)
+    (profiles / "profiles.yml").write_text((ROOT / "profiles.example.yml").read_text())
+    env = {
+        **os.environ,
+        "WAREHOUSE": "duckdb",
+        "WAREHOUSE_PATH": warehouse,
+        "DBT_PROFILES_DIR": str(profiles),
+        "DBT_TARGET_PATH": str(tmp_path / "dbt_target"),
+        "DBT_LOG_PATH": str(tmp_path / "dbt_logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", "transform", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def statuses(tmp_path: Path) -> dict[str, str]:
+    """Test name -> status, from the last run's run_results.json."""
+    results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())["results"]
+    return {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("test.")
+    }
+
+
+def test_the_daily_build_tests_what_it_changed_and_the_full_run_finds_an_old_duplicate(
+    sandbox: Sandbox, warehouse: str, tmp_path: Path
+) -> None:
+    load_apsis(sandbox, warehouse, tmp_path)
+    first = transform(warehouse, tmp_path, *SELECT)
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    with duckdb.connect(warehouse) as con:
+        for _ in range(2):
+            con.execute(
+                f"insert into marts.fct_email_events select * replace ('{PLANTED}' as event_id, "
+                "(select max(loaded_at) from marts.fct_email_events) - interval 100 hour "
+                "as loaded_at) from marts.fct_email_events limit 1"
+            )
+
+    sandbox.advance(hours=24)
+    load_apsis(sandbox, warehouse, tmp_path)
+    daily = transform(warehouse, tmp_path, *SELECT)
+    assert daily.returncode == 0, daily.stdout + daily.stderr
+    line = next(x for x in daily.stdout.splitlines() if x.startswith("dbt build: "))
+    assert "unit tests excluded" in line and line.endswith(": ok"), daily.stdout
+    ran = statuses(tmp_path)
+    assert ran["unique_fct_email_events_event_id"] == "pass"
+    assert len(ran) > 10 and set(ran.values()) <= {"pass", "warn"}, ran
+    assert query(
+        warehouse, f"select count(*) from marts.fct_email_events where event_id = '{PLANTED}'"
+    ) == [(2,)], "the daily build replaced the old rows: the test would prove nothing"
+
+    full = transform(warehouse, tmp_path, "--data-tests-full", "--select", "fct_email_events")
+    out = full.stdout
+    assert full.returncode == 1, out + full.stderr
+    assert re.search(r"^dbt test: .*FAILED, exit code 1$", out, re.M), out
+    assert re.findall(r"^FAIL test (\S+)$", out, re.M) == ["unique_fct_email_events_event_id"]
+    assert statuses(tmp_path)["unique_fct_email_events_event_id"] == "fail"
