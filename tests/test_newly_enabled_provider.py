@@ -1,11 +1,11 @@
-"""Issue 15, point 3: a provider enabled after the incremental models were built needs no `--full-
-refresh`. The models are built with `maxemail_enabled: false`; the next day's incremental build,
-with Maxemail enabled, reads all of its history (it has no watermark in the models yet) and only
-the newest load of APSIS One. Maxemail was loaded from the first day on (a user who loads a
+"""Issue 15, point 3: a provider enabled after the incremental models were built needs no
+`--full-refresh`. The models are built with `maxemail_enabled: false`; the next day's incremental
+build, with Maxemail enabled, reads all of its history (it has no watermark in the models yet) and
+only the newest load of APSIS One. Maxemail was loaded from the first day on (a user who loads a
 provider before enabling it in dbt), so its first load is older than APSIS One's watermark (its
 load that day came first): a watermark shared by the providers would skip it. Every incremental
-model (the two facts and the three hourly report aggregates) then holds row for row what a `--full-
-refresh` build holds (`except all` both ways).
+model (the two facts and the three hourly report aggregates) then holds row for row what a
+`--full-refresh` build holds (`except all` both ways).
 
 Lookback 0 hours, as in tests/test_incremental_equals_full_refresh.py: the test's loads are seconds
 apart, and the default 72 hours would re-read every load of every provider.
