@@ -51,7 +51,7 @@ load: setup ## load every provider into the warehouse (args: PROVIDERS="apsis_on
 load-sandbox: setup ## like load, from the sandbox running on $(SANDBOX_HOST):$(SANDBOX_PORT) (make sandbox) instead of .dlt/'s accounts
 	$(SANDBOX_ENV) && $(BIN)/python -m pipelines load $(PROVIDERS) $(LOAD_ARGS)
 
-transform: setup ## dbt build (seeds, models, tests) on the warehouse, a short summary; dbt's log in dbt_project/logs/ (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
+transform: setup ## the daily dbt build (seeds, models, data tests; unit tests run in make test) on the warehouse, a short summary; dbt's log in dbt_project/logs/ (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
 	$(BIN)/python -m pipelines transform $(DBT_ARGS)
 

@@ -5,11 +5,16 @@ for every provider, before and after a clock advance and reload. Link activity i
 provider's grain (link id, URL, title, counts): the worlds hold one URL under two clicked link ids
 (APSIS One, Benchmark) and a Benchmark link nobody clicked, and the test checks they are there.
 
+Its first build is the suite's full `dbt build` with every provider: it runs every unit test of
+the project, which `make transform` leaves out (issue 15), and the test checks that each ran and
+passed.
+
 The module is skipped while the mart models do not exist yet in dbt_project/models/marts/.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 from pathlib import Path
 from typing import Any
@@ -100,11 +105,21 @@ def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
     assert not problems, "\n".join(problems)
 
 
+def assert_every_unit_test_passed(target: Path) -> None:
+    """Every unit test of the project (dbt's manifest) ran in the last build and passed."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(manifest["unit_tests"]) > 40
+    assert ran == dict.fromkeys(manifest["unit_tests"], "pass")
+
+
 def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     sandbox: Sandbox, warehouse: str, tmp_path: Path
 ) -> None:
     load_all(sandbox, warehouse, tmp_path)
     dbt_build(warehouse, tmp_path)
+    assert_every_unit_test_passed(tmp_path / "dbt_target")
     assert_marts_equal_truth(sandbox, warehouse)
 
     # Later opens, clicks (Maxemail click rows re-exported with higher counts), bounces and
@@ -112,6 +127,7 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     sandbox.advance(hours=24 * 3)
     load_all(sandbox, warehouse, tmp_path)
     dbt_build(warehouse, tmp_path)
+    assert_every_unit_test_passed(tmp_path / "dbt_target")
     assert_marts_equal_truth(sandbox, warehouse)
 
     # That second build updated fct_email_deliveries incrementally (only the pairs with newly
