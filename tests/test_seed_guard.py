@@ -18,11 +18,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pytest
 
-from tests.conftest import ROOT, Sandbox, load_apsis, query
+from pipelines.common.runner import load_provider
+from tests.conftest import ROOT, Sandbox, apsis_kwargs, query
+from tests.test_postgres import postgres, postgres_dicts  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cost(60)]
 
@@ -66,32 +68,66 @@ def project_copy(tmp_path: Path) -> Path:
     return project
 
 
-def dbt(
-    project: Path, warehouse: str, tmp_path: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    profiles = tmp_path / "dbt_profiles"
-    profiles.mkdir(exist_ok=True)
-    shutil.copy(ROOT / "profiles.example.yml", profiles / "profiles.yml")
-    env = {
-        **os.environ,
-        "WAREHOUSE": "duckdb",
-        "WAREHOUSE_PATH": warehouse,
-        "DBT_PROFILES_DIR": str(profiles),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "build", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+class Warehouse:
+    """DuckDB (a file) or PostgreSQL (a fresh database): loads, dbt in `project`, queries."""
+
+    def __init__(self, tmp_path: Path, postgres_env: dict[str, str] | None) -> None:
+        self.tmp_path = tmp_path
+        self.path = str(tmp_path / "warehouse.duckdb")
+        engine = {"WAREHOUSE": "postgres", **postgres_env} if postgres_env else {}
+        self.env = {"WAREHOUSE": "duckdb", "WAREHOUSE_PATH": self.path, **engine}
+
+    def load_apsis(self, sandbox: Sandbox) -> None:
+        saved = {name: os.environ.get(name) for name in self.env}
+        os.environ.update(self.env)
+        try:
+            load_provider(
+                "apsis_one",
+                warehouse=self.path,
+                pipelines_dir=str(self.tmp_path / "dlt_pipelines"),
+                **apsis_kwargs(sandbox),
+            )
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def dbt(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        profiles = self.tmp_path / "dbt_profiles"
+        profiles.mkdir(exist_ok=True)
+        shutil.copy(ROOT / "profiles.example.yml", profiles / "profiles.yml")
+        env = {
+            **os.environ,
+            **self.env,
+            "DBT_PROFILES_DIR": str(profiles),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), "build", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    def build_ok(self, project: Path, *args: str) -> None:
+        result = self.dbt(project, *args)
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.env["WAREHOUSE"] == "postgres":
+            return [tuple(row.values()) for row in postgres_dicts(self.env, sql)]
+        return query(self.path, sql)
 
 
-def build_ok(project: Path, warehouse: str, tmp_path: Path, *args: str) -> None:
-    result = dbt(project, warehouse, tmp_path, *args)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
+    if request.param == "postgres":
+        return Warehouse(tmp_path, request.getfixturevalue("postgres"))
+    return Warehouse(tmp_path, None)
 
 
 BOUNCES = (
@@ -101,18 +137,18 @@ BOUNCES = (
 
 
 def test_a_seed_edit_stops_the_incremental_fact_until_the_command_it_names_rebuilds_it(
-    sandbox: Sandbox, warehouse: str, tmp_path: Path
+    sandbox: Sandbox, warehouse: Warehouse, tmp_path: Path
 ) -> None:
     project = project_copy(tmp_path)
-    load_apsis(sandbox, warehouse, tmp_path)
-    build_ok(project, warehouse, tmp_path, *SELECT)
+    warehouse.load_apsis(sandbox)
+    warehouse.build_ok(project, *SELECT)
     guard = "select model_name, seed_name from seeds.seed_guard order by seed_name"
-    assert query(warehouse, guard) == [
+    assert warehouse.rows(guard) == [
         ("fct_email_events", "email_bounce_codes"),
         ("fct_email_events", "email_event_type_map"),
         ("fct_email_events", "email_providers"),
     ]
-    before = dict(query(warehouse, BOUNCES))
+    before = dict(warehouse.rows(BOUNCES))
     assert before.get("hard", 0) > 0, before
 
     # every APSIS One code range decoded `hard` becomes `soft`
@@ -127,29 +163,27 @@ def test_a_seed_edit_stops_the_incremental_fact_until_the_command_it_names_rebui
         writer.writeheader()
         writer.writerows(rows)
 
-    stopped = dbt(project, warehouse, tmp_path, *SELECT)
+    stopped = warehouse.dbt(project, *SELECT)
     out = stopped.stdout
     assert stopped.returncode == 1, out[-3000:]
     assert "seed email_bounce_codes changed since fct_email_events was built" in out, out[-3000:]
     command = "--full-refresh -s fct_email_events+"
     assert f'make transform DBT_ARGS="{command}" (dbt build {command})' in out
     # the seed itself was rebuilt, the fact was not touched
-    assert query(
-        warehouse,
+    assert warehouse.rows(
         "select count(*) from seeds.email_bounce_codes where "
         "provider = 'apsis_one' and bounce_class = 'hard'",
     ) == [(0,)]
-    assert dict(query(warehouse, BOUNCES)) == before
+    assert dict(warehouse.rows(BOUNCES)) == before
 
     # the command the error names: every old event decoded by the new seed
-    build_ok(project, warehouse, tmp_path, *REBUILD)
-    after = dict(query(warehouse, BOUNCES))
+    warehouse.build_ok(project, *REBUILD)
+    after = dict(warehouse.rows(BOUNCES))
     assert "hard" not in after and after.get("soft", 0) == before["hard"] + before.get("soft", 0)
     # and the daily build passes the guard again (it stops only when a seed changed)
-    build_ok(project, warehouse, tmp_path, *SELECT)
-    with duckdb.connect(warehouse, read_only=True) as con:
-        recorded = con.execute(
-            "select count(distinct checksum) from seeds.seed_guard where model_name = "
-            "'fct_email_events' and seed_name = 'email_bounce_codes'"
-        ).fetchone()
-    assert recorded == (1,)
+    warehouse.build_ok(project, *SELECT)
+    recorded = warehouse.rows(
+        "select count(distinct checksum) from seeds.seed_guard where model_name = "
+        "'fct_email_events' and seed_name = 'email_bounce_codes'"
+    )
+    assert recorded == [(1,)]
