@@ -4,17 +4,25 @@
     Listed links (int_email_links__listed) appear with zero clicks. The total is the provider's
     own where its click events undercount it (int_email_link_totals__unioned: Maxemail's running
     click counts), else the click events. Clicks without a URL are not links.
+    Incremental (delete+insert on link_key): a run recomputes, from all their clicks, the links
+    with a click loaded within `event_lookback_hours` of the provider's newest `last_loaded_at`
+    here, and the links whose listing or provider total no longer matches this table
+    (macro link_activity_changed_links); the clicks are read for those links' campaigns only.
 -#}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='link_key',
+        incremental_strategy='delete+insert',
+    )
+}}
+
+{%- set clicks_sql -%}
+    (select * from {{ ref('fct_email_events') }} where event_type = 'clicked' and link_url is not null)
+{%- endset %}
+
 with
-
-clicks as (
-
-    select * from {{ ref('fct_email_events') }}
-    where event_type = 'clicked'
-        and link_url is not null
-
-),
 
 listed_links as (
 
@@ -28,6 +36,37 @@ link_totals as (
 
 ),
 
+{% if is_incremental() %}
+
+changed_links as (
+
+    {{ link_activity_changed_links(clicks_sql, 'listed_links', 'link_totals') }}
+
+),
+
+clicks as (
+
+    -- the clicks of the changed links' campaigns (the key is computed on those only); the
+    -- clicks are read twice rather than from one CTE, which DuckDB would materialise in full
+    select all_clicks.*
+    from {{ clicks_sql }} as all_clicks
+    inner join (select distinct provider, account_id, campaign_id from changed_links) as campaigns
+        on all_clicks.provider = campaigns.provider
+        and all_clicks.account_id is not distinct from campaigns.account_id
+        and all_clicks.campaign_id = campaigns.campaign_id
+
+),
+
+{% else %}
+
+clicks as (
+
+    select * from {{ clicks_sql }} as all_clicks
+
+),
+
+{% endif %}
+
 keyed_clicks as (
 
     select
@@ -40,7 +79,8 @@ keyed_clicks as (
         link_url,
         link_title,
         recipient_key,
-        occurred_at
+        occurred_at,
+        loaded_at
 
     from clicks
 
@@ -77,7 +117,8 @@ link_events as (
         count(distinct recipient_key) as unique_click_count,
         count(*) as click_event_count,
         min(occurred_at) as first_clicked_at,
-        max(occurred_at) as last_clicked_at
+        max(occurred_at) as last_clicked_at,
+        max(loaded_at) as last_loaded_at
 
     from ranked_clicks
     group by link_key, provider, account_id, campaign_id, link_id
@@ -112,7 +153,8 @@ final as (
                 as {{ dbt.type_bigint() }}
         ) as total_click_count,
         link_events.first_clicked_at,
-        link_events.last_clicked_at
+        link_events.last_clicked_at,
+        link_events.last_loaded_at
 
     from links
     left join link_events
@@ -121,6 +163,9 @@ final as (
         on links.link_key = listed_links.link_key
     left join link_totals
         on links.link_key = link_totals.link_key
+    {%- if is_incremental() %}
+    where links.link_key in (select link_key from changed_links)
+    {%- endif %}
 
 )
 
