@@ -85,9 +85,7 @@ def test_report_aggregates_equal_a_full_refresh_after_advances(
     incrementals = [f"intermediate.{name}" for name in AGGREGATES]
     incrementals += [f"marts.{name}" for name in INCREMENTAL_MARTS]
     changed = [name for name in incrementals if first[name] != incremental[name]]
-    assert changed == incrementals, (
-        f"the advances changed only {changed}: the test proves nothing"
-    )
+    assert changed == incrementals, f"the advances changed only {changed}: the test proves nothing"
     # Maxemail's first open depends on the reads (CONTRACTS 5.3): the others against the truth
     assert_report_marts_equal_truth(
         sandbox, warehouse, now, "calendar", ("apsis_one", "netcore", "benchmark")
