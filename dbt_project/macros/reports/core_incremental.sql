@@ -80,3 +80,46 @@
         or (campaigns.message_type is not null
             and existing.message_type is distinct from campaigns.message_type)
 {%- endmacro %}
+
+
+{#-
+    One row per link of `clicks` (rows of fct_email_events with a URL): its key (email_link_key),
+    the latest click's URL and the latest non-null title (an edited link keeps its id), distinct
+    recipients, click events, first and last click, newest `loaded_at`.
+-#}
+{% macro link_activity_link_events(clicks) -%}
+    select
+        link_key,
+        provider,
+        account_id,
+        campaign_id,
+        link_id,
+        max(case when url_rank = 1 then link_url end) as latest_link_url,
+        max(case when title_rank = 1 then link_title end) as latest_link_title,
+        count(distinct recipient_key) as unique_click_count,
+        count(*) as click_event_count,
+        min(occurred_at) as first_clicked_at,
+        max(occurred_at) as last_clicked_at,
+        max(loaded_at) as last_loaded_at
+    from (
+        select
+            keyed.*,
+            row_number() over (
+                partition by link_key
+                order by occurred_at desc, link_url desc
+            ) as url_rank,
+            row_number() over (
+                partition by link_key
+                order by case when link_title is null then 1 else 0 end, occurred_at desc, link_title desc
+            ) as title_rank
+        from (
+            select
+                {{ email_link_key('provider', 'account_id', 'campaign_id', 'link_id', 'link_url') }}
+                    as link_key,
+                provider, account_id, campaign_id, link_id, link_url, link_title, recipient_key,
+                occurred_at, loaded_at
+            from {{ clicks }}
+        ) as keyed
+    ) as ranked
+    group by link_key, provider, account_id, campaign_id, link_id
+{%- endmacro %}
