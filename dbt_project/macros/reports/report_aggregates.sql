@@ -87,8 +87,9 @@
             {{ report_sum_pairs('events.' ~ condition ~ ' and events.event_hour_start_utc < periods.period_start', 'events') }} as previous_{{ kind }}_count{{ ',' if not loop.last }}
             {%- endfor %}
         from ({{ _report_hourly_period_rows(first_events) }}) as periods
-        left join {{ first_events }} as events
-            on events.provider = periods.provider
+        left join ({{ _report_account_hours(first_events) }}) as events
+            on events.bucket_unit = periods.bucket_unit
+            and events.provider = periods.provider
             and events.account_id is not distinct from periods.account_id
             and events.event_hour_start_utc >= periods.previous_start
             and events.event_hour_start_utc < periods.period_end
@@ -113,8 +114,9 @@
             ) }} as previous_{{ name }}_count{{ ',' if not loop.last }}
             {%- endfor %}
         from ({{ _report_hourly_period_rows(first_events) }}) as periods
-        left join {{ cohorts }} as pairs
-            on pairs.provider = periods.provider
+        left join ({{ _report_account_cohort_hours(cohorts) }}) as pairs
+            on pairs.bucket_unit = periods.bucket_unit
+            and pairs.provider = periods.provider
             and pairs.account_id is not distinct from periods.account_id
             and pairs.cohort_hour_start_utc >= periods.previous_start
             and pairs.cohort_hour_start_utc < periods.period_end
@@ -126,6 +128,63 @@
         on cohorts.provider = counted.provider
         and cohorts.account_id is not distinct from counted.account_id
         and cohorts.past_days = counted.past_days
+{%- endmacro %}
+
+
+{#-
+    The hourly aggregates summed over an account's campaigns, for report_period_counts_hourly:
+    by local day (`bucket_unit` 'day': the periods of past_days >= 2 start and end on local
+    midnights, so a day is inside or outside each whole) and by hour for the last 48 hours only
+    (`bucket_unit` 'hour': past_days = 1 and its previous period). A period joins the rows of its
+    unit: a 90-day period reads ~180 day rows per kind, not one row per campaign and hour.
+-#}
+{% macro _report_account_hours(first_events) -%}
+    {%- for unit in ['day', 'hour'] %}
+    select
+        provider, account_id, event_type, bounce_class, '{{ unit }}' as bucket_unit,
+        {{ _report_unit_start(unit, 'event_hour_start_utc') }} as event_hour_start_utc,
+        sum(pair_count) as pair_count
+    from {{ first_events }}
+    where event_type <> 'any-pair'
+        {%- if unit == 'hour' %}
+        and event_hour_start_utc >= {{ _report_last_48_hours() }}
+        {%- endif %}
+    group by provider, account_id, event_type, bounce_class, {{ _report_unit_start(unit, 'event_hour_start_utc') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro _report_account_cohort_hours(cohorts) -%}
+    {%- for unit in ['day', 'hour'] %}
+    select
+        provider, account_id, cohort, bounce_class, '{{ unit }}' as bucket_unit,
+        {{ _report_unit_start(unit, 'cohort_hour_start_utc') }} as cohort_hour_start_utc,
+        {{ _report_unit_start(unit, 'outcome_hour_start_utc') }} as outcome_hour_start_utc,
+        sum(pair_count) as pair_count
+    from {{ cohorts }}
+    {%- if unit == 'hour' %}
+    where cohort_hour_start_utc >= {{ _report_last_48_hours() }}
+    {%- endif %}
+    group by
+        provider, account_id, cohort, bounce_class,
+        {{ _report_unit_start(unit, 'cohort_hour_start_utc') }},
+        {{ _report_unit_start(unit, 'outcome_hour_start_utc') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The local day's UTC start of an hour start (unit 'day'), or the hour itself ('hour'). -#}
+{% macro _report_unit_start(unit, hour_start) -%}
+    {%- if unit == 'day' -%}
+    {{ local_day_start_utc(hour_start, reporting_timezone()) }}
+    {%- else -%}
+    {{ hour_start }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- previous_start of past_days = 1 (calendar): 48 hours before the local hour of as_of. -#}
+{% macro _report_last_48_hours() -%}
+    {{ dbt.dateadd('hour', -48, local_hour_start_utc(report_as_of(), reporting_timezone())) }}
 {%- endmacro %}
 
 
@@ -150,13 +209,14 @@
 {% macro report_histogram_events_hourly(first_events, every_events, providers, since) -%}
     select
         provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class,
-        pair_count as event_count
+        sum(pair_count) as event_count
     from {{ first_events }}
     where event_type in ('first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked')
         or (
             event_type = 'email-delivered'
             and provider in (select provider from {{ providers }} where delivered_rule = 'sent_not_bounced')
         )
+    group by provider, account_id, event_type, event_hour_start_utc, bounce_class
 
     union all
 
@@ -164,4 +224,27 @@
         provider, account_id, event_type, event_hour_start_utc as event_at, bounce_class, event_count
     from {{ every_events }}
     where event_hour_start_utc >= {{ since }}
+{%- endmacro %}
+
+
+{#-
+    The UTC start of the quarter hour (a UTC :00, :15, :30 or :45) holding a naive UTC timestamp.
+    Every zone offset in use is a whole number of quarter hours, so a local clock hour never
+    starts inside a UTC quarter hour: local_hour_start_utc of the quarter hour's start is that of
+    every time in it. The aggregates count rows per quarter hour first (a cheap group by) and
+    convert only those starts to the local hour (two time-zone conversions per row were most of
+    their full build, DECISIONLOG.md "The report part at 10M").
+-#}
+{% macro report_quarter_hour_start(utc_timestamp) -%}
+    {{ dbt.dateadd(
+        'minute',
+        integer_divide('extract(minute from ' ~ utc_timestamp ~ ')', 15) ~ ' * 15',
+        "date_trunc('hour', " ~ utc_timestamp ~ ")"
+    ) }}
+{%- endmacro %}
+
+
+{#- The local hour (UTC start) of a quarter-hour start (report_quarter_hour_start). -#}
+{% macro report_local_hour_of_quarter(quarter_start) -%}
+    {{ local_hour_start_utc(quarter_start, reporting_timezone()) }}
 {%- endmacro %}

@@ -16,37 +16,51 @@
     )
 }}
 
+{#- as in int_email_report_first_events__hourly: a CTE only for an incremental run's few pairs -#}
+{%- set pairs = 'changed_pairs' if is_incremental() else ref('fct_email_deliveries') %}
+
 with
 
-pairs as (
+{% if is_incremental() %}
+changed_pairs as (
 
-    select
-        changed.*,
-        {{ report_first_delivered_at() }} as delivered_at
-    from ({{ report_changed_campaign_pairs(ref('fct_email_deliveries'), is_incremental()) }}) as changed
+    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), true) }}
 
 ),
+{% endif %}
 
 cohorts as (
 
+    -- per quarter hour of both times (report_quarter_hour_start): the local hours are computed
+    -- per quarter pair, not per delivery pair
     {%- for cohort, cohort_at, outcome_at, condition in [
-        ('delivered_open', 'delivered_at', 'first_opened_at', 'true'),
-        ('delivered_click', 'delivered_at', 'first_clicked_at', 'true'),
+        ('delivered_open', report_first_delivered_at(), 'first_opened_at', 'true'),
+        ('delivered_click', report_first_delivered_at(), 'first_clicked_at', 'true'),
         ('sent_bounce', 'first_sent_at', 'first_bounced_at', "bounce_class in ('hard', 'soft')"),
     ] %}
+    {%- set cohort_quarter = report_quarter_hour_start('cast(' ~ cohort_at ~ ' as ' ~ dbt.type_timestamp() ~ ')') %}
+    {%- set outcome_quarter = report_quarter_hour_start('cast(' ~ outcome_at ~ ' as ' ~ dbt.type_timestamp() ~ ')') %}
     select
         provider,
         account_id,
         campaign_id,
         '{{ cohort }}' as cohort,
         case when '{{ cohort }}' = 'sent_bounce' then bounce_class end as bounce_class,
-        {{ local_hour_start_utc('cast(' ~ cohort_at ~ ' as ' ~ dbt.type_timestamp() ~ ')', reporting_timezone()) }} as cohort_hour_start_utc,
-        {{ local_hour_start_utc('cast(' ~ outcome_at ~ ' as ' ~ dbt.type_timestamp() ~ ')', reporting_timezone()) }} as outcome_hour_start_utc,
-        last_loaded_at
-    from pairs
-    where {{ cohort_at }} is not null
+        {{ cohort_quarter }} as cohort_quarter_utc,
+        {{ outcome_quarter }} as outcome_quarter_utc,
+        count(*) as pair_count,
+        max(last_loaded_at) as last_loaded_at
+    from {{ pairs }}
+    where ({{ cohort_at }}) is not null
         and {{ outcome_at }} is not null
         and {{ condition }}
+    group by
+        provider,
+        account_id,
+        campaign_id,
+        case when '{{ cohort }}' = 'sent_bounce' then bounce_class end,
+        {{ cohort_quarter }},
+        {{ outcome_quarter }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -61,9 +75,9 @@ final as (
         campaign_id,
         cohort,
         bounce_class,
-        cohort_hour_start_utc,
-        outcome_hour_start_utc,
-        count(*) as pair_count,
+        {{ report_local_hour_of_quarter('cohort_quarter_utc') }} as cohort_hour_start_utc,
+        {{ report_local_hour_of_quarter('outcome_quarter_utc') }} as outcome_hour_start_utc,
+        cast(sum(pair_count) as {{ dbt.type_bigint() }}) as pair_count,
         max(last_loaded_at) as last_loaded_at
     from cohorts
     group by
@@ -72,8 +86,8 @@ final as (
         campaign_id,
         cohort,
         bounce_class,
-        cohort_hour_start_utc,
-        outcome_hour_start_utc
+        {{ report_local_hour_of_quarter('cohort_quarter_utc') }},
+        {{ report_local_hour_of_quarter('outcome_quarter_utc') }}
 
 )
 

@@ -20,20 +20,54 @@
     )
 }}
 
+{#-
+    A full build reads fct_email_deliveries itself in each branch: a CTE read eight times would
+    be stored whole by DuckDB (every column of every pair); an incremental run stores its few
+    changed campaigns' pairs once.
+-#}
+{%- set pairs = 'changed_pairs' if is_incremental() else ref('fct_email_deliveries') %}
+
 with
 
-pairs as (
+{% if is_incremental() %}
+changed_pairs as (
 
-    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), is_incremental()) }}
+    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), true) }}
+
+),
+{% endif %}
+
+quarters as (
+
+    -- the pairs' first events per quarter hour (report_quarter_hour_start): the local hour is
+    -- computed per quarter, not per pair
+    select
+        provider,
+        account_id,
+        campaign_id,
+        event_type,
+        bounce_class,
+        {{ report_quarter_hour_start('event_at') }} as quarter_start_utc,
+        count(*) as pair_count,
+        min(event_at) as first_event_at,
+        max(last_loaded_at) as last_loaded_at
+    from ({{ report_first_events(pairs, with_loaded_at=true) }}) as first_events
+    group by
+        provider,
+        account_id,
+        campaign_id,
+        event_type,
+        bounce_class,
+        {{ report_quarter_hour_start('event_at') }}
 
 ),
 
 first_events as (
 
     select
-        first_events.*,
-        {{ local_hour_start_utc('first_events.event_at', reporting_timezone()) }} as event_hour_start_utc
-    from ({{ report_first_events('pairs', with_loaded_at=true) }}) as first_events
+        quarters.*,
+        {{ report_local_hour_of_quarter('quarters.quarter_start_utc') }} as event_hour_start_utc
+    from quarters
 
 ),
 
@@ -51,7 +85,7 @@ final as (
         count(*) as pair_count,
         cast(null as {{ dbt.type_timestamp() }}) as first_event_at,
         max(last_loaded_at) as last_loaded_at
-    from pairs
+    from {{ pairs }}
     group by
         provider,
         account_id,
@@ -67,8 +101,8 @@ final as (
         event_type,
         bounce_class,
         event_hour_start_utc,
-        count(*) as pair_count,
-        min(event_at) as first_event_at,
+        cast(sum(pair_count) as {{ dbt.type_bigint() }}) as pair_count,
+        min(first_event_at) as first_event_at,
         max(last_loaded_at) as last_loaded_at
     from first_events
     group by

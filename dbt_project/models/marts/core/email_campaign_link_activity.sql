@@ -4,17 +4,25 @@
     Listed links (int_email_links__listed) appear with zero clicks. The total is the provider's
     own where its click events undercount it (int_email_link_totals__unioned: Maxemail's running
     click counts), else the click events. Clicks without a URL are not links.
+    Incremental (delete+insert on link_key): a run recomputes, from all their clicks, the links
+    with a click loaded within `event_lookback_hours` of the provider's newest `last_loaded_at`
+    here, and the links whose listing or provider total no longer matches this table
+    (macro link_activity_changed_links); the clicks are read for those links' campaigns only.
 -#}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='link_key',
+        incremental_strategy='delete+insert',
+    )
+}}
+
+{%- set clicks_sql -%}
+    (select * from {{ ref('fct_email_events') }} where event_type = 'clicked' and link_url is not null)
+{%- endset %}
+
 with
-
-clicks as (
-
-    select * from {{ ref('fct_email_events') }}
-    where event_type = 'clicked'
-        and link_url is not null
-
-),
 
 listed_links as (
 
@@ -28,59 +36,40 @@ link_totals as (
 
 ),
 
-keyed_clicks as (
+{% if is_incremental() %}
 
-    select
-        {{ email_link_key('provider', 'account_id', 'campaign_id', 'link_id', 'link_url') }}
-            as link_key,
-        provider,
-        account_id,
-        campaign_id,
-        link_id,
-        link_url,
-        link_title,
-        recipient_key,
-        occurred_at
+changed_links as (
 
-    from clicks
+    {{ link_activity_changed_links(clicks_sql, 'listed_links', 'link_totals') }}
 
 ),
 
-ranked_clicks as (
+clicks as (
 
-    -- the latest click's URL and the latest non-null title (an edited link keeps its id)
-    select
-        *,
-        row_number() over (
-            partition by link_key
-            order by occurred_at desc, link_url desc
-        ) as url_rank,
-        row_number() over (
-            partition by link_key
-            order by case when link_title is null then 1 else 0 end, occurred_at desc, link_title desc
-        ) as title_rank
-
-    from keyed_clicks
+    -- the clicks of the changed links' campaigns (the key is computed on those only); the
+    -- clicks are read twice rather than from one CTE, which DuckDB would materialise in full
+    select all_clicks.*
+    from {{ clicks_sql }} as all_clicks
+    inner join (select distinct provider, account_id, campaign_id from changed_links) as campaigns
+        on all_clicks.provider = campaigns.provider
+        and all_clicks.account_id is not distinct from campaigns.account_id
+        and all_clicks.campaign_id = campaigns.campaign_id
 
 ),
+
+{% else %}
+
+clicks as (
+
+    select * from {{ clicks_sql }} as all_clicks
+
+),
+
+{% endif %}
 
 link_events as (
 
-    select
-        link_key,
-        provider,
-        account_id,
-        campaign_id,
-        link_id,
-        max(case when url_rank = 1 then link_url end) as latest_link_url,
-        max(case when title_rank = 1 then link_title end) as latest_link_title,
-        count(distinct recipient_key) as unique_click_count,
-        count(*) as click_event_count,
-        min(occurred_at) as first_clicked_at,
-        max(occurred_at) as last_clicked_at
-
-    from ranked_clicks
-    group by link_key, provider, account_id, campaign_id, link_id
+    {{ link_activity_link_events('clicks') }}
 
 ),
 
@@ -112,7 +101,8 @@ final as (
                 as {{ dbt.type_bigint() }}
         ) as total_click_count,
         link_events.first_clicked_at,
-        link_events.last_clicked_at
+        link_events.last_clicked_at,
+        link_events.last_loaded_at
 
     from links
     left join link_events
@@ -121,6 +111,9 @@ final as (
         on links.link_key = listed_links.link_key
     left join link_totals
         on links.link_key = link_totals.link_key
+    {%- if is_incremental() %}
+    where links.link_key in (select link_key from changed_links)
+    {%- endif %}
 
 )
 

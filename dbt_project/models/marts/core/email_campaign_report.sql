@@ -5,9 +5,42 @@
     which also applies the provider's delivery rule, seed email_providers, CONTRACTS.md 5.3);
     open and click rates are percentages of delivered_count (the OpenAPI's guide), bounce rates of
     sent_count (the OpenAPI is silent for this report: the base its overall report documents).
+    Incremental (delete+insert on campaign_key): a run recomputes, from all their pairs, the
+    campaigns with a pair loaded within `event_lookback_hours` of the provider's newest
+    `last_loaded_at` here and those whose name or type in dim_email_campaigns changed (macro
+    campaign_report_changed_campaigns).
 -#}
 
+{{
+    config(
+        materialized='incremental',
+        unique_key='campaign_key',
+        incremental_strategy='delete+insert',
+    )
+}}
+
 with
+
+campaigns as (
+
+    select * from {{ ref('dim_email_campaigns') }}
+
+),
+
+{% if is_incremental() %}
+
+deliveries as (
+
+    select pairs.*
+    from {{ ref('fct_email_deliveries') }} as pairs
+    inner join ({{ campaign_report_changed_campaigns(ref('fct_email_deliveries'), 'campaigns') }}) as changed
+        on pairs.provider = changed.provider
+        and pairs.account_id is not distinct from changed.account_id
+        and pairs.campaign_id = changed.campaign_id
+
+),
+
+{% else %}
 
 deliveries as (
 
@@ -15,11 +48,7 @@ deliveries as (
 
 ),
 
-campaigns as (
-
-    select * from {{ ref('dim_email_campaigns') }}
-
-),
+{% endif %}
 
 campaign_counts as (
 
@@ -37,7 +66,8 @@ campaign_counts as (
         count(case when bounce_class = 'hard' then 1 end) as hard_bounce_count,
         count(case when bounce_class = 'soft' then 1 end) as soft_bounce_count,
         count(case when was_unsubscribed then 1 end) as unsubscribe_count,
-        count(case when was_complained then 1 end) as complaint_count
+        count(case when was_complained then 1 end) as complaint_count,
+        max(last_loaded_at) as last_loaded_at
 
     from deliveries
     group by
@@ -50,6 +80,7 @@ campaign_counts as (
 final as (
 
     select
+        {{ report_campaign_key('campaign_counts.') }} as campaign_key,
         campaign_counts.provider,
         campaign_counts.account_id,
         campaign_counts.campaign_id,
@@ -77,7 +108,8 @@ final as (
         {{ percentage_of('campaign_counts.soft_bounce_count', 'campaign_counts.sent_count') }}
             as soft_bounce_rate,
         campaign_counts.unsubscribe_count,
-        campaign_counts.complaint_count
+        campaign_counts.complaint_count,
+        campaign_counts.last_loaded_at
 
     from campaign_counts
     left join campaigns

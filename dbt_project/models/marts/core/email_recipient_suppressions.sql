@@ -6,17 +6,51 @@
     `complained`. suppressed_since = when the condition was first met (the first qualifying
     event; for repeated soft bounces the Nth), campaign_id = that event's campaign. Ties in time
     resolve by event_id, so a rerun picks the same event.
+    Incremental (delete+insert on recipient_account_key): a run recomputes, from all their
+    qualifying events, the recipients with one loaded within `event_lookback_hours` of the
+    provider's newest `last_loaded_at` here (macro suppression_changed_recipients). A new
+    `suppression_soft_bounce_threshold` needs `--full-refresh`.
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='recipient_account_key',
+        incremental_strategy='delete+insert',
+    )
+}}
 
 {%- set threshold = var('suppression_soft_bounce_threshold', 3) | int %}
 
+{%- set events_sql -%}
+    (select * from {{ ref('fct_email_events') }} where event_type in ('bounced', 'unsubscribed', 'complained'))
+{%- endset %}
+
 with
+
+{% if is_incremental() %}
 
 events as (
 
-    select * from {{ ref('fct_email_events') }}
+    -- read twice rather than from one CTE, which DuckDB would materialise in full
+    select all_events.*
+    from {{ events_sql }} as all_events
+    inner join ({{ suppression_changed_recipients(events_sql) }}) as changed
+        on all_events.provider = changed.provider
+        and all_events.account_id is not distinct from changed.account_id
+        and all_events.recipient_key = changed.recipient_key
 
 ),
+
+{% else %}
+
+events as (
+
+    select * from {{ events_sql }} as all_events
+
+),
+
+{% endif %}
 
 qualifying_events as (
 
@@ -33,10 +67,10 @@ qualifying_events as (
         end as reason,
         campaign_id,
         occurred_at,
-        event_id
+        event_id,
+        loaded_at
 
     from events
-    where event_type in ('bounced', 'unsubscribed', 'complained')
 
 ),
 
@@ -50,7 +84,10 @@ ranked as (
         ) as event_rank,
         count(*) over (
             partition by provider, account_id, recipient_key, reason
-        ) as qualifying_event_count
+        ) as qualifying_event_count,
+        max(loaded_at) over (
+            partition by provider, account_id, recipient_key, reason
+        ) as last_loaded_at
 
     from qualifying_events
     where reason is not null
@@ -60,13 +97,15 @@ ranked as (
 final as (
 
     select
+        {{ email_event_id(['provider', 'account_id', 'recipient_key']) }} as recipient_account_key,
         provider,
         account_id,
         recipient_key,
         reason,
         occurred_at as suppressed_since,
         campaign_id,
-        qualifying_event_count
+        qualifying_event_count,
+        last_loaded_at
 
     from ranked
     where (reason = 'repeated_soft_bounce' and event_rank = {{ threshold }})

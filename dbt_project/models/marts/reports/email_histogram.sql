@@ -6,7 +6,8 @@
     event (a bounce's hard/soft split by its own class). Only events inside the period count.
     Buckets are local clock hours (past_days = 1) or local calendar days of the reporting time
     zone, every one of the window listed (zeros too); `is_peak` marks the first bucket with the
-    highest total.
+    highest total. The events come from the hourly aggregates for calendar periods and from the
+    facts for rolling ones (macro report_histogram_events).
 -#}
 
 with
@@ -31,27 +32,13 @@ providers as (
 
 accounts as (
 
-    {%- if report_period_alignment() == 'calendar' %}
-    select distinct provider, account_id from {{ ref('int_email_report_first_events__hourly') }}
-    where event_type = 'any-pair'
-    {%- else %}
-    select distinct provider, account_id from deliveries
-    {%- endif %}
+    {{ report_histogram_accounts('deliveries') }}
 
 ),
 
 event_types as (
 
-    select * from (
-        values
-            ('email-sent', 1),
-            ('email-delivered', 2),
-            ('email-bounced', 3),
-            ('first-contact-unsubscribed', 4),
-            ('first-email-complaint', 5),
-            ('first-email-opened', 6),
-            ('first-email-clicked', 7)
-    ) as event_types (event_type, event_type_order)
+    {{ report_histogram_event_types() }}
 
 ),
 
@@ -78,28 +65,7 @@ first_events as (
     select
         first_events.*,
         {{ report_local_bucket_starts('first_events.event_at') }}
-    from (
-        {%- if report_period_alignment() == 'calendar' %}
-        -- calendar periods: the hourly aggregates (DECISIONLOG.md "Report marts from hourly
-        -- per-campaign aggregates")
-        {{ report_histogram_events_hourly(
-            ref('int_email_report_first_events__hourly'), ref('int_email_report_every_events__hourly'),
-            'providers', '(select min(period_start) from periods)'
-        ) }}
-        {%- else %}
-        select provider, account_id, event_type, event_at, bounce_class, 1 as event_count
-        from (
-            {{ report_first_events(
-                'deliveries',
-                only=['first-contact-unsubscribed', 'first-email-complaint', 'first-email-opened', 'first-email-clicked'],
-            ) }}
-
-            union all
-
-            {{ report_every_events('events', 'deliveries', 'providers', '(select min(period_start) from periods)') }}
-        ) as pairs
-        {%- endif %}
-    ) as first_events
+    from ({{ report_histogram_events('events', 'deliveries', 'providers', 'periods') }}) as first_events
 
 ),
 

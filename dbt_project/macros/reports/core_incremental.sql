@@ -1,0 +1,125 @@
+{#-
+    What an incremental run of the per-link, per-recipient and per-campaign marts recomputes
+    (email_campaign_link_activity, email_recipient_suppressions, email_campaign_report;
+    DECISIONLOG.md "Link activity, suppressions and the campaign report as incremental marts").
+    Each returns keys of rows to rebuild whole from all of their events (delete+insert).
+-#}
+
+{#-
+    The links (provider, account_id, campaign_id, link_key) an incremental run of
+    email_campaign_link_activity recomputes: those with a click (`clicks`, rows of
+    fct_email_events) loaded within the lookback of the provider's newest `last_loaded_at`
+    here; listed links (`listed`) new here or listed with another URL; links listed here that
+    the provider no longer lists; links whose provider total (`totals`) differs from here.
+-#}
+{% macro link_activity_changed_links(clicks, listed, totals) -%}
+    select
+        {{ email_link_key('provider', 'account_id', 'campaign_id', 'link_id', 'link_url') }} as link_key,
+        provider,
+        account_id,
+        campaign_id
+    from ({{ loaded_within_lookback(clicks, 'last_loaded_at') }}) as recent
+
+    union
+
+    select listed.link_key, listed.provider, listed.account_id, listed.campaign_id
+    from {{ listed }} as listed
+    left join {{ this }} as existing
+        on listed.link_key = existing.link_key
+    where existing.link_key is null
+        or not existing.is_listed_by_provider
+        or existing.link_url is distinct from listed.link_url
+
+    union
+
+    select existing.link_key, existing.provider, existing.account_id, existing.campaign_id
+    from {{ this }} as existing
+    left join {{ listed }} as listed
+        on existing.link_key = listed.link_key
+    left join {{ totals }} as totals
+        on existing.link_key = totals.link_key
+    where (existing.is_listed_by_provider and listed.link_key is null)
+        or (totals.link_key is not null
+            and existing.total_click_count is distinct from totals.total_click_count)
+{%- endmacro %}
+
+
+{#-
+    The recipients (provider, account_id, recipient_key) an incremental run of
+    email_recipient_suppressions recomputes: those with a qualifying event (`events`) loaded
+    within the lookback of the provider's newest `last_loaded_at` here.
+-#}
+{% macro suppression_changed_recipients(events) -%}
+    select distinct provider, account_id, recipient_key
+    from ({{ loaded_within_lookback(events, 'last_loaded_at') }}) as recent
+{%- endmacro %}
+
+
+{#-
+    The campaigns (provider, account_id, campaign_id) an incremental run of email_campaign_report
+    recomputes: those with a pair of `deliveries` (fct_email_deliveries) loaded within the
+    lookback of the provider's newest `last_loaded_at` here, and those whose name or message
+    type in `campaigns` (dim_email_campaigns) is not the one here.
+-#}
+{% macro campaign_report_changed_campaigns(deliveries, campaigns) -%}
+    select provider, account_id, campaign_id
+    from ({{ loaded_within_lookback(
+        '(select provider, account_id, campaign_id, last_loaded_at as loaded_at from ' ~ deliveries ~ ')',
+        'last_loaded_at'
+    ) }}) as recent
+
+    union
+
+    select existing.provider, existing.account_id, existing.campaign_id
+    from {{ this }} as existing
+    left join {{ campaigns }} as campaigns
+        on existing.provider = campaigns.provider
+        and existing.account_id is not distinct from campaigns.account_id
+        and existing.campaign_id = campaigns.campaign_id
+    where existing.campaign_name is distinct from campaigns.campaign_name
+        or (campaigns.message_type is not null
+            and existing.message_type is distinct from campaigns.message_type)
+{%- endmacro %}
+
+
+{#-
+    One row per link of `clicks` (rows of fct_email_events with a URL): its key (email_link_key),
+    the latest click's URL and the latest non-null title (an edited link keeps its id), distinct
+    recipients, click events, first and last click, newest `loaded_at`.
+-#}
+{% macro link_activity_link_events(clicks) -%}
+    select
+        link_key,
+        provider,
+        account_id,
+        campaign_id,
+        link_id,
+        max(case when url_rank = 1 then link_url end) as latest_link_url,
+        max(case when title_rank = 1 then link_title end) as latest_link_title,
+        count(distinct recipient_key) as unique_click_count,
+        count(*) as click_event_count,
+        min(occurred_at) as first_clicked_at,
+        max(occurred_at) as last_clicked_at,
+        max(loaded_at) as last_loaded_at
+    from (
+        select
+            keyed.*,
+            row_number() over (
+                partition by link_key
+                order by occurred_at desc, link_url desc
+            ) as url_rank,
+            row_number() over (
+                partition by link_key
+                order by case when link_title is null then 1 else 0 end, occurred_at desc, link_title desc
+            ) as title_rank
+        from (
+            select
+                {{ email_link_key('provider', 'account_id', 'campaign_id', 'link_id', 'link_url') }}
+                    as link_key,
+                provider, account_id, campaign_id, link_id, link_url, link_title, recipient_key,
+                occurred_at, loaded_at
+            from {{ clicks }}
+        ) as keyed
+    ) as ranked
+    group by link_key, provider, account_id, campaign_id, link_id
+{%- endmacro %}
