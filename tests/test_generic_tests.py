@@ -48,9 +48,19 @@ select * from (values
 # run (data_tests_full) does.
 OLD_BAD = """
 select * from (values
-    (null, 'z', 'x1', timestamp '2026-01-01 00:00:00'),
-    (2, 'a', 'x2', timestamp '2026-01-10 00:00:00')
-) as t(id, kind, code, loaded_at)
+    (null, 'z', 'x1', timestamp '2026-01-01 00:00:00', '1767225600.5'),
+    (2, 'a', 'x2', timestamp '2026-01-10 00:00:00', '1768003200.25')
+) as t(id, kind, code, loaded_at, dlt_load_id)
+"""
+
+# The same rule by dlt load id (changed_loads): the bad row is in the newest load but one,
+# loaded 71 h before the newest, inside the 72 h lookback: the daily run sees it.
+RECENT_BAD = """
+select * from (values
+    (1, 'a', 'x1', timestamp '2026-01-01 00:00:00', '1767225600.5'),
+    (null, 'z', 'x2', timestamp '2026-01-07 01:00:00', '1767747600.75'),
+    (3, 'b', 'x3', timestamp '2026-01-10 00:00:00', '1768003200.25')
+) as t(id, kind, code, loaded_at, dlt_load_id)
 """
 
 CHECKS = """
@@ -80,6 +90,24 @@ models:
               kind: ["a", "b"]
           config:
             where: "changed_rows(loaded_at)"
+      - column_checks:
+          name: column_checks_old_bad_loads
+          arguments:
+            not_null: [id]
+            accepted_values:
+              kind: ["a", "b"]
+          config:
+            where: "changed_loads(dlt_load_id)"
+  - name: recent_bad
+    data_tests:
+      - column_checks:
+          name: column_checks_recent_bad_loads
+          arguments:
+            not_null: [id]
+            accepted_values:
+              kind: ["a", "b"]
+          config:
+            where: "changed_loads(dlt_load_id)"
 """
 
 
@@ -97,7 +125,12 @@ def run_dbt_test(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
             "generic_tests:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
             f"      path: {tmp_path / 'warehouse.duckdb'}\n      threads: 1\n"
         )
-        for name, sql in {"good": GOOD, "bad": BAD, "old_bad": OLD_BAD}.items():
+        for name, sql in {
+            "good": GOOD,
+            "bad": BAD,
+            "old_bad": OLD_BAD,
+            "recent_bad": RECENT_BAD,
+        }.items():
             (project / "models" / f"{name}.sql").write_text(sql)
         (project / "models" / "schema.yml").write_text(SCHEMA)
     env = {
@@ -145,17 +178,25 @@ def test_column_checks_passes_good_rows_and_names_each_failing_check(tmp_path: P
         ("code", "unique", 2),
         ("kind", "accepted_values", 1),
     }
-    # outside the lookback: the daily run does not see the old bad row
+    # outside the lookback: the daily run does not see the old bad row, by either rule
     assert results["old_bad"]["status"] == "pass"
+    assert results["old_bad_loads"]["status"] == "pass"
+    # inside it, by load id
+    assert results["recent_bad_loads"]["status"] == "fail"
+    assert stored_failures(tmp_path, "recent_bad_loads") == {
+        ("id", "not_null", 1),
+        ("kind", "accepted_values", 1),
+    }
 
 
-def test_changed_rows_scope_is_lifted_by_data_tests_full(tmp_path: Path) -> None:
+def test_changed_rows_and_loads_scopes_are_lifted_by_data_tests_full(tmp_path: Path) -> None:
     returncode, results = run_dbt_test(
         tmp_path, "--select", "old_bad", "--vars", "{data_tests_full: true}"
     )
     assert returncode == 1
-    assert results["old_bad"]["status"] == "fail"
-    assert stored_failures(tmp_path, "old_bad") == {
-        ("id", "not_null", 1),
-        ("kind", "accepted_values", 1),
-    }
+    for test in ("old_bad", "old_bad_loads"):
+        assert results[test]["status"] == "fail"
+        assert stored_failures(tmp_path, test) == {
+            ("id", "not_null", 1),
+            ("kind", "accepted_values", 1),
+        }
