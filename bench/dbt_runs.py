@@ -21,9 +21,17 @@ model-paths: ["models"]
 """
 
 
+# The project's builds share one target directory, as a user's `make transform` reuses
+# dbt_project/target day after day: dbt then partial-parses (reads target/partial_parse.msgpack
+# and re-parses only changed files) instead of parsing ~60 models and ~250 tests again (measured
+# at 1M: a full parse 8 CPU s, a partial one 3). Each build's run_results.json is copied to
+# `run_results_<step>.json` beside it for slowest_nodes.
+PROJECT_TARGET = "project"
+
+
 def dbt_env(warehouse: Path, work: Path, step: str) -> dict[str, str]:
     """The environment of one dbt run: the warehouse, the profile template copied to `work`,
-    the step's own target and log directories."""
+    the step's target directory (`dbt_target_<step>`) and its own log directory."""
     profiles = work / "dbt_profiles"
     if not (profiles / "profiles.yml").exists():
         profiles.mkdir(parents=True, exist_ok=True)
@@ -46,13 +54,33 @@ def dbt_command(*args: str) -> list[str]:
 def build(warehouse: Path, work: Path, step: str, dbt_vars: str) -> procs.Measured:
     """`dbt build --vars ... --exclude-resource-type unit_test` of the project on `warehouse`
     (what `make transform` runs: models, seeds and data tests; the unit tests test the SQL, not
-    the data, and run in `make test`); raises when it fails."""
-    return procs.run(
+    the data, and run in `make test`); raises when it fails.
+
+    Every step uses the one PROJECT_TARGET directory. dbt re-parses the whole project when
+    `--vars` differ from the previous run's, and the bench's vars do by construction (each step
+    pins report_as_of to the sandbox clock; the daily step sets event_lookback_hours 0), while a
+    user's daily run passes the same vars as the day before. So a `dbt parse` with this step's
+    vars, not measured, stands in for yesterday's run before a step that follows another:
+    the measured build then partial-parses as a user's does."""
+    env = dbt_env(warehouse, work, PROJECT_TARGET)
+    target = Path(env["DBT_TARGET_PATH"])
+    if (target / "partial_parse.msgpack").exists():
+        procs.run(
+            dbt_command("parse", "--vars", dbt_vars),
+            env=env,
+            cwd=ROOT / "dbt_project",
+            log=work / "logs" / f"dbt-parse-{step}",
+        ).check(f"dbt parse (before {step})")
+    measured = procs.run(
         dbt_command("build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"),
-        env=dbt_env(warehouse, work, step),
+        env={**env, "DBT_LOG_PATH": str(work / f"dbt_logs_{step}")},
         cwd=ROOT / "dbt_project",
         log=work / "logs" / f"dbt-{step}",
-    ).check(f"dbt build ({step})")
+    )
+    results = target / "run_results.json"
+    if results.exists():
+        shutil.copy(results, target / f"run_results_{step}.json")
+    return measured.check(f"dbt build ({step})")
 
 
 def trivial_build(work: Path) -> procs.Measured:
@@ -70,7 +98,8 @@ def trivial_build(work: Path) -> procs.Measured:
 
 
 def slowest_nodes(work: Path, step: str, count: int = 10) -> list[tuple[str, float]]:
-    """The `count` nodes of a build with the longest execution time (run_results.json)."""
-    results = json.loads((work / f"dbt_target_{step}" / "run_results.json").read_text())
+    """The `count` nodes of a build with the longest execution time (its run_results.json)."""
+    path = work / f"dbt_target_{PROJECT_TARGET}" / f"run_results_{step}.json"
+    results = json.loads(path.read_text())
     nodes = [(r["unique_id"], float(r["execution_time"])) for r in results["results"]]
     return sorted(nodes, key=lambda node: -node[1])[:count]
