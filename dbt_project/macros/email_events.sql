@@ -33,6 +33,59 @@
 {%- endmacro %}
 
 
+{#-
+    first_receipt_ctes(events): two CTEs, `duplicated_event_ids` and `first_receipts`, that keep
+    one row per event_id of the CTE or relation `events` (its canonical event columns): the copy
+    that email_event_dedup_order puts first. Only the ids with more than one copy (under 1 % of
+    the rows: retries and re-read windows) go through the window; the others pass as they are.
+    A row_number over every row sorted all of them with their payload, about 40 % of a full
+    refresh of fct_email_events (DECISIONLOG "The dedup window only where an id has copies").
+    `events` is read three times: DuckDB and PostgreSQL (12+) materialize a CTE that is
+    referenced more than once, so the view chain behind it runs once.
+-#}
+{% macro first_receipt_ctes(events) -%}
+duplicated_event_ids as (
+
+    select event_id
+
+    from {{ events }}
+    group by event_id
+    having count(*) > 1
+
+),
+
+first_receipts as (
+
+    select
+        {{ canonical_event_columns() }}
+
+    from {{ events }}
+    where event_id not in (select event_id from duplicated_event_ids)
+
+    union all
+
+    select
+        {{ canonical_event_columns() }}
+
+    from (
+
+        select
+            *,
+            row_number() over (
+                partition by event_id
+                order by {{ email_event_dedup_order() }}
+            ) as receipt_rank
+
+        from {{ events }}
+        where event_id in (select event_id from duplicated_event_ids)
+
+    ) as copies
+    where receipt_rank = 1
+
+)
+{%- endmacro %}
+
+
 {#- var('expose_email_address') as a boolean, whether it came from YAML or --vars text. -#}
 {% macro expose_email_address() -%}
     {{ return((var('expose_email_address', false) | string | lower) in ['true', '1', 'yes']) }}
@@ -74,4 +127,30 @@
         'loaded_at',
     ] -%}
     {{ columns | join(',\n        ') }}
+{%- endmacro %}
+
+
+{#-
+    rows_at_partition_latest(relation, partition_by, latest_column): the rows of `relation` whose
+    `latest_column` is the largest of their partition (all rows of a partition where it is null
+    throughout), with every column. A model that keeps "the latest row" by
+    `row_number() over (partition by ... order by <latest_column> desc, <tie breakers>)` numbers
+    these few rows instead of sorting every row: the same row comes first (a null sorts last
+    in DuckDB's `desc`, and is left out here unless the whole partition has only nulls). Used for
+    the campaign attributes carried on events (APSIS One, Benchmark, Netcore), where a partition
+    is a whole campaign's events and the window over every event was a quarter of
+    int_email_campaigns__unioned.
+-#}
+{% macro rows_at_partition_latest(relation, partition_by, latest_column) -%}
+    select * from (
+        select
+            *,
+            max({{ latest_column }}) over (
+                partition by {{ partition_by | join(', ') }}
+            ) as partition_latest_value
+
+        from {{ relation }}
+    ) as partition_rows
+    where {{ latest_column }} = partition_latest_value
+        or partition_latest_value is null
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#-
     One row per event_id: provider retries and rows re-read by overlapping export windows
     collapse to their first receipt (earliest received_at; ties broken deterministically by
-    email_event_dedup_order).
+    email_event_dedup_order). The window runs only over the ids with copies
+    (macro first_receipt_ctes).
 -#}
 
 with
@@ -12,32 +13,14 @@ events as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by {{ email_event_dedup_order() }}
-        ) as receipt_rank
-
-    from events
-
-),
-
-deduplicated as (
-
-    select * from ranked
-    where receipt_rank = 1
-
-),
+{{ first_receipt_ctes('events') }},
 
 final as (
 
     select
         {{ canonical_event_columns() }}
 
-    from deduplicated
+    from first_receipts
 
 )
 

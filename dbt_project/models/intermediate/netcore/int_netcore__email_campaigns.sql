@@ -27,7 +27,8 @@ latest_messages as (
             order by requested_at desc, message_id desc
         ) as message_rank
 
-    from messages
+    from ({{ rows_at_partition_latest('messages', ['account_id', 'campaign_id'], 'requested_at') }})
+        as latest_requested
 
 ),
 

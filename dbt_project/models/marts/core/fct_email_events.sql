@@ -42,30 +42,18 @@ recent_events as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by {{ email_event_dedup_order() }}
-        ) as receipt_rank
-
-    from recent_events
-
-),
+{{ first_receipt_ctes('recent_events') }},
 
 candidates as (
 
-    select ranked.*
+    select first_receipts.*
 
-    from ranked
+    from first_receipts
     left join current_events
-        on ranked.event_id = current_events.event_id
-    where ranked.receipt_rank = 1
-        and (
+        on first_receipts.event_id = current_events.event_id
+    where (
             current_events.event_id is null
-            or ranked.received_at < current_events.received_at
+            or first_receipts.received_at < current_events.received_at
             or {{ loaded_since_condition('current_events') }}
         )
 
