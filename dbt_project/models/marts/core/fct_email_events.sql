@@ -20,6 +20,8 @@
     )
 }}
 
+{{ seed_guard() }}
+
 with
 
 {% if is_incremental() %}
