@@ -26,6 +26,7 @@
 {% macro lookback_watermarks(this_loaded_at='loaded_at') -%}
     {%- set watermarks = {} -%}
     {%- if execute -%}
+        {{- lookback_column_check(this_loaded_at) -}}
         {%- set query -%}
             select
                 provider,
@@ -76,5 +77,21 @@
             {%- endfor %}
         )
     {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Stops with a clear error when {{ this }} lacks the watermark column: a table built by a
+    version of the project where the model was not incremental yet (or had no such column).
+-#}
+{% macro lookback_column_check(this_loaded_at) -%}
+    {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if this_loaded_at | lower not in names -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " has no column " ~ this_loaded_at ~ ": it was built before " ~ model.name
+            ~ " became incremental. Rebuild it once: make transform DBT_ARGS=\"--full-refresh -s "
+            ~ model.name ~ "\" (README, 'Daily runs and when to --full-refresh')"
+        ) }}
     {%- endif -%}
 {%- endmacro %}
