@@ -76,3 +76,29 @@
         {%- endfor %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#-
+    netcore_stats_reconciliation's metrics: (Netcore's stats key, the per-day sum of message flags
+    that models it, where ours comes from); `not_plain` is appended to the bounce descriptions.
+-#}
+{% macro netcore_stats_metrics(not_plain='') -%}
+{%- set metrics = [
+    ('requested', 'is_requested', 'messages loaded (stg_netcore__messages)'),
+    ('sent', 'is_sent', 'messages with a sent event'),
+    ('delivered', 'is_delivered', 'messages with a delivered event'),
+    ('dropped', 'is_dropped', 'messages with a dropped event of raw type dropped'),
+    ('invalid', 'is_invalid', 'messages with a dropped event of raw type invalid'),
+    ('hardbounce', 'is_hard_bounce', 'messages with a hard bounce' ~ not_plain),
+    ('softbounce', 'is_soft_bounce', 'messages with a soft, block or unknown bounce, none hard'
+        ~ not_plain),
+    ('bounce', 'is_bounce', 'messages with a hard, soft, block or unknown bounce'),
+    ('opened', 'open_count', 'opened events'),
+    ('unique_opened', 'is_opened', 'messages with an opened event'),
+    ('clicked', 'click_count', 'clicked events'),
+    ('unique_clicked', 'is_clicked', 'messages with a clicked event'),
+    ('unsubscribed', 'is_unsubscribed', 'messages with an unsubscribed event'),
+    ('spam', 'is_complained', 'messages with a complained event'),
+] -%}
+    {{ return(metrics) }}
+{%- endmacro %}

@@ -18,7 +18,7 @@
         provider,
         account_id,
         campaign_id
-    from ({{ loaded_within_lookback(clicks, 'last_loaded_at') }}) as recent
+    from ({{ loaded_within_lookback_pruned(clicks, 'last_loaded_at') }}) as recent
 
     union
 
@@ -51,7 +51,7 @@
 -#}
 {% macro suppression_changed_recipients(events) -%}
     select distinct provider, account_id, recipient_key
-    from ({{ loaded_within_lookback(events, 'last_loaded_at') }}) as recent
+    from ({{ loaded_within_lookback_pruned(events, 'last_loaded_at') }}) as recent
 {%- endmacro %}
 
 
@@ -63,7 +63,7 @@
 -#}
 {% macro campaign_report_changed_campaigns(deliveries, campaigns) -%}
     select provider, account_id, campaign_id
-    from ({{ loaded_within_lookback(
+    from ({{ loaded_within_lookback_pruned(
         '(select provider, account_id, campaign_id, last_loaded_at as loaded_at from ' ~ deliveries ~ ')',
         'last_loaded_at'
     ) }}) as recent
@@ -122,4 +122,32 @@
         ) as keyed
     ) as ranked
     group by link_key, provider, account_id, campaign_id, link_id
+{%- endmacro %}
+
+
+{#-
+    loaded_within_lookback (macros/incremental_lookback.sql) plus, when every enabled provider
+    already has a watermark here, `loaded_at >= <the earliest watermark>` as a plain constant
+    conjunct: DuckDB pushes it into the scan of the fact table and skips the row groups of older
+    loads (the per-provider `or` of loaded_since_condition is not pushed, so the changed keys were
+    found by reading the key columns of all history). The rows are the same: every provider's
+    watermark is at or after the earliest. A provider without a watermark (new here) is read in
+    full, so then the constant is left out.
+-#}
+{% macro loaded_within_lookback_pruned(relation, this_loaded_at='loaded_at') -%}
+    {%- set since = none -%}
+    {%- if execute and model.resource_type != 'unit_test' -%}
+        {%- set watermarks = lookback_watermarks(this_loaded_at) -%}
+        {%- set missing = [] -%}
+        {%- for provider in enabled_providers('email_events') -%}
+            {%- if provider not in watermarks -%}{%- do missing.append(provider) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if watermarks and not missing -%}
+            {%- set since = watermarks.values() | map('string') | min -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ loaded_within_lookback(relation, this_loaded_at) }}
+    {%- if since is not none %}
+        and recent.loaded_at >= cast('{{ since }}' as {{ dbt.type_timestamp() }})
+    {%- endif %}
 {%- endmacro %}

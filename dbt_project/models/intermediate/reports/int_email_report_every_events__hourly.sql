@@ -51,7 +51,7 @@ changed_hours as (
         provider,
         account_id,
         {{ local_hour_start_utc('cast(occurred_at as ' ~ dbt.type_timestamp() ~ ')', reporting_timezone()) }} as event_hour_start_utc
-    from ({{ loaded_within_lookback(events) }}) as recent
+    from ({{ loaded_within_lookback_pruned(events) }}) as recent
 
 ),
 

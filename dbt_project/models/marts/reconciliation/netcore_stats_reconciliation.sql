@@ -28,24 +28,8 @@
 {%- set soft = "case when " ~ split
     ~ " and bounce_class in ('soft', 'block', 'unknown') then 1 else 0 end" %}
 
-{#- (Netcore's stats key, the per-day sum of message flags that models it, where ours comes from) -#}
-{%- set metrics = [
-    ('requested', 'is_requested', 'messages loaded (stg_netcore__messages)'),
-    ('sent', 'is_sent', 'messages with a sent event'),
-    ('delivered', 'is_delivered', 'messages with a delivered event'),
-    ('dropped', 'is_dropped', 'messages with a dropped event of raw type dropped'),
-    ('invalid', 'is_invalid', 'messages with a dropped event of raw type invalid'),
-    ('hardbounce', 'is_hard_bounce', 'messages with a hard bounce' ~ not_plain),
-    ('softbounce', 'is_soft_bounce', 'messages with a soft, block or unknown bounce, none hard'
-        ~ not_plain),
-    ('bounce', 'is_bounce', 'messages with a hard, soft, block or unknown bounce'),
-    ('opened', 'open_count', 'opened events'),
-    ('unique_opened', 'is_opened', 'messages with an opened event'),
-    ('clicked', 'click_count', 'clicked events'),
-    ('unique_clicked', 'is_clicked', 'messages with a clicked event'),
-    ('unsubscribed', 'is_unsubscribed', 'messages with an unsubscribed event'),
-    ('spam', 'is_complained', 'messages with a complained event'),
-] -%}
+{#- (Netcore's stats key, message flag, where ours comes from): macros/reconciliation_rows.sql -#}
+{%- set metrics = netcore_stats_metrics(not_plain) -%}
 {%- set metrics_from, pairs = [], [] -%}
 {%- for metric, _, modelled_from in metrics -%}
     {%- do metrics_from.append((metric, metric, modelled_from)) -%}
