@@ -6,9 +6,14 @@
     GROUP BY joined back on the partition keys (null-safe) instead of a window `max() over`: a
     campaign's events are one partition, so the window sorted few, huge partitions on one thread
     (a third of the campaign conform models' CPU at 1M; issue 15 third pass). Used for the
-    campaign attributes carried on events (APSIS One, Benchmark, Netcore).
+    campaign attributes carried on events (APSIS One, Benchmark, Netcore). On PostgreSQL, which
+    cannot hash a null-safe join (a nested loop over every event and campaign), the window of
+    rows_at_partition_latest stays.
 -#}
 {% macro rows_at_group_latest(relation, partition_by, latest_column) -%}
+    {%- if target.type != 'duckdb' -%}
+    {{ return(rows_at_partition_latest(relation, partition_by, latest_column)) }}
+    {%- endif -%}
     select
         partition_rows.*,
         partition_latest.partition_latest_value
