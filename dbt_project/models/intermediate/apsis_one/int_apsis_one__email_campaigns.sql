@@ -53,7 +53,7 @@ latest_event_attributes as (
             order by received_at desc, loaded_at desc, campaign_name asc
         ) as event_rank
 
-    from ({{ rows_at_partition_latest('events', ['account_id', 'campaign_id'], 'received_at') }})
+    from ({{ rows_at_group_latest('events', ['account_id', 'campaign_id'], 'received_at') }})
         as latest_received
 
 ),

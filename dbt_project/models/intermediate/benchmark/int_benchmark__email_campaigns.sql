@@ -48,7 +48,7 @@ latest_event_attributes as (
             order by occurred_at desc, loaded_at desc, campaign_name asc
         ) as event_rank
 
-    from ({{ rows_at_partition_latest('campaign_events', ['account_id', 'campaign_id'], 'occurred_at') }})
+    from ({{ rows_at_group_latest('campaign_events', ['account_id', 'campaign_id'], 'occurred_at') }})
         as latest_occurred
 
 ),

@@ -27,7 +27,7 @@ latest_messages as (
             order by requested_at desc, message_id desc
         ) as message_rank
 
-    from ({{ rows_at_partition_latest('messages', ['account_id', 'campaign_id'], 'requested_at') }})
+    from ({{ rows_at_group_latest('messages', ['account_id', 'campaign_id'], 'requested_at') }})
         as latest_requested
 
 ),

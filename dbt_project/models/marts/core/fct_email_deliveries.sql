@@ -18,40 +18,37 @@
 
 with
 
-known_events as (
-
-    -- quarantined events (event_type `unknown`, CONTRACTS.md 14) are no kind of event a flag,
-    -- time or count describes: a pair that has only those has no row
-    select * from {{ ref('fct_email_events') }}
-    where event_type <> 'unknown'
-
-),
-
 {% if is_incremental() %}
 
 changed_pairs as (
 
+    -- the pairs with a known event loaded within the lookback: the facts' recent rows, read
+    -- straight from the table so the loaded_at constants prune its row groups
     select distinct
         provider,
         account_id,
         campaign_id,
         recipient_key
 
-    from ({{ loaded_within_lookback('known_events', 'last_loaded_at') }}) as recent
+    from ({{ loaded_within_lookback(ref('fct_email_events'), 'last_loaded_at') }}) as recent
+    where event_type <> 'unknown'
 
 ),
 
 events as (
 
-    -- every event of a changed pair: its row is recomputed from all of them
+    -- every known event of a changed pair: its row is recomputed from all of them (a hash join
+    -- with the changed pairs as the build side; no shared CTE over all facts, which DuckDB
+    -- materialised in full before filtering, issue 15 third pass)
     select known_events.*
 
-    from known_events
+    from {{ ref('fct_email_events') }} as known_events
     inner join changed_pairs
         on known_events.provider = changed_pairs.provider
         and known_events.account_id is not distinct from changed_pairs.account_id
         and known_events.campaign_id = changed_pairs.campaign_id
         and known_events.recipient_key = changed_pairs.recipient_key
+    where known_events.event_type <> 'unknown'
 
 ),
 
@@ -59,7 +56,10 @@ events as (
 
 events as (
 
-    select * from known_events
+    -- quarantined events (event_type `unknown`, CONTRACTS.md 14) are no kind of event a flag,
+    -- time or count describes: a pair that has only those has no row
+    select * from {{ ref('fct_email_events') }}
+    where event_type <> 'unknown'
 
 ),
 
