@@ -11,6 +11,8 @@
     <name>`); event_timestamp, event_at: the raw timestamp column and its staged name.
 -#}
 {% macro maxemail_export_ctes(table, raw_event_type, columns, event_timestamp, event_at) -%}
+{{ dlt_load_times_cte(source('maxemail', table)) }},
+
 fields as (
 
     {{ staging_source(
@@ -41,12 +43,15 @@ renamed as (
 
         -- timestamps
         {{ timestamptz_to_utc(event_timestamp) }} as {{ event_at }},
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
+        -- the load's time, from load_times (macros/staging/dlt_load_times.sql)
+        load_times.loaded_at,
 
         -- metadata
         _dlt_load_id as dlt_load_id
 
     from fields
+    left join load_times
+        on fields._dlt_load_id = load_times.load_id
 
 )
 {%- endmacro %}

@@ -1,5 +1,7 @@
 with
 
+{{ dlt_load_times_cte(source('apsis_one', 'email_events')) }},
+
 fields as (
 
     -- Expected raw columns only: attribute/tag columns vary per export and are not read.
@@ -51,7 +53,7 @@ renamed as (
 normalized as (
 
     select
-        *,
+        renamed.*,
 
         -- event_time is 0 when the source did not send one and falls in 1970 when it sent
         -- seconds as 0: only times from 1971-01-01 (31536000000 ms) on are real.
@@ -59,7 +61,8 @@ normalized as (
             'case when event_time_ms >= 31536000000 then event_time_ms else server_time_ms end'
         ) }} as occurred_at,
         {{ epoch_ms_to_timestamp('server_time_ms') }} as received_at,
-        {{ dlt_load_id_to_timestamp('dlt_load_id') }} as loaded_at,
+        -- the load's time, from load_times (macros/staging/dlt_load_times.sql)
+        load_times.loaded_at,
 
         -- device "may be extended with suffixes": classify on the documented prefix
         case
@@ -76,6 +79,8 @@ normalized as (
         upper(left(location, 2)) as country
 
     from renamed
+    left join load_times
+        on renamed.dlt_load_id = load_times.load_id
 
 )
 

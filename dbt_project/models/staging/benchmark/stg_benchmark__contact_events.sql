@@ -1,5 +1,7 @@
 with
 
+{{ dlt_load_times_cte(source('benchmark', 'contact_events')) }},
+
 fields as (
 
     {{ staging_source(
@@ -60,12 +62,15 @@ renamed as (
 
         -- timestamps
         {{ timestamptz_to_utc(adapter.quote('timestamp')) }} as occurred_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
+        -- the load's time, from load_times (macros/staging/dlt_load_times.sql)
+        load_times.loaded_at,
 
         -- metadata
         _dlt_load_id as dlt_load_id
 
     from deduplicated
+    left join load_times
+        on deduplicated._dlt_load_id = load_times.load_id
 
 ),
 
