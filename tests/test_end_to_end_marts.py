@@ -26,10 +26,7 @@ from tests.conftest import (
     ROOT,
     Sandbox,
     dbt_build,
-    load_apsis,
-    load_benchmark,
-    load_maxemail,
-    load_netcore,
+    load_every_provider,
     query_dicts,
 )
 
@@ -44,13 +41,6 @@ pytestmark = [
 
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 Row = tuple[Any, ...]
-
-
-def load_all(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
-    load_apsis(sandbox, warehouse, tmp_path)
-    load_maxemail(sandbox, warehouse, tmp_path)
-    load_netcore(sandbox, warehouse, tmp_path)
-    load_benchmark(sandbox, warehouse, tmp_path)
 
 
 def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
@@ -117,7 +107,7 @@ def assert_every_unit_test_passed(target: Path) -> None:
 def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     sandbox: Sandbox, warehouse: str, tmp_path: Path
 ) -> None:
-    load_all(sandbox, warehouse, tmp_path)
+    load_every_provider(sandbox, warehouse, tmp_path)
     dbt_build(warehouse, tmp_path)
     assert_every_unit_test_passed(tmp_path / "dbt_target")
     assert_marts_equal_truth(sandbox, warehouse)
@@ -125,7 +115,7 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     # Later opens, clicks (Maxemail click rows re-exported with higher counts), bounces and
     # unsubscribes: the marts follow the truth after a reload.
     sandbox.advance(hours=24 * 3)
-    load_all(sandbox, warehouse, tmp_path)
+    load_every_provider(sandbox, warehouse, tmp_path)
     dbt_build(warehouse, tmp_path)
     assert_every_unit_test_passed(tmp_path / "dbt_target")
     assert_marts_equal_truth(sandbox, warehouse)

@@ -16,10 +16,7 @@ from bench.marts_truth import REPORT_MARTS as MARTS
 from tests.conftest import (
     Sandbox,
     dbt_build,
-    load_apsis,
-    load_benchmark,
-    load_maxemail,
-    load_netcore,
+    load_every_provider,
     query_dicts,
 )
 from tests.test_end_to_end_report_marts import PAST_DAYS, TIMEZONE, assert_report_marts_equal_truth
@@ -41,10 +38,7 @@ INCREMENTAL_MARTS = (
 
 
 def load_all(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> str:
-    load_apsis(sandbox, warehouse, tmp_path)
-    load_maxemail(sandbox, warehouse, tmp_path)
-    load_netcore(sandbox, warehouse, tmp_path)
-    load_benchmark(sandbox, warehouse, tmp_path, timezone=TIMEZONE)
+    load_every_provider(sandbox, warehouse, tmp_path, timezone=TIMEZONE)
     return str(requests.get(f"{sandbox.url}/_sandbox/clock", timeout=10).json()["now"])
 
 

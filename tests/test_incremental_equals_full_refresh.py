@@ -21,10 +21,7 @@ import pytest
 from tests.conftest import (
     Sandbox,
     dbt_build,
-    load_apsis,
-    load_benchmark,
-    load_maxemail,
-    load_netcore,
+    load_every_provider,
 )
 
 pytestmark = pytest.mark.e2e
@@ -42,13 +39,6 @@ BUILD = (
     "--indirect-selection",
     "cautious",
 )
-
-
-def load_all(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> None:
-    load_apsis(sandbox, warehouse, tmp_path)
-    load_maxemail(sandbox, warehouse, tmp_path)
-    load_netcore(sandbox, warehouse, tmp_path)
-    load_benchmark(sandbox, warehouse, tmp_path)
 
 
 def keep_copies(warehouse: str) -> dict[str, int]:
@@ -87,12 +77,12 @@ def differences(warehouse: str) -> dict[str, tuple[int, int]]:
 def test_incremental_models_equal_a_full_refresh_after_several_advances(
     sandbox: Sandbox, warehouse: str, tmp_path: Path
 ) -> None:
-    load_all(sandbox, warehouse, tmp_path)
+    load_every_provider(sandbox, warehouse, tmp_path)
     dbt_build(warehouse, tmp_path, *BUILD)
     grown: list[int] = []
     for hours in (24, 30, 24 * 3):
         sandbox.advance(hours=hours)
-        load_all(sandbox, warehouse, tmp_path)
+        load_every_provider(sandbox, warehouse, tmp_path)
         dbt_build(warehouse, tmp_path, *BUILD)
         grown.append(keep_copies(warehouse)["fct_email_events"])
     assert grown[0] < grown[-1], f"the advances added no events: {grown}"
