@@ -205,15 +205,13 @@ def query_dicts(warehouse: str, sql: str) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def dbt_build(
-    warehouse: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`dbt build` on ``warehouse`` with the project's own profile template; fails the test on error.
-    ``env`` overrides the environment (e.g. WAREHOUSE=postgres and the PG* settings)."""
+def dbt_env(warehouse: str, tmp_path: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a dbt run on ``warehouse``: the project's profile template copied to
+    ``tmp_path``/dbt_profiles, target and logs under ``tmp_path``; ``env`` overrides."""
     profiles = tmp_path / "dbt_profiles"
     profiles.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "profiles.example.yml", profiles / "profiles.yml")
-    env = {
+    return {
         **os.environ,
         "WAREHOUSE": "duckdb",
         "WAREHOUSE_PATH": warehouse,
@@ -223,6 +221,14 @@ def dbt_build(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(env or {}),
     }
+
+
+def dbt_build(
+    warehouse: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`dbt build` on ``warehouse`` with the project's own profile template; fails the test on error.
+    ``env`` overrides the environment (e.g. WAREHOUSE=postgres and the PG* settings)."""
+    env = dbt_env(warehouse, tmp_path, env)
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
         [str(dbt), "build", *args],

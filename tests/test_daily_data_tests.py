@@ -14,7 +14,6 @@ naming that test.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, Sandbox, load_apsis, query
+from tests.conftest import ROOT, Sandbox, dbt_env, load_apsis, query
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cost(50)]
 
@@ -34,22 +33,10 @@ PLANTED = "planted-old-duplicate"
 
 def transform(warehouse: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m pipelines transform <args>` (make transform, make test-data-full) on `warehouse`."""
-    profiles = tmp_path / "dbt_profiles"
-    profiles.mkdir(exist_ok=True)
-    (profiles / "profiles.yml").write_text((ROOT / "profiles.example.yml").read_text())
-    env = {
-        **os.environ,
-        "WAREHOUSE": "duckdb",
-        "WAREHOUSE_PATH": warehouse,
-        "DBT_PROFILES_DIR": str(profiles),
-        "DBT_TARGET_PATH": str(tmp_path / "dbt_target"),
-        "DBT_LOG_PATH": str(tmp_path / "dbt_logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
     return subprocess.run(
         [sys.executable, "-m", "pipelines", "transform", *args],
         cwd=ROOT,
-        env=env,
+        env=dbt_env(warehouse, tmp_path),
         capture_output=True,
         text=True,
         timeout=600,
