@@ -95,3 +95,25 @@
         ) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    For an incremental model of one provider's rows (no `provider` column), e.g. a staging
+    table: the earliest `this_loaded_at` a run re-reads, `event_lookback_hours` before the newest
+    in {{ this }}, as a SQL timestamp constant (a constant reaches the scans below it); with an
+    empty {{ this }}, a constant before every load.
+-#}
+{% macro lookback_since(this_loaded_at='loaded_at') -%}
+    {%- set since = none -%}
+    {%- if execute -%}
+        {{- lookback_column_check(this_loaded_at) -}}
+        {%- set query -%}
+            select cast({{ dbt.dateadd(
+                'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
+            ) }} as {{ dbt.type_string() }})
+            from {{ this }}
+        {%- endset -%}
+        {%- set since = run_query(query).columns[0].values()[0] -%}
+    {%- endif -%}
+    cast('{{ since or "1970-01-01 00:00:00" }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
