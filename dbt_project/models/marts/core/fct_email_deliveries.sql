@@ -23,14 +23,15 @@ with
 changed_pairs as (
 
     -- the pairs with a known event loaded within the lookback: the facts' recent rows, read
-    -- straight from the table so the loaded_at constants prune its row groups
+    -- straight from the table; the earliest watermark as a plain constant prunes its row groups
+    -- (macro loaded_within_lookback_pruned)
     select distinct
         provider,
         account_id,
         campaign_id,
         recipient_key
 
-    from ({{ loaded_within_lookback(ref('fct_email_events'), 'last_loaded_at') }}) as recent
+    from ({{ loaded_within_lookback_pruned(ref('fct_email_events'), 'last_loaded_at') }}) as recent
     where event_type <> 'unknown'
 
 ),
