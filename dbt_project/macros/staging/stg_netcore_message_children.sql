@@ -5,7 +5,8 @@
     stg_netcore__clicks are this one query. An entry carries its message's campaign and address
     (as stg_netcore__messages stages them), so int_netcore__email_events needs no join with the
     messages: across that join an incremental run's loaded_at filter reached one side only, and
-    every entry of history was read (DECISIONLOG "Netcore's daily input: the recent messages only").
+    every entry of history was read (DECISIONLOG "Netcore's daily input: the recent messages
+    only"). Its loaded_at is its message's, from the per-load CTE (dlt_load_times.sql).
 
     table: the raw child table; index_column, event_at: the staged names of the entry's position
     and time; columns: the entry's own columns as SQL over `entry_fields` (`<expression> as
