@@ -2,7 +2,11 @@
     The staging select of a list nested in a Netcore message row (a dlt child table of `events`:
     `events__opens`, `events__clicks`; CONTRACTS.md 6.2), one row per entry with its message:
     every such list is a list of timed entries from an IP, so stg_netcore__opens and
-    stg_netcore__clicks are this one query.
+    stg_netcore__clicks are this one query. An entry carries its message's campaign and address
+    (as stg_netcore__messages stages them), so int_netcore__email_events needs no join with the
+    messages: across that join an incremental run's loaded_at filter reached one side only, and
+    every entry of history was read (DECISIONLOG "Netcore's daily input: the recent messages
+    only"). Its loaded_at is its message's, from the per-load CTE (dlt_load_times.sql).
 
     table: the raw child table; index_column, event_at: the staged names of the entry's position
     and time; columns: the entry's own columns as SQL over `entry_fields` (`<expression> as
@@ -10,6 +14,8 @@
 -#}
 {% macro stg_netcore_message_children(table, index_column, event_at, columns=[]) %}
 with
+
+{{ dlt_load_times_cte(source('netcore', 'events')) }},
 
 message_fields as (
 
@@ -37,8 +43,10 @@ joined as (
         -- ids
         nullif(trim(message_fields._account_id), '') as account_id,
         nullif(trim(cast(message_fields.trid as {{ dbt.type_string() }})), '') as message_id,
+        nullif(trim(message_fields.xapiheader), '') as campaign_id,
 
         -- strings
+        lower(nullif(trim(message_fields.rcpt_email), '')) as email_address,
         nullif(trim(entry_fields.ip), '') as ip_address,
         {%- for column in columns %}
         {{ column }},
@@ -49,7 +57,8 @@ joined as (
 
         -- timestamps
         {{ timestamptz_to_utc('entry_fields.' ~ adapter.quote('time')) }} as {{ event_at }},
-        {{ dlt_load_id_to_timestamp('message_fields._dlt_load_id') }} as loaded_at,
+        -- the message's load time, from load_times (macros/staging/dlt_load_times.sql)
+        load_times.loaded_at,
 
         -- metadata
         entry_fields._dlt_id as dlt_id,
@@ -58,6 +67,8 @@ joined as (
     from entry_fields
     inner join message_fields
         on entry_fields._dlt_parent_id = message_fields._dlt_id
+    left join load_times
+        on message_fields._dlt_load_id = load_times.load_id
 
 )
 

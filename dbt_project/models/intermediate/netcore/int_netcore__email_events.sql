@@ -2,6 +2,14 @@
     Netcore's email events in the conformed shape (macro conformed_columns('email_events')): one
     row per event a message row (its latest status, with its opens and clicks) implies
     (CONTRACTS.md 6.3). The raw type is Netcore's own event name.
+
+    Every event row comes with its own message columns (loaded_at among them) and no join, so an
+    incremental run's filter on loaded_at (incremental_lookback.sql) reaches each staging scan:
+    the message's own events are one pass over the messages (a cross join with the three kinds),
+    the opens and clicks carry their message's columns from staging. The former shape (one
+    `messages` CTE read four times and joined back to every event) was materialized in full,
+    every message of history parsed, before the filter applied (DECISIONLOG "Netcore's daily
+    input: the recent messages only").
 -#}
 
 with
@@ -12,77 +20,75 @@ messages as (
 
 ),
 
-opens as (
+own_events as (
 
-    select * from {{ ref('stg_netcore__opens') }}
+    -- a message row (latest status) expands into its events: sent at requested_at unless it was
+    -- never relayed (processed, dropped, invalid); delivered when delivered_at is set; the status
+    -- itself at modified_at, unless it is a step every relayed message passes (sent, delivered,
+    -- open, click are covered here and by the entries); a status Netcore adds later is an event
+    -- of its own too, quarantined as `unknown` (CONTRACTS.md 14), not lost
+    select
+        messages.message_id,
+        messages.account_id,
+        messages.campaign_id,
+        messages.email_address,
+        case kinds.event_kind
+            when 'status' then messages.message_status
+            else kinds.event_kind
+        end as raw_event_type,
+        case kinds.event_kind
+            when 'sent' then messages.requested_at
+            when 'delivered' then messages.delivered_at
+            else messages.modified_at
+        end as occurred_at,
+        cast(null as {{ dbt.type_string() }}) as ip_address,
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        messages.smtp_status_code,
+        messages.remarks,
+        messages.loaded_at
 
-),
-
-clicks as (
-
-    select * from {{ ref('stg_netcore__clicks') }}
+    from messages
+    cross join (values ('sent'), ('delivered'), ('status')) as kinds (event_kind)
+    where
+        (kinds.event_kind = 'sent'
+            and messages.message_status not in ('processed', 'dropped', 'invalid'))
+        or (kinds.event_kind = 'delivered' and messages.delivered_at is not null)
+        or (kinds.event_kind = 'status'
+            and messages.message_status not in ('processed', 'sent', 'delivered', 'open', 'click'))
 
 ),
 
 message_events as (
 
-    -- a message row (latest status) expands into its events. Relayed: every status but
-    -- processed, dropped and invalid.
-    select
-        message_id,
-        'sent' as raw_event_type,
-        requested_at as occurred_at,
-        cast(null as {{ dbt.type_string() }}) as ip_address,
-        cast(null as {{ dbt.type_string() }}) as link_url
-    from messages
-    where message_status not in ('processed', 'dropped', 'invalid')
-
-    union all
-
-    select
-        message_id,
-        'delivered' as raw_event_type,
-        delivered_at as occurred_at,
-        cast(null as {{ dbt.type_string() }}) as ip_address,
-        cast(null as {{ dbt.type_string() }}) as link_url
-    from messages
-    where delivered_at is not null
+    select * from own_events
 
     union all
 
     -- one open per entry of the message's `opens`
     select
-        message_id,
+        message_id, account_id, campaign_id, email_address,
         'open' as raw_event_type,
         opened_at as occurred_at,
         ip_address,
-        cast(null as {{ dbt.type_string() }}) as link_url
-    from opens
+        cast(null as {{ dbt.type_string() }}) as link_url,
+        cast(null as {{ dbt.type_int() }}) as smtp_status_code,
+        cast(null as {{ dbt.type_string() }}) as remarks,
+        loaded_at
+    from {{ ref('stg_netcore__opens') }}
 
     union all
 
     -- one click per entry of the message's `clicks`
     select
-        message_id,
+        message_id, account_id, campaign_id, email_address,
         'click' as raw_event_type,
         clicked_at as occurred_at,
         ip_address,
-        link_url
-    from clicks
-
-    union all
-
-    -- the status itself is an event, at modified_time, unless it is a step every relayed
-    -- message passes (sent, delivered, open, click are covered above); a status Netcore adds
-    -- later is an event of its own too, quarantined as `unknown` (CONTRACTS.md 14), not lost
-    select
-        message_id,
-        message_status as raw_event_type,
-        modified_at as occurred_at,
-        cast(null as {{ dbt.type_string() }}) as ip_address,
-        cast(null as {{ dbt.type_string() }}) as link_url
-    from messages
-    where message_status not in ('processed', 'sent', 'delivered', 'open', 'click')
+        link_url,
+        cast(null as {{ dbt.type_int() }}) as smtp_status_code,
+        cast(null as {{ dbt.type_string() }}) as remarks,
+        loaded_at
+    from {{ ref('stg_netcore__clicks') }}
 
 ),
 
@@ -90,37 +96,33 @@ conformed as (
 
     select
         'netcore' as provider,
-        messages.account_id,
+        account_id,
         'campaign' as message_type,
-        messages.campaign_id,
-        messages.email_address,
-        message_events.raw_event_type,
+        campaign_id,
+        email_address,
+        raw_event_type,
         -- trid (with the raw type, in event_id) identifies a message's one event of each kind;
         -- opens and clicks add their time, IP and link, so a re-read message keeps its ids and
         -- two opens stay two
-        {{ identity_string([
-            'message_events.message_id', 'message_events.occurred_at', 'message_events.ip_address',
-            'message_events.link_url',
-        ]) }} as event_identity,
-        message_events.message_id as source_event_id,
-        message_events.occurred_at,
-        message_events.occurred_at as received_at,
-        message_events.link_url,
+        {{ identity_string(['message_id', 'occurred_at', 'ip_address', 'link_url']) }}
+            as event_identity,
+        message_id as source_event_id,
+        occurred_at,
+        occurred_at as received_at,
+        link_url,
         case
-            when message_events.raw_event_type in ('hardbounce', 'softbounce', 'bounce')
-                then messages.smtp_status_code
+            when raw_event_type in ('hardbounce', 'softbounce', 'bounce') then smtp_status_code
         end as bounce_code,
         -- Netcore classes every bounce itself, in its status (CONTRACTS.md 6.3); the plain
         -- `bounce` status has no class of its own: the seed decodes its code
-        case message_events.raw_event_type
+        case raw_event_type
             when 'hardbounce' then 'hard'
             when 'softbounce' then 'soft'
         end as provider_bounce_class,
         case
-            when message_events.raw_event_type in ('hardbounce', 'softbounce', 'bounce')
-                then messages.remarks
+            when raw_event_type in ('hardbounce', 'softbounce', 'bounce') then remarks
         end as provider_bounce_reason,
-        messages.loaded_at,
+        loaded_at,
         -- not in the event logs
         {{ conformed_nulls('email_events', [
             'split_id', 'variation', 'device', 'device_raw', 'country', 'link_id', 'link_title',
@@ -128,8 +130,6 @@ conformed as (
         ]) }}
 
     from message_events
-    inner join messages
-        on message_events.message_id = messages.message_id
 
 )
 

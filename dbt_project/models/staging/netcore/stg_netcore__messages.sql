@@ -1,5 +1,7 @@
 with
 
+{{ dlt_load_times_cte(source('netcore', 'events')) }},
+
 fields as (
 
     {{ staging_source(
@@ -33,13 +35,16 @@ renamed as (
         {{ timestamptz_to_utc('requested_time') }} as requested_at,
         {{ timestamptz_to_utc('delivery_time') }} as delivered_at,
         {{ timestamptz_to_utc('modified_time') }} as modified_at,
-        {{ dlt_load_id_to_timestamp('_dlt_load_id') }} as loaded_at,
+        -- the load's time, from load_times (macros/staging/dlt_load_times.sql)
+        load_times.loaded_at,
 
         -- metadata
         _dlt_id as dlt_id,
         _dlt_load_id as dlt_load_id
 
     from fields
+    left join load_times
+        on fields._dlt_load_id = load_times.load_id
 
 ),
 
