@@ -224,14 +224,25 @@ def dbt_env(warehouse: str, tmp_path: Path, env: dict[str, str] | None = None) -
 
 
 def dbt_build(
-    warehouse: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+    warehouse: str,
+    tmp_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    unit_tests: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt build` on ``warehouse`` with the project's own profile template; fails the test on error.
-    ``env`` overrides the environment (e.g. WAREHOUSE=postgres and the PG* settings)."""
+    ``env`` overrides the environment (e.g. WAREHOUSE=postgres and the PG* settings).
+
+    dbt's unit tests (about 47, some 10 CPU seconds a build) test the SQL against fixtures, not
+    the warehouse's data, so they run only where they are the point (``unit_tests=True``: the first
+    build of test_end_to_end_marts, which checks every one ran and passed, and both builds of
+    test_postgres); every other build adds `--exclude-resource-type unit_test`, as the daily
+    `make transform` does."""
     env = dbt_env(warehouse, tmp_path, env)
     dbt = Path(sys.executable).with_name("dbt")
+    unit_tests_out = [] if unit_tests else ["--exclude-resource-type", "unit_test"]
     result = subprocess.run(
-        [str(dbt), "build", *args],
+        [str(dbt), "build", *args, *unit_tests_out],
         cwd=ROOT / "dbt_project",
         env=env,
         capture_output=True,

@@ -14,6 +14,9 @@ import requests
 from pipelines.common.runner import LoadError
 from tests.conftest import ROOT, Sandbox, load_apsis, query
 
+# about 4 s a test on two cores, well over the default of a unit test (tests/shards.py)
+pytestmark = pytest.mark.cost(4)
+
 EVENT_TYPES = {
     "SENT": "sent",
     "DELIVERED": "delivered",

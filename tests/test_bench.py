@@ -15,7 +15,7 @@ import pytest
 from bench.results import COLUMNS, PROVIDERS, REQUIRED
 
 # eight loads, three dbt builds and two truth comparisons: about four end-to-end tests
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(160)]
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(85)]
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 20_000
 
@@ -60,7 +60,7 @@ def test_a_small_benchmark_completes_with_every_metric_and_marts_equal_truth(
         assert metric in result.stdout
 
 
-@pytest.mark.cost(15)
+@pytest.mark.cost(6)
 def test_loads_only_for_some_providers_measure_those_loads_and_nothing_else(
     tmp_path: Path,
 ) -> None:

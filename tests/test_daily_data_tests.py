@@ -24,7 +24,7 @@ import pytest
 
 from tests.conftest import ROOT, Sandbox, dbt_env, load_apsis, query
 
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(50)]
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(32)]
 
 # the fact, what it reads and the data tests of those models only
 SELECT = ("--select", "+fct_email_events", "--indirect-selection", "cautious")

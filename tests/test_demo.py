@@ -28,7 +28,8 @@ from pipelines.common.runner import PROVIDERS
 from sandbox import SandboxServer, WorldConfig
 from tests.conftest import ROOT, SMALL_WORLD, query
 
-pytestmark = pytest.mark.e2e
+# the demo (about 20 s, once for the module) and its checks: about 35 s on two cores
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(12)]
 
 
 def digest(path: Path) -> str:
@@ -189,7 +190,7 @@ def transform(demo: Demo, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.cost(45)
+@pytest.mark.cost(16)
 def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -> None:
     assert demo.run.returncode == 0, demo.run.stderr[-3000:]
     # make test-data-full, on the nodes the demo built

@@ -10,7 +10,8 @@ import pytest
 from sandbox.compare import report_differences
 from tests.conftest import Sandbox, dbt_build, load_apsis, query, query_dicts
 
-pytestmark = pytest.mark.e2e
+# about 70 s for its two tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(35)]
 
 REPORT = "select * from marts.email_campaign_report where provider = 'apsis_one'"
 # Only APSIS One is loaded here: build without the other providers' models.

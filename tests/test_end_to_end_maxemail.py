@@ -10,7 +10,8 @@ import pytest
 from sandbox.compare import report_differences
 from tests.conftest import Sandbox, dbt_build, load_apsis, load_maxemail, query, query_dicts
 
-pytestmark = pytest.mark.e2e
+# about 70 s for its two tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(35)]
 
 # APSIS One and Maxemail are loaded here: build without the other providers' models.
 APSIS_MAXEMAIL = ("--vars", "{netcore_enabled: false, benchmark_enabled: false}")

@@ -14,7 +14,8 @@ from sandbox.compare import report_differences
 from tests.conftest import Sandbox, dbt_build, load_benchmark, load_netcore, query, query_dicts
 from tests.test_clear_errors import assert_every_source_fresh
 
-pytestmark = pytest.mark.e2e
+# about 85 s for its two tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(42)]
 
 ONLY_THESE = ("--vars", "{apsis_one_enabled: false, maxemail_enabled: false}")
 

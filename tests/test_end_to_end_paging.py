@@ -26,7 +26,8 @@ from sandbox.compare import report_differences
 from tests.conftest import Sandbox, dbt_build, load_benchmark, load_netcore, query, query_dicts
 from tests.test_end_to_end_report_marts import MARTS
 
-pytestmark = pytest.mark.e2e
+# about 30 s on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(30)]
 
 CAP = 4
 PAST_DAYS = (1, 7, 30, 90)  # 90: the campaign comparison then lists every sent campaign

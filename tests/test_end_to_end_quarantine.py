@@ -31,7 +31,8 @@ from tests.conftest import (
 )
 from tests.test_end_to_end_marts import assert_marts_equal_truth
 
-pytestmark = pytest.mark.e2e
+# about 25 s on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(25)]
 
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 

@@ -30,7 +30,8 @@ from tests.conftest import (
 )
 from tests.test_end_to_end_netcore_benchmark import assert_overall_snapshots_reconcile
 
-pytestmark = pytest.mark.e2e
+# about 70 s for its two tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(35)]
 
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 TIMEZONE = "Europe/London"

@@ -22,7 +22,8 @@ from tests.conftest import Sandbox, benchmark_kwargs, dbt_build, load_benchmark,
 from tests.test_end_to_end_netcore_benchmark import report
 from tests.test_exactly_once_files import killed_before_delete
 
-pytestmark = pytest.mark.e2e
+# about 28 s for its three tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(9)]
 
 BENCHMARK_ONLY = (
     "--vars",

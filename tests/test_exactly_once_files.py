@@ -32,7 +32,8 @@ from tests.test_interrupted_runs import REPORT_AND_FACTS, assert_same_events
 from tests.test_postgres import postgres as postgres  # the fixture: a fresh database
 from tests.test_postgres import postgres_dicts
 
-pytestmark = pytest.mark.e2e
+# about 40 s for its four tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(10)]
 
 # Loads a provider; the process kills itself when the runner is about to delete the rows of the
 # run's first load (the second `replace.apply`: the first one runs before any load).

@@ -28,7 +28,8 @@ from pipelines.common.runner import LoadError, load_provider, make_pipeline
 from tests.conftest import ROOT, Sandbox, apsis_kwargs, dbt_build, load_apsis, query
 from tests.test_end_to_end_apsis_one import APSIS_ONLY, assert_marts_equal_truth
 
-pytestmark = pytest.mark.e2e
+# about 35 s for its five tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(7)]
 
 REPORT_AND_FACTS = (
     "--select",

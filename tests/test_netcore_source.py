@@ -18,6 +18,9 @@ from sandbox.netcore.model import state_at
 from tests.conftest import Sandbox, load_netcore, query, query_dicts
 from tests.netcore_bounces import is_hard, is_soft
 
+# about 1.5 s a test on two cores, over the default of a unit test (tests/shards.py)
+pytestmark = pytest.mark.cost(1.5)
+
 NOT_SENT = "('processed', 'dropped', 'invalid')"
 BOUNCES = "('hardbounce', 'softbounce', 'bounce')"
 LOCAL_DATE = "cast(timezone('Asia/Kolkata', requested_time) as date)"

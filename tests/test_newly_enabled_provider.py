@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import Sandbox, dbt_build, load_apsis, load_maxemail, query
 
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(60)]
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(32)]
 
 INCREMENTAL = {
     "fct_email_events": "marts",

@@ -26,7 +26,7 @@ from pipelines.common.runner import load_provider
 from tests.conftest import ROOT, Sandbox, apsis_kwargs, query
 from tests.test_postgres import postgres, postgres_dicts  # noqa: F401  (fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(60)]
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(25)]
 
 GUARD_LINE = "{{ seed_guard() }}"
 # the facts and what they read, seeds and models only (data tests and unit tests are not the point)

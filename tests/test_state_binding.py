@@ -28,7 +28,8 @@ from tests.conftest import (
     query_dicts,
 )
 
-pytestmark = pytest.mark.e2e
+# about 55 s for its three tests on two cores (tests/shards.py)
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(18)]
 
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 # The models behind the campaign report, without dbt's tests (other modules run them): enough to
