@@ -151,3 +151,23 @@
         and recent.loaded_at >= cast('{{ since }}' as {{ dbt.type_timestamp() }})
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    The rows of `rows_sql` (a parenthesised select, aliased all_rows here) whose provider,
+    account_id and `keys` are among those of `changed_sql`'s rows: what an incremental core mart
+    recomputes (email_campaign_link_activity: the changed links' campaigns;
+    email_recipient_suppressions: the changed recipients). A hash join with the few changed keys
+    as its build side; `rows_sql` is read again rather than from one CTE, which DuckDB would
+    materialise in full.
+-#}
+{% macro rows_of_changed_keys(rows_sql, changed_sql, keys) -%}
+    select all_rows.*
+    from {{ rows_sql }} as all_rows
+    inner join ({{ changed_sql }}) as changed
+        on all_rows.provider = changed.provider
+        and all_rows.account_id is not distinct from changed.account_id
+        {%- for key in keys %}
+        and all_rows.{{ key }} = changed.{{ key }}
+        {%- endfor %}
+{%- endmacro %}

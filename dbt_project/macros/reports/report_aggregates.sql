@@ -14,7 +14,8 @@
     The pairs of `deliveries` (fct_email_deliveries) an aggregate run counts: all of them on a
     full build; on an incremental one every pair of each campaign holding a pair loaded
     (`last_loaded_at`) within `event_lookback_hours` of its provider's newest `last_loaded_at`
-    already in the aggregate (macro loaded_within_lookback; `incremental` = the model's
+    already in the aggregate (macro loaded_within_lookback_pruned, so the row groups of
+    deliveries unchanged since are skipped; `incremental` = the model's
     is_incremental()), so a campaign's rows are recomputed
     from all of its pairs and replace the old ones (delete+insert on campaign_key).
 -#}
@@ -24,7 +25,7 @@
     from {{ deliveries }} as pairs
     inner join (
         select distinct provider, account_id, campaign_id
-        from ({{ loaded_within_lookback(
+        from ({{ loaded_within_lookback_pruned(
             '(select provider, account_id, campaign_id, last_loaded_at as loaded_at from ' ~ deliveries ~ ')',
             'last_loaded_at'
         ) }}) as recent
@@ -34,6 +35,30 @@
         and pairs.campaign_id = changed.campaign_id
     {%- else %}
     select * from {{ deliveries }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    The pairs an hourly aggregate model counts (int_email_report_first_events__hourly,
+    int_email_report_cohorts__hourly): `report_pairs_relation()` is `changed_pairs` on an
+    incremental run, fct_email_deliveries itself on a full build, where each branch reads it
+    (a CTE read several times would be stored whole by DuckDB: every column of every pair);
+    `report_changed_pairs_cte()` writes the `changed_pairs` CTE (report_changed_campaign_pairs)
+    when the run is incremental, nothing otherwise.
+-#}
+{% macro report_pairs_relation() -%}
+    {{ return('changed_pairs' if is_incremental() else ref('fct_email_deliveries')) }}
+{%- endmacro %}
+
+
+{% macro report_changed_pairs_cte() -%}
+    {%- if is_incremental() %}
+changed_pairs as (
+
+    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), true) }}
+
+),
     {%- endif %}
 {%- endmacro %}
 

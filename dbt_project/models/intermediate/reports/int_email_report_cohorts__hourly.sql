@@ -16,18 +16,13 @@
     )
 }}
 
-{#- as in int_email_report_first_events__hourly: a CTE only for an incremental run's few pairs -#}
-{%- set pairs = 'changed_pairs' if is_incremental() else ref('fct_email_deliveries') %}
+{#- changed_pairs or fct_email_deliveries (macros/reports/report_aggregates.sql) -#}
+-- depends_on: {{ ref('fct_email_deliveries') }}
+{%- set pairs = report_pairs_relation() %}
 
 with
 
-{% if is_incremental() %}
-changed_pairs as (
-
-    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), true) }}
-
-),
-{% endif %}
+{{ report_changed_pairs_cte() }}
 
 cohorts as (
 

@@ -20,22 +20,13 @@
     )
 }}
 
-{#-
-    A full build reads fct_email_deliveries itself in each branch: a CTE read eight times would
-    be stored whole by DuckDB (every column of every pair); an incremental run stores its few
-    changed campaigns' pairs once.
--#}
-{%- set pairs = 'changed_pairs' if is_incremental() else ref('fct_email_deliveries') %}
+{#- changed_pairs or fct_email_deliveries (macros/reports/report_aggregates.sql) -#}
+-- depends_on: {{ ref('fct_email_deliveries') }}
+{%- set pairs = report_pairs_relation() %}
 
 with
 
-{% if is_incremental() %}
-changed_pairs as (
-
-    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), true) }}
-
-),
-{% endif %}
+{{ report_changed_pairs_cte() }}
 
 quarters as (
 

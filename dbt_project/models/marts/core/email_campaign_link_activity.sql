@@ -46,14 +46,12 @@ changed_links as (
 
 clicks as (
 
-    -- the clicks of the changed links' campaigns (the key is computed on those only); the
-    -- clicks are read twice rather than from one CTE, which DuckDB would materialise in full
-    select all_clicks.*
-    from {{ clicks_sql }} as all_clicks
-    inner join (select distinct provider, account_id, campaign_id from changed_links) as campaigns
-        on all_clicks.provider = campaigns.provider
-        and all_clicks.account_id is not distinct from campaigns.account_id
-        and all_clicks.campaign_id = campaigns.campaign_id
+    -- the clicks of the changed links' campaigns (the key is computed on those only)
+    {{ rows_of_changed_keys(
+        clicks_sql,
+        'select distinct provider, account_id, campaign_id from changed_links',
+        ['campaign_id'],
+    ) }}
 
 ),
 
@@ -61,7 +59,7 @@ clicks as (
 
 clicks as (
 
-    select * from {{ clicks_sql }} as all_clicks
+    select * from {{ clicks_sql }} as all_rows
 
 ),
 

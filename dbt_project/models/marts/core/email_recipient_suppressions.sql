@@ -32,13 +32,10 @@ with
 
 events as (
 
-    -- read twice rather than from one CTE, which DuckDB would materialise in full
-    select all_events.*
-    from {{ events_sql }} as all_events
-    inner join ({{ suppression_changed_recipients(events_sql) }}) as changed
-        on all_events.provider = changed.provider
-        and all_events.account_id is not distinct from changed.account_id
-        and all_events.recipient_key = changed.recipient_key
+    -- the events of the changed recipients
+    {{ rows_of_changed_keys(
+        events_sql, suppression_changed_recipients(events_sql), ['recipient_key'],
+    ) }}
 
 ),
 
@@ -46,7 +43,7 @@ events as (
 
 events as (
 
-    select * from {{ events_sql }} as all_events
+    select * from {{ events_sql }} as all_rows
 
 ),
 
