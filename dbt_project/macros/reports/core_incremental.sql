@@ -2,7 +2,8 @@
     What an incremental run of the per-link, per-recipient and per-campaign marts recomputes
     (email_campaign_link_activity, email_recipient_suppressions, email_campaign_report;
     DECISIONLOG.md "Link activity, suppressions and the campaign report as incremental marts").
-    Each returns keys of rows to rebuild whole from all of their events (delete+insert).
+    Each returns keys of rows to rebuild whole from all of their events (delete+insert); for the
+    per-pair fct_email_deliveries, delivery_events_ctes returns the events of such keys.
 -#}
 
 {#-
@@ -41,6 +42,62 @@
     where (existing.is_listed_by_provider and listed.link_key is null)
         or (totals.link_key is not null
             and existing.total_click_count is distinct from totals.total_click_count)
+{%- endmacro %}
+
+
+{#-
+    The CTE `events` of fct_email_deliveries: the events of `facts` (fct_email_events) a run
+    builds its pairs from, every one of a known kind (not quarantined). On a full build
+    (`incremental` false) all of them; on an incremental run (`incremental` = the model's
+    is_incremental()) first a CTE `changed_pairs`, the pairs (provider, account_id, campaign_id,
+    recipient_key) with a known event loaded within the lookback of the provider's newest
+    `last_loaded_at` here, then `events` = every known event of those pairs, from which their
+    rows are rebuilt whole. Placed after `with`; the model writes the comma after it.
+-#}
+{% macro delivery_events_ctes(facts, incremental) -%}
+{%- if incremental %}
+changed_pairs as (
+
+    -- the pairs with a known event loaded within the lookback: the facts' recent rows, read
+    -- straight from the table; the earliest watermark as a plain constant prunes its row groups
+    -- (macro loaded_within_lookback_pruned)
+    select distinct
+        provider,
+        account_id,
+        campaign_id,
+        recipient_key
+
+    from ({{ loaded_within_lookback_pruned(facts, 'last_loaded_at') }}) as recent
+    where event_type <> 'unknown'
+
+),
+
+events as (
+
+    -- every known event of a changed pair: its row is recomputed from all of them (a hash join
+    -- with the changed pairs as the build side; no shared CTE over all facts, which DuckDB
+    -- materialised in full before filtering, issue 15 third pass)
+    select known_events.*
+
+    from {{ facts }} as known_events
+    inner join changed_pairs
+        on known_events.provider = changed_pairs.provider
+        and known_events.account_id is not distinct from changed_pairs.account_id
+        and known_events.campaign_id = changed_pairs.campaign_id
+        and known_events.recipient_key = changed_pairs.recipient_key
+    where known_events.event_type <> 'unknown'
+
+)
+{%- else %}
+events as (
+
+    -- quarantined events (event_type `unknown`, CONTRACTS.md 14) are no kind of event a flag,
+    -- time or count describes: a pair that has only those has no row
+    select * from {{ facts }}
+    where event_type <> 'unknown'
+
+)
+{%- endif %}
 {%- endmacro %}
 
 

@@ -4,7 +4,9 @@
     Incremental (delete+insert on delivery_id, the same on DuckDB and PostgreSQL): a run
     recomputes, from all of their events, only the pairs with an event loaded within the lookback
     (macro loaded_within_lookback, on `last_loaded_at`); a pair's row depends on its own events
-    only, so the other rows stay right. Seed edits need `--full-refresh`.
+    only, so the other rows stay right. Seed edits need `--full-refresh`. Which events a run reads
+    (all known ones, or those of the changed pairs) is the CTE `events` of macro
+    delivery_events_ctes (macros/reports/core_incremental.sql).
 -#}
 
 {{
@@ -18,53 +20,7 @@
 
 with
 
-{% if is_incremental() %}
-
-changed_pairs as (
-
-    -- the pairs with a known event loaded within the lookback: the facts' recent rows, read
-    -- straight from the table; the earliest watermark as a plain constant prunes its row groups
-    -- (macro loaded_within_lookback_pruned)
-    select distinct
-        provider,
-        account_id,
-        campaign_id,
-        recipient_key
-
-    from ({{ loaded_within_lookback_pruned(ref('fct_email_events'), 'last_loaded_at') }}) as recent
-    where event_type <> 'unknown'
-
-),
-
-events as (
-
-    -- every known event of a changed pair: its row is recomputed from all of them (a hash join
-    -- with the changed pairs as the build side; no shared CTE over all facts, which DuckDB
-    -- materialised in full before filtering, issue 15 third pass)
-    select known_events.*
-
-    from {{ ref('fct_email_events') }} as known_events
-    inner join changed_pairs
-        on known_events.provider = changed_pairs.provider
-        and known_events.account_id is not distinct from changed_pairs.account_id
-        and known_events.campaign_id = changed_pairs.campaign_id
-        and known_events.recipient_key = changed_pairs.recipient_key
-    where known_events.event_type <> 'unknown'
-
-),
-
-{% else %}
-
-events as (
-
-    -- quarantined events (event_type `unknown`, CONTRACTS.md 14) are no kind of event a flag,
-    -- time or count describes: a pair that has only those has no row
-    select * from {{ ref('fct_email_events') }}
-    where event_type <> 'unknown'
-
-),
-
-{% endif %}
+{{ delivery_events_ctes(ref('fct_email_events'), is_incremental()) }},
 
 providers as (
 

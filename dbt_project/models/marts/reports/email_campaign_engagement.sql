@@ -97,28 +97,7 @@ first_events as (
 -- a first open / click counts in the bucket holding it; one outside the period's buckets matches none
 counted as (
 
-    select
-        periods.period,
-        first_events.provider,
-        first_events.account_id,
-        first_events.campaign_id,
-        case
-            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
-            else first_events.day_bucket_start_utc
-        end as bucket_start_utc,
-        {{ report_sum_pairs("first_events.event_type = 'first-email-opened'", 'first_events') }} as unique_open_count,
-        {{ report_sum_pairs("first_events.event_type = 'first-email-clicked'", 'first_events') }} as unique_click_count
-    from first_events
-    cross join periods
-    group by
-        periods.period,
-        first_events.provider,
-        first_events.account_id,
-        first_events.campaign_id,
-        case
-            when periods.bucket_unit = 'hour' then first_events.hour_bucket_start_utc
-            else first_events.day_bucket_start_utc
-        end
+    {{ report_engagement_counts('first_events', 'periods') }}
 
 ),
 

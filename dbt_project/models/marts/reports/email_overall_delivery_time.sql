@@ -55,41 +55,7 @@ delivered_pairs as (
         delivered_pair_count,
         opened_pair_count,
         cast(extract(hour from {{ utc_to_local('first_delivered_at', reporting_timezone()) }}) as {{ dbt.type_int() }}) as local_hour
-    from (
-        {%- if report_period_alignment() == 'calendar' %}
-        select
-            provider,
-            account_id,
-            event_hour_start_utc as first_delivered_at,
-            cast(null as {{ dbt.type_timestamp() }}) as first_opened_at,
-            pair_count as delivered_pair_count,
-            0 as opened_pair_count
-        from {{ ref('int_email_report_first_events__hourly') }}
-        where event_type = 'email-delivered'
-
-        union all
-
-        select
-            provider,
-            account_id,
-            cohort_hour_start_utc as first_delivered_at,
-            outcome_hour_start_utc as first_opened_at,
-            0 as delivered_pair_count,
-            pair_count as opened_pair_count
-        from {{ ref('int_email_report_cohorts__hourly') }}
-        where cohort = 'delivered_open'
-        {%- else %}
-        select
-            provider,
-            account_id,
-            -- a delivery derived without a delivery event (Maxemail) is delivered at the first send
-            {{ report_first_delivered_at() }} as first_delivered_at,
-            first_opened_at,
-            1 as delivered_pair_count,
-            1 as opened_pair_count
-        from deliveries
-        {%- endif %}
-    ) as pairs
+    from ({{ report_delivery_time_pairs('deliveries') }}) as pairs
     where first_delivered_at is not null
 
 ),
