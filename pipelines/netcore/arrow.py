@@ -146,16 +146,27 @@ def _assemble(
     arrays = [columns[name].cast(_arrow_type(EVENT_COLUMNS[name])) for name in DATA_COLUMNS]
     arrays += [pa.array([account_id] * n, pa.string()), trids, *extras.values()]
     names = [*DATA_COLUMNS, "_account_id", "_dlt_id", *extras]
-    tables = {"events": pa.table(arrays, names=names)}
+    tables = {"events": pa.table(arrays, schema=_schema(names, arrays, EVENT_COLUMNS))}
     for name, (lists, fields) in nested.items():
         parents = trids.take(pc.list_parent_indices(lists))
         positions = pa.array(_positions(pc.list_value_length(lists).to_pylist()), pa.int64())
         ids = pc.binary_join_element_wise(parents, positions.cast(pa.string()), "-")
+        entry_arrays = [*fields.values(), parents, parents, positions, ids]
+        entry_names = [*fields, "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"]
         tables[f"events__{name}"] = pa.table(
-            [*fields.values(), parents, parents, positions, ids],
-            names=[*fields, "_dlt_root_id", "_dlt_parent_id", "_dlt_list_idx", "_dlt_id"],
+            entry_arrays, schema=_schema(entry_names, entry_arrays, CHILD_COLUMNS[name])
         )
     return tables
+
+
+def _schema(names: list[str], arrays: list[pa.Array], hints: Any) -> pa.Schema:
+    """The tables' Arrow schema with each column's nullability as its dlt hint says (trid and the
+    child keys are not null): an Arrow field that disagrees with the hint makes dlt warn once
+    per batch that it kept its own hints."""
+    return pa.schema(
+        pa.field(name, array.type, nullable=hints.get(name, {}).get("nullable", True))
+        for name, array in zip(names, arrays, strict=True)
+    )
 
 
 def _positions(lengths: Iterable[int | None]) -> list[int]:
