@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,22 @@ def query_dicts(warehouse: str, sql: str) -> list[dict[str, Any]]:
         cursor = con.execute(sql)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@contextmanager
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """``values`` set in os.environ for the block (a loader reads its warehouse settings from
+    there); each name's former value, or its absence, is restored afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_env(warehouse: str, tmp_path: Path, env: dict[str, str] | None = None) -> dict[str, str]:

@@ -31,6 +31,7 @@ from tests.conftest import (
     apsis_kwargs,
     benchmark_kwargs,
     dbt_build,
+    environ,
     maxemail_kwargs,
     netcore_kwargs,
     query_dicts,
@@ -101,9 +102,7 @@ def postgres() -> Iterator[dict[str, str]]:
 
 def load_everything(sandbox: Sandbox, pipelines_dir: Path, env: dict[str, str]) -> None:
     """Every provider into the warehouse `env` selects (WAREHOUSE and its settings)."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    with environ(env):
         for provider, kwargs in KWARGS.items():
             load_provider(
                 provider,
@@ -111,12 +110,6 @@ def load_everything(sandbox: Sandbox, pipelines_dir: Path, env: dict[str, str]) 
                 pipelines_dir=str(pipelines_dir),
                 **kwargs(sandbox),
             )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def postgres_dicts(env: dict[str, str], sql: str) -> list[dict[str, Any]]:

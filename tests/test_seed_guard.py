@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from pipelines.common.runner import load_provider
-from tests.conftest import ROOT, Sandbox, apsis_kwargs, query
+from tests.conftest import ROOT, Sandbox, apsis_kwargs, environ, query
 from tests.test_postgres import postgres, postgres_dicts  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cost(25)]
@@ -78,21 +78,13 @@ class Warehouse:
         self.env = {"WAREHOUSE": "duckdb", "WAREHOUSE_PATH": self.path, **engine}
 
     def load_apsis(self, sandbox: Sandbox) -> None:
-        saved = {name: os.environ.get(name) for name in self.env}
-        os.environ.update(self.env)
-        try:
+        with environ(self.env):
             load_provider(
                 "apsis_one",
                 warehouse=self.path,
                 pipelines_dir=str(self.tmp_path / "dlt_pipelines"),
                 **apsis_kwargs(sandbox),
             )
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
     def dbt(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         profiles = self.tmp_path / "dbt_profiles"
