@@ -187,7 +187,7 @@ def test_duckdb_loads_with_a_bounded_memory(monkeypatch: pytest.MonkeyPatch, tmp
 @pytest.mark.parametrize("read", ["fast", "record by record"])
 def test_netcore_tables_declare_the_nullability_of_their_dlt_hints(read: str) -> None:
     # A field whose nullability differs from the column hint makes dlt warn on every batch
-    # ("several column hints were different"): 126 lines of a demo's output before.
+    # ("several column hints were different"), a line per table of every batch loaded.
     records = page()
     tables = arrow.page_tables(records, KOLKATA, "acct", WHAT) if read == "fast" else slow(records)
     for name, table in tables.items():
