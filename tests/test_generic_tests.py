@@ -1,7 +1,8 @@
 """The project's generic data tests fail on crafted bad rows and pass on good ones.
 
 A tiny dbt project in a temporary directory holds a copy of dbt_project/macros/tests (the
-generic tests and our get_where_subquery) and models of a few literal rows; `dbt test
+generic tests and our get_where_subquery), with macros/incremental_lookback.sql (the lookback's
+start that `changed_rows` uses), and models of a few literal rows; `dbt test
 --store-failures` runs on a DuckDB file and the stored failure rows are read back: each check
 must name the column, the check and the count of the bad rows it found.
 """
@@ -116,6 +117,9 @@ def run_dbt_test(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     if not project.exists():
         (project / "models").mkdir(parents=True)
         shutil.copytree(ROOT / "dbt_project" / "macros" / "tests", project / "macros" / "tests")
+        shutil.copy(
+            ROOT / "dbt_project" / "macros" / "incremental_lookback.sql", project / "macros"
+        )
         (project / "dbt_project.yml").write_text(
             "name: generic_tests\nversion: '1.0.0'\nconfig-version: 2\nprofile: generic_tests\n"
             "vars:\n  event_lookback_hours: 72\n  data_tests_full: false\n"

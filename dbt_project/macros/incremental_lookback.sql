@@ -22,6 +22,12 @@
 {%- endmacro %}
 
 
+{#- The SQL timestamp `event_lookback_hours` before `newest` (an SQL expression): a lookback's start. -#}
+{% macro lookback_start(newest) -%}
+    {{ dbt.dateadd('hour', -1 * var('event_lookback_hours') | int, newest) }}
+{%- endmacro %}
+
+
 {#- provider -> the earliest loaded_at a run re-reads (text, naive UTC), from {{ this }}. -#}
 {% macro lookback_watermarks(this_loaded_at='loaded_at') -%}
     {%- set watermarks = {} -%}
@@ -30,9 +36,9 @@
         {%- set query -%}
             select
                 provider,
-                cast({{ dbt.dateadd(
-                    'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
-                ) }} as {{ dbt.type_string() }}) as loaded_since
+                cast(
+                    {{ lookback_start('max(' ~ this_loaded_at ~ ')') }} as {{ dbt.type_string() }}
+                ) as loaded_since
 
             from {{ this }}
             group by provider
@@ -54,9 +60,7 @@
         {#- a unit test gives {{ this }} as rows (a CTE): the same rule as a correlated subquery -#}
         {%- set since -%}
             (
-                select {{ dbt.dateadd(
-                    'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
-                ) }}
+                select {{ lookback_start('max(' ~ this_loaded_at ~ ')') }}
                 from {{ this }} as watermark
                 where watermark.provider = {{ alias }}.provider
             )
@@ -108,9 +112,9 @@
     {%- if execute -%}
         {{- lookback_column_check(this_loaded_at) -}}
         {%- set query -%}
-            select cast({{ dbt.dateadd(
-                'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ this_loaded_at ~ ')'
-            ) }} as {{ dbt.type_string() }})
+            select cast(
+                {{ lookback_start('max(' ~ this_loaded_at ~ ')') }} as {{ dbt.type_string() }}
+            )
             from {{ this }}
         {%- endset -%}
         {%- set since = run_query(query).columns[0].values()[0] -%}

@@ -25,9 +25,7 @@
         {%- set column = where[13:-1] | trim -%}
         {%- set where -%}
             {{ column }} >= (
-                select {{ dbt.dateadd(
-                    'hour', -1 * var('event_lookback_hours') | int, 'max(' ~ column ~ ')'
-                ) }}
+                select {{ lookback_start('max(' ~ column ~ ')') }}
                 from {{ relation }}
             )
         {%- endset -%}
