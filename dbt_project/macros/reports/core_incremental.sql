@@ -77,15 +77,11 @@ events as (
     -- every known event of a changed pair: its row is recomputed from all of them (a hash join
     -- with the changed pairs as the build side; no shared CTE over all facts, which DuckDB
     -- materialised in full before filtering, issue 15 third pass)
-    select known_events.*
-
-    from {{ facts }} as known_events
-    inner join changed_pairs
-        on known_events.provider = changed_pairs.provider
-        and known_events.account_id is not distinct from changed_pairs.account_id
-        and known_events.campaign_id = changed_pairs.campaign_id
-        and known_events.recipient_key = changed_pairs.recipient_key
-    where known_events.event_type <> 'unknown'
+    {{ rows_of_changed_keys(
+        "(select * from " ~ facts ~ " where event_type <> 'unknown')",
+        'select * from changed_pairs',
+        ['campaign_id', 'recipient_key'],
+    ) }}
 
 )
 {%- else %}
@@ -211,12 +207,13 @@ events as (
 
 
 {#-
-    The rows of `rows_sql` (a parenthesised select, aliased all_rows here) whose provider,
-    account_id and `keys` are among those of `changed_sql`'s rows: what an incremental core mart
-    recomputes (email_campaign_link_activity: the changed links' campaigns;
-    email_recipient_suppressions: the changed recipients). A hash join with the few changed keys
-    as its build side; `rows_sql` is read again rather than from one CTE, which DuckDB would
-    materialise in full.
+    The rows of `rows_sql` (a relation or a parenthesised select, aliased all_rows here) whose
+    provider, account_id and `keys` are among those of `changed_sql`'s rows: what an incremental
+    model recomputes (email_campaign_link_activity: the changed links' campaigns;
+    email_recipient_suppressions: the changed recipients; fct_email_deliveries: the changed
+    pairs; the hourly report aggregates: the changed campaigns' pairs). A hash join with the few
+    changed keys as its build side; `rows_sql` is read again rather than from one CTE, which
+    DuckDB would materialise in full.
 -#}
 {% macro rows_of_changed_keys(rows_sql, changed_sql, keys) -%}
     select all_rows.*

@@ -11,31 +11,26 @@
 
 
 {#-
-    The pairs of `deliveries` (fct_email_deliveries) an aggregate run counts: all of them on a
-    full build; on an incremental one every pair of each campaign holding a pair loaded
-    (`last_loaded_at`) within `event_lookback_hours` of its provider's newest `last_loaded_at`
-    already in the aggregate (macro loaded_within_lookback_pruned, so the row groups of
-    deliveries unchanged since are skipped; `incremental` = the model's
-    is_incremental()), so a campaign's rows are recomputed
-    from all of its pairs and replace the old ones (delete+insert on campaign_key).
+    The pairs of `deliveries` (fct_email_deliveries) an incremental aggregate run counts: every
+    pair of each campaign holding a pair loaded (`last_loaded_at`) within `event_lookback_hours`
+    of its provider's newest `last_loaded_at` already in the aggregate (macro
+    loaded_within_lookback_pruned, so the row groups of deliveries unchanged since are skipped),
+    so a campaign's rows are recomputed from all of its pairs and replace the old ones
+    (delete+insert on campaign_key). A full build reads the deliveries themselves
+    (report_pairs_relation).
 -#}
-{% macro report_changed_campaign_pairs(deliveries, incremental) -%}
-    {%- if incremental %}
-    select pairs.*
-    from {{ deliveries }} as pairs
-    inner join (
-        select distinct provider, account_id, campaign_id
-        from ({{ loaded_within_lookback_pruned(
-            '(select provider, account_id, campaign_id, last_loaded_at as loaded_at from ' ~ deliveries ~ ')',
-            'last_loaded_at'
-        ) }}) as recent
-    ) as changed
-        on pairs.provider = changed.provider
-        and pairs.account_id is not distinct from changed.account_id
-        and pairs.campaign_id = changed.campaign_id
-    {%- else %}
-    select * from {{ deliveries }}
-    {%- endif %}
+{% macro report_changed_campaign_pairs(deliveries) -%}
+    {{ rows_of_changed_keys(
+        deliveries,
+        'select distinct provider, account_id, campaign_id from ('
+            ~ loaded_within_lookback_pruned(
+                '(select provider, account_id, campaign_id, last_loaded_at as loaded_at from '
+                    ~ deliveries ~ ')',
+                'last_loaded_at',
+            )
+            ~ ') as recent',
+        ['campaign_id'],
+    ) }}
 {%- endmacro %}
 
 
@@ -56,7 +51,7 @@
     {%- if is_incremental() %}
 changed_pairs as (
 
-    {{ report_changed_campaign_pairs(ref('fct_email_deliveries'), true) }}
+    {{ report_changed_campaign_pairs(ref('fct_email_deliveries')) }}
 
 ),
     {%- endif %}
