@@ -10,6 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import duckdb
+
 from bench import procs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +97,38 @@ def trivial_build(work: Path) -> procs.Measured:
         cwd=project,
         log=work / "logs" / "dbt-trivial",
     ).check("dbt build of the trivial project")
+
+
+def empty_copy(warehouse: Path, target: Path) -> None:
+    """A DuckDB file at `target` with every raw table of `warehouse` (its dlt schemas, `raw_*`)
+    and none of their rows: the project builds on it with no data to transform."""
+    target.unlink(missing_ok=True)
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach '{warehouse}' as source (read_only)")
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_catalog = 'source' and table_schema like 'raw%'"
+            " and table_type = 'BASE TABLE'"
+        ).fetchall()
+        for schema, table in tables:
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(
+                f'create table "{schema}"."{table}" as'
+                f' select * from source."{schema}"."{table}" limit 0'
+            )
+    finally:
+        con.close()
+
+
+def empty_build(warehouse: Path, work: Path, dbt_vars: str) -> procs.Measured:
+    """The project's own fixed cost: a copy of `warehouse` without rows (empty_copy), built once
+    in full (not measured), then the measured build with `dbt_vars`, which finds nothing new,
+    as a daily run on a day without loads would: every node's dbt overhead and no data."""
+    empty = work / "empty.duckdb"
+    empty_copy(warehouse, empty)
+    build(empty, work, "empty_first", dbt_vars)
+    return build(empty, work, "empty", dbt_vars)
 
 
 def slowest_nodes(work: Path, step: str, count: int = 10) -> list[tuple[str, float]]:

@@ -208,6 +208,13 @@ def dbt_and_increment(
         )
         for rank, (node, seconds) in enumerate(dbt_runs.slowest_nodes(work, "incremental"), 1)
     ]
+    progress("dbt: the project's fixed cost (the same build on the warehouse's tables, empty)")
+    empty = dbt_runs.empty_build(warehouse, work, marts_truth.report_vars(now, 0))
+    progress(f"dbt: the project on an empty warehouse {empty.wall:.1f} s")
+    figures += [
+        Figure("dbt.project_fixed_wall_seconds", n, empty.wall, "s", empty.wall / trivial.wall),
+        Figure("dbt.project_fixed_cpu_seconds", n, empty.cpu, "cpu_s", empty.cpu / full.cpu),
+    ]
     size = loads.file_mb(warehouse)
     figures += [
         Figure("duckdb.file_mb", n, size, "MB"),
