@@ -10,12 +10,16 @@
     bounce (`by_class`), the `_not_plain` pair all but the plain `bounce` status (`bounce_only`),
     so the mart picks one and the table does not depend on the var.
 
-    Incremental (delete+insert on message_id): a run recomputes the messages whose row or a fact
-    was loaded within `event_lookback_hours` of the newest `loaded_at` here (macro
-    lookback_since, a constant that prunes both scans), each from all of its facts. A re-read
-    message comes back with a new `loaded_at`, so a status change, new opens or clicks and facts
-    that are gone are all seen. When `netcore_timezone` is not the one the table was built
-    with (`stats_timezone`), every message is recomputed.
+    Incremental (delete+insert on message_id): a run recomputes the messages whose row was
+    loaded within `event_lookback_hours` of the newest `loaded_at` here (macro lookback_since, a
+    constant that reaches the raw scan), each from all of its facts, whenever they were loaded.
+    That covers every fact loaded since: a Netcore fact's `loaded_at` is that of the message row
+    it came from (opens and clicks included), and the message's current row is that copy or a
+    later re-read. A re-read message comes back with a new `loaded_at`, so a changed status, new
+    opens or clicks and a message left without events (flags 0) are all recomputed. When
+    `netcore_timezone` is not the one the table was dated with (`stats_timezone`), every message
+    is recomputed. A message row that disappears from the raw table without a re-read keeps its
+    row here (as its facts stay in fct_email_events); a `--full-refresh` drops it.
 -#}
 
 {{
@@ -30,51 +34,12 @@
 
 {%- set zone = var('netcore_timezone', 'Asia/Kolkata') %}
 {%- set changed_only = is_incremental() and not netcore_zone_changed(zone) %}
-{%- if changed_only %}{% set since = lookback_since() %}{% endif %}
 {%- set bounced = "event_type = 'bounced'" %}
 {%- set not_plain = " and raw_event_type <> 'bounce'" %}
 {%- set soft_classes = "bounce_class in ('soft', 'block', 'unknown')" %}
 
 with
 
-{% if changed_only %}
-recent_messages as (
-
-    -- message rows new or re-read within the lookback
-    select message_id, account_id, requested_at, loaded_at
-    from {{ ref('stg_netcore__messages') }}
-    where loaded_at >= {{ since }}
-
-),
-
-messages as (
-
-    select
-        message_id,
-        account_id,
-        {{ local_date('requested_at', zone) }} as stats_date,
-        loaded_at
-    from recent_messages
-
-    union all
-
-    -- a message with a fact loaded within the lookback but no newer row: its row here is still
-    -- its current one (message_id is unique in staging)
-    select existing.message_id, existing.account_id, existing.stats_date, existing.loaded_at
-    from {{ this }} as existing
-    where existing.message_id in (
-        select source_event_id
-        from {{ ref('fct_email_events') }}
-        where provider = 'netcore'
-            and loaded_at >= {{ since }}
-    )
-        and not exists (
-            select 1 from recent_messages
-            where recent_messages.message_id = existing.message_id
-        )
-
-),
-{% else %}
 messages as (
 
     select
@@ -83,9 +48,12 @@ messages as (
         {{ local_date('requested_at', zone) }} as stats_date,
         loaded_at
     from {{ ref('stg_netcore__messages') }}
+    {%- if changed_only %}
+    -- the message rows new or re-read within the lookback
+    where loaded_at >= {{ lookback_since() }}
+    {%- endif %}
 
 ),
-{% endif %}
 
 facts as (
 
