@@ -3,6 +3,8 @@
     (`GET /v6/stats?aggregated_by=day`, counted from the messages requested that day) beside the
     same number counted from the modelled events (`fct_email_events`, whose `source_event_id` is
     the message's trid), and the difference (modelled - reported); `processed` is left out.
+    Ours are sums per account and day of int_netcore__message_outcomes (one row per message with
+    its local request date and flags, incremental), not a grouping of every fact on each run.
 
     Bounces count by the decoded `bounce_class`, folded as in the campaign report: hard, else
     soft (soft, block, unknown); informational is no bounce. ASSUMPTION (Netcore does not say how
