@@ -1,7 +1,8 @@
 """Issue 15: every incremental model, built run after run (sandbox clock advance, load of every
 provider, incremental `dbt build`), holds row for row what a `--full-refresh` build of the same
 warehouse holds: the facts fct_email_events and fct_email_deliveries (DuckDB; `except all` both
-ways, so duplicates count too), the three hourly report aggregates (models/intermediate/reports,
+ways, so duplicates count too), Netcore's per-message outcomes and the stats reconciliation
+summed from them, the three hourly report aggregates (models/intermediate/reports,
 DECISIONLOG.md "Report marts from hourly per-campaign aggregates"), every report mart and the
 incremental campaign report, link activity and suppressions. The calendar report marts still equal
 the truth after the incremental builds (CONTRACTS 9, 10).
@@ -51,6 +52,11 @@ INCREMENTAL_MARTS = (
     "email_campaign_link_activity",
     "email_recipient_suppressions",
 )
+# Netcore's per-message outcomes and the stats reconciliation that sums them (DECISIONLOG.md
+# "Netcore's stats reconciliation from a per-message table"): re-read messages, new opens and
+# clicks, messages without events
+NETCORE_OUTCOMES = "int_netcore__message_outcomes"
+NETCORE_RECONCILIATION = "netcore_stats_reconciliation"
 
 
 def load_all(sandbox: Sandbox, warehouse: str, tmp_path: Path) -> str:
@@ -70,6 +76,7 @@ def snapshot(warehouse: str) -> dict[str, list[tuple[object, ...]]]:
     relations = [f"intermediate.{name}" for name in AGGREGATES]
     relations += [f"marts.{mart}" for mart, _key in MARTS.values()]
     relations += [f"marts.{mart}" for mart in INCREMENTAL_MARTS]
+    relations += [f"intermediate.{NETCORE_OUTCOMES}", f"marts.{NETCORE_RECONCILIATION}"]
     tables: dict[str, list[tuple[object, ...]]] = {}
     for relation in relations:
         rows = query_dicts(warehouse, f"select * from {relation}")
@@ -134,6 +141,7 @@ def test_incremental_models_and_report_marts_equal_a_full_refresh_after_advances
     assert all(n > 0 for n in counts.values()), counts
     incrementals = [f"intermediate.{name}" for name in AGGREGATES]
     incrementals += [f"marts.{name}" for name in INCREMENTAL_MARTS]
+    incrementals += [f"intermediate.{NETCORE_OUTCOMES}"]
     changed = [name for name in incrementals if first[name] != incremental[name]]
     assert changed == incrementals, f"the advances changed only {changed}: the test proves nothing"
     # Maxemail's first open depends on the reads (CONTRACTS 5.3): the others against the truth
@@ -149,6 +157,8 @@ def test_incremental_models_and_report_marts_equal_a_full_refresh_after_advances
         *INCREMENTAL_MODELS,
         *AGGREGATES,
         *INCREMENTAL_MARTS,
+        NETCORE_OUTCOMES,
+        NETCORE_RECONCILIATION,
         "path:models/marts/reports",
         "--vars",
         report_vars(now),

@@ -102,3 +102,35 @@
 ] -%}
     {{ return(metrics) }}
 {%- endmacro %}
+
+
+{#-
+    The flag and count columns of int_netcore__message_outcomes, one per metric of
+    netcore_stats_metrics but `requested` (every message row), then the bounce pair of var
+    `netcore_stats_plain_bounces` = `bounce_only` (a plain `bounce` status not counted).
+-#}
+{% macro netcore_message_flags() -%}
+    {%- set flags = [] -%}
+    {%- for _, flag, _ in netcore_stats_metrics() if flag != 'is_requested' -%}
+        {%- do flags.append(flag) -%}
+    {%- endfor -%}
+    {{ return(flags + ['is_hard_bounce_not_plain', 'is_soft_bounce_not_plain']) }}
+{%- endmacro %}
+
+
+{#-
+    Whether int_netcore__message_outcomes ({{ this }}) holds a message dated in another zone
+    than `zone` (column stats_timezone): var `netcore_timezone` changed since, so its run
+    recomputes every message.
+-#}
+{% macro netcore_zone_changed(zone) -%}
+    {%- set changed = false -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select count(*) from {{ this }}
+            where stats_timezone <> {{ sql_string_literal(zone) }}
+        {%- endset -%}
+        {%- set changed = run_query(query).columns[0].values()[0] > 0 -%}
+    {%- endif -%}
+    {{ return(changed) }}
+{%- endmacro %}
