@@ -17,18 +17,7 @@
 {% macro campaign_attribute_ctes(recent, columns, latest_column, tie_breakers, aggregates) -%}
 candidates as (
 
-    select {{ columns | join(', ') }}
-    from {{ recent }}
-    {%- if is_incremental() %}
-
-    union all
-
-    -- the stored row of each campaign the new rows touch
-    select {{ columns | join(', ') }}
-    from ({{ rows_of_changed_keys(
-        this, 'select distinct provider, account_id, campaign_id from ' ~ recent, ['campaign_id']
-    ) }}) as stored
-    {%- endif %}
+    {{ stored_and_recent_rows(recent, columns, ['provider', 'account_id', 'campaign_id']) }}
 
 ),
 
@@ -40,7 +29,7 @@ campaign_rows as (
         {%- for column in columns %}
         {{ 'partition_' ~ column if column in aggregates else column }} as {{ column }},
         {%- endfor %}
-        {{ report_campaign_key() }} as campaign_key
+        {{ email_event_id(['provider', 'account_id', 'campaign_id']) }} as campaign_key
 
     from (
         select
@@ -57,4 +46,27 @@ campaign_rows as (
     where attribute_rank = 1
 
 )
+{%- endmacro %}
+
+
+{#-
+    The rows an incremental per-campaign aggregate folds: those of `recent` (a CTE: the new rows
+    of a run, or every row on a full build), each with `columns`, and on an incremental run also
+    the stored row (same columns) of each key they touch: the key is campaign_key here, the
+    email_event_id of `key_columns` (non-null, so a null account or id still finds its row).
+-#}
+{% macro stored_and_recent_rows(recent, columns, key_columns) -%}
+    select {{ columns | join(', ') }}
+    from {{ recent }}
+    {%- if is_incremental() %}
+
+    union all
+
+    -- the stored row of each key the new rows touch
+    select {{ columns | join(', ') }}
+    from {{ this }} as stored
+    where stored.campaign_key in (
+        select {{ email_event_id(key_columns) }} from {{ recent }}
+    )
+    {%- endif %}
 {%- endmacro %}
