@@ -146,7 +146,9 @@ def test_incremental_models_and_report_marts_equal_a_full_refresh_after_advances
     incremental = snapshot(warehouse)
     counts = keep_copies(warehouse)
     assert all(n > 0 for n in counts.values()), counts
+    # every one but APSIS One's splits (the world's advances add no new split sub-activity)
     incrementals = [f"intermediate.{name}" for name in AGGREGATES + CAMPAIGN_AGGREGATES]
+    incrementals.remove("intermediate.int_apsis_one__campaign_splits")
     incrementals += [f"marts.{name}" for name in INCREMENTAL_MARTS]
     changed = [name for name in incrementals if first[name] != incremental[name]]
     assert changed == incrementals, f"the advances changed only {changed}: the test proves nothing"
