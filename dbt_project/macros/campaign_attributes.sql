@@ -1,7 +1,7 @@
 {#-
     The per-campaign aggregates of the attributes carried on events (models
-    int_<provider>__campaign_attributes; DECISIONLOG.md "Campaign attributes from incremental
-    per-campaign aggregates"). `recent` is a CTE of the provider's event rows, each with
+    int_<provider>__campaign_attributes; DECISIONLOG.md "Campaigns from incremental per-campaign
+    aggregates"). `recent` is a CTE of the provider's event rows, each with
     `columns`: provider, account_id, campaign_id, `latest_column` and the tie breakers' and
     attributes' columns, and one input column per entry of `aggregates` (`name: expression over
     those columns`, e.g. `last_loaded_at: max(last_loaded_at)`). On a full build `recent` holds
