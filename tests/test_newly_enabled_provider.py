@@ -4,7 +4,8 @@ build, with Maxemail enabled, reads all of its history (it has no watermark in t
 only the newest load of APSIS One. Maxemail was loaded from the first day on (a user who loads a
 provider before enabling it in dbt), so its first load is older than APSIS One's watermark (its
 load that day came first): a watermark shared by the providers would skip it. Every incremental
-model (the two facts and the three hourly report aggregates) then holds row for row what a
+model (the two facts, the three hourly report aggregates and the campaigns' per-campaign
+aggregates, with dim_email_campaigns built from them) then holds row for row what a
 `--full-refresh` build holds (`except all` both ways).
 
 Lookback 0 hours, as in tests/test_incremental_equals_full_refresh.py: the test's loads are seconds
@@ -28,6 +29,12 @@ INCREMENTAL = {
     "int_email_report_first_events__hourly": "intermediate",
     "int_email_report_cohorts__hourly": "intermediate",
     "int_email_report_every_events__hourly": "intermediate",
+    # the campaigns' per-campaign aggregates: Maxemail's sends built in full when it is enabled,
+    # its first sends read in full by the per-provider watermark of int_email_campaign_first_sends
+    "int_apsis_one__campaign_attributes": "intermediate",
+    "int_maxemail__campaign_sends": "intermediate",
+    "int_email_campaign_first_sends": "intermediate",
+    "dim_email_campaigns": "marts",
 }
 # the incremental models and what they read; models and seeds only (tests are not the point)
 MODELS = ("--resource-type", "seed", "--resource-type", "model")

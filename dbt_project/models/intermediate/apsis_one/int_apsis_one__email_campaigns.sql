@@ -19,9 +19,17 @@ activity_splits as (
 
 ),
 
-events as (
+campaign_attributes as (
 
-    select * from {{ ref('stg_apsis_one__email_events') }}
+    -- per activity: the latest event's name, subject and sender, and whether any event carries a
+    -- variation (an incremental aggregate of the events)
+    select * from {{ ref('int_apsis_one__campaign_attributes') }}
+
+),
+
+event_splits as (
+
+    select * from {{ ref('int_apsis_one__campaign_splits') }}
 
 ),
 
@@ -39,25 +47,6 @@ ranked_activities as (
 
 ),
 
-latest_event_attributes as (
-
-    -- name, subject and sender as carried on the most recently received event
-    select
-        account_id,
-        campaign_id,
-        campaign_name,
-        subject,
-        sender_name,
-        row_number() over (
-            partition by account_id, campaign_id
-            order by received_at desc, loaded_at desc, campaign_name asc
-        ) as event_rank
-
-    from ({{ rows_at_group_latest('events', ['account_id', 'campaign_id'], 'received_at') }})
-        as latest_received
-
-),
-
 splits as (
 
     -- split sub-activities from the activity metadata and from the events; the winning
@@ -68,8 +57,7 @@ splits as (
     union all
 
     select account_id, campaign_id, split_id
-    from events
-    where split_id <> campaign_id
+    from event_splits
 
 ),
 
@@ -85,26 +73,13 @@ split_counts as (
 
 ),
 
-variations as (
-
-    select
-        account_id,
-        campaign_id,
-        count(*) as variation_event_count
-
-    from events
-    where variation is not null
-    group by account_id, campaign_id
-
-),
-
 campaign_ids as (
 
     select account_id, campaign_id from activities
 
     union
 
-    select account_id, campaign_id from events
+    select account_id, campaign_id from campaign_attributes
 
 ),
 
@@ -122,23 +97,19 @@ conformed as (
         activities.activity_status as campaign_status,
         activities.sent_at as scheduled_sent_at,
         coalesce(split_counts.split_count, 0) as split_count,
-        variations.variation_event_count is not null as has_variations
+        coalesce(latest_event.has_variations, false) as has_variations
 
     from campaign_ids
     left join ranked_activities as activities
         on campaign_ids.account_id = activities.account_id
         and campaign_ids.campaign_id = activities.campaign_id
         and activities.activity_rank = 1
-    left join latest_event_attributes as latest_event
+    left join campaign_attributes as latest_event
         on campaign_ids.account_id = latest_event.account_id
         and campaign_ids.campaign_id = latest_event.campaign_id
-        and latest_event.event_rank = 1
     left join split_counts
         on campaign_ids.account_id = split_counts.account_id
         and campaign_ids.campaign_id = split_counts.campaign_id
-    left join variations
-        on campaign_ids.account_id = variations.account_id
-        and campaign_ids.campaign_id = variations.campaign_id
 
 )
 

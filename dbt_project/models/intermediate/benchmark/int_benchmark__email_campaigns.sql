@@ -13,10 +13,11 @@ campaigns as (
 
 ),
 
-campaign_events as (
+campaign_attributes as (
 
-    select * from {{ ref('stg_benchmark__contact_events') }}
-    where campaign_id is not null
+    -- per campaign: the latest contact event's name, subject and sender (an incremental
+    -- aggregate of the contact events)
+    select * from {{ ref('int_benchmark__campaign_attributes') }}
 
 ),
 
@@ -34,32 +35,13 @@ ranked_campaigns as (
 
 ),
 
-latest_event_attributes as (
-
-    -- name, subject and sender as carried on the most recent contact event of the campaign
-    select
-        account_id,
-        campaign_id,
-        campaign_name,
-        subject,
-        sender_address,
-        row_number() over (
-            partition by account_id, campaign_id
-            order by occurred_at desc, loaded_at desc, campaign_name asc
-        ) as event_rank
-
-    from ({{ rows_at_group_latest('campaign_events', ['account_id', 'campaign_id'], 'occurred_at') }})
-        as latest_occurred
-
-),
-
 campaign_ids as (
 
     select account_id, campaign_id from campaigns
 
     union
 
-    select account_id, campaign_id from campaign_events
+    select account_id, campaign_id from campaign_attributes
 
 ),
 
@@ -85,10 +67,9 @@ conformed as (
         on campaign_ids.account_id = campaigns.account_id
         and campaign_ids.campaign_id = campaigns.campaign_id
         and campaigns.campaign_rank = 1
-    left join latest_event_attributes as latest_event
+    left join campaign_attributes as latest_event
         on campaign_ids.account_id = latest_event.account_id
         and campaign_ids.campaign_id = latest_event.campaign_id
-        and latest_event.event_rank = 1
 
 )
 

@@ -15,7 +15,8 @@ campaigns as (
 
 sends as (
 
-    select * from {{ ref('stg_maxemail__sends') }}
+    -- per email id: the smallest message type of its sends (an incremental aggregate)
+    select * from {{ ref('int_maxemail__campaign_sends') }}
 
 ),
 

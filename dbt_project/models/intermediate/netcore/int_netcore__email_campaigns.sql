@@ -7,28 +7,11 @@
 
 with
 
-messages as (
-
-    select * from {{ ref('stg_netcore__messages') }}
-    where campaign_id is not null
-
-),
-
 latest_messages as (
 
-    select
-        account_id,
-        campaign_id,
-        campaign_name,
-        subject,
-        sender_address,
-        row_number() over (
-            partition by account_id, campaign_id
-            order by requested_at desc, message_id desc
-        ) as message_rank
-
-    from ({{ rows_at_group_latest('messages', ['account_id', 'campaign_id'], 'requested_at') }})
-        as latest_requested
+    -- per campaign: its most recently requested message's tags, subject and sender (an
+    -- incremental aggregate of the messages)
+    select * from {{ ref('int_netcore__campaign_attributes') }}
 
 ),
 
@@ -51,7 +34,6 @@ conformed as (
         ) }}
 
     from latest_messages
-    where message_rank = 1
 
 )
 

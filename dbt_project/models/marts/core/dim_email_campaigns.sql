@@ -1,7 +1,8 @@
 {#-
     One row per provider, account_id and campaign_id: campaign metadata plus first send. The
     first send comes from fct_email_deliveries (each pair's first_sent_at; their minimum is the
-    campaign's first `sent` event) rather than from every event of fct_email_events.
+    campaign's first `sent` event), folded per campaign by the incremental
+    int_email_campaign_first_sends, rather than from every event of fct_email_events.
 -#}
 
 with
@@ -12,23 +13,12 @@ campaigns as (
 
 ),
 
-deliveries as (
-
-    select * from {{ ref('fct_email_deliveries') }}
-
-),
-
 first_sends as (
 
-    select
-        provider,
-        account_id,
-        campaign_id,
-        min(first_sent_at) as first_sent_at
-
-    from deliveries
+    -- per campaign: the earliest first_sent_at of its pairs (an incremental aggregate of
+    -- fct_email_deliveries)
+    select * from {{ ref('int_email_campaign_first_sends') }}
     where first_sent_at is not null
-    group by provider, account_id, campaign_id
 
 ),
 
