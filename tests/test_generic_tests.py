@@ -2,9 +2,10 @@
 
 A tiny dbt project in a temporary directory holds a copy of dbt_project/macros/tests (the
 generic tests and our get_where_subquery), with macros/incremental_lookback.sql (the lookback's
-start that `changed_rows` uses), and models of a few literal rows; `dbt test
---store-failures` runs on a DuckDB file and the stored failure rows are read back: each check
-must name the column, the check and the count of the bad rows it found.
+start that `changed_rows` uses) and macros/providers.sql (the registry that registered_provider
+checks), and models of a few literal rows; `dbt test --store-failures` runs on a DuckDB file and
+the stored failure rows are read back: each check must name the column (or the combination), the
+check and the count of the bad rows it found.
 """
 
 from __future__ import annotations
@@ -73,6 +74,16 @@ NULL_REPEATS = """
 select * from (values (1, null), (2, null), (3, 'x3')) as t(id, code)
 """
 
+# The parent of `kind` for the relationships check: bad's 'c' is not in it.
+KINDS = """
+select * from (values ('a'), ('b')) as t(kind)
+"""
+
+# One provider outside the registry (macros/providers.sql), one null (not checked).
+PROVIDERS = """
+select * from (values ('netcore'), ('nope'), (null), ('benchmark')) as t(provider)
+"""
+
 CHECKS = """
       - column_checks:
           name: column_checks_{model}
@@ -82,6 +93,8 @@ CHECKS = """
               - code
               - [kind, code]
               - {{columns: [loaded_at], where: "kind = 'a'"}}
+            relationships:
+              kind: {{to: "ref('kinds')", field: kind}}
             accepted_values:
               kind: ["a", "b"]
 """
@@ -93,6 +106,12 @@ models:
     data_tests:{CHECKS.format(model="good")}
   - name: bad
     data_tests:{CHECKS.format(model="bad")}
+  - name: providers
+    data_tests:
+      - column_checks:
+          name: column_checks_providers
+          arguments:
+            registered_provider: [provider]
   - name: null_repeats
     data_tests:
       - column_checks:
@@ -141,9 +160,8 @@ def run_dbt_test(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     if not project.exists():
         (project / "models").mkdir(parents=True)
         shutil.copytree(ROOT / "dbt_project" / "macros" / "tests", project / "macros" / "tests")
-        shutil.copy(
-            ROOT / "dbt_project" / "macros" / "incremental_lookback.sql", project / "macros"
-        )
+        for macros in ("incremental_lookback.sql", "providers.sql"):
+            shutil.copy(ROOT / "dbt_project" / "macros" / macros, project / "macros")
         (project / "dbt_project.yml").write_text(
             "name: generic_tests\nversion: '1.0.0'\nconfig-version: 2\nprofile: generic_tests\n"
             "vars:\n  event_lookback_hours: 72\n  data_tests_full: false\n"
@@ -159,6 +177,8 @@ def run_dbt_test(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
             "old_bad": OLD_BAD,
             "recent_bad": RECENT_BAD,
             "null_repeats": NULL_REPEATS,
+            "kinds": KINDS,
+            "providers": PROVIDERS,
         }.items():
             (project / "models" / f"{name}.sql").write_text(sql)
         (project / "models" / "schema.yml").write_text(SCHEMA)
@@ -208,7 +228,9 @@ def test_column_checks_passes_good_rows_and_names_each_failing_check(tmp_path: P
         ("kind, code", "unique_combination", 1),
         ("loaded_at", "unique_combination where kind = 'a'", 1),
         ("kind", "accepted_values", 1),
+        ("kind", 'relationships "warehouse"."main"."kinds".kind', 1),
     }
+    assert stored_failures(tmp_path, "providers") == {("provider", "registered_provider", 1)}
     # a null repeats in a combination, not in a column's unique; a test of combinations only
     assert results["null_repeats"]["status"] == "fail"
     assert stored_failures(tmp_path, "null_repeats") == {("code", "unique_combination", 1)}

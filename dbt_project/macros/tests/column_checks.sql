@@ -12,13 +12,18 @@
     Arguments: `not_null` (a list of column names); `unique` (a list whose items are a column
     name, a list of column names: a combination, or a mapping {columns: [...], where: <SQL
     condition>}: the combination among the rows where the condition holds); `accepted_values` (a
-    mapping of a column name to its list of values). The `where` config (changed_rows(...),
+    mapping of a column name to its list of values); `relationships` (a mapping of a column name
+    to {to: "ref('parent')", field: <the parent's column>}: as dbt's relationships, the rows whose
+    non-null value is no value of the parent's field, the parent read in full);
+    `registered_provider` (a list of column names: accepted_values with the providers of the
+    registry, macros/providers.sql, as the registered_provider test). The `where` config (changed_rows(...),
     changed_loads(...)) applies to all of them, as to any data test
     (macros/tests/get_where_subquery.sql): a daily run checks the changed rows only.
-    With a combination, the tested rows (only the columns the checks use) are read once into a
+    With a combination or a relationship, the tested rows (only the columns the checks use) are read once into a
     materialized CTE that every check reads.
 -#}
-{% test column_checks(model, not_null=[], unique=[], accepted_values={}) %}
+{% test column_checks(model, not_null=[], unique=[], accepted_values={}, relationships={},
+    registered_provider=[]) %}
 
     {%- set checks = [] -%}
     {%- set combinations = [] -%}
@@ -50,7 +55,18 @@
             'count(case when ' ~ column ~ ' not in ('
             ~ listed | join(', ') ~ ') then 1 end)')) -%}
     {%- endfor -%}
-    {%- if checks | length + combinations | length == 0 -%}
+    {%- set parents = [] -%}
+    {%- for column, parent in relationships.items() -%}
+        {%- do used.append(column) -%}
+        {%- do parents.append((column, parent['to'], parent['field'])) -%}
+    {%- endfor -%}
+    {%- for column in registered_provider -%}
+        {%- do used.append(column) -%}
+        {%- do checks.append((column, 'registered_provider',
+            "count(case when " ~ column ~ " not in ('"
+            ~ all_providers() | join("', '") ~ "') then 1 end)")) -%}
+    {%- endfor -%}
+    {%- if checks | length + combinations | length + parents | length == 0 -%}
         {{ exceptions.raise_compiler_error('column_checks on ' ~ model ~ ' has no check') }}
     {%- endif -%}
     {%- set outputs = [] -%}
@@ -65,10 +81,17 @@
             'combination_' ~ loop.index)) -%}
         {%- do columns_out.append('(select coalesce(sum(repeats), 0) from combination_'
             ~ loop.index ~ ') as combination_' ~ loop.index) -%}
-    {%- endfor %}
+    {%- endfor -%}
+    {%- for column, to, field in parents -%}
+        {%- do outputs.append((column, 'relationships ' ~ to ~ '.' ~ field,
+            'relationship_' ~ loop.index)) -%}
+        {%- do columns_out.append('(select missing from relationship_'
+            ~ loop.index ~ ') as relationship_' ~ loop.index) -%}
+    {%- endfor -%}
+    {%- set shared = combinations or parents %}
 
     with
-    {%- if combinations %}
+    {%- if shared %}
     tested_rows as materialized (
         select
             {{ used | unique | join(', ') }}
@@ -90,6 +113,18 @@
         having count(*) > 1
     ),
     {%- endfor %}
+    {%- for column, to, field in parents %}
+    relationship_{{ loop.index }} as (
+        select count(*) as missing
+        from tested_rows as child
+        where child.{{ column }} is not null
+            and not exists (
+                select 1
+                from {{ to }} as parent
+                where parent.{{ field }} = child.{{ column }}
+            )
+    ),
+    {%- endfor %}
     {%- endif %}
     failing as (
         select
@@ -97,7 +132,7 @@
             {{ expression }}{{ ',' if not loop.last }}
         {%- endfor %}
         {%- if checks %}
-        from {{ 'tested_rows' if combinations else model }}
+        from {{ 'tested_rows' if shared else model }}
         {%- endif %}
     )
 
