@@ -1,26 +1,25 @@
 {#-
-    dbt's not_null, unique, accepted_values and our unique_combination_of_columns on one model in
-    ONE test node and one read of the model, instead of one node and one scan per column and
-    check: the per-node cost of dbt (~36 ms of its own Python per node) and, on a view, the re-run
-    of the view are paid once. Fails with one row per failing check: the column (or the
-    combination, `a, b, c`), the check and how many rows fail it (for unique and
-    unique_combination: how many rows repeat a value already seen). The same rules as dbt's own
-    tests: not_null counts null rows; unique ignores nulls (count(col) - count(distinct col));
-    accepted_values ignores nulls and compares the column with the values quoted as text;
-    unique_combination groups by the columns as unique_combination_of_columns does (a null is a
-    value like any other).
+    A model's data checks in ONE test node and one read of the model: dbt's not_null, unique,
+    accepted_values and relationships, our unique_combination_of_columns and registered_provider,
+    instead of one node and one scan per column and check: the per-node cost of dbt (~36 ms of
+    its own Python per node) and, on a view, the re-run of the view are paid once. Fails with one
+    row per failing check: the column (or the combination, `a, b, c`), the check and how many
+    rows fail it (for unique and unique_combination: how many rows repeat a value already seen).
+    The same rules as the tests they replace: not_null counts null rows; unique ignores nulls
+    (count(col) - count(distinct col)); accepted_values ignores nulls and compares the column with
+    the values quoted as text; unique_combination groups by the columns as
+    unique_combination_of_columns does (a null is a value like any other); relationships counts
+    the rows whose non-null value is no value of the parent's field (the parent read in full).
     Arguments: `not_null` (a list of column names); `unique` (a list whose items are a column
     name, a list of column names: a combination, or a mapping {columns: [...], where: <SQL
     condition>}: the combination among the rows where the condition holds); `accepted_values` (a
     mapping of a column name to its list of values); `relationships` (a mapping of a column name
-    to {to: "ref('parent')", field: <the parent's column>}: as dbt's relationships, the rows whose
-    non-null value is no value of the parent's field, the parent read in full);
-    `registered_provider` (a list of column names: accepted_values with the providers of the
-    registry, macros/providers.sql, as the registered_provider test). The `where` config (changed_rows(...),
-    changed_loads(...)) applies to all of them, as to any data test
-    (macros/tests/get_where_subquery.sql): a daily run checks the changed rows only.
-    With a combination or a relationship, the tested rows (only the columns the checks use) are read once into a
-    materialized CTE that every check reads.
+    to {to: "ref('parent')", field: <the parent's column>}); `registered_provider` (a list of
+    column names: accepted_values with the registry's providers, macros/providers.sql). The
+    `where` config (changed_rows(...), changed_loads(...)) applies to all of them, as to any data
+    test (macros/tests/get_where_subquery.sql): a daily run checks the changed rows only. With a
+    combination or a relationship, the tested rows (only the columns the checks use) are read
+    once into a materialized CTE that every check reads.
 -#}
 {% test column_checks(model, not_null=[], unique=[], accepted_values={}, relationships={},
     registered_provider=[]) %}
