@@ -6,9 +6,10 @@ An old duplicate is planted in `marts.fct_email_events`: one event id twice, loa
 before the newest load (older than `event_lookback_hours`, 72). Its id is in no raw table, so no
 incremental run re-reads or replaces it, as an old row a bug once wrote would not be. After the
 next day's load, the daily build (`python -m pipelines transform`, what `make transform` runs)
-passes: its `unique` test on `event_id` ran and passed, scoped to the rows within the lookback
-(`where: changed_rows(loaded_at)`), and the duplicate is still there. The full-history run fails,
-naming that test.
+passes: its column_checks test (unique on `event_id` among its checks) ran and passed, scoped
+to the rows within the lookback (`where: changed_rows(loaded_at)`), and the duplicate is still
+there. The full-history run fails, naming that test, and the test's failing row names the column,
+the check and the one repeated row.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def test_the_daily_build_tests_what_it_changed_and_the_full_run_finds_an_old_dup
     line = next(x for x in daily.stdout.splitlines() if x.startswith("dbt build: "))
     assert "unit tests excluded" in line and line.endswith(": ok"), daily.stdout
     ran = statuses(tmp_path)
-    assert ran["unique_fct_email_events_event_id"] == "pass"
+    assert ran["column_checks_fct_email_events"] == "pass"
     assert len(ran) > 10 and set(ran.values()) <= {"pass", "warn"}, ran
     assert query(
         warehouse, f"select count(*) from marts.fct_email_events where event_id = '{PLANTED}'"
@@ -85,5 +86,8 @@ def test_the_daily_build_tests_what_it_changed_and_the_full_run_finds_an_old_dup
     out = full.stdout
     assert full.returncode == 1, out + full.stderr
     assert re.search(r"^dbt test: .*FAILED, exit code 1$", out, re.M), out
-    assert re.findall(r"^FAIL test (\S+)$", out, re.M) == ["unique_fct_email_events_event_id"]
-    assert statuses(tmp_path)["unique_fct_email_events_event_id"] == "fail"
+    assert re.findall(r"^FAIL test (\S+)$", out, re.M) == ["column_checks_fct_email_events"]
+    assert statuses(tmp_path)["column_checks_fct_email_events"] == "fail"
+    compiled = re.search(r"compiled SQL \(its query returns the failing rows\): (.+)$", out, re.M)
+    assert compiled, out
+    assert query(warehouse, Path(compiled.group(1)).read_text()) == [("event_id", "unique", 1)]

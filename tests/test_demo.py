@@ -165,7 +165,7 @@ def test_the_demo_prints_a_short_dbt_summary_and_keeps_the_full_log(demo: Demo) 
     assert "\x1b[" not in text
     assert "\nCompleted successfully" not in text and "]: Completed successfully\n" in text
     assert "Finished running node model.email_analytics.fct_email_events" in text
-    for name in ("fct_email_events", "unique_fct_email_events_event_id"):
+    for name in ("fct_email_events", "column_checks_fct_email_events"):
         assert re.search(rf"OK created .* marts\.{name} |PASS {name} ", text), name
 
 
@@ -220,18 +220,28 @@ def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -
                 "from marts.fct_email_events where provider = 'netcore' limit 1"
             )
         broken = transform(demo, "--data-tests-full", "--select", "fct_email_events")
+        # the failing test's query: one row naming the column, the check and the repeated rows
+        compiled = re.search(
+            r"compiled SQL \(its query returns the failing rows\): (.+)$", broken.stdout, re.M
+        )
+        assert compiled and Path(compiled.group(1)).is_file(), broken.stdout
+        with duckdb.connect(demo.warehouse) as con:
+            failing = con.execute(Path(compiled.group(1)).read_text()).fetchall()
+        assert failing == [("event_id", "unique", 1)], failing
     finally:
         shutil.move(saved, demo.warehouse)
     out = broken.stdout
     assert broken.returncode == 1, out + broken.stderr
-    assert re.search(r"^dbt test: .*\(1 fail, \d+ pass, 1 warn\).*FAILED, exit code 1$", out, re.M)
+    assert re.search(
+        r"^dbt test: .*\(1 fail, (\d+ pass, )?1 warn\).*FAILED, exit code 1$", out, re.M
+    )
     assert "\n2 warning(s):\n  WARN test assert_no_unmapped_event_types: Got 1 result" in out
     assert "\n  netcore: event type 'inbox' is not mapped: 1 event in fct_email_events" in out
-    assert "\nFAIL test unique_fct_email_events_event_id\n" in out
+    assert "\nFAIL test column_checks_fct_email_events\n" in out
     assert "    Got 1 result, configured to fail if != 0" in out
     compiled = re.search(r"compiled SQL \(its query returns the failing rows\): (.+)$", out, re.M)
     assert compiled and Path(compiled.group(1)).is_file(), out
     sql = Path(compiled.group(1)).read_text()
     with duckdb.connect(demo.warehouse) as con:
         assert con.execute(sql).fetchall() == [], "the restored warehouse has no duplicate"
-    assert "unique_fct_email_events_event_id" in log_of(out).read_text()
+    assert "column_checks_fct_email_events" in log_of(out).read_text()

@@ -2,9 +2,10 @@
 
 A tiny dbt project in a temporary directory holds a copy of dbt_project/macros/tests (the
 generic tests and our get_where_subquery), with macros/incremental_lookback.sql (the lookback's
-start that `changed_rows` uses), and models of a few literal rows; `dbt test
---store-failures` runs on a DuckDB file and the stored failure rows are read back: each check
-must name the column, the check and the count of the bad rows it found.
+start that `changed_rows` uses) and macros/providers.sql (the registry that registered_provider
+checks), and models of a few literal rows; `dbt test --store-failures` runs on a DuckDB file and
+the stored failure rows are read back: each check must name the column (or the combination), the
+check and the count of the bad rows it found.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ select * from (values
 ) as t(id, kind, code, loaded_at)
 """
 
-# Two null ids, one value outside the accepted ones, one code three times (2 repeats).
+# Two null ids, one value outside the accepted ones, one code three times (2 repeats), the pair
+# (kind, code) = ('a', 'x1') twice (1 repeat), and among the rows of kind 'a' one loaded_at twice
+# (1 repeat: over all rows that loaded_at repeats 3 times, the where of the combination counts).
 BAD = """
 select * from (values
     (null, 'a', 'x1', timestamp '2026-01-10 00:00:00'),
@@ -44,12 +47,13 @@ select * from (values
 ) as t(id, kind, code, loaded_at)
 """
 
-# The bad row (a null id, a kind outside the list) was loaded 9 days before the newest row: a
-# daily test scoped to changed_rows(loaded_at) with a 72 h lookback does not see it; the full
-# run (data_tests_full) does.
+# The bad rows (a null id, a kind outside the list; code 'x1' twice) were loaded 9 days before
+# the newest row: a daily test scoped to changed_rows(loaded_at) with a 72 h lookback does not
+# see them; the full run (data_tests_full) does.
 OLD_BAD = """
 select * from (values
     (null, 'z', 'x1', timestamp '2026-01-01 00:00:00', '1767225600.5'),
+    (5, 'a', 'x1', timestamp '2026-01-01 00:00:00', '1767225600.5'),
     (2, 'a', 'x2', timestamp '2026-01-10 00:00:00', '1768003200.25')
 ) as t(id, kind, code, loaded_at, dlt_load_id)
 """
@@ -64,12 +68,33 @@ select * from (values
 ) as t(id, kind, code, loaded_at, dlt_load_id)
 """
 
+# Two rows whose code is null: `unique` on a column ignores nulls (as dbt's unique), a
+# combination counts a null as a value (as unique_combination_of_columns did).
+NULL_REPEATS = """
+select * from (values (1, null), (2, null), (3, 'x3')) as t(id, code)
+"""
+
+# The parent of `kind` for the relationships check: bad's 'c' is not in it.
+KINDS = """
+select * from (values ('a'), ('b')) as t(kind)
+"""
+
+# One provider outside the registry (macros/providers.sql), one null (not checked).
+PROVIDERS = """
+select * from (values ('netcore'), ('nope'), (null), ('benchmark')) as t(provider)
+"""
+
 CHECKS = """
       - column_checks:
           name: column_checks_{model}
           arguments:
             not_null: [id, loaded_at]
-            unique: [code]
+            unique:
+              - code
+              - [kind, code]
+              - {{columns: [loaded_at], where: "kind = 'a'"}}
+            relationships:
+              kind: {{to: "ref('kinds')", field: kind}}
             accepted_values:
               kind: ["a", "b"]
 """
@@ -81,12 +106,29 @@ models:
     data_tests:{CHECKS.format(model="good")}
   - name: bad
     data_tests:{CHECKS.format(model="bad")}
+  - name: providers
+    data_tests:
+      - column_checks:
+          name: column_checks_providers
+          arguments:
+            registered_provider: [provider]
+  - name: null_repeats
+    data_tests:
+      - column_checks:
+          name: column_checks_null_repeats
+          arguments:
+            unique: [code, [code]]
+      - column_checks:
+          name: column_checks_null_repeats_only_combination
+          arguments:
+            unique: [[id], [code]]
   - name: old_bad
     data_tests:
       - column_checks:
           name: column_checks_old_bad
           arguments:
             not_null: [id]
+            unique: [[code]]
             accepted_values:
               kind: ["a", "b"]
           config:
@@ -95,6 +137,7 @@ models:
           name: column_checks_old_bad_loads
           arguments:
             not_null: [id]
+            unique: [[code]]
             accepted_values:
               kind: ["a", "b"]
           config:
@@ -117,9 +160,8 @@ def run_dbt_test(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     if not project.exists():
         (project / "models").mkdir(parents=True)
         shutil.copytree(ROOT / "dbt_project" / "macros" / "tests", project / "macros" / "tests")
-        shutil.copy(
-            ROOT / "dbt_project" / "macros" / "incremental_lookback.sql", project / "macros"
-        )
+        for macros in ("incremental_lookback.sql", "providers.sql"):
+            shutil.copy(ROOT / "dbt_project" / "macros" / macros, project / "macros")
         (project / "dbt_project.yml").write_text(
             "name: generic_tests\nversion: '1.0.0'\nconfig-version: 2\nprofile: generic_tests\n"
             "vars:\n  event_lookback_hours: 72\n  data_tests_full: false\n"
@@ -134,6 +176,9 @@ def run_dbt_test(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
             "bad": BAD,
             "old_bad": OLD_BAD,
             "recent_bad": RECENT_BAD,
+            "null_repeats": NULL_REPEATS,
+            "kinds": KINDS,
+            "providers": PROVIDERS,
         }.items():
             (project / "models" / f"{name}.sql").write_text(sql)
         (project / "models" / "schema.yml").write_text(SCHEMA)
@@ -180,7 +225,18 @@ def test_column_checks_passes_good_rows_and_names_each_failing_check(tmp_path: P
     assert stored_failures(tmp_path, "bad") == {
         ("id", "not_null", 2),
         ("code", "unique", 2),
+        ("kind, code", "unique_combination", 1),
+        ("loaded_at", "unique_combination where kind = 'a'", 1),
         ("kind", "accepted_values", 1),
+        ("kind", 'relationships "warehouse"."main"."kinds".kind', 1),
+    }
+    assert stored_failures(tmp_path, "providers") == {("provider", "registered_provider", 1)}
+    # a null repeats in a combination, not in a column's unique; a test of combinations only
+    assert results["null_repeats"]["status"] == "fail"
+    assert stored_failures(tmp_path, "null_repeats") == {("code", "unique_combination", 1)}
+    assert results["null_repeats_only_combination"]["status"] == "fail"
+    assert stored_failures(tmp_path, "null_repeats_only_combination") == {
+        ("code", "unique_combination", 1)
     }
     # outside the lookback: the daily run does not see the old bad row, by either rule
     assert results["old_bad"]["status"] == "pass"
@@ -202,5 +258,6 @@ def test_changed_rows_and_loads_scopes_are_lifted_by_data_tests_full(tmp_path: P
         assert results[test]["status"] == "fail"
         assert stored_failures(tmp_path, test) == {
             ("id", "not_null", 1),
+            ("code", "unique_combination", 1),
             ("kind", "accepted_values", 1),
         }
