@@ -128,29 +128,3 @@ first_receipts as (
     ] -%}
     {{ columns | join(',\n        ') }}
 {%- endmacro %}
-
-
-{#-
-    rows_at_partition_latest(relation, partition_by, latest_column): the rows of `relation` whose
-    `latest_column` is the largest of their partition (all rows of a partition where it is null
-    throughout), with every column. A model that keeps "the latest row" by
-    `row_number() over (partition by ... order by <latest_column> desc, <tie breakers>)` numbers
-    these few rows instead of sorting every row: the same row comes first (a null sorts last
-    in DuckDB's `desc`, and is left out here unless the whole partition has only nulls). Used for
-    the campaign attributes carried on events (APSIS One, Benchmark, Netcore), where a partition
-    is a whole campaign's events and the window over every event was a quarter of
-    int_email_campaigns__unioned.
--#}
-{% macro rows_at_partition_latest(relation, partition_by, latest_column) -%}
-    select * from (
-        select
-            *,
-            max({{ latest_column }}) over (
-                partition by {{ partition_by | join(', ') }}
-            ) as partition_latest_value
-
-        from {{ relation }}
-    ) as partition_rows
-    where {{ latest_column }} = partition_latest_value
-        or partition_latest_value is null
-{%- endmacro %}
