@@ -156,7 +156,7 @@ def test_the_demo_prints_a_short_dbt_summary_and_keeps_the_full_log(demo: Demo) 
     assert line.endswith(": ok")
     counts = summary_counts(line)
     assert counts == run_results_counts(demo.workdir / "dbt_target")
-    assert counts["models"]["success"] > 10 and counts["data tests"]["pass"] > 50
+    assert counts["models"]["success"] > 10 and counts["data tests"]["pass"] > 20
 
     log = log_of(out)
     assert log.parent.parent == demo.workdir / "dbt_logs" and log.is_file()
@@ -200,7 +200,7 @@ def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -
     assert line.startswith("dbt test: ") and line.endswith(": ok"), full.stdout
     counts = summary_counts(line)
     assert counts == run_results_counts(demo.workdir / "dbt_target")
-    assert list(counts) == ["data tests"] and counts["data tests"]["pass"] > 50
+    assert list(counts) == ["data tests"] and counts["data tests"]["pass"] > 20
     run_results = json.loads((demo.workdir / "dbt_target" / "run_results.json").read_text())
     assert run_results["args"]["vars"] == {"data_tests_full": True}
 
