@@ -11,8 +11,6 @@
     config(
         materialized='incremental',
         unique_key='split_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
     )
 }}
 

@@ -12,8 +12,6 @@
     config(
         materialized='incremental',
         unique_key='campaign_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
     )
 }}
 

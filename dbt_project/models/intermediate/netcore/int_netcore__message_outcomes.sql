@@ -26,8 +26,6 @@
     config(
         materialized='incremental',
         unique_key='message_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
         enabled=var('netcore_enabled', true),
     )
 }}

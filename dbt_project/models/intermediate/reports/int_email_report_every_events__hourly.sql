@@ -14,7 +14,6 @@
     config(
         materialized='incremental',
         unique_key='hour_key',
-        incremental_strategy='delete+insert',
     )
 }}
 

@@ -16,7 +16,6 @@
     config(
         materialized='incremental',
         unique_key='campaign_key',
-        incremental_strategy='delete+insert',
     )
 }}
 
