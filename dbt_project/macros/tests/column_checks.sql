@@ -1,6 +1,6 @@
 {#-
     A model's data checks in ONE test node and one read of the model: dbt's not_null, unique,
-    accepted_values and relationships, our unique_combination_of_columns and registered_provider,
+    accepted_values and relationships, a unique combination of columns and registered_provider,
     instead of one node and one scan per column and check: the per-node cost of dbt (~36 ms of
     its own Python per node) and, on a view, the re-run of the view are paid once. Fails with one
     row per failing check: the column (or the combination, `a, b, c`), the check and how many
@@ -8,7 +8,7 @@
     The same rules as the tests they replace: not_null counts null rows; unique ignores nulls
     (count(col) - count(distinct col)); accepted_values ignores nulls and compares the column with
     the values quoted as text; unique_combination groups by the columns as
-    unique_combination_of_columns does (a null is a value like any other); relationships counts
+    dbt_utils' unique_combination_of_columns does (a null is a value like any other); relationships counts
     the rows whose non-null value is no value of the parent's field (the parent read in full).
     Arguments: `not_null` (a list of column names); `unique` (a list whose items are a column
     name, a list of column names: a combination, or a mapping {columns: [...], where: <SQL

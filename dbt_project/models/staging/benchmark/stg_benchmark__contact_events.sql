@@ -115,7 +115,7 @@ code_parsed as (
             dbt.type_int(),
         ) }} as bounce_code,
         -- the incremental table's unique key: the event's merge key as staged (the columns of
-        -- its unique_combination_of_columns test; nulls as '')
+        -- the unique combination in its column_checks; nulls as '')
         {{ dbt.hash(identity_string([
             'account_id', 'contact_id', 'raw_event_type', 'occurred_at', 'campaign_id', 'link_id',
         ])) }} as contact_event_key
