@@ -70,3 +70,33 @@ campaign_rows as (
     )
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    The rows of an incremental per-key aggregate that keeps the smallest `min_column` and the
+    newest `last_loaded_at` of its key's rows (int_maxemail__campaign_sends,
+    int_email_campaign_first_sends): `recent` (a CTE with `key_columns`, `min_column` and
+    last_loaded_at) folded with the stored row of each key it touches (stored_and_recent_rows);
+    min and max give over (stored row + new rows) what they give over all rows. Renders the
+    CTE `candidates` (placed after the model's last CTE and a comma) and the final select, with
+    campaign_key, the model's unique key.
+-#}
+{% macro min_and_newest_per_key(recent, key_columns, min_column) -%}
+candidates as (
+
+    {{ stored_and_recent_rows(recent, key_columns + [min_column, 'last_loaded_at'], key_columns) }}
+
+)
+
+select
+    {%- for column in key_columns %}
+    {{ column }},
+    {%- endfor %}
+    min({{ min_column }}) as {{ min_column }},
+    max(last_loaded_at) as last_loaded_at,
+    {{ email_event_id(key_columns) }} as campaign_key
+
+from candidates
+group by {{ key_columns | join(', ') }}
+{%- endmacro %}
+

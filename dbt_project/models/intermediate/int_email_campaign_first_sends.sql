@@ -4,7 +4,7 @@
     first sends of dim_email_campaigns. Incremental (delete+insert on campaign_key): a run folds
     the pairs loaded within the lookback of the provider's newest `last_loaded_at` here (macro
     loaded_within_lookback_pruned: older row groups of the deliveries are skipped) into the
-    stored rows of their campaigns (macro stored_and_recent_rows). Exact because a pair is
+    stored rows of their campaigns (macro min_and_newest_per_key). Exact because a pair is
     rebuilt from all of its events and fct_email_events only adds events or replaces one by
     the same event, so a pair's first_sent_at never grows and its last_loaded_at never shrinks.
 -#}
@@ -42,23 +42,4 @@ recent as (
 
 ),
 
-candidates as (
-
-    {{ stored_and_recent_rows(
-        'recent',
-        ['provider', 'account_id', 'campaign_id', 'first_sent_at', 'last_loaded_at'],
-        ['provider', 'account_id', 'campaign_id'],
-    ) }}
-
-)
-
-select
-    provider,
-    account_id,
-    campaign_id,
-    min(first_sent_at) as first_sent_at,
-    max(last_loaded_at) as last_loaded_at,
-    {{ email_event_id(['provider', 'account_id', 'campaign_id']) }} as campaign_key
-
-from candidates
-group by provider, account_id, campaign_id
+{{ min_and_newest_per_key('recent', ['provider', 'account_id', 'campaign_id'], 'first_sent_at') }}

@@ -2,7 +2,7 @@
     One row per account_id and email id of Maxemail's sends: the smallest message type any send
     carries and the newest loaded_at. Incremental (delete+insert on campaign_key): a run folds
     the sends loaded within the lookback of the newest `last_loaded_at` here into the stored rows
-    of their email ids (macro stored_and_recent_rows; min and max give what they give over all
+    of their email ids (macro min_and_newest_per_key; min and max give what they give over all
     sends).
 -#}
 
@@ -31,23 +31,4 @@ recent as (
 
 ),
 
-candidates as (
-
-    {{ stored_and_recent_rows(
-        'recent',
-        ['provider', 'account_id', 'email_id', 'message_type', 'last_loaded_at'],
-        ['provider', 'account_id', 'email_id'],
-    ) }}
-
-)
-
-select
-    provider,
-    account_id,
-    email_id,
-    min(message_type) as message_type,
-    max(last_loaded_at) as last_loaded_at,
-    {{ email_event_id(['provider', 'account_id', 'email_id']) }} as campaign_key
-
-from candidates
-group by provider, account_id, email_id
+{{ min_and_newest_per_key('recent', ['provider', 'account_id', 'email_id'], 'message_type') }}
