@@ -88,18 +88,35 @@
 {%- endmacro %}
 
 
-{#- The pair columns, account_id null-safe (a join on them hashes on both engines). -#}
-{% macro machine_pair_columns(alias=none) -%}
-    {%- set p = (alias ~ '.') if alias else '' -%}
-    {{ p }}provider, coalesce({{ p }}account_id, '') as pair_account_id, {{ p }}campaign_id, {{ p }}recipient_key
+{#-
+    The pair's key columns, null-safe (staging turns '' into null, so '' stands for null exactly):
+    an equi-join on them hashes on both engines, where `is not distinct from` does not on
+    PostgreSQL, and an event with a null key (none passes the fact's not_null checks) still
+    finds its pair rather than dropping out of the inner join.
+-#}
+{% macro machine_pair_columns() -%}
+    provider,
+    coalesce(account_id, '') as pair_account_id,
+    coalesce(campaign_id, '') as pair_campaign_id,
+    coalesce(recipient_key, '') as pair_recipient_key
 {%- endmacro %}
 
 
+{#- The join of `left` (event rows) with `right` (rows keyed by machine_pair_columns). -#}
 {% macro machine_pair_join(left, right) -%}
     {{ left }}.provider = {{ right }}.provider
         and coalesce({{ left }}.account_id, '') = {{ right }}.pair_account_id
-        and {{ left }}.campaign_id = {{ right }}.campaign_id
-        and {{ left }}.recipient_key = {{ right }}.recipient_key
+        and coalesce({{ left }}.campaign_id, '') = {{ right }}.pair_campaign_id
+        and coalesce({{ left }}.recipient_key, '') = {{ right }}.pair_recipient_key
+{%- endmacro %}
+
+
+{#- The join of two CTEs that both carry the pair columns. -#}
+{% macro machine_pair_key_join(left, right) -%}
+    {{ left }}.provider = {{ right }}.provider
+        and {{ left }}.pair_account_id = {{ right }}.pair_account_id
+        and {{ left }}.pair_campaign_id = {{ right }}.pair_campaign_id
+        and {{ left }}.pair_recipient_key = {{ right }}.pair_recipient_key
 {%- endmacro %}
 
 
@@ -175,7 +192,9 @@ machine_engagements as (
         windows.click_burst_until,
         windows.open_burst_until,
         windows.classified_loaded_at as pair_classified_loaded_at,
-        windows.pair_account_id
+        windows.pair_account_id,
+        windows.pair_campaign_id,
+        windows.pair_recipient_key
 
     from {{ events }} as events
     inner join machine_pair_windows as windows
@@ -188,7 +207,7 @@ machine_pair_bursts as (
 
     -- distinct links clicked in the click burst (id, else URL), opens in the open burst
     select
-        provider, pair_account_id, campaign_id, recipient_key,
+        provider, pair_account_id, pair_campaign_id, pair_recipient_key,
         count(distinct case
             when event_type = 'clicked' and occurred_at <= click_burst_until
                 then {{ dbt.concat([
@@ -252,10 +271,7 @@ machine_ruled as (
 
     from machine_engagements as engagements
     left join machine_pair_bursts as bursts
-        on engagements.provider = bursts.provider
-        and engagements.pair_account_id = bursts.pair_account_id
-        and engagements.campaign_id = bursts.campaign_id
-        and engagements.recipient_key = bursts.recipient_key
+        on {{ machine_pair_key_join('engagements', 'bursts') }}
 
 ),
 
@@ -263,7 +279,7 @@ machine_bot_clicks as (
 
     -- rule 10's window: the pair's clicks flagged as a scanner's (3, 6, 7, 8)
     select
-        provider, pair_account_id, campaign_id, recipient_key,
+        provider, pair_account_id, pair_campaign_id, pair_recipient_key,
         min(occurred_at) as first_bot_click_at,
         {{ dbt.dateadd('second', burst_seconds, 'max(occurred_at)') }} as scanner_open_until
 
@@ -288,10 +304,7 @@ machine_classified as (
 
     from machine_ruled as ruled
     left join machine_bot_clicks as bot_clicks
-        on ruled.provider = bot_clicks.provider
-        and ruled.pair_account_id = bot_clicks.pair_account_id
-        and ruled.campaign_id = bot_clicks.campaign_id
-        and ruled.recipient_key = bot_clicks.recipient_key
+        on {{ machine_pair_key_join('ruled', 'bot_clicks') }}
 
 )
 {%- endmacro %}
