@@ -14,8 +14,10 @@
       6 fast_click         a click at or before the reference + machine_click_seconds_after_delivery
       7 click_burst        a click within machine_click_burst_seconds of the pair's first click,
                            when those clicks cover >= machine_click_burst_min_links links
-      8 click_before_open  a click before the pair's first open (or with none) and within
-                           machine_click_before_open_seconds of the reference (-1: at any time)
+      8 click_before_open  a click before the pair's first open (or with none; only with none
+                           where an opened row is the latest open, seed email_providers
+                           open_rows: Maxemail) and within machine_click_before_open_seconds of
+                           the reference (-1: at any time)
       9 open_burst         an open within machine_open_burst_seconds of the pair's first open,
                            when there are >= machine_open_burst_min_opens of them
      10 scanner_open       an open from the pair's first click flagged 3, 6, 7 or 8 to
@@ -172,7 +174,10 @@ machine_pair_windows as (
         end as {{ name }},
         {%- endfor %}
         {{ dbt.dateadd('second', burst_seconds, 'first_clicked_at') }} as click_burst_until,
-        {{ dbt.dateadd('second', open_burst_seconds, 'first_opened_at') }} as open_burst_until
+        {{ dbt.dateadd('second', open_burst_seconds, 'first_opened_at') }} as open_burst_until,
+        -- Maxemail's `opened` row is the recipient's latest open (seed email_providers.open_rows):
+        -- its first open is unknown
+        coalesce(providers.open_rows = 'latest_per_recipient', false) as opens_are_latest
 
     from machine_pair_times as pair_times
     left join {{ ref('email_providers') }} as providers
@@ -186,6 +191,7 @@ machine_engagements as (
     select
         events.*,
         windows.first_opened_at as pair_first_opened_at,
+        windows.opens_are_latest,
         windows.fast_open_until,
         windows.fast_click_until,
         windows.before_open_until,
@@ -253,7 +259,8 @@ machine_ruled as (
                 then 'click_burst'
             when engagements.event_type = 'clicked'
                 and (engagements.pair_first_opened_at is null
-                    or engagements.occurred_at < engagements.pair_first_opened_at)
+                    or (engagements.occurred_at < engagements.pair_first_opened_at
+                        and not engagements.opens_are_latest))
                 {%- if before_open_seconds >= 0 %}
                 and {{ machine_timing_rule('engagements.before_open_until', 'engagements.occurred_at') }}
                 {%- endif %}
