@@ -91,16 +91,18 @@
 
 
 {#-
-    The pair's key columns, null-safe (staging turns '' into null, so '' stands for null exactly):
-    an equi-join on them hashes on both engines, where `is not distinct from` does not on
-    PostgreSQL, and an event with a null key (none passes the fact's not_null checks) still
-    finds its pair rather than dropping out of the inner join.
+    The pair's key columns: account_id null-safe (it may be null; staging turns '' into null, so
+    '' stands for null exactly), so an equi-join hashes on both engines, where `is not distinct
+    from` does not on PostgreSQL. campaign_id and recipient_key are never null (the fact's
+    not_null checks) and stay plain columns (a coalesce of the 64-character key on every row
+    cost CPU); an open or click with a null one keeps its row through the left join in
+    machine_engagements and is human unless a value rule (1-4) fires.
 -#}
 {% macro machine_pair_columns() -%}
     provider,
     coalesce(account_id, '') as pair_account_id,
-    coalesce(campaign_id, '') as pair_campaign_id,
-    coalesce(recipient_key, '') as pair_recipient_key
+    campaign_id as pair_campaign_id,
+    recipient_key as pair_recipient_key
 {%- endmacro %}
 
 
@@ -108,8 +110,8 @@
 {% macro machine_pair_join(left, right) -%}
     {{ left }}.provider = {{ right }}.provider
         and coalesce({{ left }}.account_id, '') = {{ right }}.pair_account_id
-        and coalesce({{ left }}.campaign_id, '') = {{ right }}.pair_campaign_id
-        and coalesce({{ left }}.recipient_key, '') = {{ right }}.pair_recipient_key
+        and {{ left }}.campaign_id = {{ right }}.pair_campaign_id
+        and {{ left }}.recipient_key = {{ right }}.pair_recipient_key
 {%- endmacro %}
 
 
@@ -203,7 +205,7 @@ machine_engagements as (
         windows.pair_recipient_key
 
     from {{ events }} as events
-    inner join machine_pair_windows as windows
+    left join machine_pair_windows as windows
         on {{ machine_pair_join('events', 'windows') }}
     where events.event_type in ('opened', 'clicked')
 
