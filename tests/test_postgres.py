@@ -56,7 +56,7 @@ KWARGS = {
 # Both builds report as of the world clock, bucketed in a zone with daylight saving.
 VARS = ("--vars", "{report_as_of: '2026-05-01T00:00:00Z', reporting_timezone: Europe/London}")
 # Columns that differ between any two loads: when dlt loaded the rows.
-LOAD_TIME_COLUMNS = {"loaded_at", "last_loaded_at", "dlt_load_id"}
+LOAD_TIME_COLUMNS = {"loaded_at", "last_loaded_at", "classified_loaded_at", "dlt_load_id"}
 
 
 def required() -> bool:

@@ -135,11 +135,15 @@ def test_a_seed_edit_stops_the_incremental_fact_until_the_command_it_names_rebui
     warehouse.load_apsis(sandbox)
     warehouse.build_ok(project, *SELECT)
     guard = "select model_name, seed_name from seeds.seed_guard order by seed_name"
-    assert warehouse.rows(guard) == [
+    recorded_names = warehouse.rows(guard)
+    assert recorded_names[:4] == [
         ("fct_email_events", "email_bounce_codes"),
         ("fct_email_events", "email_event_type_map"),
+        ("fct_email_events", "email_machine_ip_prefixes"),
         ("fct_email_events", "email_providers"),
     ]
+    # and the machine rules' vars (issue 16), recorded as `var:<name>`
+    assert ("fct_email_events", "var:machine_open_seconds_after_delivery") in recorded_names
     before = dict(warehouse.rows(BOUNCES))
     assert before.get("hard", 0) > 0, before
 
@@ -179,3 +183,12 @@ def test_a_seed_edit_stops_the_incremental_fact_until_the_command_it_names_rebui
         "'fct_email_events' and seed_name = 'email_bounce_codes'"
     )
     assert recorded == [(1,)]
+
+    # a machine rule's var changed (issue 16): stopped the same way, naming the var
+    changed_var = warehouse.dbt(
+        project, *SELECT, "--vars", "{machine_open_seconds_after_delivery: 30}"
+    )
+    assert changed_var.returncode == 1, changed_var.stdout[-3000:]
+    assert "var machine_open_seconds_after_delivery changed since fct_email_events" in (
+        changed_var.stdout
+    ), changed_var.stdout[-3000:]

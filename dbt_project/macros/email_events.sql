@@ -29,6 +29,7 @@
     coalesce(device_raw, '') asc,
     coalesce(country, '') asc,
     coalesce(link_url, '') asc,
+    coalesce(ip_address, '') asc,
     coalesce(cast(bounce_code as {{ dbt.type_string() }}), '') asc
 {%- endmacro %}
 
@@ -94,7 +95,10 @@ first_receipts as (
 
 {#-
     The columns of the canonical event contract (DESIGN.md), in order: the select list of every
-    model that passes events on unchanged (int_email_events__deduplicated, fct_email_events).
+    model that passes events on unchanged (int_email_events__deduplicated, fct_email_events,
+    which adds the machine flags after them: macro machine_flag_columns). The machine signals
+    (ip_address, provider_machine_flag; issue 16) come last, so a fact built before them gains
+    them at its end (on_schema_change append_new_columns) in the same order as a new build.
 -#}
 {% macro canonical_event_columns() -%}
     {%- set columns = [
@@ -125,6 +129,8 @@ first_receipts as (
         'complaint_source',
         'source_event_id',
         'loaded_at',
+        'ip_address',
+        'provider_machine_flag',
     ] -%}
     {{ columns | join(',\n        ') }}
 {%- endmacro %}

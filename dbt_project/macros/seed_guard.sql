@@ -17,8 +17,14 @@
     before the model's SQL runs, and a silent rebuild of years of events is the user's call
     (DECISIONLOG.md "Seed edits stop the incremental facts"). The seeds are tiny: a check is two
     queries.
+
+    `guarded_vars` (issue 16): names of dbt vars whose values the stored rows also depend on
+    (fct_email_events: the machine rules, macro machine_rule_vars). They are recorded in the same
+    table, as rows `var:<name>` with the value as JSON, and a changed value stops an incremental
+    run the same way. A record made before a guarded seed or var existed (a fact built before
+    issue 16, whose rows have no machine flags) also stops it, naming the same command.
 -#}
-{% macro seed_guard(seeds=none) -%}
+{% macro seed_guard(seeds=none, guarded_vars=none) -%}
     {%- if model.resource_type == 'unit_test' -%}
         {#- a unit test's inputs are its fixtures: nothing to guard -#}
         {{- return('') -}}
@@ -29,20 +35,51 @@
     {%- for seed in seeds -%}
         {%- do relations.update({seed: ref(seed)}) -%}
     {%- endfor -%}
-    {{- config(post_hook=["{{ seed_guard_record(" ~ seeds | tojson ~ ") }}"]) -}}
+    {%- set guarded_vars = guarded_vars or [] -%}
+    {{- config(post_hook=[
+        "{{ seed_guard_record(" ~ seeds | tojson ~ ", " ~ guarded_vars | tojson ~ ") }}"
+    ]) -}}
     {%- if execute and is_incremental() -%}
         {%- set recorded = seed_guard_recorded(relations) -%}
         {%- if recorded -%}
             {%- set now = seed_guard_checksums(relations) -%}
+            {%- do now.update(seed_guard_var_values(guarded_vars)) -%}
             {%- set changed = [] -%}
-            {%- for seed in seeds if recorded.get(seed) != now[seed] -%}
-                {%- do changed.append(seed) -%}
+            {%- set unrecorded = [] -%}
+            {%- for name in now if recorded.get(name) != now[name] -%}
+                {%- if name in recorded -%}
+                    {%- do changed.append(name) -%}
+                {%- else -%}
+                    {%- do unrecorded.append(name) -%}
+                {%- endif -%}
             {%- endfor -%}
-            {%- if changed -%}
-                {%- set command = '--full-refresh -s ' ~ this.identifier ~ '+' -%}
+            {%- set command = '--full-refresh -s ' ~ this.identifier ~ '+' -%}
+            {%- if unrecorded and not changed -%}
                 {{ exceptions.raise_compiler_error(
-                    'seed ' ~ changed | join(', ') ~ ' changed since ' ~ this.identifier
-                    ~ ' was built: its rows keep the values decoded by the old seed, and an'
+                    this.identifier ~ ' was built before it depended on ' ~ unrecorded | join(', ')
+                    ~ ' (e.g. the machine flags of issue 16): its rows lack what they decide, and an'
+                    ~ ' incremental run would fill it in for the newest rows only. Rebuild it and'
+                    ~ ' the models built from it once: make transform DBT_ARGS="' ~ command
+                    ~ '" (dbt build ' ~ command ~ ')'
+                ) }}
+            {%- endif -%}
+            {%- if changed -%}
+                {%- set seeds_changed, vars_changed = [], [] -%}
+                {%- for name in changed -%}
+                    {%- if name.startswith('var:') -%}
+                        {%- do vars_changed.append(name[4:]) -%}
+                    {%- else -%}
+                        {%- do seeds_changed.append(name) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+                {%- set what -%}
+                    {%- if seeds_changed -%}seed {{ seeds_changed | join(', ') }}{%- endif -%}
+                    {%- if seeds_changed and vars_changed %} and {% endif -%}
+                    {%- if vars_changed -%}var {{ vars_changed | join(', ') }}{%- endif -%}
+                {%- endset -%}
+                {{ exceptions.raise_compiler_error(
+                    what ~ ' changed since ' ~ this.identifier
+                    ~ ' was built: its rows keep the values decoded by the old one, and an'
                     ~ ' incremental run would decode only the newest rows by the new one. Rebuild'
                     ~ ' it and the models built from it: make transform DBT_ARGS="' ~ command
                     ~ '" (dbt build ' ~ command ~ ')'
@@ -54,7 +91,19 @@
 
 
 {% macro seed_guard_default_seeds() -%}
-    {{ return(['email_bounce_codes', 'email_event_type_map', 'email_providers']) }}
+    {{ return([
+        'email_bounce_codes', 'email_event_type_map', 'email_machine_ip_prefixes', 'email_providers',
+    ]) }}
+{%- endmacro %}
+
+
+{#- `var:<name>` -> the var's value as JSON text, for each name of `names` (recorded like seeds). -#}
+{% macro seed_guard_var_values(names) -%}
+    {%- set values = {} -%}
+    {%- for name in names or [] -%}
+        {%- do values.update({'var:' ~ name: var(name) | tojson}) -%}
+    {%- endfor -%}
+    {{ return(values) }}
 {%- endmacro %}
 
 
@@ -112,7 +161,7 @@
 
 
 {#- The post-hook: record the checksums of the seeds the model was just built with. -#}
-{% macro seed_guard_record(seeds) -%}
+{% macro seed_guard_record(seeds, guarded_vars=none) -%}
     {%- if execute -%}
         {%- set relations = {} -%}
         {%- for seed in seeds -%}
@@ -120,6 +169,7 @@
         {%- endfor -%}
         {%- set guard = seed_guard_relation(relations) -%}
         {%- set checksums = seed_guard_checksums(relations) -%}
+        {%- do checksums.update(seed_guard_var_values(guarded_vars)) -%}
         {%- call statement('seed_guard_table') -%}
             create table if not exists {{ guard }} (
                 model_name {{ dbt.type_string() }},
@@ -133,7 +183,7 @@
         {%- call statement('seed_guard_insert') -%}
             insert into {{ guard }} (model_name, seed_name, checksum) values
             {%- for seed, checksum in checksums.items() %}
-            ('{{ this.identifier }}', '{{ seed }}', '{{ checksum }}'){{ ',' if not loop.last }}
+            ('{{ this.identifier }}', '{{ seed }}', '{{ checksum | replace("'", "''") }}'){{ ',' if not loop.last }}
             {%- endfor %}
         {%- endcall -%}
     {%- endif -%}

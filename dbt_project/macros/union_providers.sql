@@ -33,7 +33,9 @@
     mapping and bounce decoding, which follow the union (int_email_events__pseudonymized,
     __type_mapped, __bounce_decoded): the address itself, the raw type, the provider's own
     fields that tell two events of one recipient, message and type apart (`event_identity`),
-    and the provider's own bounce class and text where it gives them.
+    the provider's own bounce class and text where it gives them, and the machine signals
+    (issue 16): the opener's or clicker's IP address and the provider's own machine flag
+    (`provider_machine_flag`, e.g. SendGrid `sg_machine_open`; none of the four sends one).
 -#}
 {% macro conformed_columns(entity) -%}
     {%- set string, timestamp = dbt.type_string(), dbt.type_timestamp() -%}
@@ -63,6 +65,8 @@
             ('unsubscribe_topic', string),
             ('complaint_source', string),
             ('loaded_at', timestamp),
+            ('ip_address', string),
+            ('provider_machine_flag', dbt.type_boolean()),
         ],
         'email_campaigns': [
             ('provider', string),

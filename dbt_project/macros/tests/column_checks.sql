@@ -15,14 +15,16 @@
     condition>}: the combination among the rows where the condition holds); `accepted_values` (a
     mapping of a column name to its list of values); `relationships` (a mapping of a column name
     to {to: "ref('parent')", field: <the parent's column>}); `registered_provider` (a list of
-    column names: accepted_values with the registry's providers, macros/providers.sql). The
+    column names: accepted_values with the registry's providers, macros/providers.sql); `rules`
+    (a mapping of a rule's name to an SQL condition every row must meet; a row where it is false
+    or null fails it, e.g. a column set exactly for one event type). The
     `where` config (changed_rows(...), changed_loads(...)) applies to all of them, as to any data
     test (macros/tests/get_where_subquery.sql): a daily run checks the changed rows only. With a
     combination or a relationship, the tested rows (only the columns the checks use) are read
     once into a materialized CTE that every check reads.
 -#}
 {% test column_checks(model, not_null=[], unique=[], accepted_values={}, relationships={},
-    registered_provider=[]) %}
+    registered_provider=[], rules={}) %}
 
     {%- set checks = [] -%}
     {%- set combinations = [] -%}
@@ -65,6 +67,12 @@
             "count(case when " ~ column ~ " not in ('"
             ~ all_providers() | join("', '") ~ "') then 1 end)")) -%}
     {%- endfor -%}
+    {%- set rule_items = rules.items() | list -%}
+    {%- for name, condition in rule_items -%}
+        {%- do checks.append((name, 'rule',
+            'sum(rule_' ~ loop.index ~ '_fails)' if (unique | reject('string') | list or relationships)
+            else 'count(case when ' ~ condition ~ ' then null else 1 end)')) -%}
+    {%- endfor -%}
     {%- if checks | length + combinations | length + parents | length == 0 -%}
         {{ exceptions.raise_compiler_error('column_checks on ' ~ model ~ ' has no check') }}
     {%- endif -%}
@@ -98,6 +106,9 @@
             {%- if condition %},
             case when {{ condition }} then 1 else 0 end as combination_{{ loop.index }}_where
             {%- endif %}
+            {%- endfor %}
+            {%- for name, condition in rule_items %},
+            case when {{ condition }} then 0 else 1 end as rule_{{ loop.index }}_fails
             {%- endfor %}
         from {{ model }}
     ),

@@ -40,7 +40,9 @@ conformed as (
         abuse_section as complaint_source,
         loaded_at,
         -- APSIS One gives a bounce code only: the seed decodes it (bounce_class_rule code_first)
-        {{ conformed_nulls('email_events', ['provider_bounce_class', 'provider_bounce_reason']) }}
+        {{ conformed_nulls('email_events', [
+            'provider_bounce_class', 'provider_bounce_reason', 'ip_address', 'provider_machine_flag',
+        ]) }}
 
     from events
 

@@ -59,7 +59,7 @@ conformed as (
         -- not in the contact events
         {{ conformed_nulls('email_events', [
             'split_id', 'variation', 'source_event_id', 'device', 'device_raw', 'country',
-            'link_title', 'unsubscribe_topic',
+            'link_title', 'unsubscribe_topic', 'ip_address', 'provider_machine_flag',
         ]) }}
 
     from campaign_events

@@ -87,7 +87,7 @@ conformed as (
         -- not in the exports
         {{ conformed_nulls('email_events', [
             'split_id', 'variation', 'source_event_id', 'device', 'device_raw', 'country',
-            'link_id', 'link_title', 'complaint_source',
+            'link_id', 'link_title', 'complaint_source', 'ip_address', 'provider_machine_flag',
         ]) }}
 
     from export_rows

@@ -123,10 +123,13 @@ conformed as (
             when raw_event_type in ('hardbounce', 'softbounce', 'bounce') then remarks
         end as provider_bounce_reason,
         loaded_at,
+        -- the opener's / clicker's IP (null for the message's own events): a machine signal
+        -- (issue 16, macro machine_flag_ctes)
+        ip_address,
         -- not in the event logs
         {{ conformed_nulls('email_events', [
             'split_id', 'variation', 'device', 'device_raw', 'country', 'link_id', 'link_title',
-            'unsubscribe_topic', 'complaint_source',
+            'unsubscribe_topic', 'complaint_source', 'provider_machine_flag',
         ]) }}
 
     from message_events

@@ -7,6 +7,14 @@
     the dedup rule of int_email_events__deduplicated to them, and keeps an event only if its id
     is not in the table yet, or is there with a later receipt (a late-loaded first copy of a
     retried event replaces the retry). delete+insert on event_id keeps it at one row either way.
+
+    Machine flags (issue 16, macros/machine_flags.sql): every open and click gets
+    is_machine_open / is_bot_click, machine_reason and classified_loaded_at from the rules over
+    its pair's events. An incremental run re-flags every open and click of each pair with a
+    sent, delivered, opened or clicked candidate (`flag_pairs`): their stored events join the
+    candidates (`pair_events`), and the run emits the candidates plus all those opens and clicks,
+    so an event loaded later (a delivery after its open, a second scanner click) sets its pair's
+    flags as a full refresh would. The rules' vars and seed are guarded like the seeds.
 -#}
 
 -- depends_on: {{ ref('int_email_events__bounce_decoded') }}
@@ -20,7 +28,7 @@
     )
 }}
 
-{{ seed_guard() }}
+{{ seed_guard(guarded_vars=machine_rule_vars()) }}
 
 with
 
@@ -61,22 +69,77 @@ candidates as (
 
 ),
 
+flag_pairs as (
+
+    select distinct provider, account_id, campaign_id, recipient_key
+
+    from candidates
+    where event_type in ('sent', 'delivered', 'opened', 'clicked')
+
+),
+
+pair_events as (
+
+    -- the candidates, and the stored events of their pairs that the rules read (a hash join with
+    -- the flag pairs as the build side, as fct_email_deliveries' changed pairs)
+    select
+        {{ canonical_event_columns() }},
+        true as is_candidate
+
+    from candidates
+
+    union all
+
+    select
+        {{ canonical_event_columns() }},
+        false as is_candidate
+
+    from (
+        {{ rows_of_changed_keys(
+            "(select * from " ~ this ~ " where event_type in ('sent', 'delivered', 'opened', 'clicked'))",
+            'select * from flag_pairs',
+            ['campaign_id', 'recipient_key'],
+        ) }}
+    ) as stored
+    where event_id not in (select event_id from candidates)
+
+),
+
 {% else %}
 
-candidates as (
+pair_events as (
 
-    select * from {{ ref('int_email_events__deduplicated') }}
+    select
+        *,
+        true as is_candidate
+
+    from {{ ref('int_email_events__deduplicated') }}
 
 ),
 
 {% endif %}
 
+{{ machine_flag_ctes('pair_events') }},
+
 final as (
 
+    -- the candidates' other events, unflagged
     select
-        {{ canonical_event_columns() }}
+        {{ canonical_event_columns() }},
+        {{ machine_flag_columns(false) }}
 
-    from candidates
+    from pair_events
+    where is_candidate and event_type not in ('opened', 'clicked')
+
+    union all
+
+    -- every open and click the run classified: the candidates' and, on an incremental run,
+    -- the stored ones of their pairs (re-flagged, loaded_at unchanged)
+    select
+        {{ canonical_event_columns() }},
+        {{ machine_flag_columns(true) }}
+
+    from machine_classified
 
 )
 
