@@ -1,0 +1,89 @@
+"""Machine engagement in the sandbox world (issue 16, sandbox.machines): a world without machines
+is the world before them, and the default world adds labelled machine events to every provider."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sandbox.config import world_config
+from sandbox.machines import PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN, ip_label, machine_traits
+from sandbox.world import World
+from tests.sandbox_digest import SIZE, digests
+
+ROOT = Path(__file__).resolve().parents[1]
+# The last commit of main before machine events (issue 16): its default world is the reference.
+PRE_MACHINES = "95cc20dafd74ef4982ef3796c27e835a07ab35f5"
+
+
+def _base_digests(tmp_path: Path) -> dict[str, list[object]]:
+    """The digests of the pre-machines commit's default world, its sandbox run from a copy."""
+    archive = subprocess.run(
+        ["git", "archive", PRE_MACHINES, "sandbox"], cwd=ROOT, capture_output=True
+    ).stdout
+    if not archive:
+        pytest.skip(f"commit {PRE_MACHINES[:7]} is not in this repository")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp_path, filter="data")
+    (tmp_path / "tests").mkdir(exist_ok=True)
+    (tmp_path / "tests" / "sandbox_digest.py").write_text(
+        (ROOT / "tests" / "sandbox_digest.py").read_text()
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "tests/sandbox_digest.py", "base"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_world_without_machines_is_the_world_before_them(tmp_path: Path) -> None:
+    """Every provider's data (all four parts, every array and value) of the `no_machines` world
+    equals the pre-machines commit's default world, path by path."""
+    before = _base_digests(tmp_path)
+    after = digests("no_machines")
+    assert set(before) == {"apsis_one", "maxemail", "netcore", "benchmark"}
+    assert after == before
+
+
+def test_default_world_adds_labelled_machine_events_to_every_provider() -> None:
+    cfg = world_config(**SIZE)
+    world = World(cfg, processes=1)
+    plain = World(world_config("no_machines", **SIZE), processes=1)
+    traits = machine_traits(cfg, cfg.recipients)
+    assert 0.08 < traits.proxied.mean() < 0.22 and 0.03 < traits.scanned.mean() < 0.13
+
+    apsis, apsis_plain = world.parts["apsis_one"].columns, plain.parts["apsis_one"].columns
+    labels = np.asarray(apsis.machine)
+    human = labels == 0
+    # the human events are the world without machines, row for row
+    assert int(human.sum()) == len(apsis_plain)
+    assert np.array_equal(apsis.true_ms[human], apsis_plain.true_ms)
+    assert np.array_equal(apsis.kind[human], apsis_plain.kind)
+    assert {PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN} <= set(labels.tolist())
+
+    maxemail = world.parts["maxemail"].columns
+    human = maxemail.machine == 0
+    assert np.array_equal(maxemail.at_s[human], plain.parts["maxemail"].columns.at_s)
+    assert {PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN} <= set(maxemail.machine.tolist())
+
+    netcore, netcore_plain = world.parts["netcore"], plain.parts["netcore"]
+    opens = ip_label(cfg, netcore.open_ip, opens=True)
+    clicks = ip_label(cfg, netcore.click_ip, opens=False)
+    assert (opens == PROXY_OPEN).any() and (clicks == SCANNER_CLICK).any()
+    assert int((opens == 0).sum()) == len(netcore_plain.open_ip)
+    assert int((clicks == 0).sum()) == len(netcore_plain.click_ip)
+    assert np.array_equal(np.sort(netcore.open_at[opens == 0]), np.sort(netcore_plain.open_at))
+
+    bench, bench_plain = world.parts["benchmark"].events, plain.parts["benchmark"].events
+    labels = bench.machine_labels()
+    assert np.array_equal(bench.at[labels == 0], bench_plain.at)
+    assert {PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN} <= set(labels.tolist())
