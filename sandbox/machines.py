@@ -98,6 +98,8 @@ def visit(
         )
         if rng.random() < cfg.scanner_pixel_rate:
             scanner_open = clicks[0][0] + int(rng.random() * (spread + 1))
+    if proxy_open is None and not clicks:
+        return NO_VISIT
     return MachineVisit(proxy_open, clicks, scanner_open)
 
 

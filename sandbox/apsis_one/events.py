@@ -26,6 +26,7 @@ from sandbox.apsis_one.columns import (
     ColumnBuilder,
     EventColumns,
 )
+from sandbox.apsis_one.machines import machine_events
 from sandbox.apsis_one.model import (
     ABUSE,
     BOUNCED,
@@ -39,15 +40,7 @@ from sandbox.apsis_one.model import (
 )
 from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
-from sandbox.machines import (
-    NO_VISIT,
-    PROXY_OPEN,
-    SCANNER_CLICK,
-    SCANNER_OPEN,
-    machine_rng,
-    machine_traits,
-    visit,
-)
+from sandbox.machines import machine_rng, machine_traits
 from sandbox.timeutil import HOUR_MS, to_ms
 
 DEVICES = ("DESKTOP", "MOBILE", "MOBILE", "MOBILE", "TABLET", "SMART_TV", "UNKNOWN")
@@ -81,7 +74,6 @@ def _between(rng: random.Random, low: int, high: int) -> int:
 _SENT, _DELIVERED, _OPENED = TYPE_CODES[SENT], TYPE_CODES[DELIVERED], TYPE_CODES[OPENED]
 _CLICKED, _BOUNCED = TYPE_CODES[CLICKED], TYPE_CODES[BOUNCED]
 _UNSUBSCRIBED, _ABUSE = TYPE_CODES[UNSUBSCRIBED], TYPE_CODES[ABUSE]
-_UNKNOWN, _DESKTOP = DEVICE_CODES["UNKNOWN"], DEVICE_CODES["DESKTOP"]
 _SOFT_CODES = frozenset(code for code in BOUNCE_CODES if bounce_class(code) == "soft")
 
 
@@ -219,34 +211,7 @@ class _EventFactory:
         if rng.random() < cfg.abuse_rate:
             emit(ctx, _ABUSE, delivered + _between(rng, 600_000, 72 * HOUR_MS))
         if self._machines:
-            self._machine_events(ctx, recipient, delivered)
-
-    def _machine_events(self, ctx: tuple[int, int, int], recipient: Recipient, at: int) -> None:
-        """A proxy's OPENED (device UNKNOWN: its user agent parses to nothing), a scanner's
-        CLICKED on every link and sometimes its OPENED, from the machine stream."""
-        traits, index = self._traits, recipient.index
-        proxied, scanned = bool(traits.proxied[index]), bool(traits.scanned[index])
-        if not (proxied or scanned):
-            return
-        rng = self._machine_rng
-        found = visit(rng, self.cfg, proxied, scanned, at, len(self._link_codes))
-        if found is NO_VISIT:
-            return
-        machine, emit = self.columns.machine, self._emit
-        country = LOCATION_CODES[COUNTRIES[index % len(COUNTRIES)]]
-        proxy = LOCATION_CODES["US"]
-        if found.proxy_open is not None and emit(
-            ctx, _OPENED, found.proxy_open, _UNKNOWN, proxy, rng=rng
-        ):
-            machine[-1] = PROXY_OPEN
-        for click_at, link in found.clicks:
-            code = self._link_codes[link][0]
-            if emit(ctx, _CLICKED, click_at, _DESKTOP, country, code, rng=rng):
-                machine[-1] = SCANNER_CLICK
-        if found.scanner_open is not None and emit(
-            ctx, _OPENED, found.scanner_open, _DESKTOP, country, rng=rng
-        ):
-            machine[-1] = SCANNER_OPEN
+            machine_events(self, ctx, recipient, delivered)
 
     def _click(self) -> int:
         """The link code of a click; a link with a footer twin is clicked in the footer every

@@ -117,7 +117,11 @@ class Digest:
             self.event_counts[:, column] = np.bincount(campaigns, minlength=n_campaigns)
             first = np.ones(len(journeys), bool)
             first[1:] = journeys[1:] != journeys[:-1]
-            self.firsts[name] = Firsts(journeys[first], campaigns[first], ev.at[index[first]])
+            # the earliest of the type (machine events follow a journey's human ones, issue 16)
+            at = ev.at[index]
+            starts = np.flatnonzero(first)
+            earliest = np.minimum.reduceat(at, starts) if len(starts) else at[:0]
+            self.firsts[name] = Firsts(journeys[first], campaigns[first], earliest)
             if name in (OPENED, CLICKED):
                 self.last[name] = group_max(ev.at[index], campaigns, n_campaigns)
             if name == BOUNCED:

@@ -21,6 +21,7 @@ import random
 
 import numpy as np
 
+from sandbox.benchmark.machines import machine_events
 from sandbox.benchmark.model import (
     ABUSE,
     BOUNCE_CODES,
@@ -46,15 +47,7 @@ from sandbox.benchmark.model import (
     BmeLink,
 )
 from sandbox.config import WorldConfig
-from sandbox.machines import (
-    NO_VISIT,
-    PROXY_OPEN,
-    SCANNER_CLICK,
-    SCANNER_OPEN,
-    machine_rng,
-    machine_traits,
-    visit,
-)
+from sandbox.machines import machine_rng, machine_traits
 from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms
 from sandbox.wording import SUBJECTS, THEMES
 
@@ -137,51 +130,6 @@ class Factory:
         self._machine_rng = machine_rng(cfg, "benchmark")
         self._traits = machine_traits(cfg, len(created))
         self.machines = self._traits.any
-
-    def _machine_events(
-        self,
-        contact: int,
-        delivered: int,
-        slots: int,
-        seen: set[int],
-        clicked: set[tuple[int, int]],
-    ) -> None:
-        """A proxy's open, a scanner's clicks on every link and sometimes its open (machine
-        stream; delays from it too), de-duplicated against the journey's human events."""
-        proxied = bool(self._traits.proxied[contact])
-        scanned = bool(self._traits.scanned[contact])
-        if not (proxied or scanned):
-            return
-        rng, end = self._machine_rng, self.end_ms
-        found = visit(rng, self.cfg, proxied, scanned, delivered, slots)
-        if found is NO_VISIT:
-            return
-        span = self.cfg.max_ingest_delay_seconds * 1000 + 1
-        late_span = round(self.cfg.max_late_hours * HOUR_MS) - 60_000 + 1
-
-        def record(at: int, code: int, label: int) -> None:
-            if at >= end:
-                return
-            delay = int(rng.random() * span)
-            if rng.random() < self.cfg.late_event_rate:
-                delay += 60_000 + int(rng.random() * late_span)
-            self.machine_idx.append(len(self.at))
-            self.machine_label.append(label)
-            self.at.append(at)
-            self.delay.append(delay)
-            self.code.append(code)
-
-        for at, label in ((found.proxy_open, PROXY_OPEN), (found.scanner_open, SCANNER_OPEN)):
-            if at is not None:
-                while at in seen:
-                    at += 1
-                seen.add(at)
-                record(at, _OPENED, label)
-        for at, slot in found.clicks:
-            while (at, slot) in clicked:
-                at += 1
-            clicked.add((at, slot))
-            record(at, _CLICKED | slot << 4, SCANNER_CLICK)
 
     def _journey(self, campaign: int, contact: int) -> None:
         self.journey_campaign.append(campaign)
@@ -352,4 +300,4 @@ class Factory:
                     if suppressed[contact] == NEVER:
                         suppressed[contact] = at
             if self.machines and delivered < end:
-                self._machine_events(contact, delivered, len(slots), seen, clicked)
+                machine_events(self, contact, delivered, len(slots), seen, clicked)

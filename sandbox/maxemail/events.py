@@ -23,15 +23,8 @@ from datetime import UTC, datetime
 
 from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
-from sandbox.machines import (
-    NO_VISIT,
-    PROXY_OPEN,
-    SCANNER_CLICK,
-    SCANNER_OPEN,
-    machine_rng,
-    machine_traits,
-    visit,
-)
+from sandbox.machines import machine_rng, machine_traits
+from sandbox.maxemail.machines import machine_events
 from sandbox.maxemail.model import (
     BOUNCE,
     BOUNCES,
@@ -297,29 +290,7 @@ class _Journeys:
             after = max([sent, *opens, *clicks])
             emit(_UNSUBSCRIBE, position, recipient, after + _between(rng, 60, 48 * 3600), kind)
         if self._machines and not sms:
-            self._machine_events(message, position, recipient, sent)
-
-    def _machine_events(
-        self, message: MaxemailMessage, position: int, recipient: int, sent: int
-    ) -> None:
-        """A proxy's open, a scanner's clicks on every URL and sometimes its open, from the
-        machine stream, after a hidden delivery 1-90 s after the send (Maxemail reports none)."""
-        proxied = bool(self._traits.proxied[recipient])
-        scanned = bool(self._traits.scanned[recipient])
-        if not (proxied or scanned):
-            return
-        rng = self._machine_rng
-        delivered_ms = sent * 1000 + _between(rng, 1_000, 90_000)
-        found = visit(rng, self.cfg, proxied, scanned, delivered_ms, len(message.urls))
-        if found is NO_VISIT:
-            return
-        emit = self._emit
-        if found.proxy_open is not None:
-            emit(_OPEN, position, recipient, found.proxy_open // 1000, 0, PROXY_OPEN, rng)
-        for at, url in found.clicks:
-            emit(_CLICK, position, recipient, at // 1000, url, SCANNER_CLICK, rng)
-        if found.scanner_open is not None:
-            emit(_OPEN, position, recipient, found.scanner_open // 1000, 0, SCANNER_OPEN, rng)
+            machine_events(self, message, position, recipient, sent)
 
     def _deal_bounce(self) -> int:
         if not self._bounces:
