@@ -125,3 +125,9 @@ def ip_label(cfg: WorldConfig, ips: np.ndarray, opens: bool) -> np.ndarray:
             value = value << 8 | o
         out[(ips.astype(np.int64) >> shift) == value] = label
     return out
+
+
+def human_ip(ips: np.ndarray) -> np.ndarray:
+    """Whether each IP number is in the sandbox's human range 49.32.0.0/12 (Netcore's
+    `lives._ip`): every other address is a machine's (the config's prefixes lie outside it)."""
+    return (ips.astype(np.int64) >> 20) == (49 << 4 | 2)  # type: ignore[no-any-return]

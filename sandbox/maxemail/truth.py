@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sandbox.maxemail.files import URL_SLOTS
+from sandbox.maxemail.human import engagement
 from sandbox.maxemail.model import MaxemailWorld, local_text, local_to_utc
 from sandbox.maxemail.pairs import campaigns, pair_table, pairs
 from sandbox.maxemail.reads import read_clocks
@@ -36,6 +37,7 @@ from sandbox.maxemail.visible import (
 )
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
+from sandbox.reports.human import human_counts, human_report_columns, machine_pairs
 from sandbox.reports.marts import (
     COMPLAINED,
     HARD_BOUNCE,
@@ -85,6 +87,7 @@ def maxemail_truth(
         **_reports(seen),
         "link_activity": _link_activity(seen),
         "suppressions": _suppressions(seen),
+        "machine_pairs": machine_pairs(engagement(seen)),
     }
 
 
@@ -132,6 +135,7 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
         "complained": events(feedback),
     }
     last_open, last_click = latest(opened), latest(clicked)
+    human = human_counts(engagement(seen), m)
 
     def file_time(at_s: int) -> str | None:
         if at_s < 0:
@@ -147,6 +151,7 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
             **{name: int(values[i]) for name, values in counts.items()},
             last_opened_at=file_time(int(last_open[i])),
             last_clicked_at=file_time(int(last_click[i])),
+            **human_report_columns(human, i, lambda ms: file_time(ms // 1000)),
         )
         report.append({**row, "message_type": message.message_type})
         for event_type in EVENT_TYPES:

@@ -29,6 +29,7 @@ import numpy as np
 
 from sandbox.netcore.bounces import BOUNCE_STATUSES, bounce_class
 from sandbox.netcore.facts import CLASS_CODE, seen
+from sandbox.netcore.human import engagement
 from sandbox.netcore.marts_truth import link_activity, suppressions
 from sandbox.netcore.model import DROPPED, INVALID, LOCAL_FORMAT, SPAM, UNSUBSCRIBE, local_text
 from sandbox.netcore.pairtable import pair_table
@@ -38,6 +39,7 @@ from sandbox.netcore.surprise import unknown_counts
 from sandbox.reports import pairs as kinds
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
+from sandbox.reports.human import human_counts, human_report_columns, machine_pairs
 from sandbox.reports.marts import SOFT_CLASSES
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.pairs import PairDigest, PairFacts, read_back_ms
@@ -143,6 +145,12 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
         "unsubscribed": np.bincount(campaign[unsubscribed], minlength=size),
         "complained": np.bincount(campaign[complained], minlength=size),
     }
+    e = engagement(world, facts)
+    human = human_counts(e, size)
+
+    def human_text(ms: int) -> str:
+        return read_back_utc(ms // 1000, zone)
+
     present = set(np.unique(campaign).tolist())
     report: list[dict[str, Any]] = []
     event_counts: list[dict[str, Any]] = []
@@ -163,6 +171,7 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
                 soft=int(counts["soft"][c]),
                 unsubscribes=int(counts["unsubscribes"][c]),
                 complaints=int(counts["complaints"][c]),
+                **human_report_columns(human, c, human_text),
             )
         )
         event_counts.extend(
@@ -180,6 +189,7 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
         "event_counts": event_counts,
         "link_activity": link_activity(world, facts),
         "suppressions": suppressions(world, facts, zone),
+        "machine_pairs": machine_pairs(e),
     }
 
 
