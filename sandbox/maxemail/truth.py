@@ -148,7 +148,7 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
         message = world.messages[i]
         row = report_row(
             str(message.email_id),
-            **{name: int(values[i]) for name, values in counts.items()},
+            **{name: int(values[i]) for name, values in counts.items()},  # type: ignore[arg-type]
             last_opened_at=file_time(int(last_open[i])),
             last_clicked_at=file_time(int(last_click[i])),
             **human_report_columns(human, i, lambda ms: file_time(ms // 1000)),

@@ -45,12 +45,9 @@ class Engagement:
     @classmethod
     def join(cls, parts: Sequence[Engagement]) -> Engagement:
         """Parts with the same campaign ids and recipient codes, concatenated."""
+        joined = {n: np.concatenate([getattr(p, n) for p in parts]) for n in _ARRAYS}
         first = parts[0]
-        return cls(
-            first.campaign_ids,
-            *(np.concatenate([getattr(p, n) for p in parts]) for n in _ARRAYS),
-            first.recipient_text,
-        )
+        return cls(campaign_ids=first.campaign_ids, recipient_text=first.recipient_text, **joined)
 
 
 _ARRAYS = ("campaign", "recipient", "kind", "at_ms", "machine")
