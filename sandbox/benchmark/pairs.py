@@ -23,7 +23,7 @@ from sandbox.benchmark.model import (
 )
 from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.reports import pairs as kinds
-from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
+from sandbox.reports.pairs import EVERY_KINDS, HUMAN_KINDS, KINDS, PairFacts
 from sandbox.reports.table import CLASS_NAMES, HARD, NEVER, NO_BOUNCE, SOFT, EveryEvents, PairTable
 
 # canonical kind → the Benchmark contact event type that maps to it
@@ -110,6 +110,10 @@ def _table(d: Digest) -> tuple[PairTable, np.ndarray]:
     for k, kind in enumerate(KINDS):
         firsts = d.firsts[KIND_TYPES[kind]]
         first[row_of[firsts.journey], k] = firsts.at
+    human = np.full((len(rows), len(HUMAN_KINDS)), NEVER, np.int64)
+    for h, name in enumerate((OPENED, CLICKED)):  # HUMAN_KINDS' types (issue 16)
+        firsts = d.human_firsts[name]
+        human[row_of[firsts.journey], h] = firsts.at
     bounce_class = np.full(len(rows), NO_BOUNCE, np.int8)
     bounce_class[row_of[d.firsts[BOUNCED].journey]] = SOFT
     bounce_class[row_of[d.hard_journeys]] = HARD
@@ -126,6 +130,7 @@ def _table(d: Digest) -> tuple[PairTable, np.ndarray]:
         campaign=campaign.astype(np.int32),
         recipient=recipient.astype(np.int64),
         first=first,
+        human=human,
         bounce_class=bounce_class,
         every={kind: _every(d, KIND_TYPES[kind], row_of) for kind in EVERY_KINDS},
     )

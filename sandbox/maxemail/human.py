@@ -24,17 +24,23 @@ def _pick(seen: Visible, positions: np.ndarray, groups: np.ndarray, last: bool) 
     return positions[edge]  # type: ignore[no-any-return]
 
 
-def engagement(seen: Visible) -> Engagement:
-    """The rows of the `opened`, `clicked` and `responded` files visible at the clock."""
+def file_rows(seen: Visible) -> dict[int, list[np.ndarray]]:
+    """Positions (visible events) of the rows: OPEN the `opened` rows, CLICK the `clicked` rows
+    and the `responded` rows."""
     opens = np.flatnonzero(seen.of("open"))
     clicks = np.flatnonzero(seen.of("click"))
-    rows = {
+    return {
         OPEN: [_pick(seen, opens, seen.pair[opens], True)],
         CLICK: [
             _pick(seen, clicks, seen.pair[clicks] * URL_SLOTS + seen.detail[clicks], True),
             _pick(seen, clicks, seen.pair[clicks], False),
         ],
     }
+
+
+def engagement(seen: Visible) -> Engagement:
+    """The rows of the `opened`, `clicked` and `responded` files visible at the clock."""
+    rows = file_rows(seen)
     texts = who_texts(seen.world)
     parts = [
         Engagement(

@@ -42,6 +42,11 @@ from sandbox.timeutil import to_ms
 SENT, DELIVERED, OPENED, CLICKED = "sent", "delivered", "opened", "clicked"
 BOUNCED, UNSUBSCRIBED, COMPLAINED = "bounced", "unsubscribed", "complained"
 KINDS = (SENT, DELIVERED, OPENED, CLICKED, BOUNCED, UNSUBSCRIBED, COMPLAINED)
+# The first human open / click of a pair as the warehouse can see it (issue 16): held apart from
+# KINDS in `PairTable.human` (sandbox.reports.table), so every loop over KINDS stays as it was.
+HUMAN_OPENED, HUMAN_CLICKED = "human_opened", "human_clicked"
+HUMAN_KINDS = (HUMAN_OPENED, HUMAN_CLICKED)
+HUMAN_OF = {HUMAN_OPENED: OPENED, HUMAN_CLICKED: CLICKED}
 SOFT_CLASSES = frozenset({"soft", "block", "unknown"})
 
 # -- the per-pair digest ------------------------------------------------------------------------
