@@ -10,12 +10,25 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
+from sandbox.apsis_one.pairs import pair_table as apsis_pairs
+from sandbox.apsis_one.truth import apsis_one_truth
+from sandbox.benchmark.digest import Digest
+from sandbox.benchmark.pairs import pair_table as benchmark_pairs
+from sandbox.benchmark.truth import benchmark_truth
 from sandbox.config import world_config
 from sandbox.machines import PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN, ip_label, machine_traits
+from sandbox.maxemail.pairs import pair_table as maxemail_pairs
+from sandbox.maxemail.truth import maxemail_truth
+from sandbox.netcore.pairtable import pair_table as netcore_pairs
+from sandbox.netcore.truth import netcore_truth
+from sandbox.reports.pairs import HUMAN_CLICKED, HUMAN_OPENED
+from sandbox.reports.table import NEVER, PairTable
 from sandbox.world import World
 from tests.sandbox_digest import SIZE, digests
 
@@ -87,3 +100,50 @@ def test_default_world_adds_labelled_machine_events_to_every_provider() -> None:
     labels = bench.machine_labels()
     assert np.array_equal(bench.at[labels == 0], bench_plain.at)
     assert {PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN} <= set(labels.tolist())
+
+
+def _truths(world: World) -> dict[str, tuple[PairTable, dict[str, Any]]]:
+    """Per provider: its pair table and its own truth keys at the world's clock."""
+    now, zone = world.now_ms, ZoneInfo("Europe/London")
+    apsis, maxemail = world.parts["apsis_one"], world.parts["maxemail"]
+    netcore, digest = world.parts["netcore"], Digest(world.parts["benchmark"], now)
+    return {
+        "apsis_one": (apsis_pairs(apsis, now), apsis_one_truth(apsis, now)),
+        "maxemail": (maxemail_pairs(maxemail, now, zone), maxemail_truth(maxemail, now, zone)),
+        "netcore": (netcore_pairs(netcore, now, zone), netcore_truth(netcore, now, zone)),
+        "benchmark": (benchmark_pairs(digest), benchmark_truth(digest)),
+    }
+
+
+@pytest.mark.parametrize("mode", ["default", "no_machines"])
+def test_human_truth_agrees_between_the_pairs_the_report_and_machine_pairs(mode: str) -> None:
+    """Three computations of human engagement (the pair table's `human` columns, the campaign
+    report's `human_*` counts, `machine_pairs`) agree per provider and campaign; with machines
+    the human counts are below the totals, without them equal."""
+    world = World(world_config(*([] if mode == "default" else [mode]), **SIZE), processes=1)
+    for provider, (table, own) in _truths(world).items():
+        report = {r["campaign_id"]: r for r in own["campaign_report"]}
+        below = 0
+        for kind, column, total in (
+            (HUMAN_OPENED, "human_unique_open_count", "unique_open_count"),
+            (HUMAN_CLICKED, "human_unique_click_count", "unique_click_count"),
+        ):
+            has = table.at(kind) != NEVER
+            per_campaign = np.bincount(table.campaign[has], minlength=len(table.campaign_ids))
+            from_pairs = dict(zip(table.campaign_ids, per_campaign.tolist(), strict=True))
+            name = "opened" if kind == HUMAN_OPENED else "clicked"
+            from_machine_pairs: dict[str, int] = {}
+            for row in own["machine_pairs"]:
+                if row["kind"] == name and row["has_human"]:
+                    cid = row["campaign_id"]
+                    from_machine_pairs[cid] = from_machine_pairs.get(cid, 0) + 1
+            for cid, row in report.items():
+                assert row[column] == from_pairs.get(cid, 0), (provider, cid, column)
+                assert row[column] == from_machine_pairs.get(cid, 0), (provider, cid, column)
+                assert row[column] <= row[total], (provider, cid, column)
+                below += row[total] - row[column]
+        if mode == "default":
+            assert below > 0, provider
+            assert any(not r["has_human"] for r in own["machine_pairs"]), provider
+        else:
+            assert below == 0 and all(not r["has_machine"] for r in own["machine_pairs"])
