@@ -29,6 +29,7 @@ from sandbox.netcore.simulator import NetcoreSimulator
 from sandbox.netcore.store import NetcoreWorld
 from sandbox.netcore.truth import pairs, read_back_utc
 from sandbox.providers import PROVIDERS
+from sandbox.reports.pairs import HUMAN_KINDS
 from sandbox.reports.table import PairTable
 from sandbox.web import Request
 
@@ -105,6 +106,8 @@ def assert_tables_equal(a: PairTable, b: PairTable) -> None:
     assert a.campaign_ids == b.campaign_ids
     for name in ("campaign", "recipient", "first", "bounce_class"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for kind in HUMAN_KINDS:  # the reference labels by the IP's text (issue 16)
+        assert np.array_equal(a.at(kind), b.at(kind)), kind
     assert set(a.every) == set(b.every)
     for kind in a.every:
         for name in ("pair", "at", "klass"):

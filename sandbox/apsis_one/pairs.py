@@ -92,10 +92,10 @@ def pair_facts(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
     )  # the recipients of the table's pairs, by rank
     addresses = [keys_by_rank[r] for r in counted_recipients.tolist()]
     facts = [
-        PairFacts(table.campaign_ids[c], addresses[r])
+        PairFacts(table.campaign_ids[c], addresses[r], labelled=True)
         for c, r in zip(table.campaign.tolist(), table.recipient.tolist(), strict=True)
     ]
-    for kind in KINDS:  # the events' own kinds (no truth labels: the reference form)
+    for kind in KINDS + HUMAN_KINDS:
         column = table.at(kind)
         for row in np.flatnonzero(column != NEVER).tolist():
             facts[row].first[kind] = int(column[row])

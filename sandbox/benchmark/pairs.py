@@ -56,13 +56,14 @@ def _facts(d: Digest) -> list[PairFacts]:
         PairFacts(
             table.campaign_ids[campaign],
             contact_id,
-            {k: at for k, at in zip(KINDS, first, strict=True) if at != NEVER},
+            {k: at for k, at in zip(KINDS + HUMAN_KINDS, first, strict=True) if at != NEVER},
             CLASS_NAMES[klass],
+            labelled=True,
         )
         for campaign, contact_id, first, klass in zip(
             table.campaign.tolist(),
             ids,
-            table.first.tolist(),
+            np.hstack([table.first] + [table.at(k)[:, None] for k in HUMAN_KINDS]).tolist(),
             table.bounce_class.tolist(),
             strict=True,
         )

@@ -188,13 +188,18 @@ def pairs(
             recipients[r],
             {
                 kind: int(at)
-                for kind, at in zip(kinds.KINDS, first.tolist(), strict=True)
+                for kind, at in zip(kinds.KINDS + kinds.HUMAN_KINDS, first.tolist(), strict=True)
                 if at != NEVER
             },
             CLASS_NAMES[int(klass)],
+            labelled=True,
         )
         for c, r, first, klass in zip(
-            table.campaign, table.recipient, table.first, table.bounce_class, strict=True
+            table.campaign,
+            table.recipient,
+            np.hstack([table.first] + [table.at(k)[:, None] for k in kinds.HUMAN_KINDS]),
+            table.bounce_class,
+            strict=True,
         )
     ]
     for kind, events in table.every.items():

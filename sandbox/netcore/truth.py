@@ -202,12 +202,18 @@ def _last_event(starts: np.ndarray, at: np.ndarray, states: States, kind: str) -
     return at[np.minimum(index, len(at) - 1)]
 
 
+def _human(ip: str) -> bool:
+    """A human's address: the sandbox's human range 49.32.0.0/12 (sandbox.machines.human_ip)."""
+    first, second = (int(part) for part in ip.split(".")[:2])
+    return first == 49 and 32 <= second <= 47
+
+
 def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
     """The report marts' pairs (sandbox.reports.pairs) one message at a time (the reference the
     tests hold `pair_table` to): each message in its state at the clock,
     sent at `requestedTime`, delivered at `deliveryTime`, opens and clicks at their times, a
     bounce, unsubscribe or spam report at `modifiedTime`; times read back from the local text."""
-    digest = PairDigest()
+    digest = PairDigest(labelled=True)
     for state in world.states(now_ms, 0, now_ms // 1000 + 1):
         message = state.message
         campaign_id, key = message.campaign.id, message.address.lower()
@@ -217,8 +223,12 @@ def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
             digest.note(campaign_id, key, kinds.DELIVERED, read_back_ms(state.delivered_s, zone))
         for open_ in state.opens:
             digest.note(campaign_id, key, kinds.OPENED, read_back_ms(open_[0], zone))
+            if _human(open_[1]):
+                digest.note(campaign_id, key, kinds.HUMAN_OPENED, read_back_ms(open_[0], zone))
         for click in state.clicks:
             digest.note(campaign_id, key, kinds.CLICKED, read_back_ms(click[0], zone))
+            if _human(click[1]):
+                digest.note(campaign_id, key, kinds.HUMAN_CLICKED, read_back_ms(click[0], zone))
         modified = read_back_ms(state.modified_s, zone)
         klass = bounce_class(state.status, state.remarks)
         if klass is not None:

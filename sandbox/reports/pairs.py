@@ -66,22 +66,28 @@ class PairFacts:
     first: dict[str, int] = field(default_factory=dict)
     bounce_class: str | None = None  # "hard" | "soft" | None
     every: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    # issue 16: `first` holds HUMAN_KINDS too (the provider knew the truth labels); a pair that
+    # is not labelled counts every open and click as human
+    labelled: bool = False
 
     def at(self, kind: str) -> int | None:
+        if kind in HUMAN_OF and not self.labelled:
+            return self.first.get(HUMAN_OF[kind])
         return self.first.get(kind)
 
 
 class PairDigest:
     """Collects events into `PairFacts` (first time per kind; hard beats soft)."""
 
-    def __init__(self) -> None:
+    def __init__(self, labelled: bool = False) -> None:
         self.pairs: dict[tuple[str, str], PairFacts] = {}
+        self.labelled = labelled  # the notes include HUMAN_KINDS (PairFacts.labelled)
 
     def _pair(self, campaign_id: str, recipient: str) -> PairFacts:
         key = (campaign_id, recipient)
         pair = self.pairs.get(key)
         if pair is None:
-            pair = self.pairs[key] = PairFacts(campaign_id, recipient)
+            pair = self.pairs[key] = PairFacts(campaign_id, recipient, labelled=self.labelled)
         return pair
 
     def note(

@@ -97,7 +97,7 @@ class PairTable:
         campaign_index = {c: i for i, c in enumerate(campaign_ids)}
         recipient_index = {r: i for i, r in enumerate(sorted({p.recipient for p in facts}))}
         first = np.full((len(facts), len(KINDS)), NEVER, dtype=np.int64)
-        labelled = any(k in p.first for p in facts for k in HUMAN_KINDS)
+        labelled = any(p.labelled for p in facts)
         human = np.full((len(facts), len(HUMAN_KINDS)), NEVER, np.int64) if labelled else None
         every: dict[str, list[tuple[int, int, int]]] = {kind: [] for kind in EVERY_KINDS}
         for row, pair in enumerate(facts):
