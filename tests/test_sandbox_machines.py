@@ -147,3 +147,22 @@ def test_human_truth_agrees_between_the_pairs_the_report_and_machine_pairs(mode:
             assert any(not r["has_human"] for r in own["machine_pairs"]), provider
         else:
             assert below == 0 and all(not r["has_machine"] for r in own["machine_pairs"])
+
+
+def test_link_activity_has_human_clicks_within_the_totals() -> None:
+    """Every provider's link activity truth carries the human clicks of each link: never more
+    than the totals, fewer where scanners clicked (Maxemail's rows mix machine and human clicks
+    in one count: no human total)."""
+    world = World(world_config(**SIZE), processes=1)
+    for provider, (_, own) in _truths(world).items():
+        links = own["link_activity"]
+        assert links, provider
+        for r in links:
+            assert 0 <= r["human_unique_click_count"] <= r["unique_click_count"], (provider, r)
+            if provider == "maxemail":
+                assert r["human_total_click_count"] is None
+            else:
+                assert r["human_unique_click_count"] <= r["human_total_click_count"]
+                assert r["human_total_click_count"] <= r["total_click_count"], (provider, r)
+        below = sum(r["unique_click_count"] - r["human_unique_click_count"] for r in links)
+        assert below > 0, provider

@@ -24,7 +24,13 @@ from sandbox.apsis_one.visible import HARD, SOFT, Visible, first_per_group, naiv
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
-from sandbox.reports.human import Engagement, human_counts, human_report_columns, machine_pairs
+from sandbox.reports.human import (
+    Engagement,
+    human_counts,
+    human_report_columns,
+    link_human_counts,
+    machine_pairs,
+)
 from sandbox.reports.marts import (
     COMPLAINED,
     HARD_BOUNCE,
@@ -145,6 +151,9 @@ def _link_activity(world: ApsisWorld, v: Visible) -> list[dict[str, Any]]:
     clicks = np.sort(link * people + v.recipient[mask])
     unique = clicks[np.r_[True, clicks[1:] != clicks[:-1]]] // people if len(clicks) else clicks
     distinct = dict(zip(*np.unique(unique, return_counts=True), strict=True))
+    machine = world.columns.machine[v.rows(mask)] != 0
+    size = int(link.max()) + 1 if len(link) else 1
+    human_unique, human_total = link_human_counts(link, v.recipient[mask], machine, size)
     rows = []
     for key, total in zip(*totals, strict=True):
         campaign = world.campaigns[int(key) // 256]
@@ -157,6 +166,8 @@ def _link_activity(world: ApsisWorld, v: Visible) -> list[dict[str, Any]]:
                 "link_title": item.title or None,
                 "unique_click_count": int(distinct[key]),
                 "total_click_count": int(total),
+                "human_unique_click_count": int(human_unique[key]),
+                "human_total_click_count": int(human_total[key]),
             }
         )
     return sorted(rows, key=lambda r: (r["campaign_id"], r["link_id"]))

@@ -111,3 +111,16 @@ def human_report_columns(
         "human_clicked": int(counts["clicked"][c]),
         "last_human_clicked_at": None if clicked < 0 else format_ms(clicked),
     }
+
+
+def link_human_counts(
+    link: np.ndarray, recipient: np.ndarray, machine: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per link code (below `size`), of the clicks that are no machine's: the distinct
+    recipients (`human_unique_click_count`) and the clicks (`human_total_click_count`)."""
+    human = ~machine
+    links, people = link[human].astype(np.int64), recipient[human].astype(np.int64)
+    totals = np.bincount(links, minlength=size)
+    span = int(people.max()) + 1 if len(people) else 1
+    unique = np.bincount(np.unique(links * span + people) // span, minlength=size)
+    return unique, totals
