@@ -95,6 +95,15 @@ def test_default_world_adds_labelled_machine_events_to_every_provider() -> None:
     assert int((opens == 0).sum()) == len(netcore_plain.open_ip)
     assert int((clicks == 0).sum()) == len(netcore_plain.click_ip)
     assert np.array_equal(np.sort(netcore.open_at[opens == 0]), np.sort(netcore_plain.open_at))
+    # a message opened by a proxy only is `open`, as on Netcore (the status follows the opens)
+    states = netcore.states(world.now_ms, 0, world.now_ms // 1000 + 1)
+    proxy_only = [
+        s
+        for s in states
+        if s.opens and not s.clicks and all(ip.startswith(cfg.proxy_ip_prefix) for _, ip in s.opens)
+    ]
+    assert proxy_only and {s.status for s in proxy_only} <= {"open", "unsubscribe", "spam"}
+    assert "open" in {s.status for s in proxy_only}
 
     bench, bench_plain = world.parts["benchmark"].events, plain.parts["benchmark"].events
     labels = bench.machine_labels()
