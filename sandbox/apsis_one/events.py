@@ -127,7 +127,7 @@ class _EventFactory:
         cfg: WorldConfig,
         end_ms: int,
         columns: ColumnBuilder,
-        columns_recipients: int = 0,
+        recipients: int = 0,
     ) -> None:
         self.rng, self.cfg, self.end_ms, self.columns = rng, cfg, end_ms, columns
         self.salt = rng.getrandbits(128)
@@ -140,7 +140,7 @@ class _EventFactory:
         self._link_codes: list[tuple[int, int]] = []
         # machine engagement (sandbox.machines): own stream, events added after the human ones
         self._machine_rng = machine_rng(cfg, "apsis_one")
-        self._traits = machine_traits(cfg, max(columns_recipients, 0))
+        self._traits = machine_traits(cfg, max(recipients, 0))
         self._machines = self._traits.any
         self._zero = cfg.zero_event_time_rate
         self._epoch = cfg.zero_event_time_rate + cfg.epoch_1970_rate
