@@ -11,8 +11,8 @@ with both shares at 0 (`ACCOUNT_MODES["no_machines"]`) is the world without mach
 byte.
 
 Each machine event carries a truth label (`HUMAN`, `PROXY_OPEN`, `SCANNER_CLICK`,
-`SCANNER_OPEN`) in its provider's columns; Netcore's labels follow from the IP prefixes, which
-no human address in the sandbox shares.
+`SCANNER_OPEN`) in its provider's columns; Netcore's labels follow from the IP prefixes
+(`machine_ip`), which no human address in the sandbox shares (49.32.0.0/12).
 """
 
 from __future__ import annotations
@@ -111,23 +111,26 @@ def ip_number(prefix: str, rng: random.Random) -> int:
     return int(IPv4Address(".".join(str(o) for o in octets)))
 
 
+def in_prefix(prefix: str, ips: np.ndarray) -> np.ndarray:
+    """Whether each IP number (uint32) lies in `prefix` ("17.58." style: whole octets)."""
+    octets = [int(o) for o in prefix.strip(".").split(".")]
+    value = 0
+    for o in octets:
+        value = value << 8 | o
+    return (ips.astype(np.int64) >> (8 * (4 - len(octets)))) == value  # type: ignore[no-any-return]
+
+
+def machine_ip(prefixes: tuple[str, ...], ips: np.ndarray) -> np.ndarray:
+    """Whether each IP number is a machine's: in one of the world's machine `prefixes`."""
+    found = np.zeros(len(ips), bool)
+    for prefix in prefixes:
+        found |= in_prefix(prefix, ips)
+    return found
+
+
 def ip_label(cfg: WorldConfig, ips: np.ndarray, opens: bool) -> np.ndarray:
     """Truth labels of Netcore opens (`opens`) or clicks from their IP numbers (uint32)."""
     out = np.zeros(len(ips), np.int8)
-    for prefix, label in (
-        (cfg.proxy_ip_prefix, PROXY_OPEN),
-        (cfg.scanner_ip_prefix, SCANNER_OPEN if opens else SCANNER_CLICK),
-    ):
-        octets = [int(o) for o in prefix.strip(".").split(".")]
-        shift = 8 * (4 - len(octets))
-        value = 0
-        for o in octets:
-            value = value << 8 | o
-        out[(ips.astype(np.int64) >> shift) == value] = label
+    out[in_prefix(cfg.proxy_ip_prefix, ips)] = PROXY_OPEN
+    out[in_prefix(cfg.scanner_ip_prefix, ips)] = SCANNER_OPEN if opens else SCANNER_CLICK
     return out
-
-
-def human_ip(ips: np.ndarray) -> np.ndarray:
-    """Whether each IP number is in the sandbox's human range 49.32.0.0/12 (Netcore's
-    `lives._ip`): every other address is a machine's (the config's prefixes lie outside it)."""
-    return (ips.astype(np.int64) >> 20) == (49 << 4 | 2)  # type: ignore[no-any-return]

@@ -1,11 +1,11 @@
 """Netcore's seen opens and clicks with their truth labels (sandbox.reports.human): a machine's
-event is one from outside the sandbox's human IP range (sandbox.machines.human_ip)."""
+event is one from the world's machine IP prefixes (sandbox.machines.machine_ip)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sandbox.machines import human_ip
+from sandbox.machines import machine_ip
 from sandbox.netcore.facts import Seen, event_index, keys
 from sandbox.netcore.store import NetcoreWorld
 from sandbox.reports.human import CLICK, OPEN, Engagement
@@ -29,7 +29,7 @@ def engagement(world: NetcoreWorld, facts: Seen) -> Engagement:
                 facts.key[owner].astype(np.int64),
                 np.full(len(owner), kind, np.int8),
                 at[index] * 1000,
-                ~human_ip(ip[index]),
+                machine_ip(world.machine_prefixes, ip[index]),
                 lambda codes: [names[i] for i in codes.tolist()],
             )
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.machines import human_ip
+from sandbox.machines import machine_ip
 from sandbox.netcore.facts import CLASS_CODE, Seen, event_index, keys
 from sandbox.netcore.localtime import read_back_seconds, utc_texts
 from sandbox.netcore.model import SPAM, UNSUBSCRIBE
@@ -40,7 +40,9 @@ def link_activity(world: NetcoreWorld, facts: Seen) -> list[dict[str, Any]]:
     totals = np.bincount(group)
     distinct = np.unique(group * (len(keys(world)[1]) + 1) + facts.key[owner])
     uniques = np.bincount(distinct // (len(keys(world)[1]) + 1), minlength=len(totals))
-    machine = ~human_ip(world.click_ip[index])  # issue 16: a machine's click
+    machine = machine_ip(
+        world.machine_prefixes, world.click_ip[index]
+    )  # issue 16: a machine's click
     human_unique, human_total = link_human_counts(group, facts.key[owner], machine, len(totals))
     rows = []
     for g in np.flatnonzero(totals).tolist():

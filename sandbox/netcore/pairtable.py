@@ -11,7 +11,7 @@ from datetime import tzinfo
 
 import numpy as np
 
-from sandbox.machines import human_ip
+from sandbox.machines import machine_ip
 from sandbox.netcore.facts import event_index, keys, read_back_ms, seen
 from sandbox.netcore.model import SPAM, UNSUBSCRIBE
 from sandbox.netcore.store import STATUS_CODE, NetcoreWorld
@@ -70,7 +70,8 @@ def pair_table(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> PairTable:
         at_ms = read_back_ms(at[index], zone)
         np.minimum.at(first[:, KIND_INDEX[kind]], rows[owner], at_ms)
         # the first human open / click (issue 16): a machine's comes from outside the human range
-        person = human_ip((world.open_ip if kind == kinds.OPENED else world.click_ip)[index])
+        ips = (world.open_ip if kind == kinds.OPENED else world.click_ip)[index]
+        person = ~machine_ip(world.machine_prefixes, ips)
         h = kinds.HUMAN_KINDS.index(HUMAN_KIND[kind])
         np.minimum.at(human[:, h], rows[owner[person]], at_ms[person])
     bounce_ms = earliest(kinds.BOUNCED, bounced, states.modified_s[bounced])

@@ -202,10 +202,9 @@ def _last_event(starts: np.ndarray, at: np.ndarray, states: States, kind: str) -
     return at[np.minimum(index, len(at) - 1)]
 
 
-def _human(ip: str) -> bool:
-    """A human's address: the sandbox's human range 49.32.0.0/12 (sandbox.machines.human_ip)."""
-    first, second = (int(part) for part in ip.split(".")[:2])
-    return first == 49 and 32 <= second <= 47
+def _human(ip: str, prefixes: tuple[str, ...]) -> bool:
+    """Not a machine's address: in none of the world's machine prefixes (text form)."""
+    return not ip.startswith(prefixes)
 
 
 def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
@@ -223,11 +222,11 @@ def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
             digest.note(campaign_id, key, kinds.DELIVERED, read_back_ms(state.delivered_s, zone))
         for open_ in state.opens:
             digest.note(campaign_id, key, kinds.OPENED, read_back_ms(open_[0], zone))
-            if _human(open_[1]):
+            if _human(open_[1], world.machine_prefixes):
                 digest.note(campaign_id, key, kinds.HUMAN_OPENED, read_back_ms(open_[0], zone))
         for click in state.clicks:
             digest.note(campaign_id, key, kinds.CLICKED, read_back_ms(click[0], zone))
-            if _human(click[1]):
+            if _human(click[1], world.machine_prefixes):
                 digest.note(campaign_id, key, kinds.HUMAN_CLICKED, read_back_ms(click[0], zone))
         modified = read_back_ms(state.modified_s, zone)
         klass = bounce_class(state.status, state.remarks)
