@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from sandbox import WorldConfig
+from sandbox import World, WorldConfig
+from sandbox.netcore.bounces import bounce_class as sandbox_bounce_class
 from tests.conftest import Sandbox
 from tests.netcore_bounces import BOUNCE_STATUSES, bounce_class, is_hard, is_soft
 
@@ -565,3 +566,106 @@ def _human_ip(ip: str) -> bool:
     """Not from the default world's proxy or scanner prefixes (issue 16)."""
     cfg = WorldConfig()
     return not ip.startswith((cfg.proxy_ip_prefix, cfg.scanner_ip_prefix))
+
+
+def test_truth_is_the_report_of_the_events(sandbox: Sandbox, nc: Nc) -> None:
+    for hours in (0, 30):
+        sandbox.advance(hours=hours)
+        rows = nc.rows()
+        truth = sandbox.truth("netcore")
+        assert (
+            truth["now"] == requests.get(f"{sandbox.url}/_sandbox/clock", timeout=10).json()["now"]
+        )
+        by_id = {r["campaign_id"]: r for r in truth["campaign_report"]}
+        assert by_id == report_from_rows(rows)
+        assert all(re.fullmatch(r"nc-\d+", c) for c in by_id)
+        counts = {(c["campaign_id"], c["event_type"]): c["count"] for c in truth["event_counts"]}
+        expected: Counter[tuple[str, str]] = Counter()
+        for row in rows:
+            campaign, status = row["xapiheader"], row["status"]
+            expected[campaign, "sent"] += status not in NOT_SENT
+            expected[campaign, "delivered"] += bool(row["deliveryTime"])
+            expected[campaign, "bounced"] += status in BOUNCE_STATUSES
+            expected[campaign, "dropped"] += status in ("dropped", "invalid")
+            expected[campaign, "unsubscribed"] += status == "unsubscribe"
+            expected[campaign, "complained"] += status == "spam"
+        assert counts == {k: v for k, v in expected.items() if v}
+
+
+def _lives(world: World) -> list[tuple[Any, ...]]:
+    return [
+        (m.trid, m.address, m.requested_s, m.outcome, m.outcome_s, m.opens, m.clicks, m.final)
+        for m in world.parts["netcore"].messages
+    ]
+
+
+def test_netcore_generation_is_deterministic_and_leaves_other_worlds_alone() -> None:
+    small: dict[str, Any] = dict(recipients=60, campaigns=3)
+    one, two = World(WorldConfig(**small)), World(WorldConfig(**small))
+    assert _lives(one) == _lives(two) and _lives(one)
+    without = World(WorldConfig(**small, netcore_campaigns=0, netcore_later_campaigns=0))
+    assert not without.parts["netcore"].messages
+    assert [(e.seq, e.type, e.true_ms) for e in without.parts["apsis_one"].events] == [
+        (e.seq, e.type, e.true_ms) for e in one.parts["apsis_one"].events
+    ]
+    assert [(e.address, e.kind, e.at_s) for e in without.parts["maxemail"].events] == [
+        (e.address, e.kind, e.at_s) for e in one.parts["maxemail"].events
+    ]
+    world = World(WorldConfig(**small, netcore_campaigns=3, netcore_later_campaigns=1))
+    sends = [c.start_s for c in world.parts["netcore"].campaigns]
+    clock = int(world.now.timestamp())
+    assert len(sends) == 4 and sum(s < clock for s in sends) == 3
+    assert all(clock - 80 * 86_400 <= s for s in sends)
+
+
+def test_plain_bounces_replace_some_bounces_and_change_nothing_else() -> None:
+    """Every n-th hard and soft bounce is a plain `bounce` (a counter, no random draw): the world
+    without them has the same messages, and differs only in those statuses and remarks."""
+    small: dict[str, Any] = dict(recipients=150, campaigns=3)
+    plain = World(WorldConfig(**small))
+    none = World(WorldConfig(**small, netcore_plain_bounce_every=0))
+
+    def without_outcome(world: World) -> list[tuple[Any, ...]]:
+        return [life[:3] + life[4:] for life in _lives(world)]
+
+    assert without_outcome(plain) == without_outcome(none) and _lives(plain)
+    changed = [
+        (a.outcome, b.outcome, a.remarks)
+        for a, b in zip(
+            plain.parts["netcore"].messages, none.parts["netcore"].messages, strict=True
+        )
+        if (a.outcome, a.remarks) != (b.outcome, b.remarks)
+    ]
+    assert changed and all(status == "bounce" for status, _, _ in changed)
+    # a hard bounce becomes a plain bounce of class hard, a soft one of a soft class
+    for _, was, remarks in changed:
+        expected = {"hard"} if was == "hardbounce" else {"soft", "block", "unknown"}
+        assert bounce_class("bounce", remarks) in expected, (was, remarks)
+    bounces = Counter(m.outcome for m in none.parts["netcore"].messages)
+    assert Counter(b for _, b, _ in changed) == {
+        "hardbounce": bounces["hardbounce"] // 3,
+        "softbounce": bounces["softbounce"] // 3,
+    }
+    assert not any(m.outcome == "bounce" for m in none.parts["netcore"].messages)
+
+
+@pytest.mark.parametrize(
+    ("status", "remarks", "expected"),
+    [
+        ("hardbounce", "554 5.7.1 message rejected due to policy", "hard"),  # Netcore's own class
+        ("softbounce", "550 5.1.1 user unknown", "soft"),
+        ("bounce", "550 5.1.1 user unknown", "hard"),
+        ("bounce", "550 mailbox unavailable", "hard"),  # the basic reply code alone
+        ("bounce", "452 4.2.2 mailbox full", "soft"),
+        ("bounce", "421 4.7.0 temporary deferral", "soft"),  # 470: not a 57x block
+        ("bounce", "554 5.7.1 message rejected due to policy", "block"),
+        ("bounce", "Unknown Reason", "unknown"),
+        ("bounce", "", "unknown"),
+        ("dropped", "Recipient is on the suppression list", None),
+        ("delivered", "250 2.0.0 OK", None),
+    ],
+)
+def test_truth_classes_bounces_as_the_contract(
+    status: str, remarks: str, expected: str | None
+) -> None:
+    assert sandbox_bounce_class(status, remarks) == expected
