@@ -105,6 +105,23 @@ def test_link_activity_counts_distinct_recipients_and_sums_clicks() -> None:
     assert link_activity([]) == []
 
 
+def test_link_activity_counts_the_clicks_of_no_machine_as_human() -> None:
+    rows = link_activity(
+        [
+            Click("c1", "https://a", "x", machine=True),  # a scanner in front of x
+            Click("c1", "https://a", "x"),  # and x itself
+            Click("c1", "https://a", "y", 2, machine=True),
+            Click("c1", "https://b", "y", machine=True),
+        ],
+        human=True,
+    )
+    human = ("human_unique_click_count", "human_total_click_count")
+    assert [(r["link_url"], r["unique_click_count"], *(r[k] for k in human)) for r in rows] == [
+        ("https://a", 2, 1, 1),
+        ("https://b", 1, 0, 0),
+    ]
+
+
 def test_link_activity_keys_on_link_ids_and_lists_unclicked_links() -> None:
     rows = link_activity(
         [
