@@ -121,6 +121,13 @@ def set_differences(name: str, mart: set[Row], truth: set[Row]) -> list[str]:
     ]
 
 
+def human_column_pending(column: str, mart_row: dict[str, Any]) -> bool:
+    """Issue 16, while the marts catch up: the sandbox's truth has the human engagement columns
+    (`human_*`, `previous_human_*`, `last_human_*`) before the marts do; a human column that the
+    mart does not have at all is not compared yet. One the mart has is compared like any other."""
+    return "human_" in column and column not in mart_row
+
+
 def keyed_differences(
     name: str, mart: list[dict[str, Any]], truth: list[dict[str, Any]], key: tuple[str, ...]
 ) -> list[str]:
@@ -134,6 +141,8 @@ def keyed_differences(
         )
     for k in sorted(set(rows) & set(expected)):
         for column, want in expected[k].items():
+            if human_column_pending(column, rows[k]):
+                continue
             got = rows[k].get(column)
             if normal(got) != normal(want):
                 problems.append(f"{name} {k} {column}: mart {got!r} != truth {want!r}")

@@ -61,6 +61,17 @@ class WorldConfig:
     # leave the world unchanged.
     omit_empty_splits: bool = False  # plain sends' activities carry no `splits` key at all
     benchmark_contacts_listed: bool = True  # False: the contact list is empty (contacts deleted)
+    # Machine engagement (issue 16, sandbox.machines; own streams, added on top of the world).
+    # ASSUMPTIONS (/work/dl16-sandbox.md): shares of recipients behind an Apple-style open proxy
+    # (pixel fetched on arrival) and behind a link-scanning gateway (every link followed).
+    proxy_recipient_share: float = 0.15
+    proxy_open_delay_seconds: tuple[float, float] = (1.0, 10.0)  # after the delivery
+    scanner_recipient_share: float = 0.08
+    scanner_click_delay_seconds: tuple[float, float] = (1.0, 5.0)  # first click after delivery
+    scanner_click_spread_ms: int = 1000  # every link within this long of the first
+    scanner_pixel_rate: float = 0.5  # the scanner also fetches the pixel
+    proxy_ip_prefix: str = "17.58."  # Apple's 17.0.0.0/8 (Netcore opens)
+    scanner_ip_prefix: str = "40.107."  # a gateway's range (Netcore clicks)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
@@ -79,16 +90,25 @@ ACCOUNT_MODES: dict[str, dict[str, Any]] = {
     "no_split_tests": {"split_test_share": 0.0, "omit_empty_splits": True},
     # every provider: nobody clicked yet (no click events, no `events__clicks`, Maxemail
     # `clicked`/`responded` files without rows)
-    "no_clicks": {"click_rate": 0.0, "click_without_open_rate": 0.0},
+    # (and no link scanner: a scanner clicks every link)
+    "no_clicks": {
+        "click_rate": 0.0,
+        "click_without_open_rate": 0.0,
+        "scanner_recipient_share": 0.0,
+    },
     # Benchmark: `POST /api/contact/search` lists no contact (no `contacts` table), the dashboard
     # counts none; the campaigns' contact events stay
     "no_contacts": {"benchmark_contacts_listed": False},
+    # every provider: no machine opens or clicks (issue 16): the world as before machines,
+    # byte for byte
+    "no_machines": {"proxy_recipient_share": 0.0, "scanner_recipient_share": 0.0},
 }
 
 
-# APSIS One events per (campaign, recipient) of the default rates (measured: 547,381 events for 20
-# campaigns x 20,000 recipients over 2 sections); `sized_for_events` inverts it.
-APSIS_EVENTS_PER_CAMPAIGN_RECIPIENT = 1.37
+# APSIS One events per (campaign, recipient) of the default rates (measured: 601,019 events for 20
+# campaigns x 20,000 recipients over 2 sections, machine events included; 547,381 = 1.37 without
+# them); `sized_for_events` inverts it.
+APSIS_EVENTS_PER_CAMPAIGN_RECIPIENT = 1.50
 DEFAULT_SIZE = WorldConfig()
 
 

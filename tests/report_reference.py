@@ -16,6 +16,9 @@ from sandbox.reports.pairs import (
     CLICKED,
     DELIVERED,
     EVERY_KINDS,
+    HUMAN_CLICKED,
+    HUMAN_KINDS,
+    HUMAN_OPENED,
     KINDS,
     OPENED,
     SENT,
@@ -53,7 +56,7 @@ def first_times(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list
     """Each pair's first time of a kind (of the pairs of a bounce class, if given)."""
     result = []
     for pair in pairs:
-        at = pair.first.get(kind)
+        at = pair.at(kind)
         if at is not None and (not bounce or pair.bounce_class == bounce):
             result.append(at)
     return result
@@ -71,7 +74,7 @@ def _every(pairs: Iterable[PairFacts], kind: str, bounce: str = "") -> list[int]
 
 def period_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str, int]:
     """Pairs whose first event of each kind falls in `[start, end)` (+ hard / soft bounces)."""
-    counts = dict.fromkeys(KINDS, 0)
+    counts = dict.fromkeys(KINDS + HUMAN_KINDS, 0)
     counts["hard"] = counts["soft"] = 0
     for pair in pairs:
         for kind, at in pair.first.items():
@@ -79,6 +82,10 @@ def period_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str,
                 counts[kind] += 1
                 if kind == BOUNCED and pair.bounce_class in ("hard", "soft"):
                     counts[pair.bounce_class] += 1
+        if not pair.labelled:  # every open and click is a human's
+            for kind in HUMAN_KINDS:
+                human = pair.at(kind)
+                counts[kind] += human is not None and start <= human < end
     counts["bounces"] = counts["hard"] + counts["soft"]
     return counts
 
@@ -88,11 +95,12 @@ def cohort_counts(pairs: Sequence[PairFacts], start: int, end: int) -> dict[str,
     delivered in `[start, end)` those first opened / clicked before `end`; of the pairs first
     sent in it those first bounced before `end` (by the pair's class)."""
     counts = dict.fromkeys(("delivered", "opened", "clicked", "sent", "hard", "soft"), 0)
+    counts |= dict.fromkeys(HUMAN_KINDS, 0)
     for pair in pairs:
         delivered, sent = pair.at(DELIVERED), pair.at(SENT)
         if delivered is not None and start <= delivered < end:
             counts["delivered"] += 1
-            for kind in (OPENED, CLICKED):
+            for kind in (OPENED, CLICKED, HUMAN_OPENED, HUMAN_CLICKED):
                 at = pair.at(kind)
                 counts[kind] += at is not None and at < end
         if sent is not None and start <= sent < end:
@@ -179,9 +187,12 @@ def dashboard_rows(
             ("delivered_count", DELIVERED),
             ("unique_open_count", OPENED),
             ("unique_click_count", CLICKED),
+            ("human_unique_open_count", HUMAN_OPENED),
+            ("human_unique_click_count", HUMAN_CLICKED),
         )
         row.update(count_columns(pairs, span, counts))
-        row.update(rate_columns(pairs, span, ("open_rate", "click_rate")))
+        rates = ("open_rate", "click_rate", "human_open_rate", "human_click_rate")
+        row.update(rate_columns(pairs, span, rates))
         row.update(contact_count=None, previous_contact_count=None, contact_count_diff=None)
         if contacts is not None:
             now, then = (sum(at < end for at in contacts) for end in (span.end, span.start))
@@ -255,13 +266,20 @@ def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, 
         if not sends:
             continue
         opens, clicks = first_times(members, OPENED), first_times(members, CLICKED)
+        human_opens = first_times(members, HUMAN_OPENED)
+        human_clicks = first_times(members, HUMAN_CLICKED)
         for name, (count, unit) in ENGAGEMENT_PERIODS.items():
             spans = n_buckets(min(sends), count, unit, zone)
             start, end = spans[0][0], spans[-1][1]
             opened = bucketed(opens, start, end, spans)
             clicked = bucketed(clicks, start, end, spans)
             totals = [o + c for o, c in zip(opened, clicked, strict=True)]
-            for item, o, c in zip(_bucket_rows(spans, totals, zone), opened, clicked, strict=True):
+            human_opened = bucketed(human_opens, start, end, spans)
+            human_clicked = bucketed(human_clicks, start, end, spans)
+            for item, o, c, ho, hc in zip(
+                _bucket_rows(spans, totals, zone), opened, clicked, human_opened, human_clicked,
+                strict=True,
+            ):  # fmt: skip
                 rows.append(
                     {
                         "campaign_id": campaign_id,
@@ -270,6 +288,8 @@ def engagement_rows(pairs: Sequence[PairFacts], zone: tzinfo) -> list[dict[str, 
                         **{k: v for k, v in item.items() if k not in ("total", "is_peak")},
                         "unique_open_count": o,
                         "unique_click_count": c,
+                        "human_unique_open_count": ho,
+                        "human_unique_click_count": hc,
                         "total": item["total"],
                         "is_peak": item["is_peak"],
                     }

@@ -72,6 +72,18 @@ def link(
     }
 
 
+def people_link(*args: Any, maxemail: bool = False, **kwargs: Any) -> dict[str, Any]:
+    """A provider truth's link row of a hand-made world, where every click is a human's: the
+    human columns (issue 16) equal the totals (Maxemail has no human total)."""
+    row = link(*args, **kwargs)
+    human_total = None if maxemail else row["total_click_count"]
+    row |= {
+        "human_unique_click_count": row["unique_click_count"],
+        "human_total_click_count": human_total,
+    }
+    return row
+
+
 # -- the shared reducers --------------------------------------------------------------------------
 
 
@@ -91,6 +103,23 @@ def test_link_activity_counts_distinct_recipients_and_sums_clicks() -> None:
         link("c2", "https://b", 1, 1),
     ]
     assert link_activity([]) == []
+
+
+def test_link_activity_counts_the_clicks_of_no_machine_as_human() -> None:
+    rows = link_activity(
+        [
+            Click("c1", "https://a", "x", machine=True),  # a scanner in front of x
+            Click("c1", "https://a", "x"),  # and x itself
+            Click("c1", "https://a", "y", 2, machine=True),
+            Click("c1", "https://b", "y", machine=True),
+        ],
+        human=True,
+    )
+    human = ("human_unique_click_count", "human_total_click_count")
+    assert [(r["link_url"], r["unique_click_count"], *(r[k] for k in human)) for r in rows] == [
+        ("https://a", 2, 1, 1),
+        ("https://b", 1, 0, 0),
+    ]
 
 
 def test_link_activity_keys_on_link_ids_and_lists_unclicked_links() -> None:
@@ -189,8 +218,8 @@ def test_apsis_one_truth_by_code_effective_time_and_visibility() -> None:
     )
     truth = apsis_one_truth(world, now_ms)
     assert truth["link_activity"] == [  # by link id: l1 (hero) before l2 (blog)
-        link("100", "https://ex.com/hero", 2, 3, "l1", "Hero"),
-        link("100", "https://ex.com/blog", 1, 1, "l2", "B"),
+        people_link("100", "https://ex.com/hero", 2, 3, "l1", "Hero"),
+        people_link("100", "https://ex.com/blog", 1, 1, "l2", "B"),
     ]
     assert truth["suppressions"] == [
         sup("anna@example.com", "repeated_soft_bounce", "2026-03-01T06:00:00.007", "200"),
@@ -255,8 +284,10 @@ def test_maxemail_truth_click_counts_bounce_fallback_and_feedback_complaints() -
     world = mxm.MaxemailWorld.from_events((m1, m2, m3), events)
     truth = maxemail_truth(world, now_ms, ZoneInfo("Europe/London"))
     assert truth["link_activity"] == [
-        link("501", urls[0], 2, 4),  # Anna's row count 3 + Bo's 1 (his 2nd click not visible)
-        link("501", urls[1], 1, 1),
+        people_link(
+            "501", urls[0], 2, 4, maxemail=True
+        ),  # Anna's row count 3 + Bo's 1 (his 2nd click not visible)
+        people_link("501", urls[1], 1, 1, maxemail=True),
     ]
     assert truth["suppressions"] == [
         sup("anna@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00", "503"),
@@ -331,8 +362,8 @@ def test_netcore_truth_nested_clicks_and_statuses() -> None:
     world = nc.NetcoreWorld((c1, c2, c3), messages)
     truth = netcore_truth(world, now_ms, ZoneInfo("Asia/Kolkata"))
     assert truth["link_activity"] == [  # sorted by URL: blog before shop
-        link("nc-1", links[1], 1, 1),
-        link("nc-1", links[0], 1, 2),  # Bo's click on it is after the clock
+        people_link("nc-1", links[1], 1, 1),
+        people_link("nc-1", links[0], 1, 2),  # Bo's click on it is after the clock
     ]
     assert truth["suppressions"] == [
         sup("anna@example.com", "unsubscribed", "2026-03-01T02:00:00", "nc-1"),
@@ -465,12 +496,12 @@ def test_benchmark_truth_provider_bounce_type_and_contact_addresses() -> None:
     # not those of the draft and the scheduled one;
     # c2's hero too (its only click is not visible yet); by link id: k (story) before l (hero)
     assert truth["link_activity"] == [
-        link(c1.id, "https://x/s", 1, 1, story.id),
-        link(c1.id, "https://shop.example.com/x", 1, 2, hero.id),
-        link(c2.id, "https://x/s", 0, 0, story.id),
-        link(c2.id, "https://shop.example.com/x", 0, 0, hero.id),
-        link(c3.id, "https://x/s", 0, 0, story.id),
-        link(c3.id, "https://shop.example.com/x", 0, 0, hero.id),
+        people_link(c1.id, "https://x/s", 1, 1, story.id),
+        people_link(c1.id, "https://shop.example.com/x", 1, 2, hero.id),
+        people_link(c2.id, "https://x/s", 0, 0, story.id),
+        people_link(c2.id, "https://shop.example.com/x", 0, 0, hero.id),
+        people_link(c3.id, "https://x/s", 0, 0, story.id),
+        people_link(c3.id, "https://shop.example.com/x", 0, 0, hero.id),
     ]
     assert truth["suppressions"] == [
         sup("anna@example.com", "hard_bounce", "2026-03-01T01:00:00.005", c2.id),

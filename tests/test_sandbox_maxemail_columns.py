@@ -36,7 +36,7 @@ from sandbox.maxemail.render import render_csv
 from sandbox.maxemail.visible import bounce_class
 from sandbox.providers import PROVIDERS
 from sandbox.reports import pairs as kinds
-from sandbox.reports.pairs import PairDigest, PairFacts, read_back_ms
+from sandbox.reports.pairs import HUMAN_KINDS, PairDigest, PairFacts, read_back_ms
 from sandbox.reports.table import PairTable
 from sandbox.world import World
 from tests.conftest import Sandbox, load_maxemail, query
@@ -149,7 +149,19 @@ def test_pair_table_equals_the_pairs_of_the_event_records(
     expected = PairTable.from_facts(_pairs_of_records(part, world.now_ms, tz))
     assert len(expected) > 500
     _assert_tables_equal(pair_table(part, world.now_ms, tz), expected)
-    assert mxm_truth.pairs(part, world.now_ms, tz) == _pairs_of_records(part, world.now_ms, tz)
+    # the records carry no truth labels: compared without the human kinds (issue 16; those are
+    # held to the campaign report and machine_pairs in tests/test_sandbox_machines.py)
+    got = [
+        PairFacts(
+            p.campaign_id,
+            p.recipient,
+            {k: at for k, at in p.first.items() if k not in HUMAN_KINDS},
+            p.bounce_class,
+            p.every,
+        )
+        for p in mxm_truth.pairs(part, world.now_ms, tz)
+    ]
+    assert got == _pairs_of_records(part, world.now_ms, tz)
 
 
 # -- local time --------------------------------------------------------------------------------------

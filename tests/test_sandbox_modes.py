@@ -74,6 +74,6 @@ def test_world_config_names_modes_and_rejects_unknown_ones() -> None:
     assert world_config() == WorldConfig()
     config = world_config("no_clicks", campaigns=3)
     assert (config.click_rate, config.click_without_open_rate, config.campaigns) == (0, 0, 3)
-    assert set(ACCOUNT_MODES) == {"no_split_tests", "no_clicks", "no_contacts"}
+    assert set(ACCOUNT_MODES) == {"no_split_tests", "no_clicks", "no_contacts", "no_machines"}
     with pytest.raises(ValueError, match="unknown account mode 'no_opens'"):
         world_config("no_opens")

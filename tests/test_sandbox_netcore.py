@@ -511,6 +511,13 @@ def report_from_rows(rows: list[Row]) -> dict[str, dict[str, Any]]:
                 tally[kind].add(key)
                 at = max(utc_text(e["time"]) for e in entries)
                 last[row["xapiheader"]][kind] = max(at, last[row["xapiheader"]].get(kind, at))
+            # issue 16: a human's open or click comes from the sandbox's human range 49.32/12
+            people = [e for e in entries if _human_ip(e["ip"])]
+            if people:
+                tally[f"human_{kind}"].add(key)
+                at = max(utc_text(e["time"]) for e in people)
+                human = f"human_{kind}"
+                last[row["xapiheader"]][human] = max(at, last[row["xapiheader"]].get(human, at))
         status: str = row["status"]
         if status in BOUNCE_STATUSES:
             tally["hard" if is_hard(status, row["remarks"]) else "soft"].add(key)
@@ -545,8 +552,20 @@ def report_from_rows(rows: list[Row]) -> dict[str, dict[str, Any]]:
             "soft_bounce_rate": rate(soft, counts["sent_count"]),
             "last_opened_at": last[campaign].get("opened"),
             "last_clicked_at": last[campaign].get("clicked"),
+            "human_unique_open_count": len(tally["human_opened"]),
+            "human_open_rate": rate(len(tally["human_opened"]), delivered),
+            "last_human_opened_at": last[campaign].get("human_opened"),
+            "human_unique_click_count": len(tally["human_clicked"]),
+            "human_click_rate": rate(len(tally["human_clicked"]), delivered),
+            "last_human_clicked_at": last[campaign].get("human_clicked"),
         }
     return report
+
+
+def _human_ip(ip: str) -> bool:
+    """Not from the default world's proxy or scanner prefixes (issue 16)."""
+    cfg = WorldConfig()
+    return not ip.startswith((cfg.proxy_ip_prefix, cfg.scanner_ip_prefix))
 
 
 def test_truth_is_the_report_of_the_events(sandbox: Sandbox, nc: Nc) -> None:

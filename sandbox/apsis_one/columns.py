@@ -67,6 +67,7 @@ class ColumnBuilder:
         self.exc_idx, self.exc_value = array.array("i"), array.array("q")
         self.lag_idx, self.lag_value = array.array("i"), array.array("i")
         self.retry_idx, self.retry_delay = array.array("i"), array.array("i")
+        self.machine = array.array("B")  # sandbox.machines label, 0 = human
 
     def finish(self, salt: int) -> EventColumns:
         def np_of(column: array.array) -> np.ndarray:  # type: ignore[type-arg]
@@ -82,7 +83,7 @@ class ColumnBuilder:
 
 _FIELDS = (
     "campaign", "recipient", "send", "kind", "device", "location", "detail", "true_ms", "delay",
-    "exc_idx", "exc_value", "lag_idx", "lag_value", "retry_idx", "retry_delay",
+    "exc_idx", "exc_value", "lag_idx", "lag_value", "retry_idx", "retry_delay", "machine",
 )  # fmt: skip
 
 
@@ -116,6 +117,7 @@ class EventColumns:
     lag_value: np.ndarray
     retry_idx: np.ndarray
     retry_delay: np.ndarray
+    machine: np.ndarray  # uint8, sandbox.machines label (0 = human)
     salt: int = 0
 
     def __len__(self) -> int:
@@ -269,6 +271,7 @@ def from_records(
             detail = campaign.all_links.index(e.link)
         builder.detail.append(detail)
         builder.true_ms.append(e.true_ms)
+        builder.machine.append(0)
         builder.delay.append(e.server_ms - e.true_ms)
         if e.event_ms != e.true_ms:
             builder.exc_idx.append(row)

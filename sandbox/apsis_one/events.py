@@ -26,6 +26,7 @@ from sandbox.apsis_one.columns import (
     ColumnBuilder,
     EventColumns,
 )
+from sandbox.apsis_one.machines import machine_events
 from sandbox.apsis_one.model import (
     ABUSE,
     BOUNCED,
@@ -39,6 +40,7 @@ from sandbox.apsis_one.model import (
 )
 from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
+from sandbox.machines import machine_rng, machine_traits
 from sandbox.timeutil import HOUR_MS, to_ms
 
 DEVICES = ("DESKTOP", "MOBILE", "MOBILE", "MOBILE", "TABLET", "SMART_TV", "UNKNOWN")
@@ -83,7 +85,7 @@ def generate_events(
     end_ms: int,
 ) -> EventColumns:
     """Every logical APSIS event of the world, grouped by campaign and recipient."""
-    factory = _EventFactory(rng, cfg, end_ms, ColumnBuilder(len(campaigns)))
+    factory = _EventFactory(rng, cfg, end_ms, ColumnBuilder(len(campaigns)), len(recipients))
     by_section: dict[int, list[Recipient]] = {}
     for recipient in recipients:
         by_section.setdefault(id(recipient.section), []).append(recipient)
@@ -120,7 +122,12 @@ class _EventFactory:
     """Draws the recipient journeys and the per-event delivery quirks into columns."""
 
     def __init__(
-        self, rng: random.Random, cfg: WorldConfig, end_ms: int, columns: ColumnBuilder
+        self,
+        rng: random.Random,
+        cfg: WorldConfig,
+        end_ms: int,
+        columns: ColumnBuilder,
+        recipients: int = 0,
     ) -> None:
         self.rng, self.cfg, self.end_ms, self.columns = rng, cfg, end_ms, columns
         self.salt = rng.getrandbits(128)
@@ -131,6 +138,10 @@ class _EventFactory:
         self._campaign_index = 0
         # per link of the current campaign: (its code, its footer twin's code or -1)
         self._link_codes: list[tuple[int, int]] = []
+        # machine engagement (sandbox.machines): own stream, events added after the human ones
+        self._machine_rng = machine_rng(cfg, "apsis_one")
+        self._traits = machine_traits(cfg, max(recipients, 0))
+        self._machines = self._traits.any
         self._zero = cfg.zero_event_time_rate
         self._epoch = cfg.zero_event_time_rate + cfg.epoch_1970_rate
         self._ingest = cfg.max_ingest_delay_seconds * 1000
@@ -139,7 +150,7 @@ class _EventFactory:
         self._dense = (
             c.campaign.append, c.recipient.append, c.send.append, c.kind.append,
             c.device.append, c.location.append, c.detail.append, c.true_ms.append,
-            c.delay.append,
+            c.delay.append, c.machine.append,
         )  # fmt: skip
 
     def start_campaign(self, index: int, campaign: Campaign) -> None:
@@ -199,6 +210,8 @@ class _EventFactory:
             emit(ctx, _UNSUBSCRIBED, after + _between(rng, 60_000, 48 * HOUR_MS), 0, 0, topic)
         if rng.random() < cfg.abuse_rate:
             emit(ctx, _ABUSE, delivered + _between(rng, 600_000, 72 * HOUR_MS))
+        if self._machines:
+            machine_events(self, ctx, recipient, delivered)
 
     def _click(self) -> int:
         """The link code of a click; a link with a footer twin is clicked in the footer every
@@ -237,11 +250,14 @@ class _EventFactory:
         device: int = 0,
         location: int = 0,
         detail: int = 0,
+        rng: random.Random | None = None,
     ) -> bool:
-        """Record one logical event with its delivery quirks; False when past the timeline."""
+        """Record one logical event with its delivery quirks (drawn from `rng`, the main stream
+        by default); False when past the timeline."""
         if true_ms >= self.end_ms:
             return False
-        rng, columns = self.rng, self.columns
+        rng = self.rng if rng is None else rng
+        columns = self.columns
         random_ = rng.random
         row = self._rows
         self._rows = row + 1
@@ -262,7 +278,9 @@ class _EventFactory:
         if random_() < self.cfg.retry_rate:
             columns.retry_idx.append(row)
             columns.retry_delay.append(_between(rng, 1_000, 300_000))
-        campaign, recipient, send, kinds, devices, locations, details, trues, delays = self._dense
+        campaign, recipient, send, kinds, devices, locations, details, trues, delays, machines = (
+            self._dense
+        )
         campaign(ctx[0])
         recipient(ctx[1])
         send(ctx[2])
@@ -272,4 +290,5 @@ class _EventFactory:
         details(detail)
         trues(true_ms)
         delays(delay)
+        machines(0)
         return True

@@ -12,7 +12,7 @@ import numpy as np
 from sandbox.apsis_one.model import CANONICAL_TYPES, TYPES
 from sandbox.apsis_one.visible import Visible, dense_codes, stable_order
 from sandbox.apsis_one.world import ApsisWorld
-from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
+from sandbox.reports.pairs import EVERY_KINDS, HUMAN_KINDS, HUMAN_OF, KINDS, PairFacts
 from sandbox.reports.table import CLASS_NAMES, NEVER, EveryEvents, PairTable
 
 BOUNCED = TYPES.index("BOUNCED")
@@ -42,6 +42,14 @@ def pair_table(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
     first = np.full((n, len(KINDS)), NEVER, np.int64)
     kind = KIND_OF_TYPE[v.kind]
     every = {}
+    human = np.full((n, len(HUMAN_KINDS)), NEVER, np.int64)
+    machine = world.columns.machine[v.rows(np.ones(len(v.kind), bool))] != 0
+    for h, name in enumerate(HUMAN_KINDS):  # the first human open / click (issue 16)
+        events = np.flatnonzero((kind == KINDS.index(HUMAN_OF[name])) & ~machine)
+        if len(events):
+            pairs = v.pair[events]
+            starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+            human[row_of_pair[pairs[starts]], h] = np.minimum.reduceat(v.at[events], starts)
     for k, name in enumerate(KINDS):
         events = np.flatnonzero((kind == k) & counted)
         if not len(events):
@@ -70,6 +78,7 @@ def pair_table(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
         first=first,
         bounce_class=bounce_class,
         every=every,
+        human=human,
     )
 
 
@@ -83,11 +92,11 @@ def pair_facts(world: ApsisWorld, now_ms: int, visible: Visible | None = None) -
     )  # the recipients of the table's pairs, by rank
     addresses = [keys_by_rank[r] for r in counted_recipients.tolist()]
     facts = [
-        PairFacts(table.campaign_ids[c], addresses[r])
+        PairFacts(table.campaign_ids[c], addresses[r], labelled=True)
         for c, r in zip(table.campaign.tolist(), table.recipient.tolist(), strict=True)
     ]
-    for k, kind in enumerate(KINDS):
-        column = table.first[:, k]
+    for kind in KINDS + HUMAN_KINDS:
+        column = table.at(kind)
         for row in np.flatnonzero(column != NEVER).tolist():
             facts[row].first[kind] = int(column[row])
     for row, code in enumerate(table.bounce_class.tolist()):

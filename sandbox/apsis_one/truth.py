@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.apsis_one.human import engagement
 from sandbox.apsis_one.model import CANONICAL_TYPES, TYPES, Campaign
 from sandbox.apsis_one.pairs import pair_table
 from sandbox.apsis_one.surprise import unknown_counts
@@ -23,6 +24,13 @@ from sandbox.apsis_one.visible import HARD, SOFT, Visible, first_per_group, naiv
 from sandbox.apsis_one.world import ApsisWorld
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
+from sandbox.reports.human import (
+    Engagement,
+    human_counts,
+    human_report_columns,
+    link_human_counts,
+    machine_pairs,
+)
 from sandbox.reports.marts import (
     COMPLAINED,
     HARD_BOUNCE,
@@ -63,11 +71,13 @@ def apsis_one_truth(
     """The campaign report's keys: `now`, `campaign_report` and `event_counts`, by campaign id,
     plus the marts' `link_activity` and `suppressions` (sandbox.reports.marts)."""
     v = visible or Visible.at_clock(world, now_ms)
+    e = engagement(world, v)
     return {
         "now": rfc3339(from_ms(now_ms)),
-        **_reports(v),
+        **_reports(v, e),
         "link_activity": _link_activity(world, v),
         "suppressions": _suppressions(v),
+        "machine_pairs": machine_pairs(e),
     }
 
 
@@ -76,8 +86,13 @@ def _distinct(v: Visible, pairs: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(v.pair_campaign[pairs], minlength=n)
 
 
-def _reports(v: Visible) -> dict[str, Any]:
+def _texts(ms: int) -> str:
+    return str(naive_texts(np.array([ms]))[0])
+
+
+def _reports(v: Visible, e: Engagement) -> dict[str, Any]:
     n = len(v.campaign_ids)
+    human = human_counts(e, n)
     kinds = v.kind
     recipients = {
         t: _distinct(v, v.pairs_with(kinds == CODE[t]), n) for t in TYPES if t != "BOUNCED"
@@ -114,6 +129,7 @@ def _reports(v: Visible) -> dict[str, Any]:
                 soft=int(soft_pairs[c]),
                 unsubscribes=int(recipients["UNSUBSCRIBED"][c]),
                 complaints=int(recipients["ABUSE"][c]),
+                **human_report_columns(human, c, _texts),
             )
         )
         for k, event_type in enumerate(EVENT_TYPE_ORDER):
@@ -135,6 +151,9 @@ def _link_activity(world: ApsisWorld, v: Visible) -> list[dict[str, Any]]:
     clicks = np.sort(link * people + v.recipient[mask])
     unique = clicks[np.r_[True, clicks[1:] != clicks[:-1]]] // people if len(clicks) else clicks
     distinct = dict(zip(*np.unique(unique, return_counts=True), strict=True))
+    machine = world.columns.machine[v.rows(mask)] != 0
+    size = int(link.max()) + 1 if len(link) else 1
+    human_unique, human_total = link_human_counts(link, v.recipient[mask], machine, size)
     rows = []
     for key, total in zip(*totals, strict=True):
         campaign = world.campaigns[int(key) // 256]
@@ -147,6 +166,8 @@ def _link_activity(world: ApsisWorld, v: Visible) -> list[dict[str, Any]]:
                 "link_title": item.title or None,
                 "unique_click_count": int(distinct[key]),
                 "total_click_count": int(total),
+                "human_unique_click_count": int(human_unique[key]),
+                "human_total_click_count": int(human_total[key]),
             }
         )
     return sorted(rows, key=lambda r: (r["campaign_id"], r["link_id"]))

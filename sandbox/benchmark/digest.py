@@ -105,6 +105,8 @@ class Digest:
         ev, n_campaigns = world.events, len(world.campaigns)
         self.visible = ev.at + ev.delay < now_ms  # per event, generation order
         self.firsts: dict[str, Firsts] = {}
+        self.human_firsts: dict[str, Firsts] = {}  # OPENED / CLICKED without machine events
+        labels = ev.machine_labels()
         self.event_counts = np.zeros((n_campaigns, len(CAMPAIGN_TYPES)), np.int64)
         self.last: dict[str, np.ndarray] = {}  # OPENED / CLICKED → last visible time per campaign
         for column, name in enumerate(CAMPAIGN_TYPES):
@@ -117,9 +119,23 @@ class Digest:
             self.event_counts[:, column] = np.bincount(campaigns, minlength=n_campaigns)
             first = np.ones(len(journeys), bool)
             first[1:] = journeys[1:] != journeys[:-1]
-            self.firsts[name] = Firsts(journeys[first], campaigns[first], ev.at[index[first]])
+            # the earliest of the type (machine events follow a journey's human ones, issue 16)
+            at = ev.at[index]
+            starts = np.flatnonzero(first)
+            earliest = np.minimum.reduceat(at, starts) if len(starts) else at[:0]
+            self.firsts[name] = Firsts(journeys[first], campaigns[first], earliest)
             if name in (OPENED, CLICKED):
                 self.last[name] = group_max(ev.at[index], campaigns, n_campaigns)
+                # the first human one (issue 16): the journey's earliest unlabelled event
+                person = labels[index] == 0
+                starts = np.flatnonzero(np.r_[True, journeys[person][1:] != journeys[person][:-1]])
+                at = ev.at[index][person]
+                earliest = np.minimum.reduceat(at, starts) if len(starts) and len(at) else at[:0]
+                self.human_firsts[name] = Firsts(
+                    journeys[person][starts] if len(at) else journeys[:0],
+                    campaigns[person][starts] if len(at) else campaigns[:0],
+                    earliest,
+                )
             if name == BOUNCED:
                 hard = hard_details(world)[ev.detail[index]]
                 self.hard_journeys = np.unique(journeys[hard])

@@ -90,7 +90,19 @@ def _events(factory: Factory) -> Events:
         journey=np.repeat(np.arange(len(starts), dtype=np.int32), sizes),
         journey_campaign=np.array(factory.journey_campaign, np.int32),
         journey_contact=np.array(factory.journey_contact, np.int32),
+        machine=_machine(factory, len(at)),
     )
+
+
+def _machine(factory: Factory, n: int) -> np.ndarray | None:
+    """The dense truth labels, None when the world has no machine event (as before issue 16)."""
+    if not len(factory.machine_idx):
+        return None
+    out = np.zeros(n, np.int8)
+    out[np.frombuffer(factory.machine_idx, np.int64)] = np.frombuffer(
+        factory.machine_label, np.int8
+    )
+    return out
 
 
 def _contacts(

@@ -21,6 +21,7 @@ import random
 
 import numpy as np
 
+from sandbox.benchmark.machines import machine_events
 from sandbox.benchmark.model import (
     ABUSE,
     BOUNCE_CODES,
@@ -46,6 +47,7 @@ from sandbox.benchmark.model import (
     BmeLink,
 )
 from sandbox.config import WorldConfig
+from sandbox.machines import machine_rng, machine_traits
 from sandbox.timeutil import DAY_MS, HOUR_MS, from_ms
 from sandbox.wording import SUBJECTS, THEMES
 
@@ -123,6 +125,11 @@ class Factory:
             code_add(code)
 
         self.record = record
+        # machine engagement (sandbox.machines): own stream; labels sparse (row, label)
+        self.machine_idx, self.machine_label = array.array("q"), array.array("b")
+        self._machine_rng = machine_rng(cfg, "benchmark")
+        self._traits = machine_traits(cfg, len(created))
+        self.machines = self._traits.any
 
     def _journey(self, campaign: int, contact: int) -> None:
         self.journey_campaign.append(campaign)
@@ -249,12 +256,13 @@ class Factory:
                 record(delivered, _DELIVERED)
             opens: list[int] = []
             clicks: list[int] = []
+            seen: set[int] = set()
+            clicked: set[tuple[int, int]] = set()
             if rand() < open_rate:
                 first = delivered + round(min(expovariate(1 / 8), 200.0) * HOUR_MS)
                 opens = [first] + [
                     first + 60_000 + int(rand() * 863_940_001) for _ in range(int(rand() * 4))
                 ]
-                seen: set[int] = set()
                 for at in sorted(opens):
                     if at < end:
                         while at in seen:
@@ -267,7 +275,6 @@ class Factory:
             elif rand() < click_without_open:
                 clicks = [delivered + 60_000 + int(rand() * 172_740_001)]
             if clicks:
-                clicked: set[tuple[int, int]] = set()
                 for at in sorted(clicks):
                     slot = choice(slots)
                     if twins[slot] >= 0:
@@ -292,3 +299,5 @@ class Factory:
                     record(at, _UNSUBSCRIBED)
                     if suppressed[contact] == NEVER:
                         suppressed[contact] = at
+            if self.machines and delivered < end:
+                machine_events(self, contact, delivered, len(slots), seen, clicked)

@@ -20,6 +20,7 @@ import numpy as np
 from sandbox.benchmark.digest import Digest, hard_details, ranks
 from sandbox.benchmark.model import BOUNCED, CLICKED, COMPLAINT, TYPE_CODE, UNSUBSCRIBED
 from sandbox.benchmark.store import BenchmarkWorld
+from sandbox.reports.human import link_human_counts
 from sandbox.reports.marts import (
     COMPLAINED,
     HARD_BOUNCE,
@@ -60,6 +61,8 @@ def link_activity(d: Digest) -> list[dict[str, Any]]:
     totals = np.bincount(links, minlength=size)
     pairs = np.unique(links * (len(codes) + 1) + recipients)
     unique = np.bincount(pairs // (len(codes) + 1), minlength=size)
+    machine = ev.machine_labels()[index] != 0  # issue 16: a machine's click
+    human_unique, human_total = link_human_counts(links, recipients, machine, size)
     rows = {}
     for c, campaign in enumerate(world.campaigns):
         listed = d.campaign_status(campaign) in ("sent", "sending")
@@ -73,6 +76,8 @@ def link_activity(d: Digest) -> list[dict[str, Any]]:
                     "link_title": None,
                     "unique_click_count": int(unique[offset + slot]),
                     "total_click_count": int(totals[offset + slot]),
+                    "human_unique_click_count": int(human_unique[offset + slot]),
+                    "human_total_click_count": int(human_total[offset + slot]),
                 }
     return [rows[key] for key in sorted(rows)]
 

@@ -23,7 +23,7 @@ from sandbox.benchmark.model import (
 )
 from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.reports import pairs as kinds
-from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
+from sandbox.reports.pairs import EVERY_KINDS, HUMAN_KINDS, KINDS, PairFacts
 from sandbox.reports.table import CLASS_NAMES, HARD, NEVER, NO_BOUNCE, SOFT, EveryEvents, PairTable
 
 # canonical kind → the Benchmark contact event type that maps to it
@@ -56,13 +56,14 @@ def _facts(d: Digest) -> list[PairFacts]:
         PairFacts(
             table.campaign_ids[campaign],
             contact_id,
-            {k: at for k, at in zip(KINDS, first, strict=True) if at != NEVER},
+            {k: at for k, at in zip(KINDS + HUMAN_KINDS, first, strict=True) if at != NEVER},
             CLASS_NAMES[klass],
+            labelled=True,
         )
         for campaign, contact_id, first, klass in zip(
             table.campaign.tolist(),
             ids,
-            table.first.tolist(),
+            np.hstack([table.first] + [table.at(k)[:, None] for k in HUMAN_KINDS]).tolist(),
             table.bounce_class.tolist(),
             strict=True,
         )
@@ -110,6 +111,10 @@ def _table(d: Digest) -> tuple[PairTable, np.ndarray]:
     for k, kind in enumerate(KINDS):
         firsts = d.firsts[KIND_TYPES[kind]]
         first[row_of[firsts.journey], k] = firsts.at
+    human = np.full((len(rows), len(HUMAN_KINDS)), NEVER, np.int64)
+    for h, name in enumerate((OPENED, CLICKED)):  # HUMAN_KINDS' types (issue 16)
+        firsts = d.human_firsts[name]
+        human[row_of[firsts.journey], h] = firsts.at
     bounce_class = np.full(len(rows), NO_BOUNCE, np.int8)
     bounce_class[row_of[d.firsts[BOUNCED].journey]] = SOFT
     bounce_class[row_of[d.hard_journeys]] = HARD
@@ -126,6 +131,7 @@ def _table(d: Digest) -> tuple[PairTable, np.ndarray]:
         campaign=campaign.astype(np.int32),
         recipient=recipient.astype(np.int64),
         first=first,
+        human=human,
         bounce_class=bounce_class,
         every={kind: _every(d, KIND_TYPES[kind], row_of) for kind in EVERY_KINDS},
     )

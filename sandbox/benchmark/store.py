@@ -69,6 +69,13 @@ class Events:
     journey: np.ndarray  # int32
     journey_campaign: np.ndarray  # int32, -1: no campaign
     journey_contact: np.ndarray  # int32
+    machine: np.ndarray | None = None  # int8 sandbox.machines label per event; None: all human
+
+    def machine_labels(self) -> np.ndarray:
+        """The truth label of every event (0 = human)."""
+        if self.machine is None:
+            return np.zeros(len(self.at), np.int8)
+        return self.machine
 
 
 def created_detail(import_no: int, trigger_user: int) -> Detail:

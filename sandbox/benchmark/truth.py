@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from sandbox.benchmark.digest import CAMPAIGN_TYPES, Digest
+from sandbox.benchmark.human import engagement
 from sandbox.benchmark.marts import link_activity, suppressions
 from sandbox.benchmark.model import CANONICAL, CLICKED, OPENED
 from sandbox.benchmark.pairs import pair_table, pairs
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
+from sandbox.reports.human import human_counts, human_report_columns, machine_pairs
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.params import report_params
 from sandbox.timeutil import from_ms, naive_ms, rfc3339
@@ -46,6 +48,8 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
     report, counts = [], []
     world = d.world
     with_events = d.has_events()
+    e = engagement(d)
+    human = human_counts(e, len(world.campaigns))
     for campaign_id in sorted(c.id for i, c in enumerate(world.campaigns) if with_events[i]):
         index = world.campaign_index[campaign_id]
         n = d.numbers_of(index)
@@ -63,6 +67,7 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
                 soft=n["soft"],
                 unsubscribes=n["unsubscribes"],
                 complaints=n["complaints"],
+                **human_report_columns(human, index, naive_ms),
             )
         )
         row = d.event_counts[index].tolist()
@@ -81,6 +86,7 @@ def benchmark_truth(d: Digest) -> dict[str, Any]:
         "event_counts": counts,
         "link_activity": link_activity(d),
         "suppressions": suppressions(d),
+        "machine_pairs": machine_pairs(e),
     }
 
 

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 
 from sandbox.audience import Recipient
 from sandbox.config import WorldConfig
+from sandbox.machines import machine_rng, machine_traits
+from sandbox.maxemail.machines import machine_events
 from sandbox.maxemail.model import (
     BOUNCE,
     BOUNCES,
@@ -95,7 +97,7 @@ def generate(
     start_s, end_s = int(start.timestamp()), int(end.timestamp())
     plans = _plans(rng, cfg, start_s, end_s)
     messages = _messages(rng, plans, start_s)
-    journeys = _Journeys(rng, cfg, end_s)
+    journeys = _Journeys(rng, cfg, end_s, len(recipients))
     everyone = [r.index for r in recipients]
     with_phone = [r.index for r in recipients if _has_phone(r)]
     for position, message in enumerate(messages):
@@ -200,9 +202,13 @@ class _Journeys:
     """Draws the recipient journeys and the availability of each event into columns (the order
     and number of draws are the generator's contract: the same config gives the same world)."""
 
-    def __init__(self, rng: random.Random, cfg: WorldConfig, end_s: int) -> None:
+    def __init__(self, rng: random.Random, cfg: WorldConfig, end_s: int, people: int = 0) -> None:
         self.rng, self.cfg, self.end_s = rng, cfg, end_s
         self.kind, self.message, self.recipient = array("b"), array("i"), array("i")
+        self.machine = array("b")
+        self._machine_rng = machine_rng(cfg, "maxemail")
+        self._traits = machine_traits(cfg, people)
+        self._machines = self._traits.any
         self.at_s, self.available_ms, self.detail = array("q"), array("q"), array("b")
         self._bounces: list[int] = []
         self._unsubscribes: list[int] = []
@@ -217,12 +223,23 @@ class _Journeys:
             at_s=self.at_s,
             available_ms=self.available_ms,
             detail=self.detail,
+            machine=self.machine,
         )
 
-    def _emit(self, kind: int, message: int, recipient: int, at: int, detail: int = 0) -> bool:
+    def _emit(
+        self,
+        kind: int,
+        message: int,
+        recipient: int,
+        at: int,
+        detail: int = 0,
+        machine: int = 0,
+        rng: random.Random | None = None,
+    ) -> bool:
+        """One event with its availability, drawn from `rng` (the main stream by default)."""
         if at >= self.end_s:
             return False
-        random = self.rng.random
+        random = (self.rng if rng is None else rng).random
         available = at * 1000 + int(random() * self._delay_span)
         if random() < self.cfg.late_event_rate:
             available += 60_000 + int(random() * self._late_span)
@@ -232,6 +249,7 @@ class _Journeys:
         self.at_s.append(at)
         self.available_ms.append(available)
         self.detail.append(detail)
+        self.machine.append(machine)
         return True
 
     def journey(self, message: MaxemailMessage, position: int, recipient: int, sent: int) -> None:
@@ -271,6 +289,8 @@ class _Journeys:
             kind = 0 if sms else self._deal_unsubscribe()  # 0: global
             after = max([sent, *opens, *clicks])
             emit(_UNSUBSCRIBE, position, recipient, after + _between(rng, 60, 48 * 3600), kind)
+        if self._machines and not sms:
+            machine_events(self, message, position, recipient, sent)
 
     def _deal_bounce(self) -> int:
         if not self._bounces:

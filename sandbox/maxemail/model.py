@@ -94,11 +94,15 @@ class EventColumns:
     at_s: np.ndarray  # int64, whole seconds UTC
     available_ms: np.ndarray  # int64
     detail: np.ndarray  # int8
+    machine: np.ndarray  # int8, sandbox.machines label (0 = human)
 
     @classmethod
     def of(cls, **columns: Any) -> EventColumns:
+        """Columns from sequences; `machine` defaults to all human."""
         dtypes = {"kind": np.int8, "message": np.int32, "recipient": np.int32}
         dtypes |= {"at_s": np.int64, "available_ms": np.int64, "detail": np.int8}
+        dtypes |= {"machine": np.int8}
+        columns.setdefault("machine", np.zeros(len(columns["kind"]), np.int8))
         return cls(**{name: np.asarray(columns[name], dtype) for name, dtype in dtypes.items()})
 
     def __len__(self) -> int:

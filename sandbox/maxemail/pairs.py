@@ -16,6 +16,7 @@ from datetime import tzinfo
 
 import numpy as np
 
+from sandbox.maxemail.human import file_rows
 from sandbox.maxemail.model import MaxemailWorld
 from sandbox.maxemail.reads import first_read, held_first_open
 from sandbox.maxemail.visible import (
@@ -27,6 +28,7 @@ from sandbox.maxemail.visible import (
     who_texts,
 )
 from sandbox.reports import pairs as kinds
+from sandbox.reports.human import CLICK
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.pairs import PairFacts
 from sandbox.reports.table import (
@@ -39,6 +41,26 @@ from sandbox.reports.table import (
     EveryEvents,
     PairTable,
 )
+
+
+def _human(
+    seen: Visible, pair_of: np.ndarray, row: np.ndarray, open_rows: np.ndarray, open_s: np.ndarray
+) -> np.ndarray:
+    """`PairTable.human` (issue 16): the `opened` time of the rows whose open is a human's (the
+    event at that time; a human one wins a tie), and the earliest of the human `clicked` and
+    `responded` rows."""
+    human = np.full((len(row), len(kinds.HUMAN_KINDS)), NEVER, np.int64)
+    opens = np.flatnonzero(seen.of("open") & (seen.machine == 0))
+    by_time = pair_of[opens].astype(np.int64) << 34 | seen.at_s[opens]
+    pair_of_row = np.empty(len(row), np.int64)
+    pair_of_row[row] = np.arange(len(row))
+    is_human = np.isin(pair_of_row[open_rows] << 34 | open_s, by_time)
+    at = seen.clock.read_back_s(open_s[is_human]) * 1000
+    human[open_rows[is_human], 0] = at
+    for positions in file_rows(seen)[CLICK]:
+        positions = positions[seen.machine[positions] == 0]
+        np.minimum.at(human[:, 1], row[pair_of[positions]], seen.read_back_s[positions] * 1000)
+    return human
 
 
 def pair_table(
@@ -106,6 +128,7 @@ def pair_table(
     else:
         rows, latest_open = per_pair(np.maximum, opened, seen.at_s)
     first[rows, KIND_INDEX[kinds.OPENED]] = seen.clock.read_back_s(latest_open) * 1000
+    human = _human(seen, pair_of, row, rows, latest_open)
     delivered = (first[:, KIND_INDEX[kinds.SENT]] != NEVER) & (
         first[:, KIND_INDEX[kinds.BOUNCED]] == NEVER
     )
@@ -126,6 +149,7 @@ def pair_table(
 
     delivered_rows = np.flatnonzero(delivered)
     return PairTable(
+        human=human,
         campaign_ids=campaign_ids,
         campaign=campaign[order].astype(np.int32),
         recipient=recipient[order].astype(np.int64),
@@ -164,13 +188,18 @@ def pairs(
             recipients[r],
             {
                 kind: int(at)
-                for kind, at in zip(kinds.KINDS, first.tolist(), strict=True)
+                for kind, at in zip(kinds.KINDS + kinds.HUMAN_KINDS, first.tolist(), strict=True)
                 if at != NEVER
             },
             CLASS_NAMES[int(klass)],
+            labelled=True,
         )
         for c, r, first, klass in zip(
-            table.campaign, table.recipient, table.first, table.bounce_class, strict=True
+            table.campaign,
+            table.recipient,
+            np.hstack([table.first] + [table.at(k)[:, None] for k in kinds.HUMAN_KINDS]),
+            table.bounce_class,
+            strict=True,
         )
     ]
     for kind, events in table.every.items():

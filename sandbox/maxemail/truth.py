@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sandbox.maxemail.files import URL_SLOTS
+from sandbox.maxemail.human import engagement, file_rows
 from sandbox.maxemail.model import MaxemailWorld, local_text, local_to_utc
 from sandbox.maxemail.pairs import campaigns, pair_table, pairs
 from sandbox.maxemail.reads import read_clocks
@@ -36,6 +37,7 @@ from sandbox.maxemail.visible import (
 )
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
+from sandbox.reports.human import CLICK, human_counts, human_report_columns, machine_pairs
 from sandbox.reports.marts import (
     COMPLAINED,
     HARD_BOUNCE,
@@ -85,6 +87,7 @@ def maxemail_truth(
         **_reports(seen),
         "link_activity": _link_activity(seen),
         "suppressions": _suppressions(seen),
+        "machine_pairs": machine_pairs(engagement(seen)),
     }
 
 
@@ -132,6 +135,7 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
         "complained": events(feedback),
     }
     last_open, last_click = latest(opened), latest(clicked)
+    human = human_counts(engagement(seen), m)
 
     def file_time(at_s: int) -> str | None:
         if at_s < 0:
@@ -144,9 +148,10 @@ def _reports(seen: Visible) -> dict[str, list[dict[str, Any]]]:
         message = world.messages[i]
         row = report_row(
             str(message.email_id),
-            **{name: int(values[i]) for name, values in counts.items()},
+            **{name: int(values[i]) for name, values in counts.items()},  # type: ignore[arg-type]
             last_opened_at=file_time(int(last_open[i])),
             last_clicked_at=file_time(int(last_click[i])),
+            **human_report_columns(human, i, lambda ms: file_time(ms // 1000)),
         )
         report.append({**row, "message_type": message.message_type})
         for event_type in EVENT_TYPES:
@@ -172,13 +177,19 @@ def _link_activity(seen: Visible) -> list[dict[str, Any]]:
     span = 2 * max(len(seen.world.recipients), 1)
     clicked_slots = clicked // URL_SLOTS // span * URL_SLOTS + clicked % URL_SLOTS
     clickers = np.bincount(clicked_slots, minlength=len(messages) * URL_SLOTS)
+    # issue 16: the `clicked` rows (per recipient and URL, at the latest click) that are human
+    url_rows = file_rows(seen)[CLICK][0]
+    url_rows = url_rows[seen.machine[url_rows] == 0]
+    human_slots = seen.message[url_rows].astype(np.int64) * URL_SLOTS + seen.detail[url_rows]
+    human_clickers = np.bincount(human_slots, minlength=len(messages) * URL_SLOTS)
     links: dict[tuple[str, str], list[int]] = {}
     for slot in np.flatnonzero(totals).tolist():
         message = messages[slot // URL_SLOTS]
         key = (str(message.email_id), message.urls[slot % URL_SLOTS])
-        counts = links.setdefault(key, [0, 0])
+        counts = links.setdefault(key, [0, 0, 0])
         counts[0] += int(clickers[slot])
         counts[1] += int(totals[slot])
+        counts[2] += int(human_clickers[slot])
     return [
         {
             "campaign_id": campaign_id,
@@ -187,6 +198,9 @@ def _link_activity(seen: Visible) -> list[dict[str, Any]]:
             "link_title": None,
             "unique_click_count": links[campaign_id, url][0],
             "total_click_count": links[campaign_id, url][1],
+            "human_unique_click_count": links[campaign_id, url][2],
+            # a row's click count mixes machine and human clicks: no human total (issue 16)
+            "human_total_click_count": None,
         }
         for campaign_id, url in sorted(links)
     ]

@@ -70,6 +70,7 @@ class Visible:
         visible = c.available_ms < now_ms
         self.kind, self.message = c.kind[visible], c.message[visible]
         self.at_s, self.detail = c.at_s[visible], c.detail[visible]
+        self.machine = c.machine[visible]  # truth label (sandbox.machines), 0 = human
         n = len(world.recipients)
         self.who = (
             c.recipient[visible] + (n * world.message_codes("sms")).astype(np.int32)[self.message]

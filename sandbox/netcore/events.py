@@ -108,4 +108,9 @@ def generate(
     for index, campaign in enumerate(campaigns):
         share = rng.uniform(0.5, 0.9)
         lives.campaign(index, campaign, rng.sample(population, round(len(recipients) * share)))
-    return NetcoreWorld(campaigns, columns=lives.columns(), recipients=recipients)
+    return NetcoreWorld(
+        campaigns,
+        columns=lives.columns(),
+        recipients=recipients,
+        machine_prefixes=(cfg.proxy_ip_prefix, cfg.scanner_ip_prefix),
+    )

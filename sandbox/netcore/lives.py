@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sandbox.config import WorldConfig
+from sandbox.machines import NO_VISIT, ip_number, machine_rng, machine_traits, visit
 from sandbox.netcore.convert import new_arrays, sorted_columns
 from sandbox.netcore.model import (
     BOUNCE,
@@ -85,6 +86,41 @@ class Lives:
         self.trid = FIRST_TRID + between(rng, 0, 10**9)
         self.suppressed = [_NEVER] * recipients  # by recipient index: suppressed since
         self.bounces = {STATUS_CODE[HARDBOUNCE]: 0, STATUS_CODE[SOFTBOUNCE]: 0}
+        # machine engagement (sandbox.machines): own stream, events added to the human ones
+        self.machine_rng = machine_rng(cfg, "netcore")
+        self.traits = machine_traits(cfg, recipients)
+        self.machines = self.traits.any
+
+    def _machine_events(
+        self,
+        person: int,
+        delivered: int,
+        bound: int,
+        campaign: NetcoreCampaign,
+        opens: list[tuple[int, int]],
+        clicks: list[tuple[int, int, int]],
+    ) -> None:
+        """A proxy's open from `proxy_ip_prefix`, a scanner's clicks on every link and sometimes
+        its open from `scanner_ip_prefix` (machine stream), merged in the existing sort order."""
+        proxied, scanned = bool(self.traits.proxied[person]), bool(self.traits.scanned[person])
+        if not (proxied or scanned):
+            return
+        rng, cfg = self.machine_rng, self.cfg
+        found = visit(rng, cfg, proxied, scanned, delivered * 1000, len(campaign.links))
+        if found is NO_VISIT:
+            return
+        if found.proxy_open is not None:
+            opens.append(
+                (min(found.proxy_open // 1000, bound), ip_number(cfg.proxy_ip_prefix, rng))
+            )
+        if found.clicks:
+            scanner = ip_number(cfg.scanner_ip_prefix, rng)
+            clicks.extend((min(at // 1000, bound), scanner, link) for at, link in found.clicks)
+            if found.scanner_open is not None:
+                opens.append((min(found.scanner_open // 1000, bound), scanner))
+        opens.sort(key=_open_key)
+        texts = campaign.links
+        clicks.sort(key=lambda c: (c[0], ip_text(c[1]), texts[c[2]]))
 
     def _bounce_report(self, kind: int, remark: int) -> tuple[int, int]:
         """The status and remark of the next bounce of `kind`: every n-th is a plain `bounce`
@@ -202,6 +238,8 @@ class Lives:
                             suppressed[person] = final_s
                         if final_s >= end_s:
                             final = 0
+                    if self.machines:
+                        self._machine_events(person, delivered, bound, campaign, opens, clicks)
             trids.append(self.trid)
             campaigns.append(index)
             people.append(person)

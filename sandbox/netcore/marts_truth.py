@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.machines import machine_ip
 from sandbox.netcore.facts import CLASS_CODE, Seen, event_index, keys
 from sandbox.netcore.localtime import read_back_seconds, utc_texts
 from sandbox.netcore.model import SPAM, UNSUBSCRIBE
 from sandbox.netcore.store import STATUS_CODE, NetcoreWorld
+from sandbox.reports.human import link_human_counts
 from sandbox.reports.marts import (
     COMPLAINED,
     HARD_BOUNCE,
@@ -38,6 +40,10 @@ def link_activity(world: NetcoreWorld, facts: Seen) -> list[dict[str, Any]]:
     totals = np.bincount(group)
     distinct = np.unique(group * (len(keys(world)[1]) + 1) + facts.key[owner])
     uniques = np.bincount(distinct // (len(keys(world)[1]) + 1), minlength=len(totals))
+    machine = machine_ip(
+        world.machine_prefixes, world.click_ip[index]
+    )  # issue 16: a machine's click
+    human_unique, human_total = link_human_counts(group, facts.key[owner], machine, len(totals))
     rows = []
     for g in np.flatnonzero(totals).tolist():
         campaign = world.campaigns[g // links]
@@ -49,6 +55,8 @@ def link_activity(world: NetcoreWorld, facts: Seen) -> list[dict[str, Any]]:
                 "link_title": None,
                 "unique_click_count": int(uniques[g]),
                 "total_click_count": int(totals[g]),
+                "human_unique_click_count": int(human_unique[g]),
+                "human_total_click_count": int(human_total[g]),
             }
         )
     return sorted(rows, key=lambda r: (r["campaign_id"], "", r["link_url"]))

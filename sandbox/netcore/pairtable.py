@@ -11,6 +11,7 @@ from datetime import tzinfo
 
 import numpy as np
 
+from sandbox.machines import machine_ip
 from sandbox.netcore.facts import event_index, keys, read_back_ms, seen
 from sandbox.netcore.model import SPAM, UNSUBSCRIBE
 from sandbox.netcore.store import STATUS_CODE, NetcoreWorld
@@ -20,6 +21,9 @@ from sandbox.reports.table import HARD, KIND_INDEX, NEVER, NO_BOUNCE, SOFT, Ever
 _KEY_SPACE = 1 << 32
 # bounce class code (sandbox.netcore.facts.CLASSES) -> the table's: hard, else soft
 _TABLE_CLASS = np.array([NO_BOUNCE, HARD, SOFT, SOFT, SOFT], np.int8)
+
+
+HUMAN_KIND = {kinds.OPENED: kinds.HUMAN_OPENED, kinds.CLICKED: kinds.HUMAN_CLICKED}
 
 
 def pair_table(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> PairTable:
@@ -48,6 +52,7 @@ def pair_table(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> PairTable:
     n = len(pairs)
     recipients = np.unique(pairs % _KEY_SPACE, return_inverse=True)[1].astype(np.int64)
     first = np.full((n, len(kinds.KINDS)), NEVER, np.int64)
+    human = np.full((n, len(kinds.HUMAN_KINDS)), NEVER, np.int64)
 
     def earliest(kind: str, mask: np.ndarray, at_s: np.ndarray) -> np.ndarray:
         at_ms = read_back_ms(at_s, zone)
@@ -64,6 +69,11 @@ def pair_table(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> PairTable:
         owner, index = event_index(starts, states.rows, counts)
         at_ms = read_back_ms(at[index], zone)
         np.minimum.at(first[:, KIND_INDEX[kind]], rows[owner], at_ms)
+        # the first human open / click (issue 16): a machine's comes from outside the human range
+        ips = (world.open_ip if kind == kinds.OPENED else world.click_ip)[index]
+        person = ~machine_ip(world.machine_prefixes, ips)
+        h = kinds.HUMAN_KINDS.index(HUMAN_KIND[kind])
+        np.minimum.at(human[:, h], rows[owner[person]], at_ms[person])
     bounce_ms = earliest(kinds.BOUNCED, bounced, states.modified_s[bounced])
     earliest(kinds.UNSUBSCRIBED, unsubscribed, states.modified_s[unsubscribed])
     earliest(kinds.COMPLAINED, complained, states.modified_s[complained])
@@ -80,6 +90,7 @@ def pair_table(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> PairTable:
         campaign=(pairs // _KEY_SPACE).astype(np.int32),
         recipient=recipients,
         first=first,
+        human=human,
         bounce_class=bounce_class,
         every={
             kinds.SENT: every(states.sent, sent_ms, np.zeros(len(sent_ms), np.int8)),

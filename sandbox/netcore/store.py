@@ -80,6 +80,9 @@ def invalid_address(address: str) -> str:
     return f"{local}@{domain.rsplit('.', 1)[0]}"
 
 
+MACHINE_PREFIXES = ("17.58.", "40.107.")  # WorldConfig's proxy_ip_prefix, scanner_ip_prefix
+
+
 class NetcoreWorld:
     """Campaigns and the messages' columns (module docstring). `NetcoreWorld(campaigns,
     messages)` stores a list of `NetcoreMessage` (tests, hand-made worlds)."""
@@ -114,8 +117,11 @@ class NetcoreWorld:
         recipients: Sequence[Recipient] = (),
         remarks: Sequence[str] = REMARKS,
         addresses: dict[int, str] | None = None,
+        machine_prefixes: tuple[str, ...] = MACHINE_PREFIXES,
     ) -> None:
         self.campaigns = tuple(campaigns)
+        # issue 16: IPs that are a machine's (the world's proxy and scanner prefixes), the truth
+        self.machine_prefixes = machine_prefixes
         if columns is None:
             from sandbox.netcore.convert import columns_of
 
@@ -136,6 +142,7 @@ class NetcoreWorld:
             "columns": self.columns,
             "remarks": self.remarks,
             "addresses": self.addresses,
+            "machine_prefixes": self.machine_prefixes,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -144,6 +151,7 @@ class NetcoreWorld:
             columns=state["columns"],
             remarks=state["remarks"],
             addresses=state["addresses"],
+            machine_prefixes=state["machine_prefixes"],
         )
 
     def attach_audience(self, audience: Audience) -> None:

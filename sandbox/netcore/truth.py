@@ -29,6 +29,7 @@ import numpy as np
 
 from sandbox.netcore.bounces import BOUNCE_STATUSES, bounce_class
 from sandbox.netcore.facts import CLASS_CODE, seen
+from sandbox.netcore.human import engagement
 from sandbox.netcore.marts_truth import link_activity, suppressions
 from sandbox.netcore.model import DROPPED, INVALID, LOCAL_FORMAT, SPAM, UNSUBSCRIBE, local_text
 from sandbox.netcore.pairtable import pair_table
@@ -38,6 +39,7 @@ from sandbox.netcore.surprise import unknown_counts
 from sandbox.reports import pairs as kinds
 from sandbox.reports.campaign import report_row
 from sandbox.reports.document import truth_document
+from sandbox.reports.human import human_counts, human_report_columns, machine_pairs
 from sandbox.reports.marts import SOFT_CLASSES
 from sandbox.reports.overall import CampaignFacts
 from sandbox.reports.pairs import PairDigest, PairFacts, read_back_ms
@@ -143,6 +145,12 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
         "unsubscribed": np.bincount(campaign[unsubscribed], minlength=size),
         "complained": np.bincount(campaign[complained], minlength=size),
     }
+    e = engagement(world, facts)
+    human = human_counts(e, size)
+
+    def human_text(ms: int) -> str:
+        return read_back_utc(ms // 1000, zone)
+
     present = set(np.unique(campaign).tolist())
     report: list[dict[str, Any]] = []
     event_counts: list[dict[str, Any]] = []
@@ -163,6 +171,7 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
                 soft=int(counts["soft"][c]),
                 unsubscribes=int(counts["unsubscribes"][c]),
                 complaints=int(counts["complaints"][c]),
+                **human_report_columns(human, c, human_text),
             )
         )
         event_counts.extend(
@@ -180,6 +189,7 @@ def netcore_truth(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> dict[str, A
         "event_counts": event_counts,
         "link_activity": link_activity(world, facts),
         "suppressions": suppressions(world, facts, zone),
+        "machine_pairs": machine_pairs(e),
     }
 
 
@@ -192,12 +202,17 @@ def _last_event(starts: np.ndarray, at: np.ndarray, states: States, kind: str) -
     return at[np.minimum(index, len(at) - 1)]
 
 
+def _human(ip: str, prefixes: tuple[str, ...]) -> bool:
+    """Not a machine's address: in none of the world's machine prefixes (text form)."""
+    return not ip.startswith(prefixes)
+
+
 def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
     """The report marts' pairs (sandbox.reports.pairs) one message at a time (the reference the
     tests hold `pair_table` to): each message in its state at the clock,
     sent at `requestedTime`, delivered at `deliveryTime`, opens and clicks at their times, a
     bounce, unsubscribe or spam report at `modifiedTime`; times read back from the local text."""
-    digest = PairDigest()
+    digest = PairDigest(labelled=True)
     for state in world.states(now_ms, 0, now_ms // 1000 + 1):
         message = state.message
         campaign_id, key = message.campaign.id, message.address.lower()
@@ -207,8 +222,12 @@ def pairs(world: NetcoreWorld, now_ms: int, zone: tzinfo) -> list[PairFacts]:
             digest.note(campaign_id, key, kinds.DELIVERED, read_back_ms(state.delivered_s, zone))
         for open_ in state.opens:
             digest.note(campaign_id, key, kinds.OPENED, read_back_ms(open_[0], zone))
+            if _human(open_[1], world.machine_prefixes):
+                digest.note(campaign_id, key, kinds.HUMAN_OPENED, read_back_ms(open_[0], zone))
         for click in state.clicks:
             digest.note(campaign_id, key, kinds.CLICKED, read_back_ms(click[0], zone))
+            if _human(click[1], world.machine_prefixes):
+                digest.note(campaign_id, key, kinds.HUMAN_CLICKED, read_back_ms(click[0], zone))
         modified = read_back_ms(state.modified_s, zone)
         klass = bounce_class(state.status, state.remarks)
         if klass is not None:

@@ -1,6 +1,6 @@
 """The campaign report row of docs/CONTRACTS.md section 4, which every provider's truth builds.
 
-One definition for all: open and click rates on delivered, bounce rates on sent, rounded half up
+One definition for all (the human columns of issue 16 too): open and click rates on delivered, bounce rates on sent, rounded half up
 on exact integers (sandbox.reports.periods.rate); bounces = hard + soft.
 """
 
@@ -24,9 +24,14 @@ def report_row(
     soft: int,
     unsubscribes: int,
     complaints: int,
+    human_opened: int | None = None,
+    last_human_opened_at: str | None = None,
+    human_clicked: int | None = None,
+    last_human_clicked_at: str | None = None,
 ) -> dict[str, Any]:
-    """One campaign report row from its recipient counts."""
-    return {
+    """One campaign report row from its recipient counts; with the human counts (issue 16,
+    sandbox.reports.human) also its `human_*` columns, on the same bases."""
+    row = {
         "campaign_id": campaign_id,
         "sent_count": sent,
         "delivered_count": delivered,
@@ -45,3 +50,13 @@ def report_row(
         "unsubscribe_count": unsubscribes,
         "complaint_count": complaints,
     }
+    if human_opened is not None and human_clicked is not None:
+        row |= {
+            "human_unique_open_count": human_opened,
+            "human_open_rate": rate(human_opened, delivered),
+            "last_human_opened_at": last_human_opened_at,
+            "human_unique_click_count": human_clicked,
+            "human_click_rate": rate(human_clicked, delivered),
+            "last_human_clicked_at": last_human_clicked_at,
+        }
+    return row

@@ -20,7 +20,18 @@ from typing import Any
 import numpy as np
 
 from sandbox.reports.index import count_in, index_of
-from sandbox.reports.pairs import BOUNCED, CLICKED, DELIVERED, EVERY_KINDS, KINDS, OPENED, SENT
+from sandbox.reports.pairs import (
+    BOUNCED,
+    CLICKED,
+    DELIVERED,
+    EVERY_KINDS,
+    HUMAN_CLICKED,
+    HUMAN_KINDS,
+    HUMAN_OPENED,
+    KINDS,
+    OPENED,
+    SENT,
+)
 from sandbox.reports.periods import (
     SLOT_OF_HOUR,
     SLOTS,
@@ -40,7 +51,7 @@ CLASSES = {"hard": HARD, "soft": SOFT}
 def period_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
     """Pairs whose first event of each kind falls in `[start, end)` (+ hard / soft bounces)."""
     index = index_of(as_table(pairs))
-    counts = {kind: count_in(index.first(kind), start, end) for kind in KINDS}
+    counts = {kind: count_in(index.first(kind), start, end) for kind in KINDS + HUMAN_KINDS}
     counts["hard"] = count_in(index.first(BOUNCED, HARD), start, end)
     counts["soft"] = count_in(index.first(BOUNCED, SOFT), start, end)
     counts["bounces"] = counts["hard"] + counts["soft"]
@@ -54,6 +65,8 @@ def period_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
 RATES = {
     "open_rate": ("opened", "delivered"),
     "click_rate": ("clicked", "delivered"),
+    "human_open_rate": (HUMAN_OPENED, "delivered"),  # issue 16: the first human open / click
+    "human_click_rate": (HUMAN_CLICKED, "delivered"),
     "bounce_rate": ("bounces", "sent"),
     "hard_bounce_rate": ("hard", "sent"),
     "soft_bounce_rate": ("soft", "sent"),
@@ -68,7 +81,7 @@ def cohort_counts(pairs: Pairs, start: int, end: int) -> dict[str, int]:
     delivered = index.cohort(DELIVERED)
     low, high = np.searchsorted(delivered.base, (start, end))
     counts = {"delivered": int(high - low)}
-    for kind in (OPENED, CLICKED):
+    for kind in (OPENED, CLICKED, HUMAN_OPENED, HUMAN_CLICKED):
         counts[kind] = int(np.count_nonzero(delivered.times[kind][low:high] < end))
     sent = index.cohort(SENT)
     low, high = np.searchsorted(sent.base, (start, end))

@@ -24,12 +24,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sandbox.reports.pairs import BOUNCED, CLICKED, DELIVERED, OPENED, SENT
-from sandbox.reports.table import KIND_INDEX, NEVER, PairTable
+from sandbox.reports.pairs import (
+    BOUNCED,
+    CLICKED,
+    DELIVERED,
+    HUMAN_CLICKED,
+    HUMAN_OPENED,
+    OPENED,
+    SENT,
+)
+from sandbox.reports.table import NEVER, PairTable
 
 _ATTRIBUTE = "_pair_index"  # where `index_of` keeps a table's index
 # a cohort's base kind -> the kinds of its rates' numerators (sandbox.reports.counts.RATES)
-COHORT_KINDS = {DELIVERED: (OPENED, CLICKED), SENT: (BOUNCED,)}
+COHORT_KINDS = {DELIVERED: (OPENED, CLICKED, HUMAN_OPENED, HUMAN_CLICKED), SENT: (BOUNCED,)}
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class PairIndex:
         self._views: dict[tuple[str, ...], object] = {}
 
     def _first_column(self, kind: str) -> np.ndarray:
-        return self.table.first[:, KIND_INDEX[kind]]
+        return self.table.at(kind)
 
     def first(self, kind: str, klass: int | None = None) -> np.ndarray:
         if kind in COHORT_KINDS and klass is None:

@@ -49,6 +49,7 @@ class Click(NamedTuple):
     link_id: str | None = None
     link_title: str | None = None
     at: str = ""  # naive UTC text: orders a link id's clicks when its URL or title changed
+    machine: bool = False  # issue 16: a machine's click (the truth label)
 
 
 class ListedLink(NamedTuple):
@@ -81,17 +82,24 @@ def _link_key(campaign_id: str, link_id: str | None, link_url: str) -> LinkKey:
 
 
 def link_activity(
-    clicks: Iterable[Click], listed: Iterable[ListedLink] = ()
+    clicks: Iterable[Click], listed: Iterable[ListedLink] = (), human: bool = False
 ) -> list[dict[str, Any]]:
-    """`email_campaign_link_activity` rows, sorted by campaign id, link id and URL."""
+    """`email_campaign_link_activity` rows, sorted by campaign id, link id and URL; `human`
+    adds the human columns (issue 16): distinct recipients and clicks of the clicks that are no
+    machine's."""
     totals: dict[LinkKey, int] = defaultdict(int)
     recipients: dict[LinkKey, set[str]] = defaultdict(set)
+    human_totals: dict[LinkKey, int] = defaultdict(int)
+    human_recipients: dict[LinkKey, set[str]] = defaultdict(set)
     urls: dict[LinkKey, tuple[str, str]] = {}  # (at, URL) of the latest click
     titles: dict[LinkKey, tuple[str, str]] = {}  # (at, title) of the latest titled click
     for click in clicks:
         key = _link_key(click.campaign_id, click.link_id, click.link_url)
         totals[key] += click.clicks
         recipients[key].add(click.recipient)
+        if not click.machine:
+            human_totals[key] += click.clicks
+            human_recipients[key].add(click.recipient)
         urls[key] = max(urls.get(key, ("", "")), (click.at, click.link_url))
         if click.link_title:
             titles[key] = max(titles.get(key, ("", "")), (click.at, click.link_title))
@@ -100,7 +108,7 @@ def link_activity(
         key = _link_key(link.campaign_id, link.link_id, link.link_url)
         totals.setdefault(key, 0)
         listed_urls[key] = link.link_url
-    return [
+    rows = [
         {
             "campaign_id": key[0],
             "link_id": key[1] or None,
@@ -111,6 +119,11 @@ def link_activity(
         }
         for key in sorted(totals)
     ]
+    if human:
+        for row, key in zip(rows, sorted(totals), strict=True):
+            row["human_unique_click_count"] = len(human_recipients[key])
+            row["human_total_click_count"] = human_totals[key]
+    return rows
 
 
 def suppressions(
@@ -140,7 +153,13 @@ def suppressions(
 
 
 def marts_truth(
-    clicks: Iterable[Click], events: Iterable[Suppression], listed: Iterable[ListedLink] = ()
+    clicks: Iterable[Click],
+    events: Iterable[Suppression],
+    listed: Iterable[ListedLink] = (),
+    human: bool = False,
 ) -> dict[str, Any]:
-    """The two truth keys every provider's truth document adds."""
-    return {"link_activity": link_activity(clicks, listed), "suppressions": suppressions(events)}
+    """The two truth keys every provider's truth document adds (`human`: see link_activity)."""
+    return {
+        "link_activity": link_activity(clicks, listed, human),
+        "suppressions": suppressions(events),
+    }

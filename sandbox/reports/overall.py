@@ -46,6 +46,8 @@ from sandbox.reports.pairs import (
     CLICKED,
     COMPLAINED,
     DELIVERED,
+    HUMAN_CLICKED,
+    HUMAN_OPENED,
     OPENED,
     SENT,
     UNSUBSCRIBED,
@@ -65,8 +67,13 @@ OVERALL_COUNTS = (
     ("soft_bounce_count", "soft"),
     ("complaint_count", COMPLAINED),
     ("unsubscribe_count", UNSUBSCRIBED),
+    ("human_unique_open_count", HUMAN_OPENED),  # issue 16
+    ("human_unique_click_count", HUMAN_CLICKED),
 )
-OVERALL_RATES = ("open_rate", "click_rate", "bounce_rate", "hard_bounce_rate", "soft_bounce_rate")
+OVERALL_RATES = (
+    "open_rate", "click_rate", "bounce_rate", "hard_bounce_rate", "soft_bounce_rate",
+    "human_open_rate", "human_click_rate",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,11 @@ from sandbox.timeutil import to_ms
 SENT, DELIVERED, OPENED, CLICKED = "sent", "delivered", "opened", "clicked"
 BOUNCED, UNSUBSCRIBED, COMPLAINED = "bounced", "unsubscribed", "complained"
 KINDS = (SENT, DELIVERED, OPENED, CLICKED, BOUNCED, UNSUBSCRIBED, COMPLAINED)
+# The first human open / click of a pair as the warehouse can see it (issue 16): held apart from
+# KINDS in `PairTable.human` (sandbox.reports.table), so every loop over KINDS stays as it was.
+HUMAN_OPENED, HUMAN_CLICKED = "human_opened", "human_clicked"
+HUMAN_KINDS = (HUMAN_OPENED, HUMAN_CLICKED)
+HUMAN_OF = {HUMAN_OPENED: OPENED, HUMAN_CLICKED: CLICKED}
 SOFT_CLASSES = frozenset({"soft", "block", "unknown"})
 
 # -- the per-pair digest ------------------------------------------------------------------------
@@ -61,22 +66,28 @@ class PairFacts:
     first: dict[str, int] = field(default_factory=dict)
     bounce_class: str | None = None  # "hard" | "soft" | None
     every: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    # issue 16: `first` holds HUMAN_KINDS too (the provider knew the truth labels); a pair that
+    # is not labelled counts every open and click as human
+    labelled: bool = False
 
     def at(self, kind: str) -> int | None:
+        if kind in HUMAN_OF and not self.labelled:
+            return self.first.get(HUMAN_OF[kind])
         return self.first.get(kind)
 
 
 class PairDigest:
     """Collects events into `PairFacts` (first time per kind; hard beats soft)."""
 
-    def __init__(self) -> None:
+    def __init__(self, labelled: bool = False) -> None:
         self.pairs: dict[tuple[str, str], PairFacts] = {}
+        self.labelled = labelled  # the notes include HUMAN_KINDS (PairFacts.labelled)
 
     def _pair(self, campaign_id: str, recipient: str) -> PairFacts:
         key = (campaign_id, recipient)
         pair = self.pairs.get(key)
         if pair is None:
-            pair = self.pairs[key] = PairFacts(campaign_id, recipient)
+            pair = self.pairs[key] = PairFacts(campaign_id, recipient, labelled=self.labelled)
         return pair
 
     def note(

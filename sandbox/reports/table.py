@@ -16,6 +16,8 @@ Layout (n pairs):
   comparison `first < end` excludes it without a mask).
 * `bounce_class[i]`: `NO_BOUNCE`, `SOFT` or `HARD` (hard beats soft; informational bounces are no
   bounces).
+* `human[i, h]`: epoch ms of the pair's first human event of `HUMAN_KINDS[h]` (issue 16), `NEVER`
+  when it has none; `None` for a table built without truth labels (every open and click human).
 * `every[kind]` for kind in `EVERY_KINDS`: every event of that kind, as parallel arrays `pair`
   (row in the table), `at` (epoch ms) and `klass` (`SOFT`/`HARD` for bounces, `NO_BOUNCE` else).
 
@@ -31,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.reports.pairs import EVERY_KINDS, KINDS, PairFacts
+from sandbox.reports.pairs import EVERY_KINDS, HUMAN_KINDS, HUMAN_OF, KINDS, PairFacts
 
 NEVER = np.iinfo(np.int64).max
 KIND_INDEX = {kind: k for k, kind in enumerate(KINDS)}
@@ -63,6 +65,7 @@ class PairTable:
     first: np.ndarray  # int64, shape (n, len(KINDS)); NEVER when absent
     bounce_class: np.ndarray  # int8
     every: dict[str, EveryEvents] = field(default_factory=dict)
+    human: np.ndarray | None = None  # int64, shape (n, len(HUMAN_KINDS))
 
     def __post_init__(self) -> None:
         n = len(self.campaign)
@@ -72,12 +75,19 @@ class PairTable:
             raise ValueError("PairTable columns must have one value per pair")
         for kind in EVERY_KINDS:
             self.every.setdefault(kind, EveryEvents.empty())
+        if self.human is not None and self.human.shape != (n, len(HUMAN_KINDS)):
+            raise ValueError(f"PairTable.human must have shape ({n}, {len(HUMAN_KINDS)})")
 
     def __len__(self) -> int:
         return len(self.campaign)
 
     def at(self, kind: str) -> np.ndarray:
-        """The first times of `kind`, one per pair (`NEVER` where absent)."""
+        """The first times of `kind` (`KINDS` or `HUMAN_KINDS`), one per pair (`NEVER` where
+        absent)."""
+        if kind in HUMAN_OF:
+            if self.human is None:
+                return self.first[:, KIND_INDEX[HUMAN_OF[kind]]]
+            return self.human[:, HUMAN_KINDS.index(kind)]
         return self.first[:, KIND_INDEX[kind]]
 
     @classmethod
@@ -87,9 +97,15 @@ class PairTable:
         campaign_index = {c: i for i, c in enumerate(campaign_ids)}
         recipient_index = {r: i for i, r in enumerate(sorted({p.recipient for p in facts}))}
         first = np.full((len(facts), len(KINDS)), NEVER, dtype=np.int64)
+        labelled = any(p.labelled for p in facts)
+        human = np.full((len(facts), len(HUMAN_KINDS)), NEVER, np.int64) if labelled else None
         every: dict[str, list[tuple[int, int, int]]] = {kind: [] for kind in EVERY_KINDS}
         for row, pair in enumerate(facts):
             for kind, at in pair.first.items():
+                if kind in HUMAN_OF:
+                    if human is not None:
+                        human[row, HUMAN_KINDS.index(kind)] = at
+                    continue
                 first[row, KIND_INDEX[kind]] = at
             for kind, events in pair.every.items():
                 if kind not in every:  # only the histogram's `EVERY_KINDS` are read
@@ -115,6 +131,7 @@ class PairTable:
                 )
                 for kind, rows in every.items()
             },
+            human=human,
         )
 
 

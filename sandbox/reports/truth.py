@@ -48,6 +48,8 @@ from sandbox.reports.pairs import (
     CLICKED,
     COMPLAINED,
     DELIVERED,
+    HUMAN_CLICKED,
+    HUMAN_OPENED,
     OPENED,
     SENT,
     UNSUBSCRIBED,
@@ -95,9 +97,12 @@ def dashboard_rows(
             ("delivered_count", DELIVERED),
             ("unique_open_count", OPENED),
             ("unique_click_count", CLICKED),
+            ("human_unique_open_count", HUMAN_OPENED),  # issue 16
+            ("human_unique_click_count", HUMAN_CLICKED),
         )
         row.update(count_columns(table, span, counts))
-        row.update(rate_columns(table, span, ("open_rate", "click_rate")))
+        rates = ("open_rate", "click_rate", "human_open_rate", "human_click_rate")
+        row.update(rate_columns(table, span, rates))
         row.update(contact_count=None, previous_contact_count=None, contact_count_diff=None)
         if created is not None:
             now, then = (int(np.searchsorted(created, end)) for end in (span.end, span.start))
@@ -170,6 +175,7 @@ def engagement_rows(pairs: Pairs, zone: tzinfo) -> list[dict[str, Any]]:
     index = index_of(table)
     first_sends = index.campaign_first(SENT)
     opens, clicks = index.by_campaign(OPENED), index.by_campaign(CLICKED)
+    human = {kind: index.by_campaign(kind) for kind in (HUMAN_OPENED, HUMAN_CLICKED)}
     rows: list[dict[str, Any]] = []
     for number, campaign_id in enumerate(table.campaign_ids):
         if first_sends[number] == NEVER:
@@ -177,13 +183,21 @@ def engagement_rows(pairs: Pairs, zone: tzinfo) -> list[dict[str, Any]]:
         first_sent = int(first_sends[number])
         own_opens = opens.times[opens.bounds[number] : opens.bounds[number + 1]]
         own_clicks = clicks.times[clicks.bounds[number] : clicks.bounds[number + 1]]
+        own_human = [
+            h.times[h.bounds[number] : h.bounds[number + 1]] for h in human.values()
+        ]  # the first human opens, then clicks (issue 16)
         for name, (count, unit) in ENGAGEMENT_PERIODS.items():
             spans = n_buckets(first_sent, count, unit, zone)
             start, end = spans[0][0], spans[-1][1]
             opened = bucket_counts(own_opens, start, end, spans)
             clicked = bucket_counts(own_clicks, start, end, spans)
             totals = [o + c for o, c in zip(opened, clicked, strict=True)]
-            for item, o, c in zip(_bucket_rows(spans, totals, zone), opened, clicked, strict=True):
+            human_opened, human_clicked = (bucket_counts(t, start, end, spans) for t in own_human)
+            buckets_ = zip(
+                _bucket_rows(spans, totals, zone), opened, clicked, human_opened, human_clicked,
+                strict=True,
+            )  # fmt: skip
+            for item, o, c, ho, hc in buckets_:
                 rows.append(
                     {
                         "campaign_id": campaign_id,
@@ -192,6 +206,8 @@ def engagement_rows(pairs: Pairs, zone: tzinfo) -> list[dict[str, Any]]:
                         **{k: v for k, v in item.items() if k not in ("total", "is_peak")},
                         "unique_open_count": o,
                         "unique_click_count": c,
+                        "human_unique_open_count": ho,
+                        "human_unique_click_count": hc,
                         "total": item["total"],
                         "is_peak": item["is_peak"],
                     }

@@ -1,0 +1,58 @@
+"""Maxemail's visible opens and clicks as its files show them, with their truth labels
+(sandbox.reports.human): the `opened` row of a pair at its latest visible open, a `clicked` row
+per pair and URL at its latest visible click, the `responded` row at the pair's first visible
+click; each row is a machine's when the event at its time is (a human event wins a tie)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sandbox.maxemail.files import URL_SLOTS
+from sandbox.maxemail.visible import Visible, who_texts
+from sandbox.reports.human import CLICK, OPEN, Engagement
+
+
+def _pick(seen: Visible, positions: np.ndarray, groups: np.ndarray, last: bool) -> np.ndarray:
+    """Per group, the position of its latest (`last`) or first event; human after machine on
+    a tie, so a tie's latest is human and its first a machine's."""
+    order = np.lexsort((seen.machine[positions] == 0, seen.at_s[positions], groups))
+    positions, groups = positions[order], groups[order]
+    if not len(groups):
+        return positions
+    change = groups[1:] != groups[:-1]
+    edge = np.r_[change, True] if last else np.r_[True, change]
+    return positions[edge]  # type: ignore[no-any-return]
+
+
+def file_rows(seen: Visible) -> dict[int, list[np.ndarray]]:
+    """Positions (visible events) of the rows: OPEN the `opened` rows, CLICK the `clicked` rows
+    and the `responded` rows."""
+    opens = np.flatnonzero(seen.of("open"))
+    clicks = np.flatnonzero(seen.of("click"))
+    return {
+        OPEN: [_pick(seen, opens, seen.pair[opens], True)],
+        CLICK: [
+            _pick(seen, clicks, seen.pair[clicks] * URL_SLOTS + seen.detail[clicks], True),
+            _pick(seen, clicks, seen.pair[clicks], False),
+        ],
+    }
+
+
+def engagement(seen: Visible) -> Engagement:
+    """The rows of the `opened`, `clicked` and `responded` files visible at the clock."""
+    rows = file_rows(seen)
+    texts = who_texts(seen.world)
+    parts = [
+        Engagement(
+            [str(m.email_id) for m in seen.world.messages],
+            seen.message[p].astype(np.int64),
+            seen.who[p].astype(np.int64),
+            np.full(len(p), kind, np.int8),
+            seen.at_s[p] * 1000,
+            seen.machine[p] != 0,
+            lambda codes: [str(texts[i]) for i in codes.tolist()],
+        )
+        for kind, picked in rows.items()
+        for p in picked
+    ]
+    return Engagement.join(parts)
