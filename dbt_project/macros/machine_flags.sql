@@ -336,3 +336,15 @@ machine_classified as (
         cast(null as {{ dbt.type_timestamp() }}) as classified_loaded_at
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The time of an open or click (`event_type`) no machine rule fired on (`flag`:
+    is_machine_open or is_bot_click), else null: fct_email_deliveries' human columns are
+    min/max/count of it.
+-#}
+{% macro human_engagement_time(event_type, flag) -%}
+    case
+        when event_type = '{{ event_type }}' and not coalesce({{ flag }}, false) then occurred_at
+    end
+{%- endmacro %}

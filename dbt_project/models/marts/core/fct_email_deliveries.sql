@@ -40,6 +40,12 @@ recipient_messages as (
         {{ dbt.bool_or("event_type = 'delivered'") }} as has_delivery_event,
         {{ dbt.bool_or("event_type = 'opened'") }} as was_opened,
         {{ dbt.bool_or("event_type = 'clicked'") }} as was_clicked,
+        -- human engagement (issue 16): an open or click no machine rule fired on
+        -- (fct_email_events.is_machine_open / is_bot_click; null in rows built without them)
+        {{ dbt.bool_or("event_type = 'opened' and not coalesce(is_machine_open, false)") }}
+            as was_opened_by_human,
+        {{ dbt.bool_or("event_type = 'clicked' and not coalesce(is_bot_click, false)") }}
+            as was_clicked_by_human,
         {{ dbt.bool_or("event_type = 'unsubscribed'") }} as was_unsubscribed,
         {{ dbt.bool_or("event_type = 'complained'") }} as was_complained,
         {{ dbt.bool_or("event_type = 'bounced' and bounce_class = 'hard'") }} as has_hard_bounce,
@@ -52,6 +58,10 @@ recipient_messages as (
         max(case when event_type = 'opened' then occurred_at end) as last_opened_at,
         min(case when event_type = 'clicked' then occurred_at end) as first_clicked_at,
         max(case when event_type = 'clicked' then occurred_at end) as last_clicked_at,
+        min({{ human_engagement_time('opened', 'is_machine_open') }}) as first_human_opened_at,
+        max({{ human_engagement_time('opened', 'is_machine_open') }}) as last_human_opened_at,
+        min({{ human_engagement_time('clicked', 'is_bot_click') }}) as first_human_clicked_at,
+        max({{ human_engagement_time('clicked', 'is_bot_click') }}) as last_human_clicked_at,
         -- informational bounces (auto-replies) are no bounce, so they do not set the time either
         min(
             case
@@ -63,6 +73,8 @@ recipient_messages as (
         min(case when event_type = 'complained' then occurred_at end) as first_complained_at,
         count(case when event_type = 'opened' then 1 end) as open_event_count,
         count(case when event_type = 'clicked' then 1 end) as click_event_count,
+        count({{ human_engagement_time('opened', 'is_machine_open') }}) as human_open_event_count,
+        count({{ human_engagement_time('clicked', 'is_bot_click') }}) as human_click_event_count,
         max(loaded_at) as last_loaded_at
 
     from events
@@ -114,6 +126,8 @@ final as (
         was_bounced,
         was_opened,
         was_clicked,
+        was_opened_by_human,
+        was_clicked_by_human,
         was_unsubscribed,
         was_complained,
         bounce_class,
@@ -128,11 +142,17 @@ final as (
         last_opened_at,
         first_clicked_at,
         last_clicked_at,
+        first_human_opened_at,
+        last_human_opened_at,
+        first_human_clicked_at,
+        last_human_clicked_at,
         first_bounced_at,
         first_unsubscribed_at,
         first_complained_at,
         open_event_count,
         click_event_count,
+        human_open_event_count,
+        human_click_event_count,
         {{ dbt.datediff(
             'coalesce(first_delivery_event_at, first_sent_at)', 'first_opened_at', 'second'
         ) }} as seconds_to_first_open,
