@@ -62,7 +62,7 @@ class WorldConfig:
     omit_empty_splits: bool = False  # plain sends' activities carry no `splits` key at all
     benchmark_contacts_listed: bool = True  # False: the contact list is empty (contacts deleted)
     # Machine engagement (issue 16, sandbox.machines; own streams, added on top of the world).
-    # ASSUMPTIONS (/work/dl16-sandbox.md): shares of recipients behind an Apple-style open proxy
+    # ASSUMPTIONS (DECISIONLOG "Human and machine engagement"): shares of recipients behind an Apple-style open proxy
     # (pixel fetched on arrival) and behind a link-scanning gateway (every link followed).
     proxy_recipient_share: float = 0.15
     proxy_open_delay_seconds: tuple[float, float] = (1.0, 10.0)  # after the delivery
