@@ -31,8 +31,12 @@ from bench.marts_truth import recipient_key
 KINDS = ("opened", "clicked")
 KIND_LABELS = {"opened": "opens", "clicked": "clicks"}
 POOLED = "all"
+POOLED_LABEL = "all providers"
 # fct_email_deliveries: (engaged at all, engaged by a human) per kind
-MART_COLUMNS = {"opened": ("was_opened", "was_opened_by_human"), "clicked": ("was_clicked", "was_clicked_by_human")}
+MART_COLUMNS = {
+    "opened": ("was_opened", "was_opened_by_human"),
+    "clicked": ("was_clicked", "was_clicked_by_human"),
+}
 
 
 @dataclass(frozen=True)
@@ -157,8 +161,8 @@ def quality_lines(
 ) -> list[str]:
     """The table `make demo` prints: one line per provider and kind, then the pooled ones, then
     the flagged events per reason."""
-    names = names or {}
-    widths = (12, 6, 6, 12, 7, 9, 6)
+    names = {POOLED: POOLED_LABEL, **(names or {})}
+    widths = (15, 6, 6, 12, 7, 9, 6)
     rows: list[Sequence[str]] = [HEADER]
     providers = [p for p, _ in quality if p != POOLED]
     for provider in [*dict.fromkeys(providers), POOLED]:
