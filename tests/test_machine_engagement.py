@@ -23,9 +23,17 @@ from typing import Any
 import duckdb
 import pytest
 
+from bench.marts_truth import recipient_key
 from pipelines.common.runner import PROVIDERS
 from sandbox import SandboxServer, WorldConfig
-from sandbox.machine_quality import KINDS, POOLED, machine_reasons, pair_quality, print_quality
+from sandbox.machine_quality import (
+    KINDS,
+    POOLED,
+    confusion,
+    machine_reasons,
+    pair_quality,
+    print_quality,
+)
 from tests.conftest import Sandbox, dbt_build, load_every_provider, query
 
 # load (about 6 s), dbt build (about 15 s) and a second build of fct_email_events+ (about 15 s)
@@ -154,3 +162,33 @@ def test_without_detection_every_human_column_equals_its_total(world: World) -> 
     for kind in KINDS:
         pooled = quality[(POOLED, kind)]
         assert pooled.flagged == 0 and pooled.positives > 0 and pooled.recall == 0
+
+
+def test_the_confusion_counts_every_pair_once_and_the_unmatched_ones() -> None:
+    """sandbox.machine_quality.confusion on hand-made pairs: each outcome once, a truth pair the
+    warehouse lacks and a warehouse pair the truth lacks."""
+
+    def pair(recipient: str, machine: bool, human: bool) -> dict[str, Any]:
+        return {"campaign_id": 7, "recipient": recipient, "kind": "opened", "has_machine": machine,
+                "has_human": human}  # fmt: skip
+
+    truth = [
+        pair("TP@example.com", True, False),  # machine only, flagged
+        pair("fn@example.com", True, False),  # machine only, not flagged
+        pair("fp@example.com", True, True),  # a human too, flagged
+        pair("tn@example.com", False, True),  # human, not flagged
+        pair("gone@example.com", True, False),  # not in the warehouse: missed
+        {**pair("tp@example.com", True, True), "kind": "clicked"},  # another kind
+    ]
+    mart = {
+        ("7", recipient_key("tp@example.com")): True,
+        ("7", recipient_key("fn@example.com")): False,
+        ("7", recipient_key("fp@example.com")): True,
+        ("7", recipient_key("tn@example.com")): False,
+        ("7", recipient_key("extra@example.com")): True,  # not in the truth: a false positive
+    }
+    c = confusion(truth, mart, "opened")
+    assert (c.pairs, c.true_positive, c.false_positive, c.false_negative, c.unmatched) == (
+        6, 1, 2, 2, 2
+    )  # fmt: skip
+    assert (c.precision, c.recall) == (1 / 3, 1 / 3)
