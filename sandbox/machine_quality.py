@@ -151,6 +151,9 @@ def _ratio(value: float | None) -> str:
 
 
 TABLE_TITLE = "Machine engagement: precision and recall of the flags, per (campaign, recipient)"
+LEGEND = (
+    "(machine-only: engaged by the world's machines alone; flagged: no human one left by the rules)"
+)
 HEADER = ("provider", "kind", "pairs", "machine-only", "flagged", "precision", "recall")
 
 
@@ -179,7 +182,7 @@ def quality_lines(
                     _ratio(c.recall),
                 )
             )
-    lines = [TABLE_TITLE]
+    lines = [TABLE_TITLE, LEGEND]
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
