@@ -1,5 +1,6 @@
 """`make demo` (`python -m sandbox.demo`): start the sandbox, load every provider, `dbt build`,
-print the campaign report and compare it with the sandbox's ground truth.
+print the campaign report and compare it with the sandbox's ground truth, then the precision and
+recall of the machine flags against the world's machines (sandbox.machine_quality).
 
 The demo never touches the user's warehouse, state or settings: it loads into its own DuckDB file
 (`demo.duckdb`, or $DEMO_WAREHOUSE_PATH), keeps its dlt state, dbt profile and dbt artifacts in
@@ -28,6 +29,7 @@ from pipelines.common.runner import PROVIDERS, LoadError, load_provider
 from pipelines.summary import print_campaign_report
 from pipelines.transform import transform
 from sandbox.compare import report_differences
+from sandbox.machine_quality import print_quality
 from sandbox.providers import PROVIDERS as SANDBOX
 from sandbox.server import SandboxServer
 
@@ -169,6 +171,8 @@ def main() -> int:
     print_campaign_report(warehouse)
     if not check_against_truth(warehouse, truths):
         return 1
+    # issue 16: how well the machine flags find the world's machine-only opens and clicks
+    print_quality(warehouse, truths, {p: PROVIDERS[p][2] for p in PROVIDERS})
     print(
         f"\nDemo finished in {time.monotonic() - started:.0f} s. Warehouse: {warehouse} (the "
         "demo's own; `make load` and `make transform` use WAREHOUSE_PATH)"

@@ -245,3 +245,26 @@ def test_full_history_data_tests_pass_and_catch_a_duplicated_event(demo: Demo) -
     with duckdb.connect(demo.warehouse) as con:
         assert con.execute(sql).fetchall() == [], "the restored warehouse has no duplicate"
     assert "column_checks_fct_email_events" in log_of(out).read_text()
+
+
+def test_the_demo_prints_the_precision_and_recall_of_the_machine_flags(demo: Demo) -> None:
+    """Issue 16: after the reconciliation, the table of sandbox.machine_quality: per provider and
+    pooled, for opens and clicks, the precision and recall of the machine flags against the
+    world's machine-only pairs, each >= 0.95, then the flagged events per machine_reason."""
+    out = demo.run.stdout
+    assert demo.run.returncode == 0, out[-3000:] + demo.run.stderr[-3000:]
+    table = out[out.index("Machine engagement: precision and recall") :]
+    assert out.index("ground truth") < out.index("Machine engagement: precision and recall")
+    names = [display for _, _, display, _ in PROVIDERS.values()]
+    figures = {
+        (name, kind): (int(positives), int(flagged), float(precision), float(recall))
+        for name, kind, positives, flagged, precision, recall in re.findall(
+            r"^  (.+?) +(opens|clicks) +\d+ +(\d+) +(\d+) +(\d\.\d{3}) +(\d\.\d{3})$", table, re.M
+        )
+    }
+    assert set(figures) == {(n, k) for n in [*names, "all providers"] for k in ("opens", "clicks")}
+    for key, (positives, flagged, precision, recall) in figures.items():
+        assert positives > 0 and flagged > 0, key
+        assert precision >= 0.95 and recall >= 0.95, (key, precision, recall)
+    for name in names:
+        assert re.search(rf"^  {name}: opened \w+ \d+.*clicked \w+ \d+", table, re.M), name
