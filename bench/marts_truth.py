@@ -93,9 +93,16 @@ def link_rows(rows: list[dict[str, Any]]) -> set[Row]:
             r["link_title"],
             int(r["unique_click_count"]),
             int(r["total_click_count"]),
+            # issue 16: human clicks; Maxemail's human total is null (its counts mix machines)
+            int(r["human_unique_click_count"]),
+            _count(r["human_total_click_count"]),
         )
         for r in rows
     }
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def suppression_rows(rows: list[dict[str, Any]], *, hashed: bool) -> set[Row]:

@@ -19,6 +19,10 @@ COUNTS = (
 )
 RATES = ("open_rate", "click_rate", "bounce_rate", "hard_bounce_rate", "soft_bounce_rate")
 TIMES = ("last_opened_at", "last_clicked_at")
+# issue 16: the opens and clicks no machine rule flagged, on the same bases (CONTRACTS.md 18)
+HUMAN_COUNTS = ("human_unique_open_count", "human_unique_click_count")
+HUMAN_RATES = ("human_open_rate", "human_click_rate")
+HUMAN_TIMES = ("last_human_opened_at", "last_human_clicked_at")
 
 
 def _time(value: Any) -> datetime | None:
@@ -27,8 +31,15 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", ""))
 
 
-def report_differences(mart: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[str]:
-    """Every disagreement between mart rows and truth rows keyed by campaign_id (empty = equal)."""
+def report_differences(
+    mart: list[dict[str, Any]], truth: list[dict[str, Any]], *, human: bool = True
+) -> list[str]:
+    """Every disagreement between mart rows and truth rows keyed by campaign_id (empty = equal).
+    `human`: the human engagement columns too (issue 16); false for a report without them (a
+    provider's own campaign report counts machine engagement as engagement)."""
+    counts, rates, times = COUNTS, RATES, TIMES
+    if human:
+        counts, rates, times = counts + HUMAN_COUNTS, rates + HUMAN_RATES, times + HUMAN_TIMES
     problems: list[str] = []
     by_id = {str(r["campaign_id"]): r for r in mart}
     expected = {str(r["campaign_id"]): r for r in truth}
@@ -39,14 +50,14 @@ def report_differences(mart: list[dict[str, Any]], truth: list[dict[str, Any]]) 
         )
     for cid in sorted(set(by_id) & set(expected)):
         got, want = by_id[cid], expected[cid]
-        for col in COUNTS:
+        for col in counts:
             if int(got[col]) != int(want[col]):
                 problems.append(f"{cid} {col}: mart {got[col]} != truth {want[col]}")
-        for col in RATES:
+        for col in rates:
             # Both sides round half up to 2 decimals from exact counts: equal to the cent.
             if abs(float(got[col]) - float(want[col])) > 1e-9:
                 problems.append(f"{cid} {col}: mart {got[col]} != truth {want[col]}")
-        for col in TIMES:
+        for col in times:
             g, w = _time(got[col]), _time(want[col])
             if g != w:
                 problems.append(f"{cid} {col}: mart {g} != truth {w}")
