@@ -37,9 +37,9 @@ def report_differences(
     """Every disagreement between mart rows and truth rows keyed by campaign_id (empty = equal).
     `human`: the human engagement columns too (issue 16); false for a report without them (a
     provider's own campaign report counts machine engagement as engagement)."""
-    counts, rates, times = COUNTS, RATES, TIMES
-    if human:
-        counts, rates, times = counts + HUMAN_COUNTS, rates + HUMAN_RATES, times + HUMAN_TIMES
+    counts: tuple[str, ...] = COUNTS + (HUMAN_COUNTS if human else ())
+    rates: tuple[str, ...] = RATES + (HUMAN_RATES if human else ())
+    times: tuple[str, ...] = TIMES + (HUMAN_TIMES if human else ())
     problems: list[str] = []
     by_id = {str(r["campaign_id"]): r for r in mart}
     expected = {str(r["campaign_id"]): r for r in truth}

@@ -48,6 +48,10 @@ Row = tuple[Any, ...]
 def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
     """The shapes the link grain exists for are in the world (CONTRACTS.md 8): without them the
     comparison with the truth would prove nothing about them."""
+    # issue 16: machine clicks are in the world, so the human columns are not the totals again
+    assert any(r["human_unique_click_count"] < r["unique_click_count"] for r in links), (
+        f"the {provider} world has no link clicked only by a machine"
+    )
     if provider not in ("apsis_one", "benchmark"):
         assert all(r["link_id"] is None for r in links), f"{provider} has no link ids"
         return
