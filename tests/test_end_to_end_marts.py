@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from bench.marts_truth import link_rows, set_differences, suppression_rows
+from bench.marts_truth import link_human_differences, link_rows, set_differences, suppression_rows
 from tests.conftest import (
     ROOT,
     Sandbox,
@@ -92,6 +92,10 @@ def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
                 problems.append(f"{provider} {name}: {len(rows) - len(mart_set)} duplicate rows")
         problems += set_differences(
             f"{provider} link activity", link_rows(links), link_rows(truth["link_activity"])
+        )
+        # issue 16: human clicks, within the machine rules' error
+        problems += link_human_differences(
+            f"{provider} link activity", links, truth["link_activity"]
         )
         problems += set_differences(
             f"{provider} suppressions",
