@@ -12,8 +12,9 @@
     fct_email_events) classified within the lookback of the provider's newest `last_loaded_at`
     here (its `classified_loaded_at`: the newest load of its pair's events, so a click re-flagged
     by a later event of its pair, issue 16, counts as recent like a newly loaded one; never
-    before its own `loaded_at`); listed links (`listed`) new here or listed with another URL; links listed here that
-    the provider no longer lists; links whose provider total (`totals`) differs from here.
+    before its own `loaded_at`); listed links (`listed`) new here or listed with another URL;
+    links listed here that the provider no longer lists; links whose provider total (`totals`)
+    differs from here.
 -#}
 {% macro link_activity_changed_links(clicks, listed, totals) -%}
     select

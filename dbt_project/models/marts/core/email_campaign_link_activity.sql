@@ -5,7 +5,7 @@
     own where its click events undercount it (int_email_link_totals__unioned: Maxemail's running
     click counts), else the click events. Clicks without a URL are not links.
     Incremental (delete+insert on link_key): a run recomputes, from all their clicks, the links
-    with a click loaded within `event_lookback_hours` of the provider's newest `last_loaded_at`
+    with a click loaded (or re-classified, below) within `event_lookback_hours` of the provider's newest `last_loaded_at`
     here, and the links whose listing or provider total no longer matches this table
     (macro link_activity_changed_links); the clicks are read for those links' campaigns only.
     Human clicks (issue 16): the clicks fct_email_events did not flag as a bot's (is_bot_click);
