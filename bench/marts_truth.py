@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from sandbox.compare import report_differences
+from sandbox.compare import human_differences, report_differences
 
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 PAST_DAYS = (1, 7, 30)
@@ -96,6 +96,24 @@ def link_rows(rows: list[dict[str, Any]]) -> set[Row]:
         )
         for r in rows
     }
+
+
+LINK_HUMAN_COUNTS = ("human_unique_click_count", "human_total_click_count")
+
+
+def link_human_differences(
+    name: str, mart: list[dict[str, Any]], truth: list[dict[str, Any]]
+) -> list[str]:
+    """Issue 16: link activity's human clicks against the truth's, link by link (campaign, link
+    id, URL: the rows link_rows compares), within the machine rules' error
+    (sandbox.compare.human_differences); Maxemail's human total is null on both sides."""
+
+    def key(r: dict[str, Any]) -> Row:
+        return (_text(r["campaign_id"]), r["link_id"], r["link_url"])
+
+    by_key = {key(r): r for r in mart}
+    pairs = [(by_key[key(t)], t) for t in truth if key(t) in by_key]
+    return human_differences(name, pairs, LINK_HUMAN_COUNTS)
 
 
 def suppression_rows(rows: list[dict[str, Any]], *, hashed: bool) -> set[Row]:
@@ -176,6 +194,9 @@ def differences(warehouse: str, truth: Truth, now: str, *, reads: Sequence[str] 
             links = _select(con, "email_campaign_link_activity", provider)
             problems += set_differences(
                 f"{provider} link activity", link_rows(links), link_rows(want["link_activity"])
+            )
+            problems += link_human_differences(
+                f"{provider} link activity", links, want["link_activity"]
             )
             stops = _select(con, "email_recipient_suppressions", provider)
             problems += set_differences(

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from bench.marts_truth import link_rows, set_differences, suppression_rows
+from bench.marts_truth import link_human_differences, link_rows, set_differences, suppression_rows
 from tests.conftest import (
     ROOT,
     Sandbox,
@@ -48,6 +48,10 @@ Row = tuple[Any, ...]
 def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
     """The shapes the link grain exists for are in the world (CONTRACTS.md 8): without them the
     comparison with the truth would prove nothing about them."""
+    # issue 16: machine clicks are in the world, so the human columns are not the totals again
+    assert any(r["human_unique_click_count"] < r["unique_click_count"] for r in links), (
+        f"the {provider} world has no link clicked only by a machine"
+    )
     if provider not in ("apsis_one", "benchmark"):
         assert all(r["link_id"] is None for r in links), f"{provider} has no link ids"
         return
@@ -88,6 +92,10 @@ def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
                 problems.append(f"{provider} {name}: {len(rows) - len(mart_set)} duplicate rows")
         problems += set_differences(
             f"{provider} link activity", link_rows(links), link_rows(truth["link_activity"])
+        )
+        # issue 16: human clicks, within the machine rules' error
+        problems += link_human_differences(
+            f"{provider} link activity", links, truth["link_activity"]
         )
         problems += set_differences(
             f"{provider} suppressions",

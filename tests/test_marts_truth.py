@@ -26,6 +26,7 @@ from sandbox.benchmark import model as bme
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.benchmark.truth import benchmark_truth
+from sandbox.compare import human_differences
 from sandbox.maxemail import model as mxm
 from sandbox.maxemail.truth import maxemail_truth
 from sandbox.netcore import model as nc
@@ -509,3 +510,27 @@ def test_benchmark_truth_provider_bounce_type_and_contact_addresses() -> None:
         sup("bo@example.com", "unsubscribed", "2026-03-01T06:00:00.000", c3.id),
         sup("cy@example.com", "repeated_soft_bounce", "2026-03-01T03:00:00.000", c2.id),
     ]
+
+
+# -- the human columns against the truth (issue 16) -----------------------------------------------
+
+
+def test_human_differences_allow_the_machine_rules_error_only() -> None:
+    def pair(
+        mart: int | None, truth: int | None, total: int = 50
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        return (
+            {"human_total_click_count": mart, "total_click_count": total},
+            {"human_total_click_count": truth},
+        )
+
+    cols = ("human_total_click_count",)
+    # 2 off of 40 human clicks in the truth: within 5 % (at least 1)
+    close = [pair(19, 20), pair(21, 20), pair(None, None)]
+    assert human_differences("links", close, cols) == []
+    # 3 off of 40: above
+    (far,) = human_differences("links", [pair(17, 20), pair(20, 20)], cols)
+    assert "off by 3 in all, above 2" in far
+    # null where the truth knows a value, and a human count above its total: each a problem
+    assert len(human_differences("links", [pair(None, 3)], cols)) == 1
+    assert len(human_differences("links", [pair(60, 60)], cols)) == 1

@@ -9,9 +9,12 @@
 {#-
     The links (provider, account_id, campaign_id, link_key) an incremental run of
     email_campaign_link_activity recomputes: those with a click (`clicks`, rows of
-    fct_email_events) loaded within the lookback of the provider's newest `last_loaded_at`
-    here; listed links (`listed`) new here or listed with another URL; links listed here that
-    the provider no longer lists; links whose provider total (`totals`) differs from here.
+    fct_email_events) classified within the lookback of the provider's newest `last_loaded_at`
+    here (its `classified_loaded_at`: the newest load of its pair's events, so a click re-flagged
+    by a later event of its pair, issue 16, counts as recent like a newly loaded one; never
+    before its own `loaded_at`); listed links (`listed`) new here or listed with another URL;
+    links listed here that the provider no longer lists; links whose provider total (`totals`)
+    differs from here.
 -#}
 {% macro link_activity_changed_links(clicks, listed, totals) -%}
     select
@@ -19,7 +22,11 @@
         provider,
         account_id,
         campaign_id
-    from ({{ loaded_within_lookback_pruned(clicks, 'last_loaded_at') }}) as recent
+    from ({{ loaded_within_lookback_pruned(
+        '(select provider, account_id, campaign_id, link_id, link_url, classified_loaded_at as loaded_at from '
+        ~ clicks ~ ' as clicks)',
+        'last_loaded_at'
+    ) }}) as recent
 
     union
 
@@ -138,7 +145,9 @@ events as (
 {#-
     One row per link of `clicks` (rows of fct_email_events with a URL): its key (email_link_key),
     the latest click's URL and the latest non-null title (an edited link keeps its id), distinct
-    recipients, click events, first and last click, newest `loaded_at`.
+    recipients, click events, first and last click, newest `loaded_at`; the distinct recipients
+    and click events that no machine rule flagged (`is_bot_click` not true; null, as in rows
+    without flags, is human).
 -#}
 {% macro link_activity_link_events(clicks) -%}
     select
@@ -151,6 +160,9 @@ events as (
         max(case when title_rank = 1 then link_title end) as latest_link_title,
         count(distinct recipient_key) as unique_click_count,
         count(*) as click_event_count,
+        count(distinct case when not coalesce(is_bot_click, false) then recipient_key end)
+            as human_unique_click_count,
+        count(case when not coalesce(is_bot_click, false) then 1 end) as human_click_event_count,
         min(occurred_at) as first_clicked_at,
         max(occurred_at) as last_clicked_at,
         max(loaded_at) as last_loaded_at
@@ -170,7 +182,7 @@ events as (
                 {{ email_link_key('provider', 'account_id', 'campaign_id', 'link_id', 'link_url') }}
                     as link_key,
                 provider, account_id, campaign_id, link_id, link_url, link_title, recipient_key,
-                occurred_at, loaded_at
+                is_bot_click, occurred_at, loaded_at
             from {{ clicks }}
         ) as keyed
     ) as ranked

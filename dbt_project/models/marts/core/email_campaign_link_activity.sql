@@ -5,9 +5,12 @@
     own where its click events undercount it (int_email_link_totals__unioned: Maxemail's running
     click counts), else the click events. Clicks without a URL are not links.
     Incremental (delete+insert on link_key): a run recomputes, from all their clicks, the links
-    with a click loaded within `event_lookback_hours` of the provider's newest `last_loaded_at`
+    with a click loaded (or re-classified, below) within `event_lookback_hours` of the provider's newest `last_loaded_at`
     here, and the links whose listing or provider total no longer matches this table
     (macro link_activity_changed_links); the clicks are read for those links' campaigns only.
+    Human clicks (issue 16): the clicks fct_email_events did not flag as a bot's (is_bot_click);
+    a click re-flagged by a later event of its pair keeps its loaded_at but gets a newer
+    classified_loaded_at, which is what the recent-clicks rule reads.
 -#}
 
 {{
@@ -98,6 +101,15 @@ final as (
             coalesce(link_totals.total_click_count, link_events.click_event_count, 0)
                 as {{ dbt.type_bigint() }}
         ) as total_click_count,
+        -- human clicks (issue 16): the click events no machine rule flagged (is_bot_click)
+        cast(coalesce(link_events.human_unique_click_count, 0) as {{ dbt.type_bigint() }})
+            as human_unique_click_count,
+        -- none where the provider counts the link's clicks itself (Maxemail's running counts mix
+        -- machine and human clicks): there the human total is unknown
+        case
+            when link_totals.link_key is null
+                then cast(coalesce(link_events.human_click_event_count, 0) as {{ dbt.type_bigint() }})
+        end as human_total_click_count,
         link_events.first_clicked_at,
         link_events.last_clicked_at,
         link_events.last_loaded_at

@@ -5,6 +5,11 @@
     which also applies the provider's delivery rule, seed email_providers, CONTRACTS.md 5.3);
     open and click rates are percentages of delivered_count (the OpenAPI's guide), bounce rates of
     sent_count (the OpenAPI is silent for this report: the base its overall report documents).
+    The human columns (issue 16) count the pairs opened or clicked by a human
+    (fct_email_deliveries' was_opened_by_human, was_clicked_by_human: an open or click no machine
+    rule flagged), on the same base. A flag changes only together with a newly loaded event of
+    its pair (macros/machine_flags.sql), which moves the pair's last_loaded_at: the incremental
+    rule below needs nothing more.
     Incremental (delete+insert on campaign_key): a run recomputes, from all their pairs, the
     campaigns with a pair loaded within `event_lookback_hours` of the provider's newest
     `last_loaded_at` here and those whose name or type in dim_email_campaigns changed (macro
@@ -63,6 +68,11 @@ campaign_counts as (
         max(last_opened_at) as last_opened_at,
         count(case when was_clicked then 1 end) as unique_click_count,
         max(last_clicked_at) as last_clicked_at,
+        -- human engagement (issue 16): the pairs' opens and clicks no machine rule flagged
+        count(case when was_opened_by_human then 1 end) as human_unique_open_count,
+        max(last_human_opened_at) as last_human_opened_at,
+        count(case when was_clicked_by_human then 1 end) as human_unique_click_count,
+        max(last_human_clicked_at) as last_human_clicked_at,
         count(case when bounce_class = 'hard' then 1 end) as hard_bounce_count,
         count(case when bounce_class = 'soft' then 1 end) as soft_bounce_count,
         count(case when was_unsubscribed then 1 end) as unsubscribe_count,
@@ -96,6 +106,14 @@ final as (
         {{ percentage_of('campaign_counts.unique_click_count', 'campaign_counts.delivered_count') }}
             as click_rate,
         campaign_counts.last_clicked_at,
+        campaign_counts.human_unique_open_count,
+        {{ percentage_of('campaign_counts.human_unique_open_count', 'campaign_counts.delivered_count') }}
+            as human_open_rate,
+        campaign_counts.last_human_opened_at,
+        campaign_counts.human_unique_click_count,
+        {{ percentage_of('campaign_counts.human_unique_click_count', 'campaign_counts.delivered_count') }}
+            as human_click_rate,
+        campaign_counts.last_human_clicked_at,
         campaign_counts.hard_bounce_count + campaign_counts.soft_bounce_count as bounce_count,
         {{ percentage_of(
             'campaign_counts.hard_bounce_count + campaign_counts.soft_bounce_count',
