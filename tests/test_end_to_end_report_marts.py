@@ -92,7 +92,9 @@ def assert_report_marts_equal_truth(
                 rows = [r for r in rows if r["past_days"] in PAST_DAYS]
             want, taken = accept_flag_errors(rows, truth[name], key, errors)
             if taken:
-                print(f"{alignment} {provider} {mart}: {taken} human row kinds from misjudged pairs")
+                print(
+                    f"{alignment} {provider} {mart}: {taken} human row kinds from misjudged pairs"
+                )
             problems += [
                 f"{alignment} {provider} {p}" for p in keyed_differences(mart, rows, want, key)
             ]
