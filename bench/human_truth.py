@@ -7,9 +7,10 @@ first human open is in the truth and not in the warehouse, so a human count over
 that pair, although the mart counts the warehouse's flags exactly. The precision and recall of the
 flags are measured on their own (pairs engaged by machines only); here the marts' arithmetic is.
 
-`flag_errors` counts, per campaign and kind, the pairs whose human status the warehouse judged
-otherwise than the truth (fct_email_deliveries.was_opened_by_human / was_clicked_by_human against
-the truth's `machine_pairs`). `accept_flag_errors` takes a mart's rows and its truth rows and,
+`flag_errors` counts, per campaign and kind, the pairs the warehouse judged otherwise than the
+truth (fct_email_deliveries: opened by a human, and by a machine (open_event_count >
+human_open_event_count), against the truth's `machine_pairs` has_human, has_machine; clicks
+alike). `accept_flag_errors` takes a mart's rows and its truth rows and,
 where a row's human counts differ from the truth by no more than the misjudged pairs in its scope
 (its campaign for a row with campaign_id, else the provider), takes that kind's human columns
 (counts, rates, diffs) from the mart. Every other column, and every human column of a row whose
@@ -54,8 +55,11 @@ class FlagErrors:
 def flag_errors(
     con: duckdb.DuckDBPyConnection, provider: str, machine_pairs: Iterable[Mapping[str, Any]]
 ) -> FlagErrors:
-    """The warehouse's flags against the truth's `machine_pairs` (`has_human`; a pair the truth
-    does not list was engaged by no one) for one provider."""
+    """The warehouse's flags against the truth's `machine_pairs` for one provider: a pair is
+    misjudged when the warehouse's (a human's open, a machine's open) differs from the truth's
+    (`has_human`, `has_machine`; a pair the truth does not list was engaged by no one). A human
+    open flagged a machine's in a pair with a later human open is caught by the second: its
+    first human open moved. Not caught: such an open in a pair that also had a machine's."""
     from bench.marts_truth import recipient_key
 
     human = {
@@ -63,21 +67,29 @@ def flag_errors(
         for p in machine_pairs
         if p["has_human"]
     }
+    machine = {
+        (p["campaign_id"], recipient_key(p["recipient"]), p["kind"])
+        for p in machine_pairs
+        if p["has_machine"]
+    }
     rows = con.execute(
-        "select campaign_id, recipient_key, was_opened, was_opened_by_human, was_clicked, "
-        "was_clicked_by_human from marts.fct_email_deliveries where provider = ?",
+        "select campaign_id, recipient_key, was_opened, was_opened_by_human, "
+        "open_event_count > human_open_event_count, was_clicked, was_clicked_by_human, "
+        "click_event_count > human_click_event_count "
+        "from marts.fct_email_deliveries where provider = ?",
         [provider],
     ).fetchall()
     errors = FlagErrors()
-    for campaign, key, opened, opened_by_human, clicked, clicked_by_human in rows:
-        for kind, engaged, by_human in (
-            ("opened", opened, opened_by_human),
-            ("clicked", clicked, clicked_by_human),
+    for campaign, key, *flags in rows:
+        for kind, (engaged, by_human, by_machine) in (
+            ("opened", flags[:3]),
+            ("clicked", flags[3:]),
         ):
             if not engaged:
                 continue
             errors.engaged[kind] += 1
-            if bool(by_human) != ((campaign, key, kind) in human):
+            judged = (bool(by_human), bool(by_machine))
+            if judged != ((campaign, key, kind) in human, (campaign, key, kind) in machine):
                 errors.misjudged[(campaign, kind)] += 1
                 errors.misjudged[(ALL, kind)] += 1
     return errors
