@@ -8,11 +8,10 @@
     human open (`human_unique_open_count`) / first human click (`human_unique_click_count`) falls
     in the bucket, a bigint each. `first_events` (a CTE) has the columns provider, account_id,
     campaign_id, event_type (`first-email-opened`, `first-email-clicked`, `first-human-opened`
-    or `first-human-clicked`), pair_count and the
-    UTC starts of the local hour and day holding the events (hour_bucket_start_utc,
-    day_bucket_start_utc); `periods` (a CTE) has the period and its bucket_unit. Every first
-    event is counted in every period, in the bucket of the period's unit (report_bucket_start):
-    one outside the period's buckets matches none of them.
+    or `first-human-clicked`), pair_count and the UTC starts of the local hour and day holding the
+    events (hour_bucket_start_utc, day_bucket_start_utc); `periods` (a CTE) has the period and its
+    bucket_unit. Every first event is counted in every period, in the bucket of the period's unit
+    (report_bucket_start): one outside the period's buckets matches none of them.
 -#}
 {% macro report_engagement_counts(first_events, periods) -%}
     select

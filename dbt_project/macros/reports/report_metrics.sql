@@ -181,9 +181,10 @@
     Also the numerators of the period rates, bounded by 100 (sandbox.report_truth.cohort_counts):
     `delivered_open_count` / `delivered_click_count` = the pairs first delivered in the period
     that were first opened / clicked before its end, `delivered_human_open_count` /
-    `delivered_human_click_count` those first opened / clicked by a human before it; `sent_bounce_count`,
-    `sent_hard_bounce_count`, `sent_soft_bounce_count` = the pairs first sent in the period that
-    first bounced before its end (by the pair's class); and their `previous_` twins.
+    `delivered_human_click_count` those first opened / clicked by a human before it;
+    `sent_bounce_count`, `sent_hard_bounce_count`, `sent_soft_bounce_count` = the pairs first
+    sent in the period that first bounced before its end (by the pair's class); and their
+    `previous_` twins.
     With `periods` (a relation with provider, account_id, past_days, as_of, period_start,
     period_end, previous_start and the `period_keys` columns), one row per given period instead,
     e.g. at the time a provider took a report snapshot.

@@ -5,8 +5,9 @@
     first opened / clicked in `outcome_hour_start_utc`; `delivered_human_open` /
     `delivered_human_click` the same with the pair's first human open / click (issue 16:
     fct_email_deliveries.first_human_opened_at / first_human_clicked_at); `sent_bounce` = pairs
-    first sent in the cohort hour and first bounced (class hard or soft) in the outcome hour. A calendar period's
-    rate numerator is the sum over cohort hours in the period and outcome hours before its end.
+    first sent in the cohort hour and first bounced (class hard or soft) in the outcome hour. A
+    calendar period's rate numerator is the sum over cohort hours in the period and outcome hours
+    before its end.
     Incremental as int_email_report_first_events__hourly (whole campaigns replaced).
 -#}
 
