@@ -8,9 +8,8 @@ that pair, although the mart counts the warehouse's flags exactly. The precision
 flags are measured on their own (pairs engaged by machines only); here the marts' arithmetic is.
 
 `flag_errors` counts, per campaign and kind, the pairs the warehouse judged otherwise than the
-truth (fct_email_deliveries: opened by a human, and by a machine (open_event_count >
-human_open_event_count), against the truth's `machine_pairs` has_human, has_machine; clicks
-alike). `accept_flag_errors` takes a mart's rows and its truth rows and,
+truth: whose first human open (click) in fct_email_deliveries is not the truth's
+(`machine_pairs` `first_human_ms`). `accept_flag_errors` takes a mart's rows and its truth rows and,
 where a row's human counts differ from the truth by no more than the misjudged pairs in its scope
 (its campaign for a row with campaign_id, else the provider), takes that kind's human columns
 (counts, rates, diffs) from the mart. Every other column, and every human column of a row whose
@@ -22,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -40,13 +40,14 @@ HUMAN_COLUMNS = {
     ),
 }  # fmt: skip
 ALL = "*"  # the provider-wide scope in `FlagErrors.misjudged`
+EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass
 class FlagErrors:
     """`misjudged`: per (campaign_id, kind) and per (ALL, kind), the warehouse's opened (clicked)
-    pairs whose human status differs from the truth's; `engaged`: per kind, the opened (clicked)
-    pairs."""
+    pairs whose first human open (click) differs from the truth's; `engaged`: per kind, the
+    opened (clicked) pairs."""
 
     misjudged: Counter[tuple[str, str]] = field(default_factory=Counter)
     engaged: Counter[str] = field(default_factory=Counter)
@@ -56,43 +57,39 @@ def flag_errors(
     con: duckdb.DuckDBPyConnection, provider: str, machine_pairs: Iterable[Mapping[str, Any]]
 ) -> FlagErrors:
     """The warehouse's flags against the truth's `machine_pairs` for one provider: a pair is
-    misjudged when the warehouse's (a human's open, a machine's open) differs from the truth's
-    (`has_human`, `has_machine`; a pair the truth does not list was engaged by no one). A human
-    open flagged a machine's in a pair with a later human open is caught by the second: its
-    first human open moved. Not caught: such an open in a pair that also had a machine's."""
+    misjudged when its first human open (click) in fct_email_deliveries is not the truth's
+    `first_human_ms` (none on one side only, or another time: a human's open flagged a
+    machine's moves the first human open to a later one, a machine's taken for a human's to an
+    earlier one). A pair the truth does not list was engaged by no one."""
     from bench.marts_truth import recipient_key
 
-    human = {
-        (p["campaign_id"], recipient_key(p["recipient"]), p["kind"])
+    truth = {
+        (p["campaign_id"], recipient_key(p["recipient"]), p["kind"]): p["first_human_ms"]
         for p in machine_pairs
-        if p["has_human"]
-    }
-    machine = {
-        (p["campaign_id"], recipient_key(p["recipient"]), p["kind"])
-        for p in machine_pairs
-        if p["has_machine"]
     }
     rows = con.execute(
-        "select campaign_id, recipient_key, was_opened, was_opened_by_human, "
-        "open_event_count > human_open_event_count, was_clicked, was_clicked_by_human, "
-        "click_event_count > human_click_event_count "
-        "from marts.fct_email_deliveries where provider = ?",
+        "select campaign_id, recipient_key, was_opened, first_human_opened_at, was_clicked, "
+        "first_human_clicked_at from marts.fct_email_deliveries where provider = ?",
         [provider],
     ).fetchall()
     errors = FlagErrors()
-    for campaign, key, *flags in rows:
-        for kind, (engaged, by_human, by_machine) in (
-            ("opened", flags[:3]),
-            ("clicked", flags[3:]),
+    for campaign, key, opened, first_human_open, clicked, first_human_click in rows:
+        for kind, engaged, first_human in (
+            ("opened", opened, first_human_open),
+            ("clicked", clicked, first_human_click),
         ):
             if not engaged:
                 continue
             errors.engaged[kind] += 1
-            judged = (bool(by_human), bool(by_machine))
-            if judged != ((campaign, key, kind) in human, (campaign, key, kind) in machine):
+            if _ms(first_human) != truth.get((campaign, key, kind)):
                 errors.misjudged[(campaign, kind)] += 1
                 errors.misjudged[(ALL, kind)] += 1
     return errors
+
+
+def _ms(at: datetime | None) -> int | None:
+    """A naive UTC timestamp as epoch ms (None stays None)."""
+    return None if at is None else (at - EPOCH) // timedelta(milliseconds=1)
 
 
 def accept_flag_errors(
