@@ -13,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import requests
 
+from bench.human_truth import ALL, accept_flag_errors, flag_errors
 from bench.marts_truth import REPORT_MARTS as MARTS
 from bench.marts_truth import keyed_differences
 from tests.conftest import (
@@ -64,9 +66,21 @@ def assert_report_marts_equal_truth(
     providers: tuple[str, ...] = PROVIDERS,
     **extra: str,
 ) -> None:
+    """Every report mart of `providers` equals the truth, column by column. The human columns
+    (issue 16) too, except where the machine flags misjudged pairs (bench/human_truth.py): a
+    row's human counts may then differ from the label-based truth by at most the misjudged pairs
+    of its campaign (engagement) or provider (dashboard, overall), and the misjudged pairs are at
+    most 2 % of the engaged ones (a guard only: the flags' precision and recall are measured on
+    their own)."""
     problems: list[str] = []
     for provider in providers:
         truth = report_truth(sandbox, provider, now, alignment, **extra)
+        with duckdb.connect(warehouse, read_only=True) as con:
+            errors = flag_errors(con, provider, truth["machine_pairs"])
+        for kind, engaged in errors.engaged.items():
+            misjudged = errors.misjudged[(ALL, kind)]
+            print(f"{alignment} {provider} {kind}: {misjudged} of {engaged} pairs misjudged")
+            assert misjudged <= engaged * 2 / 100, f"{provider} {kind}: {misjudged} of {engaged}"
         for name, (mart, key) in MARTS.items():
             # Only Benchmark has contact data: the others have no contact histogram rows.
             expected = name != "contact_histogram" or provider == "benchmark"
@@ -76,9 +90,13 @@ def assert_report_marts_equal_truth(
             )
             if "past_days" in key:
                 rows = [r for r in rows if r["past_days"] in PAST_DAYS]
+            want, taken = accept_flag_errors(rows, truth[name], key, errors)
+            if taken:
+                print(
+                    f"{alignment} {provider} {mart}: {taken} human row kinds from misjudged pairs"
+                )
             problems += [
-                f"{alignment} {provider} {p}"
-                for p in keyed_differences(mart, rows, truth[name], key)
+                f"{alignment} {provider} {p}" for p in keyed_differences(mart, rows, want, key)
             ]
     assert not problems, "\n".join(problems[:40])
 

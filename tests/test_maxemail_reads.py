@@ -1,7 +1,8 @@
 """Maxemail's truth of reads at several clocks (sandbox/maxemail/reads.py, CONTRACTS 5.3 and 9):
 a warehouse that read the `opened` file at t1 < … < tn holds, per pair, the latest open of each
-read, so its first open is the minimum over reads of the latest open visible at each read; the
-rest of the truth does not depend on the reads, and one read at the clock is today's truth."""
+read, so its first open is the minimum over reads of the latest open visible at each read, and its
+first human open (issue 16) the earliest of those that is a human's; the rest of the truth does
+not depend on the reads, and one read at the clock is today's truth."""
 
 from __future__ import annotations
 
@@ -38,19 +39,29 @@ def _world(*modes: str) -> tuple[World, MaxemailWorld]:
 
 def _first_opens_of_records(
     world: MaxemailWorld, clocks: tuple[int, ...], zone: ZoneInfo
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, str], tuple[int, int | None]]:
     """Per pair, one event at a time: the minimum over reads of the latest open visible at each
-    read (what the warehouse's `opened` rows of those reads give), read back as UTC ms."""
+    read (what the warehouse's `opened` rows of those reads give), and the earliest of those rows
+    whose open is a human's (issue 16: a human open at that second wins a tie; None when none),
+    read back as UTC ms."""
     latest: dict[tuple[str, str], dict[int, int]] = {}
-    for event in world.events:
+    human_at: dict[tuple[str, str], set[int]] = {}
+    for event, machine in zip(world.events, world.columns.machine.tolist(), strict=True):
         if event.kind != OPEN:
             continue
         pair = (str(event.message.email_id), event.address.lower())
+        if machine == 0:
+            human_at.setdefault(pair, set()).add(event.at_s)
         for read, clock in enumerate(clocks):
             if event.available_ms < clock:
                 seen = latest.setdefault(pair, {})
                 seen[read] = max(event.at_s, seen.get(read, event.at_s))
-    return {pair: read_back_ms(min(at.values()), zone) for pair, at in latest.items()}
+    result = {}
+    for pair, at in latest.items():
+        human = [t for t in at.values() if t in human_at.get(pair, set())]
+        first_human = read_back_ms(min(human), zone) if human else None
+        result[pair] = (read_back_ms(min(at.values()), zone), first_human)
+    return result
 
 
 @pytest.mark.parametrize(
@@ -73,10 +84,13 @@ def test_first_open_is_the_minimum_over_reads_of_the_latest_visible_open(
     expected_opens = _first_opens_of_records(part, clocks, tz)
 
     def with_open(facts: PairFacts) -> PairFacts:
-        first = {k: v for k, v in facts.first.items() if k != kinds.OPENED}
+        moving = (kinds.OPENED, kinds.HUMAN_OPENED)
+        first = {k: v for k, v in facts.first.items() if k not in moving}
         at = expected_opens.get((facts.campaign_id, facts.recipient))
         if at is not None:
-            first[kinds.OPENED] = at
+            first[kinds.OPENED] = at[0]
+            if at[1] is not None:
+                first[kinds.HUMAN_OPENED] = at[1]
         return dataclasses.replace(facts, first=first)
 
     assert several == [with_open(f) for f in single]

@@ -38,9 +38,10 @@ def file_rows(seen: Visible) -> dict[int, list[np.ndarray]]:
     }
 
 
-def engagement(seen: Visible) -> Engagement:
-    """The rows of the `opened`, `clicked` and `responded` files visible at the clock."""
-    rows = file_rows(seen)
+def engagement(seen: Visible, only: int | None = None) -> Engagement:
+    """The rows of the `opened`, `clicked` and `responded` files visible at the clock (`only`:
+    the rows of that kind, OPEN or CLICK)."""
+    rows = {k: v for k, v in file_rows(seen).items() if only is None or k == only}
     texts = who_texts(seen.world)
     parts = [
         Engagement(
@@ -56,3 +57,11 @@ def engagement(seen: Visible) -> Engagement:
         for p in picked
     ]
     return Engagement.join(parts)
+
+
+def engagement_of_reads(seen: Visible, earlier: list[Visible]) -> Engagement:
+    """The rows a warehouse holds after reading the files at the `earlier` clocks and at
+    `seen`'s (sandbox.maxemail.reads): every read's `opened` rows (a row kept by several reads
+    repeats), the `clicked` and `responded` rows of the last read (issue 16: `machine_pairs`
+    after several reads; a later read can add a human open row to a machine's)."""
+    return Engagement.join([engagement(seen), *(engagement(v, only=OPEN) for v in earlier)])

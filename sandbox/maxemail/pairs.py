@@ -18,7 +18,7 @@ import numpy as np
 
 from sandbox.maxemail.human import file_rows
 from sandbox.maxemail.model import MaxemailWorld
-from sandbox.maxemail.reads import first_read, held_first_open
+from sandbox.maxemail.reads import first_read, held_first_open, held_open_rows
 from sandbox.maxemail.visible import (
     Visible,
     distinct,
@@ -46,7 +46,8 @@ from sandbox.reports.table import (
 def _human(
     seen: Visible, pair_of: np.ndarray, row: np.ndarray, open_rows: np.ndarray, open_s: np.ndarray
 ) -> np.ndarray:
-    """`PairTable.human` (issue 16): the `opened` time of the rows whose open is a human's (the
+    """`PairTable.human` (issue 16): the earliest of the held `opened` rows (`open_rows`,
+    `open_s`: every read's, sandbox.maxemail.reads.held_open_rows) whose open is a human's (the
     event at that time; a human one wins a tie), and the earliest of the human `clicked` and
     `responded` rows."""
     human = np.full((len(row), len(kinds.HUMAN_KINDS)), NEVER, np.int64)
@@ -56,7 +57,7 @@ def _human(
     pair_of_row[row] = np.arange(len(row))
     is_human = np.isin(pair_of_row[open_rows] << 34 | open_s, by_time)
     at = seen.clock.read_back_s(open_s[is_human]) * 1000
-    human[open_rows[is_human], 0] = at
+    np.minimum.at(human[:, 0], open_rows[is_human], at)
     for positions in file_rows(seen)[CLICK]:
         positions = positions[seen.machine[positions] == 0]
         np.minimum.at(human[:, 1], row[pair_of[positions]], seen.read_back_s[positions] * 1000)
@@ -121,14 +122,15 @@ def pair_table(
     earliest(kinds.CLICKED, seen.of("click"))
     if len(reads) > 1:
         events = seen.grouped(opened)
-        held, latest_open = held_first_open(
-            pair_of[events], seen.at_s[events], first_read(seen.available_ms[events], reads)
-        )
+        open_pair, read = pair_of[events], first_read(seen.available_ms[events], reads)
+        held, latest_open = held_first_open(open_pair, seen.at_s[events], read)
         rows = row[held]
+        held, held_s = held_open_rows(open_pair, seen.at_s[events], read, len(reads))
+        human = _human(seen, pair_of, row, row[held], held_s)
     else:
         rows, latest_open = per_pair(np.maximum, opened, seen.at_s)
+        human = _human(seen, pair_of, row, rows, latest_open)
     first[rows, KIND_INDEX[kinds.OPENED]] = seen.clock.read_back_s(latest_open) * 1000
-    human = _human(seen, pair_of, row, rows, latest_open)
     delivered = (first[:, KIND_INDEX[kinds.SENT]] != NEVER) & (
         first[:, KIND_INDEX[kinds.BOUNCED]] == NEVER
     )

@@ -10,6 +10,10 @@ open of the pair. (The loader's next read asks for rows from its last loaded tim
 24 h lookback; an open becoming visible after a read is at most `max_late_hours` (6) plus the
 ingest delay older than that read, so the read that first sees a pair's opens gets its row.)
 
+The warehouse holds every read's latest open as a row, so its first HUMAN open (issue 16) is the
+earliest of those rows whose open is a human's (held_open_rows), which a later read can add: a
+machine's open at the first read, a human's at the next.
+
 `clicked` (latest click per URL) and `responded` (first click) need no such rule: the first click
 is the minimum over rows, and the earliest click visible at the last read is the minimum of every
 row either file showed at any read; link activity takes the highest click count seen, i.e. the
@@ -59,3 +63,14 @@ def held_first_open(
     run = np.cumsum(np.r_[False, keys[1:] != keys[:-1]])  # each open's run
     seen_first = read == earliest[run]  # every run keeps at least one open
     return reduce_runs(np.maximum, keys[seen_first], at_s[seen_first])
+
+
+def held_open_rows(
+    keys: np.ndarray, at_s: np.ndarray, read: np.ndarray, reads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every `opened` row a warehouse holds after `reads` reads (issue 16: its first human open is
+    the earliest of them whose open is a human's): per read, each pair's latest open seen by then,
+    as (key, at_s) arrays (a row kept by several reads repeats). `keys` grouped as in
+    held_first_open."""
+    parts = [reduce_runs(np.maximum, keys[read <= k], at_s[read <= k]) for k in range(reads)]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from sandbox.maxemail.files import URL_SLOTS
-from sandbox.maxemail.human import engagement, file_rows
+from sandbox.maxemail.human import engagement, engagement_of_reads, file_rows
 from sandbox.maxemail.model import MaxemailWorld, local_text, local_to_utc
 from sandbox.maxemail.pairs import campaigns, pair_table, pairs
 from sandbox.maxemail.reads import read_clocks
@@ -61,8 +61,12 @@ def truth(
     sandbox.maxemail.reads). Maxemail has no unmapped-type surprise."""
     reads = read_clocks(query, now_ms)
     seen = Visible(world, now_ms, zone)
+    own = maxemail_truth(world, now_ms, zone, seen)
+    if len(reads) > 1:  # issue 16: the first human open over every read's `opened` row
+        earlier = [Visible(world, clock, zone) for clock in reads[:-1]]
+        own["machine_pairs"] = machine_pairs(engagement_of_reads(seen, earlier))
     return truth_document(
-        maxemail_truth(world, now_ms, zone, seen),
+        own,
         pair_table(world, now_ms, zone, seen, reads),
         campaigns(world, now_ms, zone, seen),
         report_params(query, now_ms),

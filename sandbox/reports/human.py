@@ -9,7 +9,8 @@ machine). From it:
 * `human_counts`: per campaign, the recipients with a human open / click and the latest human
   open / click (the campaign report's `human_*` columns);
 * `machine_pairs`: per (campaign, recipient, kind) whether a machine and whether a human opened
-  or clicked: the input of the precision and recall of the warehouse's flags. A pair is
+  or clicked, and the first human one's time: the input of the precision and recall of the
+  warehouse's flags. A pair is
   "engaged by machines only" when `has_machine and not has_human`.
 """
 
@@ -68,7 +69,9 @@ def human_counts(e: Engagement, n: int) -> dict[str, np.ndarray]:
 
 
 def machine_pairs(e: Engagement) -> list[dict[str, Any]]:
-    """Per (campaign, recipient, kind) engaged at all: has_machine, has_human; sorted."""
+    """Per (campaign, recipient, kind) engaged at all: has_machine, has_human, and
+    `first_human_ms`, the earliest human open / click as the warehouse sees it (epoch ms; None
+    when none); sorted."""
     if not len(e.kind):
         return []
     key = (e.campaign.astype(np.int64) << 41) | (e.recipient << 1) | e.kind
@@ -77,6 +80,9 @@ def machine_pairs(e: Engagement) -> list[dict[str, Any]]:
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     has_machine = np.logical_or.reduceat(machine, starts)
     has_human = np.logical_or.reduceat(~machine, starts)
+    never = np.iinfo(np.int64).max
+    human_at = np.where(machine, never, e.at_ms[order].astype(np.int64))
+    first_human = np.minimum.reduceat(human_at, starts)
     keys = key[starts]
     texts = e.recipient_text((keys >> 1) & ((1 << 40) - 1))
     rows = [
@@ -86,13 +92,15 @@ def machine_pairs(e: Engagement) -> list[dict[str, Any]]:
             "kind": KIND_NAMES[k],
             "has_machine": bool(m),
             "has_human": bool(h),
+            "first_human_ms": None if f == never else f,
         }
-        for c, text, k, m, h in zip(
+        for c, text, k, m, h, f in zip(
             (keys >> 41).tolist(),
             texts,
             (keys & 1).tolist(),
             has_machine.tolist(),
             has_human.tolist(),
+            first_human.tolist(),
             strict=True,
         )
     ]

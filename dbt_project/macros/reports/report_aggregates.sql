@@ -82,10 +82,14 @@ changed_pairs as (
         ('soft_bounce', "event_type = 'email-bounced' and events.bounce_class = 'soft'"),
         ('complaint', "event_type = 'first-email-complaint'"),
         ('unsubscribe', "event_type = 'first-contact-unsubscribed'"),
+        ('human_unique_open', "event_type = 'first-human-opened'"),
+        ('human_unique_click', "event_type = 'first-human-clicked'"),
     ] -%}
     {%- set cohorts_counted = [
         ('delivered_open', "cohort = 'delivered_open'"),
         ('delivered_click', "cohort = 'delivered_click'"),
+        ('delivered_human_open', "cohort = 'delivered_human_open'"),
+        ('delivered_human_click', "cohort = 'delivered_human_click'"),
         ('sent_bounce', "cohort = 'sent_bounce'"),
         ('sent_hard_bounce', "cohort = 'sent_bounce' and pairs.bounce_class = 'hard'"),
         ('sent_soft_bounce', "cohort = 'sent_bounce' and pairs.bounce_class = 'soft'"),

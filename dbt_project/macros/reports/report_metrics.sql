@@ -82,8 +82,10 @@
 {#-
     One row per (campaign, recipient) pair and event kind it ever had: `event_type` (the histogram
     names: email-sent, email-delivered, email-bounced, first-contact-unsubscribed,
-    first-email-complaint, first-email-opened, first-email-clicked), `event_at` = the pair's
-    FIRST event of that kind (a second open never counts again) and the pair's `bounce_class`.
+    first-email-complaint, first-email-opened, first-email-clicked; and first-human-opened,
+    first-human-clicked: the pair's first open / click not flagged as a machine's, issue 16, never
+    a histogram type), `event_at` = the pair's FIRST event of that kind (a second open never
+    counts again) and the pair's `bounce_class`.
     `only` limits the event types; `with_loaded_at` adds the pair's `last_loaded_at`.
 -#}
 {% macro report_first_events(deliveries, only=none, with_loaded_at=false) -%}
@@ -95,6 +97,8 @@
         ('first-email-complaint', 'first_complained_at'),
         ('first-email-opened', 'first_opened_at'),
         ('first-email-clicked', 'first_clicked_at'),
+        ('first-human-opened', 'first_human_opened_at'),
+        ('first-human-clicked', 'first_human_clicked_at'),
     ] -%}
     {%- set selected = [] -%}
     {%- for kind in kinds if only is none or kind[0] in only -%}{%- do selected.append(kind) -%}{%- endfor -%}
@@ -172,12 +176,15 @@
     One row per provider, account_id (every account with a pair in `deliveries`) and past_days
     (1..90): the pairs whose first event of each kind falls in the period (`<kind>_count`) and in
     the previous period (`previous_<kind>_count`). Kinds: sent, delivered, unique_open,
-    unique_click, bounce (hard + soft), hard_bounce, soft_bounce, complaint, unsubscribe.
+    unique_click, bounce (hard + soft), hard_bounce, soft_bounce, complaint, unsubscribe,
+    human_unique_open, human_unique_click (the pair's first human open / click, issue 16).
     Also the numerators of the period rates, bounded by 100 (sandbox.report_truth.cohort_counts):
     `delivered_open_count` / `delivered_click_count` = the pairs first delivered in the period
-    that were first opened / clicked before its end; `sent_bounce_count`,
-    `sent_hard_bounce_count`, `sent_soft_bounce_count` = the pairs first sent in the period that
-    first bounced before its end (by the pair's class); and their `previous_` twins.
+    that were first opened / clicked before its end, `delivered_human_open_count` /
+    `delivered_human_click_count` those first opened / clicked by a human before it;
+    `sent_bounce_count`, `sent_hard_bounce_count`, `sent_soft_bounce_count` = the pairs first
+    sent in the period that first bounced before its end (by the pair's class); and their
+    `previous_` twins.
     With `periods` (a relation with provider, account_id, past_days, as_of, period_start,
     period_end, previous_start and the `period_keys` columns), one row per given period instead,
     e.g. at the time a provider took a report snapshot.
@@ -193,10 +200,14 @@
         ('soft_bounce', "event_type = 'email-bounced' and bounce_class = 'soft'"),
         ('complaint', "event_type = 'first-email-complaint'"),
         ('unsubscribe', "event_type = 'first-contact-unsubscribed'"),
+        ('human_unique_open', "event_type = 'first-human-opened'"),
+        ('human_unique_click', "event_type = 'first-human-clicked'"),
     ] -%}
     {%- set cohorts = [
         ('delivered_open', 'delivered_at', "pairs.first_opened_at < {end}"),
         ('delivered_click', 'delivered_at', "pairs.first_clicked_at < {end}"),
+        ('delivered_human_open', 'delivered_at', "pairs.first_human_opened_at < {end}"),
+        ('delivered_human_click', 'delivered_at', "pairs.first_human_clicked_at < {end}"),
         ('sent_bounce', 'first_sent_at', "pairs.first_bounced_at < {end} and pairs.bounce_class in ('hard', 'soft')"),
         ('sent_hard_bounce', 'first_sent_at', "pairs.first_bounced_at < {end} and pairs.bounce_class = 'hard'"),
         ('sent_soft_bounce', 'first_sent_at', "pairs.first_bounced_at < {end} and pairs.bounce_class = 'soft'"),

@@ -2,9 +2,12 @@
     One row per campaign, cohort, bounce_class, cohort hour and outcome hour (local clock hours of
     the reporting time zone, as UTC starts): the pairs behind the report rates (CONTRACTS.md 9):
     `delivered_open` / `delivered_click` = pairs first delivered in `cohort_hour_start_utc` and
-    first opened / clicked in `outcome_hour_start_utc`; `sent_bounce` = pairs first sent in the
-    cohort hour and first bounced (class hard or soft) in the outcome hour. A calendar period's
-    rate numerator is the sum over cohort hours in the period and outcome hours before its end.
+    first opened / clicked in `outcome_hour_start_utc`; `delivered_human_open` /
+    `delivered_human_click` the same with the pair's first human open / click (issue 16:
+    fct_email_deliveries.first_human_opened_at / first_human_clicked_at); `sent_bounce` = pairs
+    first sent in the cohort hour and first bounced (class hard or soft) in the outcome hour. A
+    calendar period's rate numerator is the sum over cohort hours in the period and outcome hours
+    before its end.
     Incremental as int_email_report_first_events__hourly (whole campaigns replaced).
 -#}
 
@@ -30,6 +33,8 @@ cohorts as (
     {%- for cohort, cohort_at, outcome_at, condition in [
         ('delivered_open', report_first_delivered_at(), 'first_opened_at', 'true'),
         ('delivered_click', report_first_delivered_at(), 'first_clicked_at', 'true'),
+        ('delivered_human_open', report_first_delivered_at(), 'first_human_opened_at', 'true'),
+        ('delivered_human_click', report_first_delivered_at(), 'first_human_clicked_at', 'true'),
         ('sent_bounce', 'first_sent_at', 'first_bounced_at', "bounce_class in ('hard', 'soft')"),
     ] %}
     {%- set cohort_quarter = report_quarter_hour_start('cast(' ~ cohort_at ~ ' as ' ~ dbt.type_timestamp() ~ ')') %}

@@ -1,9 +1,10 @@
 {#-
     One row per campaign, event_type (report_first_events' names: email-sent, email-delivered,
     email-bounced, first-contact-unsubscribed, first-email-complaint, first-email-opened,
-    first-email-clicked), bounce_class and local clock hour of the reporting time zone: the pairs
-    whose FIRST event of the type falls in that hour, and one `any-pair` row per campaign (every
-    pair, no time) (`pair_count`), the earliest such time
+    first-email-clicked, and first-human-opened, first-human-clicked: the pair's first open /
+    click not flagged as a machine's, issue 16), bounce_class and local clock hour of the
+    reporting time zone: the pairs whose FIRST event of the type falls in that hour, and one
+    `any-pair` row per campaign (every pair, no time) (`pair_count`), the earliest such time
     (`first_event_at`, exact) and the pairs' newest `last_loaded_at` (the watermark).
     `event_hour_start_utc` is the UTC start of the local hour (macro local_hour_start_utc):
     calendar periods and every bucket start on one, so counts over them are sums of these rows

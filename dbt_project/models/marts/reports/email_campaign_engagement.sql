@@ -1,10 +1,12 @@
 {#-
     One row per provider, account_id, campaign_id, period and bucket: the campaign's pairs whose
     FIRST open / FIRST click falls in the bucket (Benchmark's `GET /api/reports/email/{id}/engagement`,
-    for every provider; CONTRACTS.md section 9). Campaigns with a sent pair; periods from the
-    bucket of the reporting time zone holding the campaign's first send (the earliest
-    `first_sent_at` of its pairs): `24hours` = 24 local clock hours, `week` = 7 and `month` = 30
-    local calendar days (a DST day has 23 or 25 hours); every bucket listed (zeros too).
+    for every provider; CONTRACTS.md section 9), and those whose first human open / click (not
+    flagged as a machine's, issue 16) does; `total` and `is_peak` stay on every open and click.
+    Campaigns with a sent pair; periods from the bucket of the reporting time zone holding the
+    campaign's first send (the earliest `first_sent_at` of its pairs): `24hours` = 24 local clock
+    hours, `week` = 7 and `month` = 30 local calendar days (a DST day has 23 or 25 hours); every
+    bucket listed (zeros too).
     Independent of `report_as_of`: every event in the warehouse counts. `is_peak`: the first
     bucket with the highest total.
 -#}
@@ -90,7 +92,7 @@ first_events as (
         event_hour_start_utc as hour_bucket_start_utc,
         {{ local_day_start_utc('event_hour_start_utc', reporting_timezone()) }} as day_bucket_start_utc
     from hourly
-    where event_type in ('first-email-opened', 'first-email-clicked')
+    where event_type in ('first-email-opened', 'first-email-clicked', 'first-human-opened', 'first-human-clicked')
 
 ),
 
@@ -116,6 +118,8 @@ joined as (
         buckets.bucket_start_local,
         coalesce(counted.unique_open_count, 0) as unique_open_count,
         coalesce(counted.unique_click_count, 0) as unique_click_count,
+        coalesce(counted.human_unique_open_count, 0) as human_unique_open_count,
+        coalesce(counted.human_unique_click_count, 0) as human_unique_click_count,
         coalesce(counted.unique_open_count, 0) + coalesce(counted.unique_click_count, 0) as total
     from buckets
     left join counted

@@ -89,6 +89,13 @@ final as (
         {{ report_count_columns('unique_click_count') }},
         {{ report_rate_columns('click_rate', 'delivered_click_count', 'delivered_count') }},
 
+        -- issue 16: the same for the pairs' first open / click not flagged as a machine's
+        {{ report_count_columns('human_unique_open_count') }},
+        {{ report_rate_columns('human_open_rate', 'delivered_human_open_count', 'delivered_count') }},
+
+        {{ report_count_columns('human_unique_click_count') }},
+        {{ report_rate_columns('human_click_rate', 'delivered_human_click_count', 'delivered_count') }},
+
         contact_count,
         previous_contact_count,
         -- cast again: PostgreSQL drops the numeric's scale from a case expression

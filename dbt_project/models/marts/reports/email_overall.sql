@@ -42,7 +42,7 @@ final as (
         {%- for count in [
             'sent_count', 'delivered_count', 'unique_open_count', 'unique_click_count',
             'bounce_count', 'hard_bounce_count', 'soft_bounce_count', 'complaint_count',
-            'unsubscribe_count',
+            'unsubscribe_count', 'human_unique_open_count', 'human_unique_click_count',
         ] %}
         {{ report_count_columns(count) }},
         {%- endfor %}
@@ -53,6 +53,8 @@ final as (
             ('bounce_rate', 'sent_bounce_count', 'sent_count'),
             ('hard_bounce_rate', 'sent_hard_bounce_count', 'sent_count'),
             ('soft_bounce_rate', 'sent_soft_bounce_count', 'sent_count'),
+            ('human_open_rate', 'delivered_human_open_count', 'delivered_count'),
+            ('human_click_rate', 'delivered_human_click_count', 'delivered_count'),
         ] %}
         {{ report_rate_columns(rate, numerator, base) }}{{ ',' if not loop.last }}
         {%- endfor %}
