@@ -107,8 +107,9 @@ def accept_flag_errors(
     errors: FlagErrors,
 ) -> tuple[list[dict[str, Any]], int]:
     """The truth rows with the human columns the flags' errors explain taken from the mart (see
-    the module's docstring), and how many (row, kind) were taken. A count null on either side
-    (Maxemail's human total clicks) is never taken: it must be null on both."""
+    the module's docstring), and how many (row, kind) were taken. A count null on both sides
+    (Maxemail's human total clicks) is left out; one null on one side only stops the kind's
+    counts from being taken (the caller reports it)."""
     from bench.marts_truth import normal
 
     rows = {tuple(str(r[k]) for k in key): r for r in mart}
@@ -125,8 +126,9 @@ def accept_flag_errors(
                 continue
             took = False
             present = [c for c in counts if c in want and c in got]
-            if present and all(want[c] is not None and got[c] is not None for c in present):
-                gaps = [abs(int(got[c]) - int(want[c])) for c in present]
+            known = [c for c in present if want[c] is not None and got[c] is not None]
+            if known and all((want[c] is None) == (got[c] is None) for c in present):
+                gaps = [abs(int(got[c]) - int(want[c])) for c in known]
                 if any(gaps) and max(gaps) <= bounds[kind]:
                     for column in (*counts, *derived):
                         if column in want and column in got:

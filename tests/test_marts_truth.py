@@ -582,6 +582,9 @@ def test_link_human_clicks_differ_only_by_the_misjudged_click_pairs() -> None:
     assert len(link_differences("links", [row(1, 4)], truth, misjudged(("c1", "clicked", 1)))) == 2
     # Maxemail: no human total on either side, exactly (misjudged pairs or not)
     assert link_differences("links", [row(3, None)], [row(3, None)], FlagErrors()) == []
+    one = misjudged(("c1", "clicked", 1))
+    assert link_differences("links", [row(2, None)], [row(3, None)], one) == []
+    assert len(link_differences("links", [row(2, None)], [row(3, None)], FlagErrors())) == 1
     (null,) = link_differences(
         "links", [row(3, 5)], [row(3, None)], misjudged(("c1", "clicked", 1))
     )
