@@ -9,11 +9,15 @@ flags are measured on their own (pairs engaged by machines only); here the marts
 
 `flag_errors` counts, per campaign and kind, the pairs the warehouse judged otherwise than the
 truth: whose first human open (click) in fct_email_deliveries is not the truth's
-(`machine_pairs` `first_human_ms`). `accept_flag_errors` takes a mart's rows and its truth rows and,
-where a row's human counts differ from the truth by no more than the misjudged pairs in its scope
-(its campaign for a row with campaign_id, else the provider), takes that kind's human columns
-(counts, rates, diffs) from the mart. Every other column, and every human column of a row whose
-difference the flags' errors do not explain, is still compared exactly by the caller.
+(`machine_pairs` `first_human_ms`). `accept_flag_errors` takes a mart's rows and its truth rows and
+returns the truth rows with the differences those pairs explain taken from the mart, per row and
+kind, in the row's scope (its campaign for a row with campaign_id, else the provider): the kind's
+human counts (counts, rates, diffs) when no count differs from the truth by more than the
+misjudged pairs, and its `last_human_*` time when the scope has a misjudged pair at all. The
+caller then compares every column exactly: a difference no misjudged pair explains, or any
+difference in a scope without one, is a difference. The one rule of issue 16 for every mart with
+human columns: the campaign report (sandbox.compare.report_differences), link activity
+(bench.marts_truth.link_differences) and the time-bucketed report marts.
 """
 
 from __future__ import annotations
@@ -26,17 +30,21 @@ from typing import Any
 
 import duckdb
 
-# the truth's `machine_pairs` kind -> the marts' human columns of that kind (counts first)
+# the truth's `machine_pairs` kind -> the marts' human columns of that kind: counts (compared
+# with the misjudged pairs), columns derived from them, times (the latest human one)
 HUMAN_COLUMNS = {
     "opened": (
         ("human_unique_open_count", "previous_human_unique_open_count"),
         ("human_unique_open_count_diff", "human_open_rate", "previous_human_open_rate",
          "human_open_rate_diff"),
+        ("last_human_opened_at",),
     ),
     "clicked": (
-        ("human_unique_click_count", "previous_human_unique_click_count"),
+        ("human_unique_click_count", "previous_human_unique_click_count",
+         "human_total_click_count"),
         ("human_unique_click_count_diff", "human_click_rate", "previous_human_click_rate",
          "human_click_rate_diff"),
+        ("last_human_clicked_at",),
     ),
 }  # fmt: skip
 ALL = "*"  # the provider-wide scope in `FlagErrors.misjudged`
@@ -99,24 +107,37 @@ def accept_flag_errors(
     errors: FlagErrors,
 ) -> tuple[list[dict[str, Any]], int]:
     """The truth rows with the human columns the flags' errors explain taken from the mart (see
-    the module's docstring), and how many (row, kind) were taken."""
+    the module's docstring), and how many (row, kind) were taken. A count null on both sides
+    (Maxemail's human total clicks) is left out; one null on one side only stops the kind's
+    counts from being taken (the caller reports it)."""
+    from bench.marts_truth import normal
+
     rows = {tuple(str(r[k]) for k in key): r for r in mart}
     taken = 0
     adjusted = []
     for want in truth:
         got = rows.get(tuple(str(want[k]) for k in key))
         want = dict(want)
-        for kind, (counts, derived) in HUMAN_COLUMNS.items():
-            scope = str(want.get("campaign_id", ALL))
-            bound = errors.misjudged[(scope, kind)]
-            present = [c for c in counts if c in want]
-            if got is None or not bound or not present or any(c not in got for c in present):
+        bounds = {
+            k: errors.misjudged[(str(want.get("campaign_id", ALL)), k)] for k in HUMAN_COLUMNS
+        }
+        for kind, (counts, derived, times) in HUMAN_COLUMNS.items():
+            if got is None or not bounds[kind]:
                 continue
-            gaps = [abs(int(got[c]) - int(want[c])) for c in present]
-            if any(gaps) and max(gaps) <= bound:
-                for column in (*counts, *derived):
-                    if column in want and column in got:
-                        want[column] = got[column]
-                taken += 1
+            took = False
+            present = [c for c in counts if c in want and c in got]
+            known = [c for c in present if want[c] is not None and got[c] is not None]
+            if known and all((want[c] is None) == (got[c] is None) for c in present):
+                gaps = [abs(int(got[c]) - int(want[c])) for c in known]
+                if any(gaps) and max(gaps) <= bounds[kind]:
+                    for column in (*counts, *derived):
+                        if column in want and column in got:
+                            want[column] = got[column]
+                    took = True
+            for column in times:
+                if column in want and column in got and normal(want[column]) != normal(got[column]):
+                    want[column] = got[column]
+                    took = True
+            taken += took
         adjusted.append(want)
     return adjusted, taken

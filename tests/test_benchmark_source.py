@@ -175,9 +175,7 @@ def test_loads_campaigns_events_and_report_snapshots(
         for r in query(warehouse, "select distinct period from raw_benchmark.report_engagement")
     } == {"24hours", "week", "month"}
     # The campaign report snapshot is the truth.
-    problems = report_differences(
-        campaign_snapshot(warehouse), truth["campaign_report"], human=False
-    )
+    problems = report_differences(campaign_snapshot(warehouse), truth["campaign_report"])
     assert not problems, "\n".join(problems)
     links = query(
         warehouse,
@@ -228,7 +226,7 @@ def test_second_load_adds_nothing_and_a_clock_advance_adds_exactly_the_new_event
     assert 1 <= pages <= 3 < math.ceil(contact_total(sandbox) / 10), read
     load_benchmark(sandbox, warehouse, tmp_path)
     problems = report_differences(
-        campaign_snapshot(warehouse), sandbox.truth("benchmark")["campaign_report"], human=False
+        campaign_snapshot(warehouse), sandbox.truth("benchmark")["campaign_report"]
     )
     assert not problems, "\n".join(problems)
 

@@ -4,6 +4,8 @@ one warehouse → `dbt build` → `marts.email_campaign_link_activity` and
 for every provider, before and after a clock advance and reload. Link activity is compared at the
 provider's grain (link id, URL, title, counts): the worlds hold one URL under two clicked link ids
 (APSIS One, Benchmark) and a Benchmark link nobody clicked, and the test checks they are there.
+Its human clicks (issue 16) equal the truth's but for what the pairs the machine flags misjudged
+explain (bench/human_truth.py), and those are at most 2 % of the engaged pairs.
 
 Its first build is the suite's full `dbt build` with every provider: it runs every unit test of
 the project, which `make transform` leaves out (issue 15), and the test checks that each ran and
@@ -20,9 +22,11 @@ import operator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
-from bench.marts_truth import link_human_differences, link_rows, set_differences, suppression_rows
+from bench.human_truth import ALL, FlagErrors, flag_errors
+from bench.marts_truth import link_differences, link_rows, set_differences, suppression_rows
 from tests.conftest import (
     ROOT,
     Sandbox,
@@ -69,6 +73,15 @@ def assert_link_shapes(provider: str, links: list[dict[str, Any]]) -> None:
         )
 
 
+def assert_few_misjudged(provider: str, errors: FlagErrors) -> None:
+    """The pairs the machine flags misjudged are at most 2 % of the engaged ones (a guard only:
+    the flags' precision and recall are measured on their own, test_machine_engagement)."""
+    for kind, engaged in errors.engaged.items():
+        misjudged = errors.misjudged[(ALL, kind)]
+        print(f"{provider} {kind}: {misjudged} of {engaged} pairs misjudged")
+        assert misjudged <= engaged * 2 / 100, f"{provider} {kind}: {misjudged} of {engaged}"
+
+
 def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
     problems: list[str] = []
     for provider in PROVIDERS:
@@ -90,12 +103,12 @@ def assert_marts_equal_truth(sandbox: Sandbox, warehouse: str) -> None:
         ):
             if len(mart_set) != len(rows):
                 problems.append(f"{provider} {name}: {len(rows) - len(mart_set)} duplicate rows")
-        problems += set_differences(
-            f"{provider} link activity", link_rows(links), link_rows(truth["link_activity"])
-        )
-        # issue 16: human clicks, within the machine rules' error
-        problems += link_human_differences(
-            f"{provider} link activity", links, truth["link_activity"]
+        # issue 16: the human clicks exactly, but for what the misjudged pairs explain
+        with duckdb.connect(warehouse, read_only=True) as con:
+            errors = flag_errors(con, provider, truth["machine_pairs"])
+        assert_few_misjudged(provider, errors)
+        problems += link_differences(
+            f"{provider} link activity", links, truth["link_activity"], errors
         )
         problems += set_differences(
             f"{provider} suppressions",

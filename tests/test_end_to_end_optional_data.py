@@ -26,7 +26,7 @@ import pytest
 import requests
 
 from bench.human_truth import accept_flag_errors, flag_errors
-from bench.marts_truth import keyed_differences, link_rows, set_differences, suppression_rows
+from bench.marts_truth import keyed_differences, link_differences, set_differences, suppression_rows
 from pipelines.__main__ import main as pipelines_main
 from sandbox.compare import report_differences
 from tests.conftest import (
@@ -84,9 +84,13 @@ def mart_differences(
     Benchmark key without reports:read has no linkActivity snapshot) the truth's links nobody
     clicked are not expected, and no link may be marked as listed by the provider."""
     where = f"where provider = '{provider}'"
+    # issue 16: human columns a misjudged pair explains are the flags' error (bench/human_truth.py)
+    with duckdb.connect(warehouse, read_only=True) as con:
+        errors = flag_errors(con, provider, truth["machine_pairs"])
     problems = report_differences(
         query_dicts(warehouse, f"select * from marts.email_campaign_report {where}"),
         truth["campaign_report"],
+        errors=errors,
     )
     links = query_dicts(warehouse, f"select * from marts.email_campaign_link_activity {where}")
     expected = truth["link_activity"]
@@ -94,16 +98,13 @@ def mart_differences(
         expected = [r for r in expected if r["total_click_count"] > 0]
         assert len(expected) < len(truth["link_activity"]), "no listed link nobody clicked"
         problems += [f"link {r['link_key']} listed" for r in links if r["is_listed_by_provider"]]
-    problems += set_differences("links", link_rows(links), link_rows(expected))
+    problems += link_differences("links", links, expected, errors)
     stops = query_dicts(warehouse, f"select * from marts.email_recipient_suppressions {where}")
     problems += set_differences(
         "suppressions",
         suppression_rows(stops, hashed=False),
         suppression_rows(truth["suppressions"], hashed=True),
     )
-    # issue 16: human columns a misjudged pair explains are the flags' error (bench/human_truth.py)
-    with duckdb.connect(warehouse, read_only=True) as con:
-        errors = flag_errors(con, provider, truth["machine_pairs"])
     for name, (mart, key) in MARTS.items():
         rows = query_dicts(warehouse, f"select * from marts.{mart} {where}")
         if "past_days" in key:

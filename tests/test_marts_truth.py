@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.human_truth import ALL, FlagErrors, accept_flag_errors
+from bench.marts_truth import link_differences
 from sandbox.apsis_one.columns import from_records
 from sandbox.apsis_one.model import (
     ABUSE,
@@ -26,13 +28,14 @@ from sandbox.benchmark import model as bme
 from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.benchmark.truth import benchmark_truth
-from sandbox.compare import human_differences
+from sandbox.compare import COUNTS, RATES, TIMES, report_differences
 from sandbox.maxemail import model as mxm
 from sandbox.maxemail.truth import maxemail_truth
 from sandbox.netcore import model as nc
 from sandbox.netcore.stats import message_stats
 from sandbox.netcore.truth import netcore_truth
 from sandbox.reports.marts import Click, ListedLink, Suppression, link_activity, suppressions
+from sandbox.reports.periods import rate
 from sandbox.timeutil import to_ms
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -515,22 +518,85 @@ def test_benchmark_truth_provider_bounce_type_and_contact_addresses() -> None:
 # -- the human columns against the truth (issue 16) -----------------------------------------------
 
 
-def test_human_differences_allow_the_machine_rules_error_only() -> None:
-    def pair(
-        mart: int | None, truth: int | None, total: int = 50
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        return (
-            {"human_total_click_count": mart, "total_click_count": total},
-            {"human_total_click_count": truth},
-        )
+def campaign_row(opens: int, last_open: str, clicks: int = 1) -> dict[str, Any]:
+    """A campaign report row: 10 sent and delivered, no other total, and the human columns."""
+    row: dict[str, Any] = dict.fromkeys((*COUNTS, *RATES, *TIMES), 0) | dict.fromkeys(TIMES)
+    row |= {"campaign_id": "c1", "delivered_count": 10, "sent_count": 10}
+    return row | {
+        "human_unique_open_count": opens,
+        "human_open_rate": rate(opens, 10),
+        "last_human_opened_at": last_open,
+        "human_unique_click_count": clicks,
+        "human_click_rate": rate(clicks, 10),
+        "last_human_clicked_at": "2026-03-01T10:00:00",
+    }
 
-    cols = ("human_total_click_count",)
-    # 2 off of 40 human clicks in the truth: within 5 % (at least 1)
-    close = [pair(19, 20), pair(21, 20), pair(None, None)]
-    assert human_differences("links", close, cols) == []
-    # 3 off of 40: above
-    (far,) = human_differences("links", [pair(17, 20), pair(20, 20)], cols)
-    assert "off by 3 in all, above 2" in far
-    # null where the truth knows a value, and a human count above its total: each a problem
-    assert len(human_differences("links", [pair(None, 3)], cols)) == 1
-    assert len(human_differences("links", [pair(60, 60)], cols)) == 1
+
+def misjudged(*kinds: tuple[str, str, int]) -> FlagErrors:
+    errors = FlagErrors()
+    for campaign, kind, n in kinds:
+        errors.misjudged[(campaign, kind)] += n
+        errors.misjudged[(ALL, kind)] += n
+    return errors
+
+
+def test_human_columns_differ_only_by_the_misjudged_pairs() -> None:
+    truth = [campaign_row(5, "2026-03-01T09:00:00")]
+    # the mart missed 2 human opens (flagged a machine's), one of them the latest
+    mart = [campaign_row(3, "2026-03-01T08:00:00")]
+    assert report_differences(mart, truth, errors=misjudged(("c1", "opened", 2))) == []
+    # one misjudged pair does not explain 2 opens fewer; nor pairs of another campaign or kind
+    for errors in (
+        misjudged(("c1", "opened", 1)),
+        misjudged(("c2", "opened", 2)),
+        misjudged(("c1", "clicked", 2)),
+    ):
+        problems = report_differences(mart, truth, errors=errors)
+        assert any("human_unique_open_count: mart 3 != truth 5" in p for p in problems)
+        assert any("human_open_rate: mart 30.0 != truth 50.0" in p for p in problems)
+    # without misjudged pairs nothing may differ, not even the latest human open's time
+    late = [campaign_row(5, "2026-03-01T08:00:00")]
+    (problem,) = report_differences(late, truth, errors=FlagErrors())
+    assert "last_human_opened_at" in problem
+    assert report_differences(late, truth, errors=misjudged(("c1", "opened", 1))) == []
+    # without errors the human columns are not compared, but a rate must be its count's
+    assert report_differences(mart, truth) == []
+    (wrong,) = report_differences([mart[0] | {"human_open_rate": 50.0}], truth)
+    assert "human_open_rate: mart 50.0 is not human_unique_open_count on delivered" in wrong
+
+
+def test_link_human_clicks_differ_only_by_the_misjudged_click_pairs() -> None:
+    def row(unique: int, total: int | None) -> dict[str, Any]:
+        return link("c1", "https://a", 4, 6) | {
+            "human_unique_click_count": unique,
+            "human_total_click_count": total,
+        }
+
+    truth, mart = [row(3, 5)], [row(2, 4)]
+    assert link_differences("links", mart, truth, misjudged(("c1", "clicked", 1))) == []
+    problems = link_differences("links", mart, truth, misjudged(("c1", "opened", 1)))
+    assert [p.split(" ", 4)[-1] for p in problems] == [
+        "human_unique_click_count: mart 2 != truth 3",
+        "human_total_click_count: mart 4 != truth 5",
+    ]
+    assert len(link_differences("links", [row(1, 4)], truth, misjudged(("c1", "clicked", 1)))) == 2
+    # Maxemail: no human total on either side, exactly (misjudged pairs or not)
+    assert link_differences("links", [row(3, None)], [row(3, None)], FlagErrors()) == []
+    one = misjudged(("c1", "clicked", 1))
+    assert link_differences("links", [row(2, None)], [row(3, None)], one) == []
+    assert len(link_differences("links", [row(2, None)], [row(3, None)], FlagErrors())) == 1
+    (null,) = link_differences(
+        "links", [row(3, 5)], [row(3, None)], misjudged(("c1", "clicked", 1))
+    )
+    assert "human_total_click_count: mart 5 != truth None" in null
+    # a mart row without the truth's human column differs
+    bare = [link("c1", "https://a", 4, 6)]
+    assert len(link_differences("links", bare, truth, FlagErrors())) == 2
+
+
+def test_accept_flag_errors_counts_the_rows_and_kinds_it_took() -> None:
+    truth = [{"past_days": 1, "human_unique_open_count": 4, "human_open_rate": 40.0}]
+    mart = [{"past_days": 1, "human_unique_open_count": 3, "human_open_rate": 30.0}]
+    want, taken = accept_flag_errors(mart, truth, ("past_days",), misjudged(("c9", "opened", 1)))
+    assert (want, taken) == (mart, 1)  # a row without campaign_id: the provider's scope
+    assert accept_flag_errors(mart, truth, ("past_days",), FlagErrors()) == (truth, 0)
