@@ -48,16 +48,20 @@ HUMAN_COLUMNS = {
     ),
 }  # fmt: skip
 ALL = "*"  # the provider-wide scope in `FlagErrors.misjudged`
+# counts of events, not of pairs: one misjudged pair can hold several of its events, so their
+# bound is the misjudged pairs' events (`FlagErrors.misjudged_events`)
+EVENT_COUNTS = frozenset({"human_total_click_count"})
 EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass
 class FlagErrors:
     """`misjudged`: per (campaign_id, kind) and per (ALL, kind), the warehouse's opened (clicked)
-    pairs whose first human open (click) differs from the truth's; `engaged`: per kind, the
-    opened (clicked) pairs."""
+    pairs whose first human open (click) differs from the truth's; `misjudged_events`: the same
+    pairs' open (click) events; `engaged`: per kind, the opened (clicked) pairs."""
 
     misjudged: Counter[tuple[str, str]] = field(default_factory=Counter)
+    misjudged_events: Counter[tuple[str, str]] = field(default_factory=Counter)
     engaged: Counter[str] = field(default_factory=Counter)
 
 
@@ -76,22 +80,24 @@ def flag_errors(
         for p in machine_pairs
     }
     rows = con.execute(
-        "select campaign_id, recipient_key, was_opened, first_human_opened_at, was_clicked, "
-        "first_human_clicked_at from marts.fct_email_deliveries where provider = ?",
+        "select campaign_id, recipient_key, was_opened, first_human_opened_at, open_event_count, "
+        "was_clicked, first_human_clicked_at, click_event_count "
+        "from marts.fct_email_deliveries where provider = ?",
         [provider],
     ).fetchall()
     errors = FlagErrors()
-    for campaign, key, opened, first_human_open, clicked, first_human_click in rows:
-        for kind, engaged, first_human in (
-            ("opened", opened, first_human_open),
-            ("clicked", clicked, first_human_click),
+    for campaign, key, opened, first_open, opens, clicked, first_click, clicks in rows:
+        for kind, engaged, first_human, events in (
+            ("opened", opened, first_open, opens),
+            ("clicked", clicked, first_click, clicks),
         ):
             if not engaged:
                 continue
             errors.engaged[kind] += 1
             if _ms(first_human) != truth.get((campaign, key, kind)):
-                errors.misjudged[(campaign, kind)] += 1
-                errors.misjudged[(ALL, kind)] += 1
+                for scope in (campaign, ALL):
+                    errors.misjudged[(scope, kind)] += 1
+                    errors.misjudged_events[(scope, kind)] += events
     return errors
 
 
@@ -118,9 +124,8 @@ def accept_flag_errors(
     for want in truth:
         got = rows.get(tuple(str(want[k]) for k in key))
         want = dict(want)
-        bounds = {
-            k: errors.misjudged[(str(want.get("campaign_id", ALL)), k)] for k in HUMAN_COLUMNS
-        }
+        scope = str(want.get("campaign_id", ALL))
+        bounds = {k: errors.misjudged[(scope, k)] for k in HUMAN_COLUMNS}
         for kind, (counts, derived, times) in HUMAN_COLUMNS.items():
             if got is None or not bounds[kind]:
                 continue
@@ -128,8 +133,16 @@ def accept_flag_errors(
             present = [c for c in counts if c in want and c in got]
             known = [c for c in present if want[c] is not None and got[c] is not None]
             if known and all((want[c] is None) == (got[c] is None) for c in present):
-                gaps = [abs(int(got[c]) - int(want[c])) for c in known]
-                if any(gaps) and max(gaps) <= bounds[kind]:
+                over = [
+                    abs(int(got[c]) - int(want[c]))
+                    - (
+                        errors.misjudged_events[(scope, kind)]
+                        if c in EVENT_COUNTS
+                        else bounds[kind]
+                    )
+                    for c in known
+                ]
+                if any(int(got[c]) != int(want[c]) for c in known) and max(over) <= 0:
                     for column in (*counts, *derived):
                         if column in want and column in got:
                             want[column] = got[column]

@@ -532,11 +532,13 @@ def campaign_row(opens: int, last_open: str, clicks: int = 1) -> dict[str, Any]:
     }
 
 
-def misjudged(*kinds: tuple[str, str, int]) -> FlagErrors:
+def misjudged(*kinds: tuple[str, str, int] | tuple[str, str, int, int]) -> FlagErrors:
+    """FlagErrors of (campaign, kind, pairs[, their events: as many as pairs by default])."""
     errors = FlagErrors()
-    for campaign, kind, n in kinds:
-        errors.misjudged[(campaign, kind)] += n
-        errors.misjudged[(ALL, kind)] += n
+    for campaign, kind, n, *events in kinds:
+        for scope in (campaign, ALL):
+            errors.misjudged[(scope, kind)] += n
+            errors.misjudged_events[(scope, kind)] += events[0] if events else n
     return errors
 
 
@@ -580,6 +582,11 @@ def test_link_human_clicks_differ_only_by_the_misjudged_click_pairs() -> None:
         "human_total_click_count: mart 4 != truth 5",
     ]
     assert len(link_differences("links", [row(1, 4)], truth, misjudged(("c1", "clicked", 1)))) == 2
+    # one misjudged pair with two clicks explains two human clicks fewer, not three
+    two = misjudged(("c1", "clicked", 1, 2))
+    assert link_differences("links", [row(2, 3)], truth, two) == []
+    assert len(link_differences("links", [row(2, 2)], truth, two)) == 2
+    assert len(link_differences("links", [row(2, 3)], truth, misjudged(("c1", "clicked", 1)))) == 2
     # Maxemail: no human total on either side, exactly (misjudged pairs or not)
     assert link_differences("links", [row(3, None)], [row(3, None)], FlagErrors()) == []
     one = misjudged(("c1", "clicked", 1))
