@@ -27,7 +27,6 @@ import numpy as np
 from sandbox.config import WorldConfig
 
 HUMAN, PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN = 0, 1, 2, 3
-LABELS = ("human", "proxy_open", "scanner_click", "scanner_open")
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,9 +127,6 @@ def machine_ip(prefixes: tuple[str, ...], ips: np.ndarray) -> np.ndarray:
     return found
 
 
-def ip_label(cfg: WorldConfig, ips: np.ndarray, opens: bool) -> np.ndarray:
-    """Truth labels of Netcore opens (`opens`) or clicks from their IP numbers (uint32)."""
-    out = np.zeros(len(ips), np.int8)
-    out[in_prefix(cfg.proxy_ip_prefix, ips)] = PROXY_OPEN
-    out[in_prefix(cfg.scanner_ip_prefix, ips)] = SCANNER_OPEN if opens else SCANNER_CLICK
-    return out
+def between(rng: random.Random, low: int, high: int) -> int:
+    """A whole number from low to high (inclusive) from one draw of `rng`."""
+    return low + int(rng.random() * (high - low + 1))

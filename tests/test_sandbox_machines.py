@@ -23,7 +23,13 @@ from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.pairs import pair_table as benchmark_pairs
 from sandbox.benchmark.truth import benchmark_truth
 from sandbox.config import world_config
-from sandbox.machines import PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN, ip_label, machine_traits
+from sandbox.machines import (
+    PROXY_OPEN,
+    SCANNER_CLICK,
+    SCANNER_OPEN,
+    in_prefix,
+    machine_traits,
+)
 from sandbox.maxemail.pairs import pair_table as maxemail_pairs
 from sandbox.maxemail.truth import maxemail_truth
 from sandbox.netcore.pairtable import pair_table as netcore_pairs
@@ -39,6 +45,14 @@ PRE_MACHINES = "95cc20dafd74ef4982ef3796c27e835a07ab35f5"
 # sha256 of that world's digests (json, sorted keys), recorded from it: the reference where the
 # commit is not in the repository (a shallow clone)
 PRE_MACHINES_FINGERPRINT = "e895dc2263d1674c6143c929ba2a6f0401cf5f6854bd05c14042d60e73ba4f29"
+
+
+def ip_label(cfg: Any, ips: np.ndarray, opens: bool) -> np.ndarray:
+    """Truth labels of Netcore opens (`opens`) or clicks from their IP numbers (uint32)."""
+    out = np.zeros(len(ips), np.int8)
+    out[in_prefix(cfg.proxy_ip_prefix, ips)] = PROXY_OPEN
+    out[in_prefix(cfg.scanner_ip_prefix, ips)] = SCANNER_OPEN if opens else SCANNER_CLICK
+    return out
 
 
 def _fingerprint(digest: dict[str, list[object]]) -> str:

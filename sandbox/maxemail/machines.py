@@ -4,17 +4,12 @@ scanner clicks, drawn from the machine stream and added to the event columns, so
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from sandbox.machines import NO_VISIT, PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN, visit
+from sandbox.machines import NO_VISIT, PROXY_OPEN, SCANNER_CLICK, SCANNER_OPEN, between, visit
 from sandbox.maxemail.model import CLICK, KIND_CODE, OPEN, MaxemailMessage
 
 _OPEN, _CLICK = KIND_CODE[OPEN], KIND_CODE[CLICK]
-
-
-def _between(rng: random.Random, low: int, high: int) -> int:
-    return low + int(rng.random() * (high - low + 1))
 
 
 def machine_events(
@@ -27,7 +22,7 @@ def machine_events(
     if not (proxied or scanned):
         return
     rng = factory._machine_rng
-    delivered_ms = sent * 1000 + _between(rng, 1_000, 90_000)
+    delivered_ms = sent * 1000 + between(rng, 1_000, 90_000)
     found = visit(rng, factory.cfg, proxied, scanned, delivered_ms, len(message.urls))
     if found is NO_VISIT:
         return

@@ -39,11 +39,6 @@ class Engagement:
     recipient_text: Callable[[np.ndarray], list[str]]  # codes -> lower-cased addresses
 
     @classmethod
-    def empty(cls, campaign_ids: Sequence[str] = ()) -> Engagement:
-        z = np.zeros(0, np.int64)
-        return cls(campaign_ids, z, z, z.astype(np.int8), z, z.astype(bool), lambda c: [])
-
-    @classmethod
     def join(cls, parts: Sequence[Engagement]) -> Engagement:
         """Parts with the same campaign ids and recipient codes, concatenated."""
         joined = {n: np.concatenate([getattr(p, n) for p in parts]) for n in _ARRAYS}
