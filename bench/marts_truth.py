@@ -6,7 +6,7 @@ function the benchmark calls after each load and build: per provider, `email_cam
 and the time-bucketed report marts keyed by their grain, with the report periods pinned
 (`report_vars`: as_of the world clock, UTC, past days 1, 7 and 30, calendar periods). Every
 mart's human columns (issue 16) are compared exactly, but for the differences the pairs the
-machine flags misjudged explain (bench/human_truth.py); a truth column a mart lacks differs.
+machine flags misjudged explain (sandbox/human_truth.py); a truth column a mart lacks differs.
 
 After loads at several clocks (`reads`), the truth of the providers in `READ_CLOCK_PROVIDERS` is
 asked for those reads: Maxemail's `opened` file shows each pair's latest open at the clock it is
@@ -15,17 +15,14 @@ one (sandbox/maxemail/reads.py, docs/CONTRACTS.md 5.3 and 9)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import duckdb
 
-from bench.human_truth import FlagErrors, accept_flag_errors, flag_errors
 from sandbox.compare import report_differences
+from sandbox.human_truth import FlagErrors, accept_flag_errors, flag_errors
+from sandbox.values import normal, recipient_key
 
 PROVIDERS = ("apsis_one", "maxemail", "netcore", "benchmark")
 PAST_DAYS = (1, 7, 30)
@@ -64,25 +61,6 @@ def truth_params(now: str) -> dict[str, str]:
     }
 
 
-def recipient_key(address: str) -> str:
-    """The dbt project's pseudonym: sha256 hex of key || lower(trim(address))."""
-    key = os.environ.get("EMAIL_ELT_RECIPIENT_KEY", "sandbox-recipient-key")
-    return hashlib.sha256((key + address.strip().lower()).encode("utf-8")).hexdigest()
-
-
-def normal(value: Any) -> Any:
-    """One comparable form for SQL and JSON values: naive UTC datetimes, numbers as float."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.replace(tzinfo=None)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        return normal(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -110,7 +88,7 @@ def link_differences(
 ) -> list[str]:
     """Link activity against the truth: the rows (link_rows) as sets, and per link (campaign,
     link id, URL) the human clicks (issue 16) exactly, after taking from the mart what the
-    campaign's misjudged `clicked` pairs explain (bench.human_truth.accept_flag_errors);
+    campaign's misjudged `clicked` pairs explain (sandbox.human_truth.accept_flag_errors);
     Maxemail's human total is null on both sides."""
     problems = set_differences(name, link_rows(mart), link_rows(truth))
     expected, _ = accept_flag_errors(mart, truth, LINK_KEY, errors)
@@ -189,7 +167,7 @@ def differences(warehouse: str, truth: Truth, now: str, *, reads: Sequence[str] 
                 params["reads"] = ",".join([*reads, now])
             want = truth(provider, params)
             # issue 16: human columns a misjudged pair explains are the flags' error, measured
-            # on its own, not the marts' (bench/human_truth.py)
+            # on its own, not the marts' (sandbox/human_truth.py)
             errors = flag_errors(con, provider, want["machine_pairs"])
             problems += [
                 f"{provider} email_campaign_report: {p}"

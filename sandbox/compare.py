@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bench.human_truth import FlagErrors, accept_flag_errors
+from sandbox.human_truth import FlagErrors, accept_flag_errors
 from sandbox.reports.periods import rate
 
 COUNTS = (
@@ -24,7 +24,7 @@ RATES = ("open_rate", "click_rate", "bounce_rate", "hard_bounce_rate", "soft_bou
 TIMES = ("last_opened_at", "last_clicked_at")
 # Issue 16: the opens and clicks no machine rule flagged. The mart's are a heuristic's (rules
 # over event timing and IPs, dbt_project/macros/machine_flags.sql); the truth's are the world's
-# labels. They differ exactly by the pairs the rules misjudged (bench/human_truth.py): given
+# labels. They differ exactly by the pairs the rules misjudged (sandbox/human_truth.py): given
 # those (`errors`), report_differences compares the human columns exactly after taking from the
 # mart the differences the misjudged pairs explain.
 HUMAN_COUNTS = ("human_unique_open_count", "human_unique_click_count")
@@ -45,7 +45,7 @@ def report_differences(
     mart: list[dict[str, Any]], truth: list[dict[str, Any]], *, errors: FlagErrors | None = None
 ) -> list[str]:
     """Every disagreement between mart rows and truth rows keyed by campaign_id (empty = equal).
-    `errors`: the provider's misjudged pairs (bench.human_truth.flag_errors); with them the human
+    `errors`: the provider's misjudged pairs (sandbox.human_truth.flag_errors); with them the human
     columns (issue 16: counts, rates, last human open / click) are compared exactly, after
     taking from the mart what the misjudged pairs explain (accept_flag_errors). Without them the
     human columns are not compared (a caller checking the totals only, or a provider's own

@@ -25,11 +25,11 @@ from typing import Any
 
 import requests
 
-from bench.human_truth import ALL, flag_errors
 from pipelines.common.runner import PROVIDERS, LoadError, load_provider
 from pipelines.summary import print_campaign_report
 from pipelines.transform import transform
 from sandbox.compare import report_differences
+from sandbox.human_truth import ALL, flag_errors
 from sandbox.machine_quality import print_quality
 from sandbox.providers import PROVIDERS as SANDBOX
 from sandbox.server import SandboxServer

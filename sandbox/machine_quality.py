@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from bench.marts_truth import recipient_key
+from sandbox.values import recipient_key
 
 KINDS = ("opened", "clicked")
 KIND_LABELS = {"opened": "opens", "clicked": "clicks"}

@@ -5,7 +5,7 @@ for every provider, before and after a clock advance and reload. Link activity i
 provider's grain (link id, URL, title, counts): the worlds hold one URL under two clicked link ids
 (APSIS One, Benchmark) and a Benchmark link nobody clicked, and the test checks they are there.
 Its human clicks (issue 16) equal the truth's but for what the pairs the machine flags misjudged
-explain (bench/human_truth.py), and those are at most 2 % of the engaged pairs.
+explain (sandbox/human_truth.py), and those are at most 2 % of the engaged pairs.
 
 Its first build is the suite's full `dbt build` with every provider: it runs every unit test of
 the project, which `make transform` leaves out (issue 15), and the test checks that each ran and
@@ -25,8 +25,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from bench.human_truth import ALL, FlagErrors, flag_errors
 from bench.marts_truth import link_differences, link_rows, set_differences, suppression_rows
+from sandbox.human_truth import ALL, FlagErrors, flag_errors
 from tests.conftest import (
     ROOT,
     Sandbox,

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.human_truth import flag_errors
 from sandbox.compare import report_differences
+from sandbox.human_truth import flag_errors
 from tests.conftest import Sandbox, dbt_build, load_apsis, load_maxemail, query, query_dicts
 
 # about 70 s for its two tests on two cores (tests/shards.py)

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.human_truth import flag_errors
 from sandbox.compare import report_differences
+from sandbox.human_truth import flag_errors
 from tests.conftest import Sandbox, dbt_build, load_benchmark, load_netcore, query, query_dicts
 from tests.test_clear_errors import assert_every_source_fresh
 

@@ -25,10 +25,10 @@ import duckdb
 import pytest
 import requests
 
-from bench.human_truth import accept_flag_errors, flag_errors
 from bench.marts_truth import keyed_differences, link_differences, set_differences, suppression_rows
 from pipelines.__main__ import main as pipelines_main
 from sandbox.compare import report_differences
+from sandbox.human_truth import accept_flag_errors, flag_errors
 from tests.conftest import (
     Sandbox,
     dbt_build,
@@ -84,7 +84,7 @@ def mart_differences(
     Benchmark key without reports:read has no linkActivity snapshot) the truth's links nobody
     clicked are not expected, and no link may be marked as listed by the provider."""
     where = f"where provider = '{provider}'"
-    # issue 16: human columns a misjudged pair explains are the flags' error (bench/human_truth.py)
+    # issue 16: human columns a misjudged pair explains are the flags' error (sandbox/human_truth.py)
     with duckdb.connect(warehouse, read_only=True) as con:
         errors = flag_errors(con, provider, truth["machine_pairs"])
     problems = report_differences(

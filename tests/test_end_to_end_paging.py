@@ -22,9 +22,9 @@ import duckdb
 import pytest
 import requests
 
-from bench.human_truth import accept_flag_errors, flag_errors
 from bench.marts_truth import keyed_differences
 from sandbox.compare import report_differences
+from sandbox.human_truth import accept_flag_errors, flag_errors
 from tests.conftest import Sandbox, dbt_build, load_benchmark, load_netcore, query, query_dicts
 from tests.test_end_to_end_report_marts import MARTS
 

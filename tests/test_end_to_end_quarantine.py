@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.human_truth import flag_errors
 from sandbox.compare import report_differences
+from sandbox.human_truth import flag_errors
 from tests.conftest import (
     Sandbox,
     dbt_build,

@@ -17,9 +17,9 @@ import duckdb
 import pytest
 import requests
 
-from bench.human_truth import ALL, accept_flag_errors, flag_errors
 from bench.marts_truth import REPORT_MARTS as MARTS
 from bench.marts_truth import keyed_differences
+from sandbox.human_truth import ALL, accept_flag_errors, flag_errors
 from tests.conftest import (
     Sandbox,
     dbt_build,
@@ -67,7 +67,7 @@ def assert_report_marts_equal_truth(
     **extra: str,
 ) -> None:
     """Every report mart of `providers` equals the truth, column by column. The human columns
-    (issue 16) too, except where the machine flags misjudged pairs (bench/human_truth.py): a
+    (issue 16) too, except where the machine flags misjudged pairs (sandbox/human_truth.py): a
     row's human counts may then differ from the label-based truth by at most the misjudged pairs
     of its campaign (engagement) or provider (dashboard, overall), and the misjudged pairs are at
     most 2 % of the engaged ones (a guard only: the flags' precision and recall are measured on

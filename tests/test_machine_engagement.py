@@ -23,7 +23,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from bench.marts_truth import recipient_key
 from pipelines.common.runner import PROVIDERS
 from sandbox import SandboxServer, WorldConfig
 from sandbox.machine_quality import (
@@ -34,6 +33,7 @@ from sandbox.machine_quality import (
     pair_quality,
     print_quality,
 )
+from sandbox.values import recipient_key
 from tests.conftest import Sandbox, dbt_build, load_every_provider, query
 
 # load (about 6 s), dbt build (about 15 s) and a second build of fct_email_events+ (about 15 s)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.human_truth import ALL, FlagErrors, accept_flag_errors
 from bench.marts_truth import link_differences
 from sandbox.apsis_one.columns import from_records
 from sandbox.apsis_one.model import (
@@ -29,6 +28,7 @@ from sandbox.benchmark.digest import Digest
 from sandbox.benchmark.store import BenchmarkWorld
 from sandbox.benchmark.truth import benchmark_truth
 from sandbox.compare import COUNTS, RATES, TIMES, report_differences
+from sandbox.human_truth import ALL, FlagErrors, accept_flag_errors
 from sandbox.maxemail import model as mxm
 from sandbox.maxemail.truth import maxemail_truth
 from sandbox.netcore import model as nc

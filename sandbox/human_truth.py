@@ -30,6 +30,8 @@ from typing import Any
 
 import duckdb
 
+from sandbox.values import normal, recipient_key
+
 # the truth's `machine_pairs` kind -> the marts' human columns of that kind: counts (compared
 # with the misjudged pairs), columns derived from them, times (the latest human one)
 HUMAN_COLUMNS = {
@@ -73,8 +75,6 @@ def flag_errors(
     `first_human_ms` (none on one side only, or another time: a human's open flagged a
     machine's moves the first human open to a later one, a machine's taken for a human's to an
     earlier one). A pair the truth does not list was engaged by no one."""
-    from bench.marts_truth import recipient_key
-
     truth = {
         (p["campaign_id"], recipient_key(p["recipient"]), p["kind"]): p["first_human_ms"]
         for p in machine_pairs
@@ -116,8 +116,6 @@ def accept_flag_errors(
     the module's docstring), and how many (row, kind) were taken. A count null on both sides
     (Maxemail's human total clicks) is left out; one null on one side only stops the kind's
     counts from being taken (the caller reports it)."""
-    from bench.marts_truth import normal
-
     rows = {tuple(str(r[k]) for k in key): r for r in mart}
     taken = 0
     adjusted = []
