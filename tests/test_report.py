@@ -29,7 +29,7 @@ from tests.chromium import Chromium
 from tests.conftest import ROOT, SMALL_WORLD, Sandbox, dbt_build, load_every_provider, query
 
 # the load and the full build (about 35 s), then the report and Chromium (a few seconds each)
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(45)]
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(50)]
 
 SCRIPT = ROOT / "scripts" / "chromium.sh"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
