@@ -118,6 +118,12 @@ def report(warehouse: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(scope="module")
+def written(built: Built) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`make report` on the built warehouse, without --out: the command's output and the file."""
+    return report(built.warehouse), Path(built.warehouse).with_name("warehouse-report.html")
+
+
 def chromium() -> str:
     """Chromium's path from scripts/chromium.sh (which installs Debian's package if missing)."""
     result = subprocess.run([str(SCRIPT)], capture_output=True, text=True, timeout=900)
@@ -130,11 +136,10 @@ def chromium() -> str:
 
 
 def test_the_report_renders_every_chart_without_an_error_or_a_request(
-    built: Built, tmp_path: Path
+    built: Built, written: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
 ) -> None:
-    run = report(built.warehouse)
+    run, page = written
     assert run.returncode == 0, run.stdout + run.stderr
-    page = Path(built.warehouse).with_name("warehouse-report.html")
     assert run.stdout.splitlines() == [run.stdout.splitlines()[-1]], "no warning: every mart built"
     assert run.stdout.startswith(f"report: {page} (9 sections, ")
 
@@ -188,11 +193,17 @@ def test_the_report_renders_every_chart_without_an_error_or_a_request(
     assert height > 3000, "a full-page screenshot is taller than the window"
 
 
-def test_the_reconciliation_status_follows_the_differences(built: Built, tmp_path: Path) -> None:
-    """Green when every difference is 0; one changed figure makes it red, with the count."""
-    out = tmp_path / "report.html"
-    assert report(built.warehouse, "--out", str(out)).returncode == 0
-    assert 'class="banner ok" id="reconciliation-status">Every difference is 0.' in out.read_text()
+def test_the_reconciliation_status_follows_the_differences(
+    built: Built, written: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    """Green when every difference is 0; two changed figures make it red, with the count."""
+    run, page = written
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert query(
+        built.warehouse,
+        "select count(*) from marts.netcore_stats_reconciliation where difference <> 0",
+    ) == [(0,)]
+    assert 'class="banner ok" id="reconciliation-status">Every difference is 0.' in page.read_text()
 
     broken = str(tmp_path / "broken.duckdb")
     shutil.copy(built.warehouse, broken)
@@ -201,6 +212,7 @@ def test_the_reconciliation_status_follows_the_differences(built: Built, tmp_pat
             "update marts.netcore_stats_reconciliation set difference = 1 "
             "where rowid in (select rowid from marts.netcore_stats_reconciliation limit 2)"
         )
+    out = tmp_path / "report.html"
     assert report(broken, "--out", str(out)).returncode == 0
     assert 'class="banner bad" id="reconciliation-status">2 rows differ' in out.read_text()
 
@@ -216,14 +228,16 @@ class Attributes(HTMLParser):
         self.urls += [value or "" for name, value in attrs if name in ("src", "href")]
 
 
-def test_the_page_holds_no_address_and_links_nowhere(built: Built, tmp_path: Path) -> None:
+def test_the_page_holds_no_address_and_links_nowhere(
+    built: Built, written: tuple[subprocess.CompletedProcess[str], Path]
+) -> None:
     assert query(
         built.warehouse,
         "select count(*) from raw_apsis_one.email_events where address like '%@%'",
     )[0][0], "the warehouse holds addresses (raw) the report must leave out"
-    out = tmp_path / "report.html"
-    assert report(built.warehouse, "--out", str(out)).returncode == 0
-    html = out.read_text()
+    run, page = written
+    assert run.returncode == 0, run.stdout + run.stderr
+    html = page.read_text()
     parser = Attributes()
     parser.feed(html)
     assert parser.urls and all(url.startswith("#") for url in parser.urls), parser.urls
