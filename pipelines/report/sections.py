@@ -114,6 +114,13 @@ def campaign_body(rows: list[dict[str, Any]]) -> str:
         ("unsubscribes", "unsubscribe_count"),
         ("complaints", "complaint_count"),
     )
+    # names as shown: scrubbed (a provider's name could hold an address); a name two campaigns
+    # share gets its id, so that their bars stay apart
+    names = [privacy.scrub(str(r["campaign_name"])) for r in rows]
+    rows = [
+        {**r, "campaign_name": f"{n} ({r['campaign_id']})" if names.count(n) > 1 else n}
+        for r, n in zip(rows, names, strict=True)
+    ]
     chart = charts.campaign_rates_chart(rows) or ""
     return chart + table([h for h, _ in columns], ([r[c] for _, c in columns] for r in rows))
 
@@ -160,7 +167,8 @@ def links_body(rows: list[dict[str, Any]]) -> str:
         ["link", "title", "campaign", "unique clicks", "clicks", "human unique clicks"],
         (
             # shown as text, never as a link; a URL's personal or signed parts are masked
-            (privacy.scrub(r["link_url"] or ""), r["link_title"], r["campaign_id"])
+            (privacy.scrub(r["link_url"] or ""), privacy.scrub(r["link_title"] or ""))
+            + (r["campaign_id"],)
             + (r["unique_click_count"], r["total_click_count"], r["human_unique_click_count"])
             for r in rows
         ),
