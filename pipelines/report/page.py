@@ -37,6 +37,10 @@ div.banner { padding: 10px 14px; border-radius: 6px; margin: 6px 0 12px; font-we
 """
 
 
+class Html(str):
+    """A cell that is already HTML (a status badge): `table` does not escape it."""
+
+
 @dataclass
 class Section:
     """One section of the report: an anchor, a title, its HTML and the marts it reads."""
@@ -70,7 +74,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], text_columns: i
 
     def cell(tag: str, index: int, value: Any) -> str:
         css = ' class="text"' if index < text_columns else ""
-        return f"<{tag}{css}>{escape(fmt(value))}</{tag}>"
+        text = value if isinstance(value, Html) else escape(fmt(value))
+        return f"<{tag}{css}>{text}</{tag}>"
 
     head = "".join(cell("th", i, h) for i, h in enumerate(headers))
     body = "".join(
@@ -83,9 +88,10 @@ def note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
 
-def status(ok: bool | None, text: str) -> str:
+def status(ok: bool | None, text: str) -> Html:
+    """A badge: green (ok), red (not ok) or grey (None)."""
     css = "neutral" if ok is None else ("ok" if ok else "bad")
-    return f'<span class="status {css}">{escape(text)}</span>'
+    return Html(f'<span class="status {css}">{escape(text)}</span>')
 
 
 def heading(text: str, level: int = 3) -> str:

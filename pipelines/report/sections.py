@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from html import escape
 from typing import Any
 
 from pipelines.common import privacy
 from pipelines.common.runner import PROVIDERS
 from pipelines.report import charts, queries
-from pipelines.report.page import heading, note, status, table
+from pipelines.report.page import Html, heading, note, status, table
 
 Key = tuple[str, str]
 
@@ -206,20 +205,15 @@ def reconciliation(marts: queries.Marts) -> str:
         for r in queries.reconciliation(marts, mart):
             differing += r["differing"]
             text = f"{r['differing']:,} differ" if r["differing"] else "all 0"
-            cells = [f'<td class="text">{escape(mart)}</td>']
-            cells.append(f'<td class="text">{escape(label((r["provider"], r["account_id"])))}</td>')
-            cells += [f"<td>{r['row_count']:,}</td>", f"<td>{r['compared']:,}</td>"]
-            cells.append(f"<td>{status(r['differing'] == 0, text)}</td>")
-            lines.append("<tr>" + "".join(cells) + "</tr>")
+            account = label((r["provider"], r["account_id"]))
+            badge = status(r["differing"] == 0, text)
+            lines.append((mart, account, r["row_count"], r["compared"], badge))
     ok = differing == 0
     verdict = "Every difference is 0." if ok else f"{differing:,} rows differ from the providers."
     banner = (
         f'<div class="banner {"ok" if ok else "bad"}" id="reconciliation-status">{verdict}</div>'
     )
-    head = '<th class="text">mart</th><th class="text">account</th>'
-    head += "".join(f"<th>{h}</th>" for h in ("rows", "compared", "status"))
-    # the status cells hold HTML: the table is built here rather than by page.table
-    rows = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+    rows = table(["mart", "account", "rows", "compared", "status"], lines, text_columns=2)
     absent = [m for m in queries.RECONCILIATION if m not in built]
     return banner + rows + (not_built(*absent) if absent else "")
 
@@ -239,6 +233,12 @@ HEALTH = (
 )
 
 
+def run_status(value: str | None) -> Html:
+    """The last run's status as a badge: green when it succeeded, red otherwise."""
+    text = value or "unknown"
+    return status(None if value is None else text in ("succeeded", "success", "ok"), text)
+
+
 def health(marts: queries.Marts) -> str:
     if not marts.has("email_pipeline_health"):
         return not_built("email_pipeline_health")
@@ -250,7 +250,7 @@ def health(marts: queries.Marts) -> str:
     summary = table(
         ["provider", "last run", "status", "last error", "last succeeded load"],
         (
-            (display.get(p, p), r["last_run_at"], r["last_run_status"])
+            (display.get(p, p), r["last_run_at"], run_status(r["last_run_status"]))
             + (privacy.scrub(r["last_error"] or ""), r["last_succeeded_load_at"])
             for p, r in latest.items()
         ),
