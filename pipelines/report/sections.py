@@ -234,9 +234,9 @@ HEALTH = (
 
 
 def run_status(value: str | None) -> Html:
-    """The last run's status as a badge: green when it succeeded, red otherwise."""
-    text = value or "unknown"
-    return status(None if value is None else text in ("succeeded", "success", "ok"), text)
+    """The last run's status as a badge: green when it succeeded, red when it failed or was
+    incomplete, grey without a run."""
+    return status(None if value is None else value == "succeeded", value or "no run")
 
 
 def health(marts: queries.Marts) -> str:
@@ -246,7 +246,9 @@ def health(marts: queries.Marts) -> str:
     if not rows:
         return note("No load recorded yet.")
     display = {p: PROVIDERS[p].display for p in PROVIDERS}
-    latest = {r["provider"]: r for r in rows}  # rows come oldest day first
+    # each provider's newest day with a run (rows come oldest day first; a day may have none)
+    latest = {r["provider"]: r for r in rows}
+    latest.update({r["provider"]: r for r in rows if r["last_run_at"] is not None})
     summary = table(
         ["provider", "last run", "status", "last error", "last succeeded load"],
         (
