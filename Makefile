@@ -18,7 +18,7 @@ SANDBOX_ENV = exports=$$($(BIN)/python -m sandbox env --check --host $(SANDBOX_H
 # pipelines check reads DBT_ARGS from the environment (any quoting survives).
 export DBT_ARGS
 
-.PHONY: help setup demo load load-sandbox transform test-data-full sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
+.PHONY: help setup demo load load-sandbox transform report test-data-full sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ profiles.yml:
 
 setup: $(BIN)/.installed profiles.yml .dlt/secrets.toml ## create .venv, install pinned dependencies, copy config templates
 
-demo: setup ## sandbox + load + transform into demo.duckdb (never your warehouse), then print the campaign report
+demo: setup ## sandbox + load + transform into demo.duckdb (never your warehouse), print the campaign report, write demo-report.html
 	$(BIN)/python -m sandbox.demo --host $(SANDBOX_HOST) --port $(SANDBOX_PORT)
 
 sandbox: setup ## run the provider simulators in the foreground on $(SANDBOX_HOST):$(SANDBOX_PORT)
@@ -54,6 +54,12 @@ load-sandbox: setup ## like load, from the sandbox running on $(SANDBOX_HOST):$(
 transform: setup ## the daily dbt build (seeds, models, data tests; unit tests run in make test) on the warehouse, a short summary; dbt's log in dbt_project/logs/ (args: DBT_ARGS="--vars '{maxemail_enabled: false}'")
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
 	$(BIN)/python -m pipelines transform $(DBT_ARGS)
+
+# `make report REPORT=path.html`; default: <warehouse name>-report.html beside WAREHOUSE_PATH
+REPORT ?=
+
+report: setup ## write the offline HTML report of the warehouse's marts (arg: REPORT=file.html; default warehouse-report.html beside the warehouse)
+	$(BIN)/python -m pipelines report $(if $(REPORT),--out "$(REPORT)")
 
 test-data-full: setup ## every dbt data test over all history (a daily build tests what it changed); run by CI (args: DBT_ARGS)
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
@@ -101,4 +107,4 @@ constraints: ## re-pin constraints.txt from the current .venv
 	mv constraints.new constraints.txt
 
 clean: ## remove the warehouse, the demo's files, dbt artifacts and the venv
-	rm -rf $(VENV) warehouse.duckdb warehouse.duckdb.wal demo.duckdb demo.duckdb.wal .demo dbt_project/target dbt_project/logs
+	rm -rf $(VENV) warehouse.duckdb warehouse.duckdb.wal warehouse-report.html demo.duckdb demo.duckdb.wal demo-report.html .demo dbt_project/target dbt_project/logs

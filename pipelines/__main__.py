@@ -1,5 +1,6 @@
 """Command line: `python -m pipelines load [provider ...] [--since DATE] [--full-refresh] [--allow-gaps]`,
-`python -m pipelines check` and `python -m pipelines transform [DBT_ARGS ...]` (pipelines/transform.py).
+`python -m pipelines check`, `python -m pipelines transform [DBT_ARGS ...]` (pipelines/transform.py)
+and `python -m pipelines report [--out PATH]` (pipelines/report/).
 
 Configuration comes from dlt: `.dlt/config.toml`, `.dlt/secrets.toml` and environment variables
 (`SOURCES__APSIS_ONE__CLIENT_SECRET`, ...). The warehouse is WAREHOUSE_PATH (DuckDB, default
@@ -21,6 +22,7 @@ from pipelines.check import check_warehouse
 from pipelines.common import privacy
 from pipelines.common.runner import PROVIDERS, IncompleteLoad, LoadError, load_provider
 from pipelines.common.summary import LoadSummary, print_load_summary
+from pipelines.report import main as report_main
 from pipelines.transform import main as transform_main
 
 
@@ -94,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument(
         "--dbt-args", default="", help="the dbt arguments to check (make transform's DBT_ARGS)"
     )
+    report = sub.add_parser("report", help="write the HTML report of the marts (make report)")
+    report.add_argument(
+        "--warehouse", help="DuckDB file (default: $WAREHOUSE_PATH or ./warehouse.duckdb)"
+    )
+    report.add_argument(
+        "--out", help="the HTML file (default: <warehouse name>-report.html beside the warehouse)"
+    )
     # the transform's own parser: every argument it does not know goes to dbt
     sub.add_parser(
         "transform", add_help=False, help="dbt build with a short summary (make transform)"
@@ -104,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return transform_main(words[words.index("transform") + 1 :])
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "report":
+        return report_main(args.warehouse, args.out)
     if args.command == "check":
         outcome = check_warehouse(args.warehouse, args.dbt_args)
         for warning in outcome.warnings:

@@ -1,6 +1,9 @@
 """`make demo` (`python -m sandbox.demo`): start the sandbox, load every provider, `dbt build`,
 print the campaign report and compare it with the sandbox's ground truth, then the precision and
-recall of the machine flags against the world's machines (sandbox.machine_quality).
+recall of the machine flags against the world's machines (sandbox.machine_quality), and write the
+HTML report (`make report`, pipelines/report/) beside the warehouse: its path is the last line.
+The dbt build reports as of the sandbox's world clock (var `report_as_of`), so the period marts
+(email_dashboard, ...) cover the world's last days rather than the wall clock's.
 
 The demo never touches the user's warehouse, state or settings: it loads into its own DuckDB file
 (`demo.duckdb`, or $DEMO_WAREHOUSE_PATH), keeps its dlt state, dbt profile and dbt artifacts in
@@ -15,6 +18,7 @@ the sandbox.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -26,6 +30,7 @@ from typing import Any
 import requests
 
 from pipelines.common.runner import PROVIDERS, LoadError, load_provider
+from pipelines.report import ReportError, write_report
 from pipelines.summary import print_campaign_report
 from pipelines.transform import transform
 from sandbox.compare import report_differences
@@ -160,9 +165,9 @@ def main() -> int:
                 summary.speed(),
             )
         # a short summary; dbt's full log goes to the demo's dbt_logs/ (the summary names it)
-        if transform(
-            ["--full-refresh", *(["--select", *args.dbt_select] if args.dbt_select else [])]
-        ):
+        now = requests.get(f"{url}/_sandbox/clock", timeout=10).json()["now"]
+        select = ["--select", *args.dbt_select] if args.dbt_select else []
+        if transform(["--full-refresh", *select, "--vars", json.dumps({"report_as_of": now})]):
             print("error: dbt build failed (the summary above)", file=sys.stderr)
             return 1
         truths = {
@@ -179,10 +184,19 @@ def main() -> int:
         return 1
     # issue 16: how well the machine flags find the world's machine-only opens and clicks
     print_quality(warehouse, truths, {p: PROVIDERS[p][2] for p in PROVIDERS})
+    try:
+        report = write_report(warehouse)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for warning in report.warnings():
+        print(f"warning: {warning}")
     print(
         f"\nDemo finished in {time.monotonic() - started:.0f} s. Warehouse: {warehouse} (the "
-        "demo's own; `make load` and `make transform` use WAREHOUSE_PATH)"
+        "demo's own; `make load` and `make transform` use WAREHOUSE_PATH). The HTML report "
+        f"({report.charts} charts; `make report` writes yours):"
     )
+    print(report.path)
     return 0
 
 

@@ -118,6 +118,21 @@ def test_the_demo_leaves_the_users_warehouse_state_and_settings_alone(demo: Demo
     assert (demo.workdir / "pipelines").is_dir()
 
 
+def test_the_demo_ends_with_the_path_of_its_html_report(demo: Demo) -> None:
+    """Issue 17: the demo writes the HTML report (`make report`) beside its warehouse and prints
+    its path last. The demo here builds a selection of marts: the report names those it lacks."""
+    out = demo.run.stdout
+    assert demo.run.returncode == 0, out[-3000:] + demo.run.stderr[-3000:]
+    page = Path(demo.warehouse).with_name("demo-report.html")
+    assert out.splitlines()[-1] == str(page) and page.is_file()
+    html = page.read_text()
+    assert html.count('id="plotly-js"') == 1 and 'class="plotly-graph-div"' in html
+    # built: the campaign report (its section has a chart); not built: the dashboard
+    assert "Not shown: marts.email_dashboard is not built" in html
+    assert re.search(r"^warning: marts\.email_dashboard is not built", out, re.M)
+    assert "Not shown: marts.email_campaign_report" not in html
+
+
 def summary_counts(line: str) -> dict[str, dict[str, int]]:
     """{"models": {"success": 12}, ...} from the summary's first line."""
     counts = {}
