@@ -1,7 +1,7 @@
 """The semantic layer (dbt_project/models/semantic, docs/SEMANTIC_LAYER.md) answers what the marts
 show: after one load of every provider from the sandbox and a full `dbt build`, MetricFlow's own
 CLI (`mf query`, as a BI user or a semantic-layer client runs it) gives every campaign's open rate
-of email_campaign_report, and email_dashboard's counts for past_days 7 and 30 (current and
+(and click, human open and bounce rates) of email_campaign_report, and email_dashboard's counts for past_days 7 and 30 (current and
 previous period, and the bounded open rate) and email_overall's bounce, unsubscribe and
 complaint counts, in a reporting time zone with DST; and
 `mf validate-configs` passes against the built warehouse."""
@@ -45,6 +45,13 @@ OVERALL_COUNTS = (
     "unsubscribe_count",
     "complaint_count",
 )
+# email_campaign_report's rates: (numerator, base), both counts of the mart and metrics
+CAMPAIGN_RATES = {
+    "open_rate": ("unique_open_count", "delivered_count"),
+    "click_rate": ("unique_click_count", "delivered_count"),
+    "human_open_rate": ("human_unique_open_count", "delivered_count"),
+    "bounce_rate": ("bounce_count", "sent_count"),
+}
 Key = tuple[str, str]
 
 
@@ -128,20 +135,17 @@ def test_mf_query_equals_the_marts(sandbox: Sandbox, warehouse: str, tmp_path: P
     shutil.copy(tmp_path / "dbt_target/semantic_manifest.json", project / "target")
     env = {k: v for k, v in dbt_env(warehouse, tmp_path).items() if k != "DBT_TARGET_PATH"}
 
-    # 1. Every campaign's open rate (and its counts) = email_campaign_report's.
+    # 1. Every campaign's open rate = email_campaign_report's, and its other rates on their
+    # bases (each rate's numerator and base are asked too, and equal the mart's counts).
     campaigns = mf_query(
         project,
         env,
         tmp_path / "campaigns.csv",
-        ["open_rate", "unique_open_count", "delivered_count"],
+        [*CAMPAIGN_RATES, *{count for pair in CAMPAIGN_RATES.values() for count in pair}],
         ["delivery__provider", "delivery__account_id", "delivery__campaign_id"],
         "",
     )
-    report = query_dicts(
-        warehouse,
-        "select provider, account_id, campaign_id, unique_open_count, delivered_count, open_rate "
-        "from marts.email_campaign_report",
-    )
+    report = query_dicts(warehouse, "select * from marts.email_campaign_report")
     assert {r["provider"] for r in report} == {"apsis_one", "maxemail", "netcore", "benchmark"}
     by_campaign = {(*account(r), r["delivery__campaign_id"]): r for r in campaigns}
     assert len(by_campaign) == len(campaigns)
@@ -150,15 +154,14 @@ def test_mf_query_equals_the_marts(sandbox: Sandbox, warehouse: str, tmp_path: P
     }
     for mart in report:
         row = by_campaign[(mart["provider"], mart["account_id"] or "", mart["campaign_id"])]
-        opens, delivered = (
-            int(number(row["unique_open_count"])),
-            int(number(row["delivered_count"])),
-        )
-        assert (opens, delivered) == (mart["unique_open_count"], mart["delivered_count"]), mart
-        exact = Fraction(100 * opens, delivered) if delivered else Fraction(0)
-        assert abs(number(row["open_rate"]) - float(exact)) < 1e-9, (row, mart)
-        assert half_up(exact) == mart["open_rate"], (row, mart)
-    assert any(mart["open_rate"] > 0 for mart in report), "no campaign was opened"
+        for rate, (numerator, base) in CAMPAIGN_RATES.items():
+            counts = int(number(row[numerator])), int(number(row[base]))
+            assert counts == (mart[numerator], mart[base]), (rate, mart["campaign_id"])
+            exact = Fraction(100 * counts[0], counts[1]) if counts[1] else Fraction(0)
+            assert abs(number(row[rate]) - float(exact)) < 1e-9, (rate, row)
+            assert half_up(exact) == mart[rate], (rate, row, mart[rate])
+    for rate in CAMPAIGN_RATES:
+        assert any(mart[rate] > 0 for mart in report), f"no campaign has a {rate}"
 
     # 2. The dashboard's counts: the period of past_days N (calendar alignment) is the N local
     # days before the local day holding report_as_of, so a where filter on metric_time's day.
