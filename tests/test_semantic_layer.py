@@ -1,9 +1,9 @@
 """The semantic layer (dbt_project/models/semantic, docs/SEMANTIC_LAYER.md) answers what the marts
 show: after one load of every provider from the sandbox and a full `dbt build`, MetricFlow's own
-CLI (`mf query`, as a BI user or a semantic-layer client runs it) gives every campaign's open rate
-(and click, human open and bounce rates) of email_campaign_report, and email_dashboard's counts for past_days 7 and 30 (current and
-previous period, and the bounded open rate) and email_overall's bounce, unsubscribe and
-complaint counts, in a reporting time zone with DST; and
+CLI (`mf query`, as a BI user or a semantic-layer client runs it) gives every campaign's open,
+click, human open and bounce rate of email_campaign_report; email_dashboard's counts for
+past_days 7 and 30 (current and previous period, and the bounded open rate) and email_overall's
+bounce, unsubscribe and complaint counts, in a reporting time zone with DST; and
 `mf validate-configs` passes against the built warehouse."""
 
 from __future__ import annotations
