@@ -88,11 +88,15 @@ bench: setup ## the whole path side by side at BENCH_EVENTS events (default 1000
 bench-reader: setup ## the export file reader's memory stays flat as the file grows (bench/streaming.py)
 	$(BIN)/python -m bench.streaming $(BENCH_ARGS)
 
-lint: setup ## ruff, mypy and dbt parse
+lint: setup ## ruff, mypy, dbt parse and MetricFlow's checks of the semantic layer (mf validate-configs)
 	$(BIN)/ruff check pipelines sandbox tests bench
 	$(BIN)/ruff format --check pipelines sandbox tests bench
 	$(BIN)/mypy pipelines sandbox tests bench
 	$(DBT) parse --quiet
+	@# the semantic models and metrics (dbt_project/models/semantic) against MetricFlow's rules; the
+	@# checks against built tables run in tests/test_semantic_layer.py. mf reads target/ of the
+	@# parse above and opens a throwaway in-memory DuckDB, never your warehouse.
+	cd dbt_project && WAREHOUSE=duckdb WAREHOUSE_PATH=:memory: ../$(BIN)/mf validate-configs --skip-dw
 
 format: setup ## apply ruff formatting and fixes
 	$(BIN)/ruff check --fix pipelines sandbox tests
