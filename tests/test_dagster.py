@@ -4,8 +4,9 @@ assets upstream of the dbt sources; a provider failing fails its asset with the 
 and keeps the others' loads; the daily schedule reads its cron and timezone from the environment.
 
 Settings reach the assets as they reach `make load-sandbox transform`: the sandbox's
-SOURCES__* variables (dlt's configuration), WAREHOUSE_PATH and the dbt profile of
-profiles.example.yml; dlt's data directory is the session's temporary one (tests/conftest.py).
+SOURCES__* variables (dlt's configuration; the checkout's .dlt/ is hidden, as the demo hides it),
+WAREHOUSE_PATH and the dbt profile of profiles.example.yml; dlt's data directory is the session's
+temporary one (tests/conftest.py).
 """
 
 import os
@@ -15,7 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterEventType, DagsterInstance, Definitions
+from dagster import (
+    AssetKey,
+    AssetsDefinition,
+    DagsterEventType,
+    DagsterInstance,
+    Definitions,
+    materialize,
+)
 
 from pipelines.common.runner import PROVIDERS
 from pipelines.orchestration.build import (
@@ -25,7 +33,7 @@ from pipelines.orchestration.build import (
     TIMEZONE_VAR,
     build_definitions,
 )
-from pipelines.orchestration.loads import table_specs
+from pipelines.orchestration.loads import provider_assets, table_specs
 from sandbox.demo import check_against_truth
 from tests.conftest import Sandbox, dbt_env, query
 
@@ -34,10 +42,26 @@ pytestmark = [pytest.mark.e2e]
 # loader settings a test run needs beside the sandbox's: fast retries and export polling
 FAST = {"REQUEST_BACKOFF_FACTOR": "0.1"}
 FAST_POLLING = {"POLL_INITIAL_SECONDS": "0.05", "POLL_MAX_SECONDS": "0.5"}
+# a raw table of each provider that a dlt resource writes (Maxemail's `sent`: four resources)
+PRINCIPAL_TABLES = {
+    "apsis_one": "email_events",
+    "maxemail": "sent",
+    "netcore": "events",
+    "benchmark": "contact_events",
+}
+
+
+@pytest.fixture(scope="module")
+def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dbt's target directory for the module (the manifest is parsed once)."""
+    return tmp_path_factory.mktemp("dbt_target")
 
 
 def point_at(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox: Sandbox | None = None
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    dbt_target: Path,
+    sandbox: Sandbox | None = None,
 ) -> str:
     """The environment of `make load-sandbox transform` on a warehouse in ``tmp_path``: the
     sandbox's SOURCES__* settings, a temporary warehouse, dbt's profile, target and logs."""
@@ -45,10 +69,14 @@ def point_at(
         monkeypatch.delenv(name)
     for name in ("DBT_TARGET", "DBT_PROFILE", CRON_VAR, TIMEZONE_VAR):
         monkeypatch.delenv(name, raising=False)
+    project = tmp_path / "dlt_project"  # the checkout's .dlt/ (a developer's accounts) hidden
+    project.mkdir()
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(project))
     warehouse = str(tmp_path / "warehouse.duckdb")
     env = dbt_env(warehouse, tmp_path)
-    for name in ("WAREHOUSE", "WAREHOUSE_PATH", "DBT_PROFILES_DIR", "DBT_TARGET_PATH"):
+    for name in ("WAREHOUSE", "WAREHOUSE_PATH", "DBT_PROFILES_DIR"):
         monkeypatch.setenv(name, env[name])
+    monkeypatch.setenv("DBT_TARGET_PATH", str(dbt_target))  # one dbt parse for the module
     monkeypatch.setenv("DBT_LOG_PATH", env["DBT_LOG_PATH"])
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if sandbox is not None:
@@ -67,10 +95,13 @@ def raw_rows(warehouse: str, provider: str, table: str) -> int:
 
 @pytest.mark.cost(45)
 def test_the_job_materialises_every_asset_and_a_failing_provider_fails_alone(
-    make_sandbox: Callable[..., Sandbox], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_sandbox: Callable[..., Sandbox],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dbt_target: Path,
 ) -> None:
     sandbox = make_sandbox()
-    warehouse = point_at(monkeypatch, tmp_path, sandbox)
+    warehouse = point_at(monkeypatch, tmp_path, dbt_target, sandbox)
     monkeypatch.setenv("SOURCES__APSIS_ONE__CLIENT_SECRET", "not-the-secret")
     defs = build_definitions()
     graph = defs.resolve_asset_graph()
@@ -84,10 +115,9 @@ def test_the_job_materialises_every_asset_and_a_failing_provider_fails_alone(
     assert upstream, "no dbt model reads a raw table"
     assert upstream <= dlt_keys, f"dbt sources without a dlt asset: {sorted(upstream - dlt_keys)}"
     from_resources = {s.key for p in PROVIDERS for s in table_specs(p)}
-    for key in upstream - from_resources:
-        table = key.path[-1]
-        assert "__" in table or table == "export_jobs", f"{key} has no dlt resource"
-    assert AssetKey(["maxemail", "sent"]) in from_resources & upstream  # 4 resources write it
+    for provider, table in PRINCIPAL_TABLES.items():
+        assert AssetKey([provider, table]) in from_resources & upstream, (provider, table)
+    assert any("__" in k.path[-1] for k in upstream - from_resources)  # dlt's nested tables
 
     # APSIS One with a wrong secret: its asset fails with the loader's message, the others load
     job = defs.resolve_job_def(JOB_NAME)
@@ -96,7 +126,8 @@ def test_the_job_materialises_every_asset_and_a_failing_provider_fails_alone(
     failures = [e for e in first.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
     assert [e.step_key for e in failures] == ["load_apsis_one"]
     message = str(failures[0].step_failure_data.error)
-    assert "APSIS One" in message and "not-the-secret" not in message, message
+    assert "APSIS One: authentication failed" in message, message
+    assert "not-the-secret" not in message, message
     loaded = {e.asset_key for e in first.get_asset_materialization_events()}
     assert loaded == {k for k in dlt_keys if k.path[0] != "apsis_one"}
     assert "dbt_build" not in {e.step_key for e in first.all_events if e.is_step_success}
@@ -124,10 +155,29 @@ def test_the_job_materialises_every_asset_and_a_failing_provider_fails_alone(
 
 
 @pytest.mark.cost(6)
-def test_the_definitions_load_with_the_schedule_of_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_incomplete_load_fails_its_asset_and_keeps_what_it_loaded(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_target: Path
 ) -> None:
-    point_at(monkeypatch, tmp_path)
+    """Netcore from a start_date past its 90-day retention (tests/test_gaps.py): the asset fails
+    with the loader's gap message; the windows the provider still serves are committed."""
+    warehouse = point_at(monkeypatch, tmp_path, dbt_target, sandbox)
+    monkeypatch.setenv("SOURCES__NETCORE__START_DATE", "2025-12-01")
+    result = materialize(
+        [provider_assets("netcore")], instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    assert not result.success and not result.get_asset_materialization_events()
+    (failure,) = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
+    message = str(failure.step_failure_data.error)
+    assert "Netcore: incomplete load" in message and "2025-12-01..2026-01-30" in message, message
+    assert "--allow-gaps" in message, message
+    assert raw_rows(warehouse, "netcore", "events") > 0
+
+
+@pytest.mark.cost(6)
+def test_the_definitions_load_with_the_schedule_of_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_target: Path
+) -> None:
+    point_at(monkeypatch, tmp_path, dbt_target)
     defs = build_definitions()
     Definitions.validate_loadable(defs)
     schedule = defs.resolve_schedule_def(SCHEDULE_NAME)
@@ -135,11 +185,32 @@ def test_the_definitions_load_with_the_schedule_of_the_environment(
     assert schedule.job_name == JOB_NAME
     monkeypatch.setenv(CRON_VAR, "30 5 * * 1-5")
     monkeypatch.setenv(TIMEZONE_VAR, "Europe/London")
-    schedule = build_definitions().resolve_schedule_def(SCHEDULE_NAME)
+    # a setting not made (Benchmark's, none here) or one the source rejects (Netcore's start
+    # date): the definitions still load, and the load fails naming it
+    monkeypatch.setenv("SOURCES__NETCORE__API_KEY", "a-key")
+    monkeypatch.setenv("SOURCES__NETCORE__START_DATE", "the first of May")
+    defs = build_definitions()
+    schedule = defs.resolve_schedule_def(SCHEDULE_NAME)
     assert (schedule.cron_schedule, schedule.execution_timezone) == (
         "30 5 * * 1-5",
         "Europe/London",
     )
+    loads = [a for a in defs.assets or [] if isinstance(a, AssetsDefinition)]
+    steps = {a.node_def.name: a for a in loads}
+    assert AssetKey(["netcore", "events"]) in steps["load_netcore"].keys
+    assert AssetKey(["benchmark", "contact_events"]) in steps["load_benchmark"].keys
+    result = materialize(
+        [steps["load_netcore"], steps["load_benchmark"]],
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    errors = {
+        e.step_key: str(e.step_failure_data.error)
+        for e in result.all_events
+        if e.event_type == DagsterEventType.STEP_FAILURE
+    }
+    assert "Netcore: setting start_date='the first of May'" in errors["load_netcore"], errors
+    assert "Benchmark Email: missing configuration api_key" in errors["load_benchmark"], errors
     monkeypatch.setenv(CRON_VAR, "at six")
     with pytest.raises(ValueError, match=CRON_VAR):
         build_definitions()

@@ -5,7 +5,8 @@ the dbt source of that table (`source('netcore', 'events')`), so every dbt model
 tables are these assets (lineage dlt -> dbt). The specs come from dagster-dlt's translator over
 the source's resources (a resource's key is the table it writes: Maxemail's 24 export resources
 write six tables), plus the tables of `raw_<provider>` that dbt reads and no resource names: dlt's
-nested tables (`events__opens`) and the export ledger `export_jobs`.
+nested tables (`events__opens`) and what the runner writes itself (the export ledger
+`export_jobs`).
 
 The body runs the project's own `load_provider` (export windows committed one by one, state bound
 to the warehouse, pending packages finished first, the ledger, gaps), not dagster-dlt's
@@ -15,6 +16,7 @@ so its assets are never materialised apart (`can_subset=False`).
 """
 
 import importlib
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -33,6 +35,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 
 from pipelines.common import privacy
+from pipelines.common.errors import ProviderError
 from pipelines.common.ledger import LEDGER_TABLE
 from pipelines.common.runner import (
     PROVIDERS,
@@ -42,6 +45,8 @@ from pipelines.common.runner import (
     load_provider,
     warehouse_kind,
 )
+
+logger = logging.getLogger(__name__)
 
 # Stand-ins for settings not set yet, only to read which resources a source has (no request is
 # made): the code location loads on a fresh checkout, and the load itself then fails with the
@@ -89,25 +94,31 @@ def spec_source(provider: str) -> Any:
 
 def table_specs(provider: str, dbt_tables: Iterable[str] = ()) -> list[AssetSpec]:
     """One spec per raw table a load of ``provider`` writes: its resources' tables (the
-    translator's), then ``dbt_tables`` (the tables of its dbt source) no resource names."""
+    translator's), then ``dbt_tables`` (the tables of its dbt source) no resource names. A
+    setting the source rejects leaves ``dbt_tables`` alone, so the code location still loads."""
     translator = RawTableTranslator()
     specs: dict[AssetKey, AssetSpec] = {}
-    for resource in spec_source(provider).selected_resources.values():
+    display = PROVIDERS[provider].display
+    try:
+        resources = list(spec_source(provider).selected_resources.values())
+    except ProviderError as exc:  # a wrong setting: the load names it when it runs
+        logger.warning("%s; %s's assets are the tables dbt reads", privacy.scrub(str(exc)), display)
+        resources = []
+    for resource in resources:
         spec = translator.get_asset_spec(
             DltResourceTranslatorData(resource=resource, pipeline=None)
         )
         specs.setdefault(spec.key, spec)
-    display = PROVIDERS[provider].display
     for table in sorted({LEDGER_TABLE, *dbt_tables}):
         key = AssetKey([provider, table])
         if key in specs:
             continue
-        parent = table.split("__", 1)[0]
-        what = (
-            "the export ledger (one row per export job)"
-            if table == LEDGER_TABLE
-            else f"dlt's nested table of {parent}"
-        )
+        if table == LEDGER_TABLE:
+            what = "the export ledger (one row per export job)"
+        elif "__" in table:
+            what = f"dlt's nested table of {table.split('__', 1)[0]}"
+        else:
+            what = f"raw_{provider}.{table}, which the runner writes beside the resources"
         specs[key] = AssetSpec(
             key=key,
             description=f"{display}: {what}, written by its load.",
