@@ -154,7 +154,7 @@ def test_the_job_materialises_every_asset_and_a_failing_provider_fails_alone(
     assert check_against_truth(warehouse, truths)
 
 
-@pytest.mark.cost(6)
+@pytest.mark.cost(3)
 def test_an_incomplete_load_fails_its_asset_and_keeps_what_it_loaded(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_target: Path
 ) -> None:
@@ -173,7 +173,7 @@ def test_an_incomplete_load_fails_its_asset_and_keeps_what_it_loaded(
     assert raw_rows(warehouse, "netcore", "events") > 0
 
 
-@pytest.mark.cost(6)
+@pytest.mark.cost(3)
 def test_the_definitions_load_with_the_schedule_of_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_target: Path
 ) -> None:
