@@ -17,6 +17,7 @@ so its assets are never materialised apart (`can_subset=False`).
 
 import importlib
 import logging
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -163,6 +164,8 @@ def provider_assets(provider: str, dbt_tables: Iterable[str] = ()) -> AssetsDefi
             ) from None
         except LoadError as exc:
             raise Failure(description=privacy.scrub(str(exc)), allow_retries=False) from None
+        except Exception:  # a bug, not a provider's answer: its traceback, scrubbed as the CLI's
+            raise Failure(description=privacy.scrub(traceback.format_exc())) from None
         for notice in summary.notices:
             context.log.warning("%s: %s", display, notice)
         for spec in specs:
