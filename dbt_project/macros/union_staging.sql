@@ -2,7 +2,9 @@
     union_staging(entity, columns, providers): the rows of `stg_<provider>__<entity>` of each of
     ``providers`` (enabled ones only: a disabled provider's staging models are never built nor
     ref'd), `union all` by column name in the order of ``columns`` (a list of {name, datatype}).
-    With no provider: no rows, the same typed columns. For the loader's own tables, which every
+    A column `provider` is the provider's registry name (the ledger's own `provider` holds its
+    display name, `APSIS One`). With no provider: no rows, the same typed columns. For the
+    loader's own tables, which every
     provider stages alike (load_history, the export_jobs ledger) and which need no conform model.
 -#}
 {% macro union_staging(entity, columns, providers) -%}
@@ -14,7 +16,11 @@
     {% endif -%}
     select
         {%- for column in columns %}
-        {{ column.name }}{{ ',' if not loop.last }}
+        {% if column.name == 'provider' -%}
+        '{{ provider }}' as provider
+        {%- else -%}
+        {{ column.name }}
+        {%- endif %}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('stg_' ~ provider ~ '__' ~ entity) }}
     {%- else -%}
