@@ -183,10 +183,16 @@ def load_provider(
             run, summary, str(explain(exc, provider, warehouse)), warehouse, pipelines_dir
         )
         raise
-    if any(not gap.accepted for gap in summary.gaps):
-        history.record(pipeline, run, history.INCOMPLETE, summary, gaps.message(summary.gaps))
+    incomplete = any(not gap.accepted for gap in summary.gaps)
+    try:
+        if incomplete:
+            history.record(pipeline, run, history.INCOMPLETE, summary, gaps.message(summary.gaps))
+        else:
+            history.record(pipeline, run, history.SUCCEEDED, summary)
+    except Exception as exc:  # the data is committed; the run's record is not
+        raise explain(exc, provider, warehouse) from None
+    if incomplete:
         raise IncompleteLoad(summary)
-    history.record(pipeline, run, history.SUCCEEDED, summary)
     return summary
 
 
