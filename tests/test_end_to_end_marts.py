@@ -49,7 +49,7 @@ MISSING = [m for m in MODELS if not any(MARTS.rglob(f"{m}.sql"))]
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.cost(55),  # seconds on two cores (tests/shards.py)
+    pytest.mark.cost(66),  # seconds on two cores (tests/shards.py)
     pytest.mark.skipif(bool(MISSING), reason=f"mart models not built yet: {', '.join(MISSING)}"),
 ]
 
