@@ -32,8 +32,13 @@ class WarehouseCheck:
     warnings: list[str] = field(default_factory=list)
 
 
+# The loader's own record of its runs (pipelines/common/history.py): a failed run writes it too.
+NOT_DATA = {"load_history"}
+
+
 def raw_tables(path: str) -> dict[str, set[str]]:
-    """The data tables (not dlt's `_dlt_*` bookkeeping) of each provider's `raw_<provider>`."""
+    """The data tables (not dlt's `_dlt_*` bookkeeping, nor the run history) of each provider's
+    `raw_<provider>`."""
     import duckdb
 
     schemas = {f"raw_{provider}": provider for provider in PROVIDERS}
@@ -43,7 +48,7 @@ def raw_tables(path: str) -> dict[str, set[str]]:
             "select table_schema, table_name from information_schema.tables"
         ).fetchall()
     for schema, table in rows:
-        if schema in schemas and not table.startswith("_dlt"):
+        if schema in schemas and not table.startswith("_dlt") and table not in NOT_DATA:
             found[schemas[schema]].add(table)
     return found
 

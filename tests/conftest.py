@@ -186,12 +186,15 @@ def load_netcore(sandbox: Sandbox, warehouse: str, tmp_path: Path, **overrides: 
 
 def load_every_provider(
     sandbox: Sandbox, warehouse: str, tmp_path: Path, **benchmark_overrides: Any
-) -> None:
-    """APSIS One, Maxemail, Netcore and Benchmark Email, in that order, into ``warehouse``."""
-    load_apsis(sandbox, warehouse, tmp_path)
-    load_maxemail(sandbox, warehouse, tmp_path)
-    load_netcore(sandbox, warehouse, tmp_path)
-    load_benchmark(sandbox, warehouse, tmp_path, **benchmark_overrides)
+) -> list[LoadSummary]:
+    """APSIS One, Maxemail, Netcore and Benchmark Email, in that order, into ``warehouse``; their
+    load summaries."""
+    return [
+        load_apsis(sandbox, warehouse, tmp_path),
+        load_maxemail(sandbox, warehouse, tmp_path),
+        load_netcore(sandbox, warehouse, tmp_path),
+        load_benchmark(sandbox, warehouse, tmp_path, **benchmark_overrides),
+    ]
 
 
 def query(warehouse: str, sql: str) -> list[tuple[Any, ...]]:

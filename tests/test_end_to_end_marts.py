@@ -26,13 +26,21 @@ import duckdb
 import pytest
 
 from bench.marts_truth import link_differences, link_rows, set_differences, suppression_rows
+from pipelines.common.runner import LoadError
 from sandbox.human_truth import ALL, FlagErrors, flag_errors
 from tests.conftest import (
     ROOT,
     Sandbox,
     dbt_build,
+    load_benchmark,
     load_every_provider,
     query_dicts,
+)
+from tests.pipeline_health import (
+    assert_every_source_fresh,
+    assert_failed_run_recorded,
+    assert_health_equals_raw,
+    assert_latest_runs_recorded,
 )
 
 MARTS = ROOT / "dbt_project" / "models" / "marts"
@@ -41,7 +49,7 @@ MISSING = [m for m in MODELS if not any(MARTS.rglob(f"{m}.sql"))]
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.cost(55),  # seconds on two cores (tests/shards.py)
+    pytest.mark.cost(66),  # seconds on two cores (tests/shards.py)
     pytest.mark.skipif(bool(MISSING), reason=f"mart models not built yet: {', '.join(MISSING)}"),
 ]
 
@@ -130,7 +138,8 @@ def assert_every_unit_test_passed(target: Path) -> None:
 def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     sandbox: Sandbox, warehouse: str, tmp_path: Path
 ) -> None:
-    load_every_provider(sandbox, warehouse, tmp_path)
+    summaries = load_every_provider(sandbox, warehouse, tmp_path)
+    assert_latest_runs_recorded(warehouse, summaries, runs_each=1)
     dbt_build(warehouse, tmp_path, unit_tests=True)
     assert_every_unit_test_passed(tmp_path / "dbt_target")
     assert_marts_equal_truth(sandbox, warehouse)
@@ -138,9 +147,11 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     # Later opens, clicks (Maxemail click rows re-exported with higher counts), bounces and
     # unsubscribes: the marts follow the truth after a reload.
     sandbox.advance(hours=24 * 3)
-    load_every_provider(sandbox, warehouse, tmp_path)
+    summaries = load_every_provider(sandbox, warehouse, tmp_path)
+    assert_latest_runs_recorded(warehouse, summaries, runs_each=2)
     dbt_build(warehouse, tmp_path)  # the unit tests test fixtures, not this data: once is enough
     assert_marts_equal_truth(sandbox, warehouse)
+    assert_every_source_fresh(warehouse, tmp_path, PROVIDERS)
 
     # That second build updated fct_email_deliveries incrementally (only the pairs with newly
     # loaded events, CONTRACTS 10.3): it must hold exactly what a rebuild from scratch holds.
@@ -151,3 +162,18 @@ def test_link_activity_and_suppressions_equal_truth_for_every_provider(
     assert len(incremental) == len(rebuilt) > 0
     key = operator.itemgetter("delivery_id")
     assert sorted(incremental, key=key) == sorted(rebuilt, key=key)
+
+    # A failed run (a wrong key) is recorded with the error the user saw, never the key; the
+    # health mart counts what the run history and the export ledger hold.
+    secret = "bme_live_" + "k3y" * 13
+    with pytest.raises(LoadError) as failed:
+        load_benchmark(sandbox, warehouse, tmp_path, api_key=secret)
+    assert_failed_run_recorded(warehouse, "benchmark", str(failed.value), secret)
+    dbt_build(warehouse, tmp_path, "--select", "+email_pipeline_health")
+    assert_health_equals_raw(warehouse, PROVIDERS)
+    failed_days = query_dicts(
+        warehouse,
+        "select last_error from marts.email_pipeline_health "
+        "where provider = 'benchmark' and failed_load_runs > 0",
+    )
+    assert failed_days == [{"last_error": str(failed.value)}]

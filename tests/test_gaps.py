@@ -136,6 +136,15 @@ def test_a_gap_beyond_the_retention_fails_until_accepted(
     code, out, errors = run(capsys, provider, "--warehouse", warehouse)
     assert code == 0 and errors == [] and "gap" not in out, out
 
+    # the run history: the three runs with a gap not accepted are `incomplete`, naming it
+    history = query(
+        warehouse, f"select status, error from raw_{provider}.load_history order by finished_at"
+    )
+    statuses = ["succeeded"] + ["incomplete"] * 3 + ["succeeded"] * 2
+    assert [status for status, _ in history] == statuses
+    assert all(lost in error for status, error in history if status == "incomplete")
+    assert all(error is None for status, error in history if status == "succeeded")
+
 
 def test_the_allow_gaps_setting_accepts_a_start_date_beyond_the_retention(
     sandbox: Sandbox,

@@ -32,9 +32,13 @@ def test_check_fails_without_a_warehouse(
 def test_check_fails_when_no_provider_was_loaded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # dlt's own bookkeeping and its `_staging` dataset are not raw tables of a provider
+    # dlt's own bookkeeping, its `_staging` dataset and the loader's run history (failed runs
+    # write it) are not raw tables of a provider
     path = warehouse_with(
-        tmp_path / "w.duckdb", "raw_apsis_one._dlt_version", "raw_netcore_staging.events"
+        tmp_path / "w.duckdb",
+        "raw_apsis_one._dlt_version",
+        "raw_netcore_staging.events",
+        "raw_benchmark.load_history",
     )
     assert main(["check", "--warehouse", path]) == 2
     assert "holds no raw table of any provider" in capsys.readouterr().err

@@ -18,7 +18,7 @@ import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import gaps, ledger, paging, replace, state
+from pipelines.common import gaps, history, ledger, paging, replace, state
 from pipelines.common.downloads import remove_stale_downloads
 from pipelines.common.errors import ProviderError
 from pipelines.common.memory import PeakMemory
@@ -74,12 +74,13 @@ def _root_cause(exc: BaseException) -> BaseException:
         seen = nxt
 
 
-def _record_failed_jobs(provider: str, warehouse: str | None, pipelines_dir: str | None) -> None:
+def _record_failed_jobs(provider: str, warehouse: str | None, pipelines_dir: str | None) -> int:
     """Write the ledger rows of the failed extract (its package was discarded), so the ledger
-    shows which export failed and why. Best effort: a locked warehouse only logs."""
+    shows which export failed and why; return how many. Best effort: a locked warehouse only
+    logs."""
     rows, ledger.FAILED_JOBS[:] = list(ledger.FAILED_JOBS), []
     if not rows:
-        return
+        return 0
     try:
         make_pipeline(provider, warehouse, pipelines_dir).run(
             rows,
@@ -89,6 +90,7 @@ def _record_failed_jobs(provider: str, warehouse: str | None, pipelines_dir: str
         )
     except Exception as exc:  # the original error matters more; keep it
         logger.warning("could not record %d failed export job(s): %s", len(rows), exc)
+    return len(rows)
 
 
 _LOCK_HOLDER = re.compile(r"lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
@@ -155,12 +157,62 @@ def load_provider(
     max_loads: int = 1000,
     **source_kwargs: Any,
 ) -> LoadSummary:
-    """Load one provider until its export windows have caught up with the provider's clock."""
+    """Load one provider until its export windows have caught up with the provider's clock; the
+    run is recorded in `raw_<provider>.load_history` (pipelines/common/history.py)."""
     factory = _source_factory(provider)
+    summary = LoadSummary(provider, PROVIDERS[provider].display)
+    run = history.Run(provider)
+    try:
+        pipeline = _load(
+            provider,
+            factory,
+            summary,
+            warehouse,
+            pipelines_dir,
+            full_refresh,
+            since,
+            max_loads,
+            source_kwargs,
+        )
+    except LoadError as exc:
+        failed_jobs = _record_failed_jobs(provider, warehouse, pipelines_dir)
+        history.record_failed(run, summary, str(exc), warehouse, pipelines_dir, failed_jobs)
+        raise
+    except Exception as exc:
+        history.record_failed(
+            run, summary, str(explain(exc, provider, warehouse)), warehouse, pipelines_dir
+        )
+        raise
+    incomplete = any(not gap.accepted for gap in summary.gaps)
+    try:
+        if incomplete:
+            history.record(pipeline, run, history.INCOMPLETE, summary, gaps.message(summary.gaps))
+        else:
+            history.record(pipeline, run, history.SUCCEEDED, summary)
+    except Exception as exc:  # the data is committed; the run's record is not
+        raise explain(exc, provider, warehouse) from None
+    if incomplete:
+        raise IncompleteLoad(summary)
+    return summary
+
+
+def _load(
+    provider: str,
+    factory: Callable[..., Any],
+    summary: LoadSummary,
+    warehouse: str | None,
+    pipelines_dir: str | None,
+    full_refresh: bool,
+    since: str | None,
+    max_loads: int,
+    source_kwargs: dict[str, Any],
+) -> dlt.Pipeline:
+    """The load of ``provider`` until caught up; its counts go to ``summary``. Returns the
+    provider's pipeline; raises LoadError with the user-facing message."""
     module = importlib.import_module(PROVIDERS[provider].module)
-    display, paged = PROVIDERS[provider].display, PROVIDERS[provider].paged
-    summary = LoadSummary(provider, display)
+    display, paged = summary.display, PROVIDERS[provider].paged
     started = time.monotonic()
+    ledger.FAILED_JOBS.clear()  # those of an earlier, failed load are not this load's
     memory = PeakMemory()
     summary.peak_is_whole_process = not memory.since_start
     paging.WARNED.clear()  # a capped page is warned about once per endpoint and run
@@ -211,7 +263,6 @@ def load_provider(
     except state.PendingLoadFailed as exc:
         raise LoadError(str(exc)) from None
     except (PipelineStepFailed, ProviderError, ConfigFieldMissingException) as exc:
-        _record_failed_jobs(provider, warehouse, pipelines_dir)
         raise explain(exc, provider, warehouse) from None
     except Exception as exc:
         if "Could not set lock" in str(exc):
@@ -221,6 +272,4 @@ def load_provider(
     summary.peak_memory_mb = round(memory.mb(), 1)
     summary.notices = list(notices)
     summary.gaps = gaps.take()  # reported by the loads above, all committed
-    if any(not gap.accepted for gap in summary.gaps):
-        raise IncompleteLoad(summary)
-    return summary
+    return pipeline

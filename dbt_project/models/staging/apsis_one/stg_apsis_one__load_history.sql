@@ -1,0 +1,1 @@
+{{ stg_load_history('apsis_one') }}
