@@ -14,8 +14,8 @@ import pytest
 
 from bench.results import COLUMNS, PROVIDERS, REQUIRED
 
-# eight loads, three dbt builds and two truth comparisons: about four end-to-end tests
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(85)]
+# eight loads, three dbt builds and two truth comparisons: about 140 s on two cores
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(140)]
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 20_000
 

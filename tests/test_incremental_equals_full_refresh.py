@@ -41,7 +41,7 @@ from tests.conftest import (
 )
 from tests.test_end_to_end_report_marts import PAST_DAYS, TIMEZONE, assert_report_marts_equal_truth
 
-pytestmark = [pytest.mark.e2e, pytest.mark.cost(135)]
+pytestmark = [pytest.mark.e2e, pytest.mark.cost(95)]
 
 INCREMENTAL_MODELS = ("fct_email_events", "fct_email_deliveries")
 AGGREGATES = (
