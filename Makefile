@@ -18,7 +18,7 @@ SANDBOX_ENV = exports=$$($(BIN)/python -m sandbox env --check --host $(SANDBOX_H
 # pipelines check reads DBT_ARGS from the environment (any quoting survives).
 export DBT_ARGS
 
-.PHONY: help setup demo load load-sandbox transform report test-data-full sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
+.PHONY: help setup demo load load-sandbox transform freshness report test-data-full sandbox test test-postgres postgres postgres-stop bench bench-reader lint format docs constraints clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ REPORT ?=
 
 report: setup ## write the offline HTML report of the warehouse's marts (arg: REPORT=file.html; default warehouse-report.html beside the warehouse)
 	$(BIN)/python -m pipelines report $(if $(REPORT),--out "$(REPORT)")
+
+freshness: setup ## dbt source freshness: has each provider's loader succeeded lately? (thresholds: vars freshness_warn_after_hours, freshness_error_after_hours, e.g. DBT_ARGS="--vars '{freshness_error_after_hours: 50}'")
+	$(DBT) source freshness $(DBT_ARGS)
 
 test-data-full: setup ## every dbt data test over all history (a daily build tests what it changed); run by CI (args: DBT_ARGS)
 	$(BIN)/python -m pipelines check --dbt-args "$$DBT_ARGS"
