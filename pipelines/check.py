@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipelines.common.runner import PROVIDERS
-from pipelines.common.warehouse import warehouse_kind
+from pipelines.common.warehouse import duckdb_path, warehouse_kind
 from pipelines.dbt_vars import unknown_var_errors
 
 HINT = "run `make load` first (or `make load-sandbox` with `make sandbox` running), or `make demo`"
@@ -73,7 +73,7 @@ def check_warehouse(warehouse: str | None, dbt_args: str = "") -> WarehouseCheck
         return WarehouseCheck(error="; ".join(var_errors))
     if warehouse_kind() != "duckdb":
         return WarehouseCheck()
-    path = os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
+    path = duckdb_path(warehouse)
     if not os.path.exists(path):
         return WarehouseCheck(error=f"the warehouse {path} does not exist yet: {HINT}")
     try:

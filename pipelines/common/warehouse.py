@@ -65,15 +65,19 @@ def warehouse_kind() -> str:
     return os.environ.get("WAREHOUSE", "duckdb")
 
 
+def duckdb_path(warehouse: str | None) -> str:
+    """The DuckDB file's full path: ``warehouse``, else $WAREHOUSE_PATH, else ./warehouse.duckdb."""
+    return os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
+
+
 def destination_for(warehouse: str | None) -> Any:
     """The dlt destination chosen by WAREHOUSE: `duckdb` (default; the file `warehouse`, else
     $WAREHOUSE_PATH), `postgres` (PG* environment variables), or any other dlt destination name,
     configured the dlt way (.dlt/secrets.toml or DESTINATION__<NAME>__CREDENTIALS)."""
     kind = warehouse_kind()
     if kind == "duckdb":
-        path = os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
         return dlt.destinations.duckdb(
-            DuckDbCredentials(path, global_config=duckdb_global_config())
+            DuckDbCredentials(duckdb_path(warehouse), global_config=duckdb_global_config())
         )
     if kind == "postgres":
         return dlt.destinations.postgres(credentials=postgres_credentials())
@@ -107,7 +111,7 @@ def make_pipeline(
 def warehouse_location(warehouse: str | None) -> str:
     """The warehouse as the user would name it: the DuckDB file's full path, else the kind."""
     if warehouse_kind() == "duckdb":
-        return os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
+        return duckdb_path(warehouse)
     if warehouse_kind() == "postgres":
         pg = postgres_credentials()
         return f"PostgreSQL {pg['host']}:{pg['port']}/{pg['database']}"

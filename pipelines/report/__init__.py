@@ -11,13 +11,13 @@ in a warning and in its section; a warehouse without marts is an error.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.common.warehouse import duckdb_path, warehouse_kind
 from pipelines.report import queries, sections
 from pipelines.report.page import Section, render
 from pipelines.report.queries import ReportError
@@ -56,10 +56,6 @@ class Report:
         ]
 
 
-def warehouse_path(warehouse: str | None) -> str:
-    return os.path.abspath(warehouse or os.environ.get("WAREHOUSE_PATH", "warehouse.duckdb"))
-
-
 def default_output(warehouse: str) -> Path:
     """`<warehouse name>-report.html` beside the warehouse file (warehouse-report.html)."""
     path = Path(warehouse)
@@ -69,12 +65,12 @@ def default_output(warehouse: str) -> Path:
 def write_report(warehouse: str | None = None, out: str | Path | None = None) -> Report:
     """Write the report of ``warehouse`` (default $WAREHOUSE_PATH) to ``out``; ReportError when
     the warehouse or its marts do not exist."""
-    if os.environ.get("WAREHOUSE", "duckdb") != "duckdb":
+    if warehouse_kind() != "duckdb":
         raise ReportError(
-            f"the report reads a DuckDB warehouse; WAREHOUSE={os.environ['WAREHOUSE']} is not "
+            f"the report reads a DuckDB warehouse; WAREHOUSE={warehouse_kind()} is not "
             "supported yet (unset WAREHOUSE and set WAREHOUSE_PATH to a DuckDB file)"
         )
-    path = warehouse_path(warehouse)
+    path = duckdb_path(warehouse)
     marts = queries.open_marts(path)
     try:
         built = [
