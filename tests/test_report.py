@@ -145,7 +145,13 @@ def test_the_report_renders_every_chart_without_an_error_or_a_request(
         built.warehouse,
         "select distinct provider from marts.email_pipeline_health where succeeded_load_runs > 0",
     )
-    assert sorted(p for (p,) in health) == sorted(PROVIDERS)
+    runs = {
+        provider: query(
+            built.warehouse, f"select status, finished_at from raw_{provider}.load_history"
+        )
+        for provider in PROVIDERS
+    }
+    assert sorted(p for (p,) in health) == sorted(PROVIDERS), runs
     sections = {chart["section"] for chart in charts}
     assert sections == {"over-time", "campaigns", "engagement", "bounces", "health"}, sections
     for chart in charts:

@@ -7,18 +7,12 @@
 
     expected_columns: list of {"name": ..., "datatype": ...}, plus `"quote": true` for a name
     that is an SQL keyword (Benchmark's `from`): it is then selected quoted, under the same name.
-    When the relation cannot be introspected, every expected column is selected by name.
+    present: the lower-cased names of the table's columns, as the warehouse lists them.
 -#}
-{% macro fill_staging_columns(source_relation, expected_columns) -%}
-    {%- set present = [] -%}
-    {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(source_relation) -%}
-            {%- do present.append(column.name | lower) -%}
-        {%- endfor -%}
-    {%- endif -%}
+{% macro fill_staging_columns(present, expected_columns) -%}
     {%- for column in expected_columns %}
         {%- set identifier = staging_column_name(column) %}
-        {%- if present | length == 0 or (column.name | lower) in present %}
+        {%- if (column.name | lower) in present %}
         {{ identifier }}{{ ',' if not loop.last }}
         {%- else %}
         cast(null as {{ column.datatype }}) as {{ identifier }}{{ ',' if not loop.last }}

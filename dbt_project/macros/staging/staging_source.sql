@@ -14,15 +14,21 @@
       columns by name.
     `source_relation` is the model's own `source(...)`, so lineage, `dbt ls` and freshness still
     see the source whether or not the table exists yet.
+
+    Whether the table exists is asked of the warehouse (its columns, information_schema), never
+    of dbt's relation cache: dbt lists an uncached schema such as `raw_netcore` in the first model
+    that asks, and adds its tables to the cache one by one, while a model on another thread sees
+    the schema as cached from the first table on. `adapter.get_relation` then missed a table that
+    existed, and the model read it as empty: a whole raw table silently absent from the marts
+    under load (DECISIONLOG "Staging asks the warehouse, not dbt's cache").
 -#}
 {% macro staging_source(source_relation, expected_columns) -%}
     {%- if execute and not source_relation.is_cte -%}
-        {%- set existing = adapter.get_relation(
-            database=source_relation.database,
-            schema=source_relation.schema,
-            identifier=source_relation.identifier,
-        ) -%}
-        {%- if existing is none -%}
+        {%- set present = [] -%}
+        {%- for column in adapter.get_columns_in_relation(source_relation) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+        {%- if present | length == 0 -%}
             {{ log(
                 model.name ~ ': ' ~ source_relation.schema ~ '.' ~ source_relation.identifier
                 ~ ' does not exist: no row has reached it yet (docs/CONTRACTS.md 12); read as'
@@ -32,7 +38,7 @@
             {{- staging_empty_relation(expected_columns) -}}
         {%- else -%}
     select
-        {{ fill_staging_columns(existing, expected_columns) }}
+        {{ fill_staging_columns(present, expected_columns) }}
     from {{ source_relation }}
         {%- endif -%}
     {%- else -%}
