@@ -72,6 +72,12 @@ def generate_parts(
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             parts = dict(pool.imap_unordered(_generate_forked, plugins))
+            # Workers leave on close's sentinels. The context's exit alone would terminate them
+            # with SIGTERM, which a worker never gets when the parent ignores it (the parent's
+            # signal dispositions are inherited; an in-process Dagster run leaves SIGTERM mapped
+            # to SIGINT's, which a background shell job ignores): the pool then waits forever.
+            pool.close()
+            pool.join()
     finally:
         _GROUND = None
     for part in parts.values():

@@ -10,9 +10,10 @@ temporary one (tests/conftest.py).
 """
 
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,19 @@ from sandbox.demo import check_against_truth
 from tests.conftest import Sandbox, dbt_env, query
 
 pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers() -> Iterator[None]:
+    """The test process's SIGINT and SIGTERM handlers, as they were before each test. Dagster's
+    in-process run maps SIGTERM to SIGINT's handler when it ends: SIG_IGN in a shard that
+    scripts/test.sh starts in the background, where the later tests of the process could then
+    never stop a child with SIGTERM."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
 
 # loader settings a test run needs beside the sandbox's: fast retries and export polling
 FAST = {"REQUEST_BACKOFF_FACTOR": "0.1"}

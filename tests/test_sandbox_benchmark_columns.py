@@ -123,6 +123,26 @@ def test_a_part_built_in_forked_processes_serves_the_same_bytes(
     assert forked == in_process
 
 
+def test_the_forked_workers_leave_before_the_pool_is_terminated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pool closes and joins its workers: none is left for the pool's exit to kill with
+    SIGTERM, which a worker never gets when its parent ignores SIGTERM (the pool then hung:
+    2 builds in 40 under an ignored SIGTERM before, none after)."""
+    monkeypatch.setattr(sandbox.world, "PARALLEL_FROM", 0)  # fork whatever the size
+    alive: list[bool] = []
+    real_terminate = multiprocessing.pool.Pool.terminate
+
+    def terminate(self: Any) -> None:
+        alive.extend(worker.is_alive() for worker in self._pool)
+        real_terminate(self)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", terminate)
+    world = World(WorldConfig(**SMALL_WORLD))
+    assert set(world.parts) == set(sandbox.world.PROVIDERS)
+    assert alive and not any(alive), alive
+
+
 def test_the_part_pickles_without_the_audience() -> None:
     part = world_of().parts["benchmark"]
     copy = pickle.loads(pickle.dumps(part))
